@@ -15,7 +15,8 @@ const absolutePath = (fallback: string) =>
 
 /** A section whose keys all have defaults: a missing section is the same as an empty one. */
 function section<const T extends v.ObjectEntries>(entries: T) {
-  return v.optional(v.strictObject(entries), {});
+  // The empty default is itself run through the section's schema, which fills in every key.
+  return v.optional(v.strictObject(entries), {} as never);
 }
 
 export const ConfigSchema = v.strictObject({
