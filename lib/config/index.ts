@@ -6,3 +6,4 @@
 export { type Config, ConfigSchema } from "./schema.ts";
 export { ConfigError, loadConfig, parseConfig, parseConfigText } from "./load.ts";
 export { DEFAULT_CONFIG_PATH, rooted, socketPath } from "./paths.ts";
+export { BUILD_COMMIT, VERSION, VERSION_LINE } from "./version.ts";

@@ -84,7 +84,7 @@ export function connect<S extends ServiceDefinition>(
     close: () => client.close(),
   };
   for (const [key, method] of Object.entries(definition.methods)) {
-    out[key] = methodCaller(client, definition, method, defaultTimeoutMs);
+    out[key] = methodCaller(client, definition, method, defaultTimeoutMs, socketPath);
   }
   return out as ServiceClient<S>;
 }
@@ -99,7 +99,13 @@ function callSettings(options: CallOptions | undefined, defaultTimeoutMs: number
   return { metadata, grpcOptions, timeoutMs };
 }
 
-function methodCaller(client: Client, service: ServiceDefinition, method: MethodDefinition, defaultTimeoutMs: number) {
+function methodCaller(
+  client: Client,
+  service: ServiceDefinition,
+  method: MethodDefinition,
+  defaultTimeoutMs: number,
+  socketPath: string,
+) {
   const path = methodPath(service, method);
   const name = `${service.name}.${method.name}`;
   const serialize = (value: unknown) =>
@@ -110,6 +116,12 @@ function methodCaller(client: Client, service: ServiceDefinition, method: Method
     // grpc-js says only "Deadline exceeded"; say which call and how long it had.
     if (aios.code === "deadline_exceeded" && !error.details?.includes(" ms")) {
       return deadlineExceeded(`${name} did not answer within ${timeoutMs} ms`);
+    }
+    // grpc-js reports a socket it could not connect to in its own words; say it in ours.
+    const refused = aios.code === "unavailable" ? /connect (E[A-Z]+)/.exec(error.details ?? "") : null;
+    if (refused) {
+      const why = refused[1] === "ENOENT" ? "no socket there" : refused[1] === "ECONNREFUSED" ? "nothing listening" : refused[1];
+      return unavailable(`cannot reach ${service.name} on ${socketPath} (${why}): is it running?`, error);
     }
     return aios;
   };

@@ -1,0 +1,62 @@
+# AIOS tasks. Everything runs with the pinned Bun from node_modules (npm ci installs it).
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+bun := justfile_directory() / "node_modules/.bin/bun"
+buf := justfile_directory() / "node_modules/.bin/buf"
+components := "aios-init aios-memory aios-gateway aios-tools aios-orchestrator aios-console aiosctl"
+commit := `git rev-parse --short HEAD 2>/dev/null || echo unknown`
+
+# List the recipes.
+default:
+    @just --list
+
+# Build AIOS and show what it is (the image issue turns this into the QEMU boot).
+run: build
+    dist/aios --help
+    dist/aios --version
+
+# Compile the multi-call executable dist/aios and its component symlinks.
+build:
+    mkdir -p dist
+    {{bun}} build --compile --target=bun-linux-x64 --define 'AIOS_BUILD_COMMIT="{{commit}}"' cmd/aios/main.ts --outfile dist/aios
+    cd dist && for link in {{components}}; do ln -sfn aios "$link"; done
+    @echo "built dist/aios ($(du -h dist/aios | cut -f1)) and symlinks: {{components}}"
+
+# Compile one component as its own executable: just build-one tools  →  dist/aios-tools-standalone
+build-one NAME:
+    test -f cmd/{{NAME}}/main.ts || { echo "no component {{NAME}}: pick one of $(ls cmd | tr '\n' ' ')"; exit 64; }
+    mkdir -p dist
+    {{bun}} build --compile --target=bun-linux-x64 --define 'AIOS_BUILD_COMMIT="{{commit}}"' cmd/{{NAME}}/main.ts --outfile dist/aios-{{NAME}}-standalone
+
+# Lint the contracts and regenerate the TypeScript stubs in lib/rpc/gen.
+proto:
+    {{buf}} lint
+    rm -rf lib/rpc/gen
+    {{buf}} generate
+    @echo "regenerated lib/rpc/gen from proto/"
+
+# Fail when the committed stubs are not what proto/ generates.
+proto-check:
+    {{buf}} lint
+    tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT && {{buf}} generate -o "$tmp" && \
+      if ! diff -r "$tmp/lib/rpc/gen" lib/rpc/gen > "$tmp/diff"; then cat "$tmp/diff" | head -40; echo "lib/rpc/gen is stale: run just proto and commit the result"; exit 1; fi
+    @echo "lib/rpc/gen matches proto/"
+
+# Type-check everything (strict).
+typecheck:
+    {{bun}} x tsc -p .
+
+# Every test: contracts, types, the compiled binary, then bun test.
+test: proto-check typecheck build
+    {{bun}} test 2>&1 | tee .test-output.log; \
+      status=${PIPESTATUS[0]}; \
+      passed=$(grep -Eo '^ *[0-9]+ pass$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \
+      failed=$(grep -Eo '^ *[0-9]+ fail$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \
+      rm -f .test-output.log; \
+      echo "tests: ${passed:-0} passed, ${failed:-0} failed"; \
+      exit $status
+
+# Benchmarks: each prints a JSON line and a table.
+bench: build
+    for b in bench/*.ts; do {{bun}} "$b"; done

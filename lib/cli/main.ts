@@ -1,0 +1,68 @@
+/**
+ * @module lib/cli/main
+ * aiosctl: the command line of AIOS. Exit status: 0 success, 1 the thing asked about is not
+ * well (a component down), 64 bad usage, 78 bad configuration.
+ */
+import { VERSION_LINE } from "../config/index.ts";
+import { EXIT_USAGE } from "../rpc/index.ts";
+import { commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
+import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
+
+const USAGE = `aiosctl: talk to a running AIOS
+
+Usage: aiosctl COMMAND [options]
+
+Commands:
+  health [COMPONENT...]   is each component serving on its socket? (default: all)
+  version                 show the version
+
+Run aiosctl COMMAND --help for the options of a command.
+`;
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "health":
+      return health(rest);
+    case "version":
+    case "--version":
+      process.stdout.write(`${VERSION_LINE}\n`);
+      return 0;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return command === undefined ? EXIT_USAGE : 0;
+    default:
+      process.stderr.write(`aiosctl: unknown command "${command}"\n\n${USAGE}`);
+      return EXIT_USAGE;
+  }
+}
+
+async function health(argv: readonly string[]): Promise<number> {
+  const usage = commonUsage(
+    "aiosctl health [COMPONENT...]",
+    "is each component serving on its socket?",
+    "      --json          print JSON instead of a table\n      --timeout MS    how long to wait for each answer (default 2000)\n",
+  );
+  const parsed = parseCommonFlags(argv, usage, { json: { type: "boolean" }, timeout: { type: "string" } }, true);
+  if (typeof parsed === "number") return parsed;
+  const config = loadComponentConfig(parsed.flags);
+  if (typeof config === "number") return config;
+
+  const wanted = parsed.positionals.map((name) => name.replace(/^aios-/, ""));
+  const unknown = wanted.filter((name) => !(GRPC_COMPONENTS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    process.stderr.write(`aiosctl health: unknown component ${unknown.join(", ")} (known: ${GRPC_COMPONENTS.join(", ")})\n`);
+    return EXIT_USAGE;
+  }
+  const timeout = Number(parsed.values.timeout ?? 2000);
+  if (!Number.isInteger(timeout) || timeout <= 0) {
+    process.stderr.write("aiosctl health: --timeout must be a positive number of milliseconds\n");
+    return EXIT_USAGE;
+  }
+  const rows = await checkHealth(config, parsed.flags.root, wanted.length > 0 ? wanted : GRPC_COMPONENTS, timeout);
+  process.stdout.write(parsed.values.json ? JSON.stringify(rows) + "\n" : formatHealthTable(rows));
+  return rows.every((row) => row.status === "SERVING") ? 0 : 1;
+}

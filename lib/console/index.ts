@@ -1,0 +1,1 @@
+export { runConsole } from "./component.ts";

@@ -1,0 +1,1 @@
+export { initComponent } from "./component.ts";

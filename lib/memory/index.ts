@@ -1,0 +1,1 @@
+export { memoryComponent } from "./component.ts";

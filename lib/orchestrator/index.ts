@@ -1,0 +1,1 @@
+export { orchestratorComponent } from "./component.ts";

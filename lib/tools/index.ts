@@ -1,0 +1,1 @@
+export { toolsComponent } from "./component.ts";

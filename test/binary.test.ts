@@ -1,0 +1,141 @@
+/**
+ * The compiled multi-call executable, run as a person would run it: copied away from the
+ * repository and its node_modules, called through symlinks and by name.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InitServiceDefinition } from "../lib/rpc/gen/aios/v1/init.ts";
+import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
+import { AiosError, connect, HealthDefinition, ServingStatus } from "../lib/rpc/index.ts";
+import { installBinary, run, start } from "./support/binary.ts";
+
+let dir: string;
+let bin: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "aios-bin-"));
+  bin = installBinary(dir);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function servingOn(socket: string): Promise<ServingStatus> {
+  const health = connect(HealthDefinition, socket);
+  try {
+    return (await health.check({ service: "" }, { timeoutMs: 30_000 })).status;
+  } finally {
+    health.close();
+  }
+}
+
+describe("dist/aios", () => {
+  test("--help lists every component and --version names the release", async () => {
+    const help = await run([join(bin, "aios"), "--help"], dir);
+    expect(help.code).toBe(0);
+    for (const name of ["aios-init", "aios-memory", "aios-gateway", "aios-tools", "aios-orchestrator", "aios-console", "aiosctl"]) {
+      expect(help.stdout).toContain(name);
+    }
+    const version = await run([join(bin, "aios"), "--version"], dir);
+    expect(version.stdout).toMatch(/^aios \d+\.\d+\.\d+ \(\S+\)\n$/);
+  });
+
+  test("an unknown component name exits 1 and says how to list them", async () => {
+    const result = await run([join(bin, "aios"), "frobnicate"], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('unknown component "frobnicate"');
+    expect(result.stderr).toContain("aios --help");
+  });
+
+  for (const [how, argv] of [
+    ["as the symlink aios-tools", ["aios-tools"]],
+    ["as `aios tools`", ["aios", "tools"]],
+  ] as const) {
+    test(`answers ${how}: health SERVING, unbuilt RPCs UNIMPLEMENTED, clean exit on SIGTERM`, async () => {
+      const root = join(dir, `root-${argv.length}`);
+      const socket = join(root, "run/aios/tools.sock");
+      const tools = start([join(bin, argv[0]), ...argv.slice(1), "--root", root], dir);
+      expect(await servingOn(socket)).toBe(ServingStatus.SERVING);
+
+      const client = connect(ToolsServiceDefinition, socket);
+      const error = await client.listTools({}).catch((e: unknown) => e);
+      client.close();
+      expect(error).toBeInstanceOf(AiosError);
+      expect((error as AiosError).code).toBe("unimplemented");
+      expect((error as AiosError).message).toBe("aios-tools does not implement ToolsService.ListTools yet");
+
+      expect(await tools.stop("SIGTERM")).toBe(0);
+      expect(existsSync(socket)).toBe(false);
+      const lines = tools.output().trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(["serving", "stopping", "stopped serving"]));
+      expect(lines.every((line) => line.component === "aios-tools")).toBe(true);
+    });
+  }
+
+  test("every gRPC component starts, serves health on its own socket and stops on SIGTERM", async () => {
+    const root = join(dir, "root-all");
+    const names = ["init", "memory", "gateway", "tools", "orchestrator"] as const;
+    const running = names.map((name) => start([join(bin, `aios-${name}`), "--root", root], dir));
+    for (const name of names) expect(await servingOn(join(root, `run/aios/${name}.sock`))).toBe(ServingStatus.SERVING);
+
+    const health = await run([join(bin, "aiosctl"), "health", "--root", root, "--json"], dir);
+    expect(health.code).toBe(0);
+    const rows = JSON.parse(health.stdout) as { component: string; status: string }[];
+    expect(rows.map((row) => `${row.component}=${row.status}`).sort()).toEqual(
+      names.map((name) => `aios-${name}=SERVING`).sort(),
+    );
+
+    const codes = await Promise.all(running.map((component) => component.stop("SIGTERM")));
+    expect(codes).toEqual([0, 0, 0, 0, 0]);
+    for (const name of names) expect(existsSync(join(root, `run/aios/${name}.sock`))).toBe(false);
+  });
+
+  test("aiosctl health says which component is down and exits 1", async () => {
+    const root = join(dir, "root-down");
+    const init = start([join(bin, "aios-init"), "--root", root], dir);
+    expect(await servingOn(join(root, "run/aios/init.sock"))).toBe(ServingStatus.SERVING);
+    const result = await run([join(bin, "aiosctl"), "health", "init", "tools", "--root", root], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/aios-init\s+SERVING/);
+    expect(result.stdout).toMatch(/aios-tools\s+DOWN.*is it running\?/);
+    const client = connect(InitServiceDefinition, join(root, "run/aios/init.sock"));
+    expect(((await client.listServices({}).catch((e: unknown) => e)) as AiosError).code).toBe("unimplemented");
+    client.close();
+    expect(await init.stop()).toBe(0);
+  });
+
+  test("the console answers its health route over HTTP and 501 with a JSON body elsewhere", async () => {
+    const config = join(dir, "console.toml");
+    writeFileSync(config, '[console]\nlisten = "127.0.0.1"\n');
+    const consoleProcess = start([join(bin, "aios-console"), "--config", config, "--port", "0"], dir);
+    let url = "";
+    for (let i = 0; i < 600 && !url; i++) {
+      url = /"url":"([^"]+)"/.exec(consoleProcess.output())?.[1] ?? "";
+      if (!url) await Bun.sleep(50);
+    }
+    expect(url).toStartWith("http://127.0.0.1:");
+    const health = await fetch(new URL("/api/health", url));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "SERVING", component: "aios-console" });
+    const other = await fetch(new URL("/api/goals", url));
+    expect(other.status).toBe(501);
+    expect(await other.json()).toEqual({ error: "aios-console does not implement GET /api/goals yet" });
+    expect(await consoleProcess.stop("SIGTERM")).toBe(0);
+  });
+
+  test("a bad config stops start-up with exit 78, naming the file and the key", async () => {
+    const config = join(dir, "bad.toml");
+    writeFileSync(config, '[rpc]\ncall_timeout_ms = "soon"\nretries = 3\n');
+    const result = await run([join(bin, "aios-memory"), "--config", config, "--root", join(dir, "root-bad")], dir);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(config);
+    expect(result.stderr).toContain('rpc.call_timeout_ms: expected number, got "soon"');
+    expect(result.stderr).toContain("rpc.retries: unknown key");
+  });
+
+  test("a bad flag exits 64 with the usage", async () => {
+    const result = await run([join(bin, "aios-gateway"), "--frobnicate"], dir);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain("Usage: aios-gateway");
+  });
+});
