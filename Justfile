@@ -60,3 +60,8 @@ test: proto-check typecheck build
 # Benchmarks: each prints a JSON line and a table.
 bench: build
     for b in bench/*.ts; do {{bun}} "$b"; done
+
+# After any `npm install`: make the lockfile acceptable to `npm ci` (see the script's comment).
+lockfile:
+    node scripts/complete-lockfile.mjs
+    npm ci --no-audit --no-fund > /dev/null && echo "npm ci accepts package-lock.json"
