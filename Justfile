@@ -49,7 +49,7 @@ typecheck:
 
 # Every test: contracts, types, the compiled binary, then bun test.
 test: proto-check typecheck build
-    {{bun}} test 2>&1 | tee .test-output.log; \
+    {{bun}} test --timeout 300000 2>&1 | tee .test-output.log; \
       status=${PIPESTATUS[0]}; \
       passed=$(grep -Eo '^ *[0-9]+ pass$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \
       failed=$(grep -Eo '^ *[0-9]+ fail$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \

@@ -1,0 +1,6 @@
+/**
+ * @module lib/sys
+ * The operating system below Bun: libc calls through bun:ffi, and /proc readers.
+ */
+export * from "./libc.ts";
+export * from "./proc.ts";
