@@ -26,6 +26,33 @@ export const ConfigSchema = v.strictObject({
       v.pipe(v.string(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, "must be a host name (letters, digits, -)")),
       "aios",
     ),
+    /** Kernel modules loaded at boot, in order (modprobe resolves their dependencies). */
+    modules: v.optional(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+$/, "must be a module name"))), [
+      "virtio_pci",
+      "virtio_blk",
+      "virtio_net",
+      "virtio_console",
+      "virtio_rng",
+      "ext4",
+    ]),
+  }),
+  network: section({
+    /** The interface brought up at boot. */
+    interface: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,15}$/, "must be an interface name")), "eth0"),
+    /** "dhcp" (BusyBox udhcpc, supervised) or "static" (address and gateway below). */
+    mode: v.optional(v.picklist(["dhcp", "static"]), "dhcp"),
+    /** Static mode: the address with its prefix length, "192.168.1.10/24". */
+    address: v.optional(v.pipe(v.string(), v.regex(/^$|^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 address with a prefix length (192.168.1.10/24)")), ""),
+    /** Static mode: the default gateway; empty for none. */
+    gateway: v.optional(v.union([v.literal(""), v.pipe(v.string(), v.ip())]), ""),
+  }),
+  storage: section({
+    /** The ext4 label of the persistent data disk mounted at state_dir; tmpfs when absent. */
+    data_label: v.optional(v.pipe(v.string(), v.nonEmpty()), "AIOS-DATA"),
+  }),
+  ssh: section({
+    /** Public keys allowed to log in as root (with the kernel command line's aios.ssh_key=). */
+    authorized_keys: v.optional(v.array(v.pipe(v.string(), v.regex(/^(ssh-|ecdsa-|sk-)\S+ \S+/, "must be an OpenSSH public key line"))), []),
   }),
   log: section({
     /** Lowest level written by every component. */

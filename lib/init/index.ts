@@ -1,1 +1,1 @@
-export { initComponent } from "./component.ts";
+export { READY_LINE, runInit } from "./main.ts";

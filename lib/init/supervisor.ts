@@ -229,7 +229,8 @@ export class Supervisor {
 
   private tryStart(s: Supervised): void {
     if (!s.wanted || this.shuttingDown) return;
-    const notReady = s.def.after.filter((dep) => this.services.get(dep)?.state !== "running");
+    // A one-shot dependency that finished well (exited 0) counts as ready.
+    const notReady = s.def.after.filter((dep) => !["running", "exited"].includes(this.services.get(dep)?.state ?? ""));
     if (notReady.length > 0) {
       const failed = notReady.filter((dep) => this.services.get(dep)?.state === "failed");
       this.setState(s, "waiting", `waiting for ${notReady.join(", ")}${failed.length ? ` (failed: ${failed.join(", ")})` : ""}`);
@@ -291,7 +292,7 @@ export class Supervisor {
       if (ready) {
         s.everReady = true;
         this.setState(s, "running", "ready");
-        for (const other of this.services.values()) if (other.state === "waiting" && other.def.after.includes(def.name)) this.tryStart(other);
+        this.wakeDependants(def.name);
       } else {
         s.exitReason = `not ready within ${def.readiness.timeout_ms} ms`;
         s.log.note(s.exitReason);
@@ -317,6 +318,7 @@ export class Supervisor {
     }
     if (policy === "never" || (policy === "on-failure" && !failure)) {
       this.setState(s, failure ? "failed" : "exited", described);
+      if (!failure) this.wakeDependants(s.def.name);
       return;
     }
     const now = Date.now();
@@ -330,6 +332,12 @@ export class Supervisor {
     const delay = Math.min(backoff_initial_ms * 2 ** (s.restartTimes.length - 1), backoff_max_ms);
     this.setState(s, "backoff", `${described}; restart ${s.restartTimes.length} of ${max_restarts} in ${delay} ms`);
     s.timer = setTimeout(() => this.tryStart(s), delay);
+  }
+
+  private wakeDependants(name: string): void {
+    for (const other of this.services.values()) {
+      if (other.state === "waiting" && other.def.after.includes(name)) this.tryStart(other);
+    }
   }
 
   private probe(def: ServiceDefinition): ReadinessProbe {

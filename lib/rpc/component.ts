@@ -72,7 +72,8 @@ export function parseCommonFlags(
     process.stdout.write(`${VERSION_LINE}\n`);
     return 0;
   }
-  const root = typeof values.root === "string" ? values.root : "";
+  // aios-init --root passes its root to the services it starts through AIOS_ROOT.
+  const root = typeof values.root === "string" ? values.root : (process.env.AIOS_ROOT ?? "");
   const explicit = typeof values.config === "string" ? values.config : process.env.AIOS_CONFIG;
   return {
     flags: { root, config: explicit ?? rooted(root, DEFAULT_CONFIG_PATH), configRequired: explicit !== undefined },

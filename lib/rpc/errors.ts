@@ -75,7 +75,8 @@ export const internal = (message: string, cause?: unknown) => new AiosError("int
 export function fromValibotIssues(issues: readonly BaseIssue<unknown>[], prefix = ""): AiosError {
   const [first] = issues;
   if (!first) return new AiosError("invalid_argument", "invalid request");
-  const path = getDotPath(first);
+  // Clients know the proto's field names (page_token), not the TypeScript ones (pageToken).
+  const path = getDotPath(first)?.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
   const field = [prefix, path].filter(Boolean).join(".") || "request";
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
   return invalidArgument(field, first.message + more);

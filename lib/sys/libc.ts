@@ -104,3 +104,10 @@ export function waitpidNoHang(pid: number): number | null {
   if (result < 0) throw new SysError(`waitpid ${pid}`, errno());
   return status[0]!;
 }
+
+const RB_DISABLE_CAD = 0;
+
+/** Ctrl-Alt-Del sends SIGINT to PID 1 instead of rebooting at once. */
+export function disableCtrlAltDel(): void {
+  check("reboot(RB_DISABLE_CAD)", load().reboot(RB_DISABLE_CAD));
+}

@@ -19,10 +19,10 @@ export const LINKS = [
   "aiosctl",
 ] as const;
 
-/** Copies dist/aios into dir/bin with its symlinks; returns dir/bin. */
-export function installBinary(dir: string): string {
+/** Copies dist/aios into dir/sub with its symlinks; returns that directory. */
+export function installBinary(dir: string, sub = "bin"): string {
   if (!existsSync(DIST_AIOS)) throw new Error(`${DIST_AIOS} is missing: run "just build" first (just test does)`);
-  const bin = join(dir, "bin");
+  const bin = join(dir, sub);
   mkdirSync(bin, { recursive: true });
   copyFileSync(DIST_AIOS, join(bin, "aios"));
   for (const link of LINKS) symlinkSync("aios", join(bin, link));

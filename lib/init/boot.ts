@@ -1,0 +1,111 @@
+/**
+ * @module lib/init/boot
+ * Stage 1 of PID 1: the machine as services expect it. Mounts the kernel filesystems, sets
+ * the host name, loads modules, brings up the network, mounts the data disk (or a tmpfs, and
+ * says so) and installs SSH keys. Each step logs and goes on when it fails: a machine that
+ * booted without its network is still one a person can log in to on the console.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { Config } from "../config/index.ts";
+import type { Logger } from "../log/index.ts";
+import { mount, MS_NODEV, MS_NOEXEC, MS_NOSUID, sethostname, SysError } from "../sys/index.ts";
+
+export type Say = (line: string) => void;
+
+const KERNEL_MOUNTS: ReadonlyArray<[source: string, target: string, fstype: string, flags: number, data: string]> = [
+  ["sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""],
+  ["devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755"],
+  ["devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666"],
+  ["tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"],
+  ["tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"],
+  ["tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"],
+];
+
+/** Runs a program to its end (synchronously: nothing else may reap it meanwhile). */
+function run(argv: string[], log: Logger): { ok: boolean; output: string } {
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", timeout: 30_000 });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
+  const ok = result.status === 0;
+  if (!ok) log.warn("command failed", { argv, status: result.status, output, error: result.error?.message });
+  return { ok, output };
+}
+
+export function mountKernelFilesystems(log: Logger): void {
+  for (const [source, target, fstype, flags, data] of KERNEL_MOUNTS) {
+    try {
+      mkdirSync(target, { recursive: true });
+      mount(source, target, fstype, flags, data);
+    } catch (error) {
+      // EBUSY: already mounted (by the kernel's devtmpfs automount, or a previous init).
+      if (!(error instanceof SysError && error.code === "EBUSY")) log.error("failed to mount", { target, err: error });
+    }
+  }
+}
+
+export function setHostname(config: Config, log: Logger): void {
+  try {
+    sethostname(config.system.hostname);
+    writeFileSync("/etc/hostname", `${config.system.hostname}\n`);
+  } catch (error) {
+    log.error("failed to set the host name", { err: error });
+  }
+}
+
+export function loadModules(config: Config, log: Logger, say: Say): void {
+  const failed = config.system.modules.filter((name) => !run(["/sbin/modprobe", name], log).ok);
+  if (failed.length > 0) say(`could not load kernel modules: ${failed.join(", ")} (see /var/log/aios/init.log)`);
+}
+
+export function bringUpNetwork(config: Config, log: Logger, say: Say): void {
+  const { interface: iface, mode, address, gateway } = config.network;
+  run(["/sbin/ip", "link", "set", "lo", "up"], log);
+  if (!existsSync(`/sys/class/net/${iface}`)) {
+    say(`network: no interface ${iface}; continuing without a network`);
+    return;
+  }
+  run(["/sbin/ip", "link", "set", iface, "up"], log);
+  if (mode === "static" && address) {
+    run(["/sbin/ip", "addr", "add", address, "dev", iface], log);
+    if (gateway) run(["/sbin/ip", "route", "add", "default", "via", gateway], log);
+    say(`network: ${iface} ${address}${gateway ? ` via ${gateway}` : ""}`);
+  }
+}
+
+/** Mounts the disk labelled data_label at state_dir, or a tmpfs there. */
+export function mountDataDisk(config: Config, log: Logger, say: Say): "disk" | "tmpfs" {
+  const target = config.paths.state_dir;
+  mkdirSync(target, { recursive: true });
+  const label = config.storage.data_label;
+  const found = run(["/sbin/findfs", `LABEL=${label}`], log);
+  if (found.ok && found.output.startsWith("/dev/")) {
+    try {
+      mount(found.output, target, "ext4", MS_NOSUID | MS_NODEV);
+      say(`data disk ${found.output} (${label}) mounted at ${target}`);
+      return "disk";
+    } catch (error) {
+      say(`data disk ${found.output} (${label}) could not be mounted: ${(error as Error).message}`);
+    }
+  }
+  mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+  say(`no data disk labelled ${label}: state is kept in memory (tmpfs) and lost at power off`);
+  return "tmpfs";
+}
+
+/** Writes root's authorized_keys from the config and the kernel command line. */
+export function installSshKeys(config: Config, cmdline: Map<string, string>, say: Say): void {
+  const keys = [...config.ssh.authorized_keys];
+  const fromCmdline = cmdline.get("aios.ssh_key");
+  if (fromCmdline) keys.push(fromCmdline);
+  mkdirSync("/root/.ssh", { recursive: true, mode: 0o700 });
+  writeFileSync("/root/.ssh/authorized_keys", keys.map((k) => `${k}\n`).join(""), { mode: 0o600 });
+  if (keys.length === 0) say("ssh: no authorized keys (set [ssh] authorized_keys or aios.ssh_key=); SSH logins are refused");
+}
+
+export function readCmdlineText(): string {
+  try {
+    return readFileSync("/proc/cmdline", "utf8");
+  } catch {
+    return "";
+  }
+}

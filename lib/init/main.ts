@@ -1,0 +1,207 @@
+/**
+ * @module lib/init/main
+ * aios-init. As PID 1: stage 1 (boot.ts), stage 2 (supervise and serve Init on init.sock),
+ * stage 3 (stop services in reverse order, power.ts). With --root DIR: the same supervisor
+ * and service as an ordinary process, every path under DIR, no mounts, modules, network or
+ * power; SIGTERM or SIGINT stops the services and exits 0.
+ *
+ * PID 1 never exits and never lets an error reach the kernel: an uncaught error is logged and
+ * supervision goes on; a boot that cannot supervise drops to an emergency shell.
+ */
+import { spawnSync } from "node:child_process";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Config, parseConfig, rooted, socketPath, VERSION_LINE } from "../config/index.ts";
+import { createLogger, type Logger } from "../log/index.ts";
+import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
+import { type RunningServer, serve } from "../rpc/index.ts";
+import { becomeSubreaper, disableCtrlAltDel } from "../sys/index.ts";
+import { bringUpNetwork, installSshKeys, loadModules, mountDataDisk, mountKernelFilesystems, readCmdlineText, setHostname } from "./boot.ts";
+import { parseCmdline } from "./cmdline.ts";
+import { networkServices } from "./network-services.ts";
+import { powerOff } from "./power.ts";
+import { startReaper } from "./reaper.ts";
+import { initService, type PowerAction } from "./service.ts";
+import { loadServiceDirectory, type ServiceDefinition, ServiceConfigError } from "./service-config.ts";
+import { Supervisor } from "./supervisor.ts";
+
+const SUMMARY = "PID 1 and the service supervisor";
+/** The line tests and people wait for: every critical service is ready. */
+export const READY_LINE = "AIOS ready";
+
+const say = (line: string) => process.stdout.write(`aios-init: ${line}\n`);
+
+export async function runInit(argv: readonly string[]): Promise<number> {
+  const parsed = parseCommonFlags(argv, commonUsage("aios-init", SUMMARY));
+  if (typeof parsed === "number") return parsed;
+  const { root, config: configPath } = parsed.flags;
+  const pid1 = process.pid === 1 && root === "";
+  const loaded = loadComponentConfig(parsed.flags);
+  if (typeof loaded === "number") {
+    if (!pid1) return loaded;
+    say("the configuration is invalid (above); booting with the defaults so that you can fix it");
+  }
+  const config = typeof loaded === "number" ? parseConfig({}, "(defaults)") : loaded;
+  // Services read the same file: passed on only when it was named, so that a missing default
+  // file still means "all defaults" for them too.
+  return pid1 ? runAsPid1(config) : runRooted(config, root, parsed.flags.configRequired ? configPath : undefined);
+}
+
+function fileLogger(config: Config, root: string): Logger {
+  const logDir = rooted(root, config.paths.log_dir);
+  mkdirSync(logDir, { recursive: true });
+  const path = join(logDir, "init.log");
+  return createLogger({
+    component: "aios-init",
+    level: config.log.level,
+    sink: (line) => {
+      try {
+        appendFileSync(path, line + "\n");
+      } catch {
+        process.stderr.write(line + "\n");
+      }
+    },
+  });
+}
+
+interface Stack {
+  supervisor: Supervisor;
+  server: RunningServer;
+  stopReaper: () => void;
+}
+
+async function startStack(config: Config, root: string, services: ServiceDefinition[], log: Logger, env: Record<string, string>, onShutdown: (action: PowerAction, reason: string) => void): Promise<Stack> {
+  let announced = false;
+  const supervisor: Supervisor = new Supervisor({
+    services,
+    root,
+    runDir: config.paths.run_dir,
+    logDir: config.paths.log_dir,
+    log,
+    env,
+    onChange: (service) => {
+      if (service.state === "failed") say(`service ${service.definition.name} failed: ${service.reason}`);
+      const { health, reasons } = supervisor.health();
+      if (health === "ok" && !announced) {
+        announced = true;
+        say(READY_LINE);
+        log.info(READY_LINE);
+      }
+      if (health === "degraded") log.warn("system degraded", { reasons });
+    },
+  });
+  const stopReaper = startReaper(log);
+  const server = await serve({
+    socketPath: socketPath(config, root, "init"),
+    component: "aios-init",
+    log,
+    services: [initService({ supervisor, bootedAt: new Date(), shutdown: onShutdown })],
+  });
+  supervisor.startAll();
+  if (services.every((s) => !s.critical) && !announced) {
+    announced = true;
+    say(READY_LINE);
+  }
+  return { supervisor, server, stopReaper };
+}
+
+async function runRooted(config: Config, root: string, configPath: string | undefined): Promise<number> {
+  const log = fileLogger(config, root);
+  say(`${VERSION_LINE} supervising under ${root || "/"} (not PID 1: no mounts, modules, network or power)`);
+  try {
+    becomeSubreaper();
+  } catch (error) {
+    say(`cannot become a subreaper (${(error as Error).message}): orphans of services will not be reaped here`);
+  }
+  let services: ServiceDefinition[];
+  try {
+    services = loadServiceDirectory(rooted(root, join(config.paths.config_dir, "services")));
+  } catch (error) {
+    if (error instanceof ServiceConfigError) {
+      process.stderr.write(`aios-init: ${error.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw error;
+  }
+  const env: Record<string, string> = { AIOS_ROOT: root, ...(configPath ? { AIOS_CONFIG: configPath } : {}) };
+  let resolveStop: (why: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => (resolveStop = resolve));
+  const stack = await startStack(config, root, services, log, env, (action, reason) => resolveStop(`${action} requested: ${reason}`));
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => resolveStop(signal));
+  const why = await stopped;
+  say(`stopping services (${why})`);
+  await stack.supervisor.stopAll();
+  await stack.server.close(config.rpc.shutdown_grace_ms);
+  stack.stopReaper();
+  say("stopped");
+  return 0;
+}
+
+async function runAsPid1(config: Config): Promise<number> {
+  process.on("uncaughtException", (error) => say(`uncaught error (supervision goes on): ${error.stack ?? error.message}`));
+  process.on("unhandledRejection", (error) => say(`unhandled rejection (supervision goes on): ${String(error)}`));
+  say(`${VERSION_LINE} booting`);
+  const log = createLogger({ component: "aios-init", level: config.log.level, sink: (line) => process.stderr.write(line + "\n") });
+  try {
+    disableCtrlAltDel();
+  } catch (error) {
+    log.warn("failed to route Ctrl-Alt-Del to SIGINT", { err: error });
+  }
+  mountKernelFilesystems(log);
+  const fileLog = fileLogger(config, "");
+  const cmdline = parseCmdline(readCmdlineText());
+  setHostname(config, fileLog);
+  loadModules(config, fileLog, say);
+  mountDataDisk(config, fileLog, say);
+  bringUpNetwork(config, fileLog, say);
+  installSshKeys(config, cmdline, say);
+
+  let services: ServiceDefinition[] = [];
+  try {
+    services = [...loadServiceDirectory(join(config.paths.config_dir, "services")), ...networkServices(config)];
+  } catch (error) {
+    say(`${(error as Error).message}`);
+    emergencyShell("the service definitions are invalid");
+  }
+  if (cmdline.get("aios.recovery") === "1") {
+    say("recovery mode: only the console shell is started");
+    services = services.filter((s) => s.name === "shell").map((s) => ({ ...s, after: [] }));
+  }
+
+  let shuttingDown = false;
+  let stack: Stack | undefined;
+  const shutdown = (action: PowerAction, reason: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say(`${action}: ${reason}; stopping services`);
+    void (async () => {
+      try {
+        await stack?.supervisor.stopAll();
+        await stack?.server.close(2000);
+      } catch (error) {
+        say(`error while stopping services: ${(error as Error).message}`);
+      }
+      say(`services stopped; ${action}`);
+      powerOff(action, fileLog);
+    })();
+  };
+  process.on("SIGUSR1", () => shutdown("halt", "SIGUSR1"));
+  process.on("SIGUSR2", () => shutdown("poweroff", "SIGUSR2"));
+  process.on("SIGTERM", () => shutdown("reboot", "SIGTERM"));
+  process.on("SIGINT", () => shutdown("reboot", "Ctrl-Alt-Del"));
+
+  try {
+    stack = await startStack(config, "", services, fileLog, {}, shutdown);
+  } catch (error) {
+    say(`cannot supervise: ${(error as Error).message}`);
+    emergencyShell("supervision could not start");
+  }
+  // PID 1 never returns: the event loop keeps it alive; shutdown ends in reboot(2).
+  return new Promise<number>(() => {});
+}
+
+/** A shell on the console for a person to repair the system; respawned when it exits. */
+function emergencyShell(why: string): never {
+  say(`${why}: starting an emergency shell on the console (exit it to get another)`);
+  for (;;) spawnSync("/bin/setsid", ["/bin/cttyhack", "/bin/sh", "-l"], { stdio: "inherit" });
+}

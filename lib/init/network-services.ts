@@ -1,0 +1,23 @@
+/**
+ * @module lib/init/network-services
+ * DHCP as a supervised service: BusyBox udhcpc in the foreground on the configured interface.
+ * Its script sets the address and route only; it never writes resolv.conf, so nothing in the
+ * image is pointed at a DNS server it was not configured to use.
+ */
+import type { Config } from "../config/index.ts";
+import { parseServiceFile, type ServiceDefinition } from "./service-config.ts";
+
+export function networkServices(config: Config): ServiceDefinition[] {
+  if (config.network.mode !== "dhcp") return [];
+  const iface = config.network.interface;
+  const text = [
+    `description = "DHCP client on ${iface} (BusyBox udhcpc)"`,
+    `command = "/sbin/udhcpc"`,
+    `args = ["-f", "-i", "${iface}", "-s", "/etc/aios/udhcpc.script", "-t", "5", "-T", "2", "-A", "10"]`,
+    `[restart]`,
+    `policy = "always"`,
+    `max_restarts = 1000`,
+    `backoff_max_ms = 60000`,
+  ].join("\n");
+  return [parseServiceFile("udhcpc", "(built in: [network] mode = \"dhcp\")", text)];
+}
