@@ -34,7 +34,7 @@ describe("lib/config", () => {
   });
 
   test("the shipped, commented aios.toml states exactly the defaults", () => {
-    const shipped = loadConfig({ path: join(import.meta.dir, "../../rootfs/etc/aios/aios.toml"), required: true });
+    const shipped = loadConfig({ path: join(import.meta.dir, "../../rootfs/overlay/etc/aios/aios.toml"), required: true });
     expect(shipped).toEqual(parseConfigText("", "empty"));
   });
 

@@ -63,7 +63,7 @@ export function loadConfig({ path, required = false }: LoadConfigOptions): Confi
 function describeIssue(issue: v.BaseIssue<unknown>): string {
   const key = v.getDotPath(issue) ?? "(top level)";
   if (issue.type === "strict_object" && issue.expected === "never") {
-    return `${key}: unknown key (remove it, or check its spelling against rootfs/etc/aios/aios.toml)`;
+    return `${key}: unknown key (remove it, or check its spelling against rootfs/overlay/etc/aios/aios.toml)`;
   }
   const expected = issue.expected ?? "a valid value";
   const custom = issue.message.startsWith("Invalid ") ? "" : ` (${issue.message})`;

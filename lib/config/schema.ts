@@ -2,7 +2,7 @@
  * @module lib/config/schema
  * The one schema of /etc/aios/aios.toml. Every key has a default, so an empty file is a
  * complete configuration; an unknown key is an error (a typo must not be silently ignored).
- * rootfs/etc/aios/aios.toml documents every key with its default, and a test keeps the two equal.
+ * rootfs/overlay/etc/aios/aios.toml documents every key with its default, and a test keeps the two equal.
  */
 import * as v from "valibot";
 import { LOG_LEVELS } from "../log/index.ts";
@@ -33,6 +33,7 @@ export const ConfigSchema = v.strictObject({
       "virtio_net",
       "virtio_console",
       "virtio_rng",
+      "crc32c_generic",
       "ext4",
     ]),
   }),

@@ -1,0 +1,309 @@
+/**
+ * rootfs/build.ts: assembles the AIOS root tree and packs it.
+ *
+ *   bun rootfs/build.ts rootfs   build/rootfs/     the tree
+ *   bun rootfs/build.ts initrd   build/initrd.img  cpio newc, zstd --long, reproducible
+ *                                build/vmlinuz     the kernel
+ *
+ * The tree: dist/aios and its symlinks; BusyBox and its applet links; the pinned Debian
+ * packages of rootfs/packages.txt with the shared libraries their binaries (and Bun) need;
+ * the kernel modules of kernel/modules.txt with their dependencies, indexed by depmod; and
+ * rootfs/overlay. Paths are merged-/usr (/bin → usr/bin ...). Needs root (device nodes) and
+ * apt-get, dpkg-deb, readelf, modinfo, depmod, cpio, zstd.
+ */
+import { chmodSync, closeSync, copyFileSync, openSync, readSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { candidateVersion, type Deb, DebCache } from "./debs.ts";
+
+const REPO = resolve(import.meta.dir, "..");
+const BUILD = join(REPO, "build");
+const STAGING = join(BUILD, "rootfs");
+const CACHE = join(REPO, ".cache");
+const LINKS = ["aios-init", "aios-memory", "aios-gateway", "aios-tools", "aios-orchestrator", "aios-console", "aiosctl"];
+// What a running system never reads: documentation, translations, other init systems.
+const SKIP = /^(usr\/share\/(doc|man|info|locale|lintian|bug|bash-completion|zsh)|etc\/(init\.d|rc\d\.d|cron\.[a-z]+|logrotate\.d|default|ufw)|lib\/systemd|usr\/lib\/systemd|etc\/systemd)(\/|$)/;
+const LIB_DIR = "usr/lib/x86_64-linux-gnu";
+const EPOCH = Number(process.env.SOURCE_DATE_EPOCH ?? 0);
+
+const say = (line: string) => console.error(line);
+
+function sh(argv: string[], options: { cwd?: string; input?: string } = {}): string {
+  const result = Bun.spawnSync(argv, { cwd: options.cwd, stdin: options.input ? Buffer.from(options.input) : "ignore", stdout: "pipe", stderr: "pipe" });
+  if (result.exitCode !== 0) throw new Error(`${argv.join(" ")} failed (exit ${result.exitCode}): ${result.stderr.toString().trim()}`);
+  return result.stdout.toString();
+}
+
+function readPins(file: string): Array<[string, string]> {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [name, version] = line.split("=");
+      if (!name || !version) throw new Error(`${file}: "${line}" is not NAME=VERSION`);
+      return [name, version];
+    });
+}
+
+/** Maps a package path onto the merged-/usr tree. */
+function mergedUsr(path: string): string {
+  return path.replace(/^(bin|sbin|lib|lib64)(\/|$)/, "usr/$1$2");
+}
+
+function walk(dir: string, into: (rel: string) => void, base = dir): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    const rel = relative(base, full);
+    into(rel);
+    if (entry.isDirectory() && !entry.isSymbolicLink()) walk(full, into, base);
+  }
+}
+
+/** Copies a package tree into the staging tree, merged-/usr, without the SKIP paths. */
+function install(deb: Deb): void {
+  walk(deb.tree, (rel) => {
+    if (rel === ".done" || SKIP.test(rel)) return;
+    const from = join(deb.tree, rel);
+    const to = join(STAGING, mergedUsr(rel));
+    const stat = lstatSync(from);
+    if (stat.isDirectory()) {
+      mkdirSync(to, { recursive: true, mode: stat.mode & 0o7777 });
+    } else if (stat.isSymbolicLink()) {
+      mkdirSync(dirname(to), { recursive: true });
+      rmSync(to, { force: true });
+      symlinkSync(readlinkSync(from).replace(/^\/(bin|sbin|lib|lib64)\//, "/usr/$1/"), to);
+    } else {
+      mkdirSync(dirname(to), { recursive: true });
+      rmSync(to, { force: true });
+      copyFileSync(from, to);
+      chmodSync(to, stat.mode & 0o7777);
+    }
+  });
+}
+
+function skeleton(): void {
+  rmSync(STAGING, { recursive: true, force: true });
+  for (const dir of ["usr/bin", "usr/sbin", `usr/${LIB_DIR.slice(4)}`, "usr/lib64", "dev", "proc", "sys", "run", "tmp", "root", "etc", "var/lib/aios", "var/log/aios", "var/empty", "mnt"]) {
+    mkdirSync(join(STAGING, dir), { recursive: true });
+  }
+  for (const dir of ["bin", "sbin", "lib", "lib64"]) symlinkSync(`usr/${dir}`, join(STAGING, dir));
+  symlinkSync("/run", join(STAGING, "var/run"));
+  chmodSync(join(STAGING, "tmp"), 0o1777);
+  chmodSync(join(STAGING, "root"), 0o700);
+}
+
+function installBusybox(cache: DebCache, pins: Map<string, string>): Deb {
+  const version = pins.get("busybox-static");
+  if (!version) throw new Error("rootfs/packages.txt must pin busybox-static");
+  const deb = cache.get("busybox-static", version);
+  copyFileSync(join(deb.tree, "bin/busybox"), join(STAGING, "usr/bin/busybox"));
+  chmodSync(join(STAGING, "usr/bin/busybox"), 0o755);
+  for (const applet of sh([join(deb.tree, "bin/busybox"), "--list-full"]).trim().split("\n")) {
+    const target = join(STAGING, mergedUsr(applet));
+    if (existsSync(target) || lstatSync(dirname(target), { throwIfNoEntry: false }) === undefined) continue;
+    symlinkSync("/usr/bin/busybox", target);
+  }
+  return deb;
+}
+
+function installAios(): void {
+  const binary = join(REPO, "dist/aios");
+  if (!existsSync(binary)) throw new Error("dist/aios is missing: run just build first (just iso does)");
+  copyFileSync(binary, join(STAGING, "usr/bin/aios"));
+  chmodSync(join(STAGING, "usr/bin/aios"), 0o755);
+  for (const link of LINKS) {
+    rmSync(join(STAGING, "usr/bin", link), { force: true });
+    symlinkSync("aios", join(STAGING, "usr/bin", link));
+  }
+}
+
+const neededCache = new Map<string, string[]>();
+
+/** NEEDED sonames of an ELF file, or [] for anything else. */
+function needed(path: string): string[] {
+  let sonames = neededCache.get(path);
+  if (!sonames) {
+    sonames = readNeeded(path);
+    neededCache.set(path, sonames);
+  }
+  return sonames;
+}
+
+function readNeeded(path: string): string[] {
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, "r");
+  readSync(fd, head, 0, 4, 0);
+  closeSync(fd);
+  if (head.toString("latin1") !== "\x7fELF") return [];
+  const result = Bun.spawnSync(["readelf", "-d", path], { stdout: "pipe", stderr: "ignore" });
+  return [...result.stdout.toString().matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]!);
+}
+
+function elfFiles(): string[] {
+  const files: string[] = [];
+  walk(STAGING, (rel) => {
+    const full = join(STAGING, rel);
+    const stat = lstatSync(full);
+    if (stat.isFile() && (stat.mode & 0o111 || rel.includes(".so"))) files.push(full);
+  });
+  return files;
+}
+
+function presentSonames(): Set<string> {
+  const names = new Set<string>();
+  for (const dir of [LIB_DIR, "usr/lib64", "usr/lib"]) {
+    if (existsSync(join(STAGING, dir))) for (const f of readdirSync(join(STAGING, dir))) names.add(f);
+  }
+  return names;
+}
+
+/** Finds a soname's real file in an extracted lib package. */
+function findSoname(tree: string, soname: string): string | undefined {
+  for (const dir of ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "usr/lib64", "lib", "usr/lib"]) {
+    const candidate = join(tree, dir, soname);
+    if (existsSync(candidate)) return realpathSync(candidate);
+  }
+  return undefined;
+}
+
+/** Adds the shared libraries every ELF file in the tree needs, from the packages' lib deps. */
+function resolveLibraries(cache: DebCache, installed: Deb[]): Deb[] {
+  const fetched = new Map(installed.map((d) => [d.name, d]));
+  const libDebs: Deb[] = [];
+  const tried = new Set<string>();
+  for (let round = 0; round < 12; round++) {
+    const present = presentSonames();
+    const missing = new Set<string>();
+    for (const file of elfFiles()) for (const soname of needed(file)) if (!present.has(soname)) missing.add(soname);
+    if (missing.size === 0) return libDebs;
+    // Look in the lib packages already fetched first, then fetch the next ring of lib deps.
+    for (const deb of libDebs) {
+      for (const soname of missing) {
+        const found = findSoname(deb.tree, soname);
+        if (found) {
+          const to = join(STAGING, soname === "ld-linux-x86-64.so.2" ? "usr/lib64" : LIB_DIR, soname);
+          copyFileSync(found, to);
+          chmodSync(to, 0o755);
+          missing.delete(soname);
+        }
+      }
+    }
+    if (missing.size === 0) continue;
+    const next = new Set<string>();
+    for (const deb of [...fetched.values()]) {
+      for (const dep of cache.depends(deb)) if (/^(lib|zlib)/.test(dep) && !fetched.has(dep) && !tried.has(dep)) next.add(dep);
+    }
+    if (next.size === 0) throw new Error(`no package provides ${[...missing].join(", ")}: add its package to rootfs/packages.txt`);
+    for (const name of next) {
+      tried.add(name);
+      const deb = cache.get(name, candidateVersion(name));
+      fetched.set(name, deb);
+      libDebs.push(deb);
+    }
+  }
+  throw new Error("shared library resolution did not settle after 12 rounds");
+}
+
+function installKernel(cache: DebCache): { version: string; vmlinuz: string } {
+  const [[name, pin]] = readPins(join(REPO, "kernel/kernel.txt")) as [[string, string]];
+  const deb = cache.get(name, pin);
+  const version = name.replace(/^linux-image-/, "");
+  const modulesRoot = join(deb.tree, "lib/modules", version);
+  const byName = new Map<string, string>();
+  walk(modulesRoot, (rel) => {
+    if (rel.endsWith(".ko")) byName.set(basename(rel, ".ko").replace(/-/g, "_"), rel);
+  });
+  const wanted = new Set<string>();
+  const add = (module: string) => {
+    const key = module.replace(/-/g, "_");
+    if (wanted.has(key)) return;
+    const rel = byName.get(key);
+    if (!rel) {
+      const builtin = readFileSync(join(modulesRoot, "modules.builtin"), "utf8");
+      if (builtin.split("\n").some((line) => basename(line, ".ko").replace(/-/g, "_") === key)) return;
+      throw new Error(`kernel/modules.txt: no module "${module}" in ${name}`);
+    }
+    wanted.add(key);
+    const deps = sh(["modinfo", "-F", "depends", join(modulesRoot, rel)]).trim();
+    for (const dep of deps.split(",").filter(Boolean)) add(dep);
+  };
+  for (const module of readFileSync(join(REPO, "kernel/modules.txt"), "utf8").split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean)) add(module);
+  const target = join(STAGING, "usr/lib/modules", version);
+  for (const key of wanted) {
+    const rel = byName.get(key)!;
+    mkdirSync(dirname(join(target, rel)), { recursive: true });
+    copyFileSync(join(modulesRoot, rel), join(target, rel));
+  }
+  for (const file of ["modules.builtin", "modules.builtin.modinfo", "modules.order"]) copyFileSync(join(modulesRoot, file), join(target, file));
+  sh(["depmod", "-b", STAGING, version]);
+  say(`  kernel ${version}: ${wanted.size} modules`);
+  return { version, vmlinuz: join(deb.tree, "boot", `vmlinuz-${version}`) };
+}
+
+function finish(): void {
+  cpSync(join(REPO, "rootfs/overlay"), STAGING, { recursive: true, verbatimSymlinks: true });
+  // /init: Bun aborts without /proc, so mount it, then hand PID 1 to aios-init (DESIGN.md 1).
+  writeFileSync(
+    join(STAGING, "init"),
+    "#!/bin/sh\n# AIOS stage 0: Bun needs /proc; aios-init does the rest as PID 1.\n/usr/bin/busybox mount -t proc proc /proc\nexec /usr/bin/aios-init\n",
+    { mode: 0o755 },
+  );
+  // The kernel opens /dev/console for PID 1 before anything can mount devtmpfs.
+  sh(["mknod", "-m", "600", join(STAGING, "dev/console"), "c", "5", "1"]);
+  sh(["mknod", "-m", "666", join(STAGING, "dev/null"), "c", "1", "3"]);
+  // What update-ca-certificates would write at install time.
+  const certs = join(STAGING, "usr/share/ca-certificates");
+  if (existsSync(certs)) {
+    const bundle: string[] = [];
+    walk(certs, (rel) => {
+      if (rel.endsWith(".crt")) bundle.push(readFileSync(join(certs, rel), "utf8"));
+    });
+    mkdirSync(join(STAGING, "etc/ssl/certs"), { recursive: true });
+    writeFileSync(join(STAGING, "etc/ssl/certs/ca-certificates.crt"), bundle.sort().join(""));
+  }
+  for (const secret of ["etc/shadow"]) if (existsSync(join(STAGING, secret))) chmodSync(join(STAGING, secret), 0o640);
+}
+
+export function buildRootfs(): { kernelVersion: string; vmlinuz: string } {
+  const cache = new DebCache(CACHE);
+  const pins = new Map(readPins(join(REPO, "rootfs/packages.txt")));
+  say("assembling build/rootfs");
+  skeleton();
+  const busybox = installBusybox(cache, pins);
+  const packages = [...pins].filter(([name]) => name !== "busybox-static").map(([name, version]) => cache.get(name, version));
+  for (const deb of packages) install(deb);
+  installAios();
+  const libs = resolveLibraries(cache, [busybox, ...packages]);
+  say(`  ${packages.length + 1} packages, libraries from ${libs.map((d) => d.name).join(", ")}`);
+  const kernel = installKernel(cache);
+  finish();
+  return { kernelVersion: kernel.version, vmlinuz: kernel.vmlinuz };
+}
+
+/** cpio newc in sorted order, owner 0:0, every mtime EPOCH; zstd --long. Byte-identical for identical trees. */
+export function packInitrd(out: string, level: number): void {
+  sh(["find", STAGING, "-exec", "touch", "-h", "-d", `@${EPOCH}`, "{}", "+"]);
+  const list = sh(["find", ".", "-mindepth", "1"], { cwd: STAGING }).trim().split("\n").sort();
+  const cpio = join(BUILD, "initrd.cpio");
+  const result = Bun.spawnSync(["cpio", "-o", "-H", "newc", "-R", "0:0", "--reproducible", "--quiet", "-O", cpio], {
+    cwd: STAGING,
+    stdin: Buffer.from(list.join("\n") + "\n"),
+    stderr: "pipe",
+  });
+  if (result.exitCode !== 0) throw new Error(`cpio failed: ${result.stderr.toString()}`);
+  sh(["zstd", "-q", "-f", `-${level}`, "--long=27", "-T0", cpio, "-o", out]);
+  rmSync(cpio);
+}
+
+if (import.meta.main) {
+  const what = process.argv[2] ?? "initrd";
+  const level = Number(process.env.AIOS_ZSTD_LEVEL ?? 19);
+  const started = performance.now();
+  const { vmlinuz } = buildRootfs();
+  if (what === "initrd") {
+    copyFileSync(vmlinuz, join(BUILD, "vmlinuz"));
+    packInitrd(join(BUILD, "initrd.img"), level);
+    const size = (f: string) => `${(statSync(join(BUILD, f)).size / 1024 / 1024).toFixed(1)} MiB`;
+    say(`built build/vmlinuz (${size("vmlinuz")}) and build/initrd.img (${size("initrd.img")}, zstd -${level} --long) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+}
