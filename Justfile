@@ -57,6 +57,26 @@ test: proto-check typecheck build
       echo "tests: ${passed:-0} passed, ${failed:-0} failed"; \
       exit $status
 
+# The kernel and a reproducible initramfs: build/vmlinuz, build/initrd.img (needs root).
+initrd: build
+    {{bun}} rootfs/build.ts initrd
+
+# The bootable hybrid BIOS+UEFI ISO with a serial console: build/aios.iso.
+iso: initrd
+    rm -rf build/iso && mkdir -p build/iso/boot/grub
+    cp build/vmlinuz build/initrd.img build/iso/boot/
+    cp rootfs/grub.cfg build/iso/boot/grub/grub.cfg
+    grub-mkrescue -o build/aios.iso build/iso -- -volid AIOS 2> build/grub-mkrescue.log || { cat build/grub-mkrescue.log; exit 1; }
+    @echo "built build/aios.iso ($(du -h build/aios.iso | cut -f1))"
+
+# Boot the ISO in QEMU on this terminal (restricted user network, persistent data disk).
+qemu:
+    {{bun}} rootfs/qemu.ts iso
+
+# Boot build/vmlinuz and build/initrd.img directly: faster than GRUB, for tests and development.
+qemu-kernel:
+    {{bun}} rootfs/qemu.ts kernel
+
 # Benchmarks: each prints a JSON line and a table.
 bench: build
     for b in bench/*.ts; do {{bun}} "$b"; done

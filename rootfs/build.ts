@@ -13,7 +13,7 @@
  */
 import { chmodSync, closeSync, copyFileSync, openSync, readSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { candidateVersion, type Deb, DebCache } from "./debs.ts";
+import { candidateVersions, type Deb, DebCache } from "./debs.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const BUILD = join(REPO, "build");
@@ -25,7 +25,8 @@ const SKIP = /^(usr\/share\/(doc|man|info|locale|lintian|bug|bash-completion|zsh
 const LIB_DIR = "usr/lib/x86_64-linux-gnu";
 const EPOCH = Number(process.env.SOURCE_DATE_EPOCH ?? 0);
 
-const say = (line: string) => console.error(line);
+const started = performance.now();
+const say = (line: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
 function sh(argv: string[], options: { cwd?: string; input?: string } = {}): string {
   const result = Bun.spawnSync(argv, { cwd: options.cwd, stdin: options.input ? Buffer.from(options.input) : "ignore", stdout: "pipe", stderr: "pipe" });
@@ -194,10 +195,10 @@ function resolveLibraries(cache: DebCache, installed: Deb[]): Deb[] {
       for (const dep of cache.depends(deb)) if (/^(lib|zlib)/.test(dep) && !fetched.has(dep) && !tried.has(dep)) next.add(dep);
     }
     if (next.size === 0) throw new Error(`no package provides ${[...missing].join(", ")}: add its package to rootfs/packages.txt`);
-    for (const name of next) {
-      tried.add(name);
-      const deb = cache.get(name, candidateVersion(name));
-      fetched.set(name, deb);
+    for (const name of next) tried.add(name);
+    const versions = candidateVersions([...next]);
+    for (const deb of cache.getAll([...versions])) {
+      fetched.set(deb.name, deb);
       libDebs.push(deb);
     }
   }
@@ -270,13 +271,17 @@ export function buildRootfs(): { kernelVersion: string; vmlinuz: string } {
   say("assembling build/rootfs");
   skeleton();
   const busybox = installBusybox(cache, pins);
-  const packages = [...pins].filter(([name]) => name !== "busybox-static").map(([name, version]) => cache.get(name, version));
+  say("  packages");
+  const packages = cache.getAll([...pins].filter(([name]) => name !== "busybox-static"));
   for (const deb of packages) install(deb);
   installAios();
+  say("  shared libraries");
   const libs = resolveLibraries(cache, [busybox, ...packages]);
   say(`  ${packages.length + 1} packages, libraries from ${libs.map((d) => d.name).join(", ")}`);
+  say("  kernel");
   const kernel = installKernel(cache);
   finish();
+  say("  tree done");
   return { kernelVersion: kernel.version, vmlinuz: kernel.vmlinuz };
 }
 
@@ -298,7 +303,6 @@ export function packInitrd(out: string, level: number): void {
 if (import.meta.main) {
   const what = process.argv[2] ?? "initrd";
   const level = Number(process.env.AIOS_ZSTD_LEVEL ?? 19);
-  const started = performance.now();
   const { vmlinuz } = buildRootfs();
   if (what === "initrd") {
     copyFileSync(vmlinuz, join(BUILD, "vmlinuz"));

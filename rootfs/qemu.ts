@@ -1,0 +1,119 @@
+/**
+ * rootfs/qemu.ts: boots AIOS in QEMU on the serial console (this terminal).
+ *
+ *   bun rootfs/qemu.ts iso      the ISO through GRUB          (just qemu)
+ *   bun rootfs/qemu.ts kernel   build/vmlinuz + initrd.img    (just qemu-kernel; faster)
+ *
+ * A persistent data disk (build/data.img, ext4 labelled AIOS-DATA) is made on first use.
+ * The user network is restrict=on: the guest reaches nothing but the forwarded ports.
+ * AIOS_QEMU_OPEN_NETWORK=1 lifts that, for a person on their own machine who wants the guest
+ * online. AIOS_SSH_KEY (a public key line; default ~/.ssh/id_ed25519.pub when present) is
+ * passed on the kernel command line for direct kernel boots.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+const REPO = resolve(import.meta.dir, "..");
+export const BUILD = join(REPO, "build");
+
+export interface QemuOptions {
+  mode: "iso" | "kernel";
+  dataDisk: string;
+  consolePort: number;
+  sshPort: number;
+  /** Extra kernel command line (kernel mode only). */
+  append?: string;
+  openNetwork?: boolean;
+  memoryMiB?: number;
+  iso?: string;
+  kernel?: string;
+  initrd?: string;
+}
+
+export const BASE_CMDLINE = "console=ttyS0,115200 panic=-1 quiet";
+
+export function qemuArgs(o: QemuOptions): string[] {
+  const net = [
+    "user",
+    "id=n0",
+    ...(o.openNetwork ? [] : ["restrict=on"]),
+    `hostfwd=tcp:127.0.0.1:${o.consolePort}-:9090`,
+    `hostfwd=tcp:127.0.0.1:${o.sshPort}-:22`,
+  ].join(",");
+  const boot =
+    o.mode === "iso"
+      ? ["-cdrom", o.iso ?? join(BUILD, "aios.iso")]
+      : ["-kernel", o.kernel ?? join(BUILD, "vmlinuz"), "-initrd", o.initrd ?? join(BUILD, "initrd.img"), "-append", `${BASE_CMDLINE} ${o.append ?? ""}`.trim()];
+  return [
+    "qemu-system-x86_64",
+    // Bun needs SSE4.2; TCG (no KVM here) emulates it with -cpu max.
+    "-cpu", "max",
+    "-smp", "2",
+    "-m", String(o.memoryMiB ?? 2048),
+    "-nographic",
+    "-no-reboot",
+    ...boot,
+    "-drive", `file=${o.dataDisk},format=raw,if=virtio`,
+    "-netdev", net,
+    "-device", "virtio-net-pci,netdev=n0",
+    "-device", "virtio-rng-pci",
+  ];
+}
+
+/** A raw disk image with an ext4 file system labelled AIOS-DATA, made once. */
+export function ensureDataDisk(path: string, sizeMiB = 512): void {
+  if (existsSync(path)) return;
+  const steps = [
+    ["truncate", "-s", `${sizeMiB}M`, path],
+    ["mkfs.ext4", "-q", "-F", "-L", "AIOS-DATA", path],
+  ];
+  for (const argv of steps) {
+    const result = Bun.spawnSync(argv, { stderr: "pipe" });
+    if (result.exitCode !== 0) throw new Error(`${argv.join(" ")} failed: ${result.stderr.toString()}`);
+  }
+}
+
+/** A free loopback port, preferring the one asked for. */
+export async function freePort(preferred = 0): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number | null>((ok) => {
+      const server = createServer();
+      server.once("error", () => ok(null));
+      server.listen(port, "127.0.0.1", () => {
+        const address = server.address();
+        server.close(() => ok(typeof address === "object" && address ? address.port : null));
+      });
+    });
+  return (preferred && (await tryPort(preferred))) || ((await tryPort(0)) as number);
+}
+
+function defaultSshKey(): string | undefined {
+  if (process.env.AIOS_SSH_KEY) return process.env.AIOS_SSH_KEY;
+  for (const name of ["id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub"]) {
+    const path = join(homedir(), ".ssh", name);
+    if (existsSync(path)) return readFileSync(path, "utf8").trim();
+  }
+  return undefined;
+}
+
+if (import.meta.main) {
+  const mode = process.argv[2] === "kernel" ? "kernel" : "iso";
+  const needed = mode === "iso" ? [join(BUILD, "aios.iso")] : [join(BUILD, "vmlinuz"), join(BUILD, "initrd.img")];
+  for (const file of needed) if (!existsSync(file)) throw new Error(`${file} is missing: run just ${mode === "iso" ? "iso" : "initrd"} first`);
+  const dataDisk = join(BUILD, "data.img");
+  ensureDataDisk(dataDisk);
+  const consolePort = await freePort(Number(process.env.AIOS_CONSOLE_PORT ?? 9090));
+  const sshPort = await freePort(Number(process.env.AIOS_SSH_PORT ?? 2222));
+  const key = defaultSshKey();
+  const append = key && mode === "kernel" ? `aios.ssh_key="${key}"` : "";
+  const openNetwork = process.env.AIOS_QEMU_OPEN_NETWORK === "1";
+  console.log(`AIOS in QEMU (${mode} boot, data disk ${dataDisk})`);
+  console.log(`  console: http://127.0.0.1:${consolePort}/`);
+  console.log(`  ssh:     ssh -p ${sshPort} root@127.0.0.1${key && mode === "kernel" ? "" : "   (add your key to [ssh] authorized_keys, or boot with just qemu-kernel)"}`);
+  console.log(`  network: ${openNetwork ? "OPEN (AIOS_QEMU_OPEN_NETWORK=1): the guest can reach the outside" : "restricted: the guest reaches only the forwarded ports"}`);
+  console.log("  leave:   type poweroff in the shell, or Ctrl-A X");
+  const child = Bun.spawn(qemuArgs({ mode, dataDisk, consolePort, sshPort, append, openNetwork }), { stdio: ["inherit", "inherit", "inherit"] });
+  process.exit(await child.exited);
+}

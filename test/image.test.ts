@@ -1,0 +1,94 @@
+/**
+ * End to end: the real image in QEMU (TCG), booted directly and from the ISO through GRUB,
+ * with a persistent data disk. Needs build/vmlinuz, build/initrd.img and build/aios.iso
+ * (just test builds them) and runs as root (mkfs, ssh-keygen).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
+import { bootVm, ssh, type Vm } from "./support/vm.ts";
+
+const READY = "aios-init: AIOS ready";
+let dir: string;
+let dataDisk: string;
+let key: string;
+
+beforeAll(() => {
+  for (const file of ["vmlinuz", "initrd.img", "aios.iso"]) {
+    if (!existsSync(join(BUILD, file))) throw new Error(`build/${file} is missing: run just iso (just test does)`);
+  }
+  dir = mkdtempSync(join(tmpdir(), "aios-vm-"));
+  dataDisk = join(dir, "data.img");
+  ensureDataDisk(dataDisk, 256);
+  key = join(dir, "id_ed25519");
+  const made = Bun.spawnSync(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "aios-test", "-f", key]);
+  if (made.exitCode !== 0) throw new Error(`ssh-keygen failed: ${made.stderr.toString()}`);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function sshUntilUp(vm: Vm, command: string) {
+  let last = { code: -1, stdout: "", stderr: "" };
+  for (let attempt = 0; attempt < 10; attempt++) {
+    last = await ssh(vm.sshPort, key, command);
+    if (last.code !== 255) return last;
+    await Bun.sleep(2000);
+  }
+  throw new Error(`ssh never connected: ${last.stderr}`);
+}
+
+describe("the AIOS image in QEMU", () => {
+  test("direct kernel boot: ready line, SSH with a key, services running, console up, orderly poweroff", async () => {
+    const publicKey = readFileSync(`${key}.pub`, "utf8").trim();
+    const vm = await bootVm({ mode: "kernel", dataDisk, append: `aios.ssh_key="${publicKey}"` });
+    try {
+      await vm.waitForSerial(READY);
+      expect(vm.serial()).toContain("data disk /dev/vda (AIOS-DATA) mounted at /var/lib/aios");
+
+      const health = await sshUntilUp(vm, "aiosctl health --json");
+      expect(health.code).toBe(0);
+      const rows = JSON.parse(health.stdout) as { component: string; status: string }[];
+      expect(rows.map((r) => `${r.component}=${r.status}`)).toEqual([
+        "aios-init=SERVING",
+        "aios-memory=SERVING",
+        "aios-gateway=SERVING",
+        "aios-tools=SERVING",
+        "aios-orchestrator=SERVING",
+      ]);
+      const processes = await ssh(vm.sshPort, key, "ps -o pid,args");
+      for (const name of ["/usr/bin/aios-init", "/usr/bin/aios-console", "/usr/sbin/sshd -D -e", "/sbin/udhcpc"]) {
+        expect(processes.stdout).toContain(name);
+      }
+      expect(processes.stdout).toMatch(/^\s*1 \/usr\/bin\/aios-init/m);
+
+      const consoleHealth = await fetch(`http://127.0.0.1:${vm.consolePort}/api/health`);
+      expect(await consoleHealth.json()).toMatchObject({ status: "SERVING", component: "aios-console" });
+
+      const wrote = await ssh(vm.sshPort, key, "echo written-by-boot-one > /var/lib/aios/marker && sync && cat /var/lib/aios/marker");
+      expect(wrote.stdout.trim()).toBe("written-by-boot-one");
+
+      await ssh(vm.sshPort, key, "poweroff");
+      expect(await vm.exited).toBe(0);
+      expect(vm.serial()).toContain("aios-init: poweroff: SIGUSR2; stopping services");
+      expect(vm.serial()).toContain("aios-init: services stopped; poweroff");
+    } finally {
+      vm.process.kill("SIGKILL");
+    }
+  });
+
+  test("ISO boot through GRUB with the same data disk: the first boot's file is there; poweroff from the serial shell", async () => {
+    const vm = await bootVm({ mode: "iso", dataDisk });
+    try {
+      await vm.waitForSerial(READY);
+      const mark = vm.serial().length;
+      vm.type("\ncat /var/lib/aios/marker\n");
+      await vm.waitForSerial("written-by-boot-one", mark);
+      vm.type("poweroff\n");
+      expect(await vm.exited).toBe(0);
+      expect(vm.serial()).toContain("aios-init: services stopped; poweroff");
+    } finally {
+      vm.process.kill("SIGKILL");
+    }
+  });
+});
