@@ -11,10 +11,28 @@ commit := `git rev-parse --short HEAD 2>/dev/null || echo unknown`
 default:
     @just --list
 
-# Build AIOS and show what it is (the image issue turns this into the QEMU boot).
-run: build
-    dist/aios --help
-    dist/aios --version
+# Debian packages the image build, QEMU and the tests need (installed with apt when missing).
+deps:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    need=()
+    for pair in qemu-system-x86_64:qemu-system-x86 xorriso:xorriso grub-mkrescue:grub-common mformat:mtools \
+                zstd:zstd cpio:cpio mkfs.ext4:e2fsprogs ssh:openssh-client ssh-keygen:openssh-client \
+                depmod:kmod modinfo:kmod readelf:binutils apt-get:apt; do
+      command -v "${pair%%:*}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
+    done
+    [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
+    [ -d /usr/lib/grub/x86_64-efi ] || need+=(grub-efi-amd64-bin)
+    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    # The image build asks apt about its pinned packages: it needs package lists.
+    if ! ls /var/lib/apt/lists/*Packages* >/dev/null 2>&1; then $sudo apt-get update -qq; fi
+    if [ ${#need[@]} -eq 0 ]; then echo "deps: all present"; exit 0; fi
+    echo "deps: installing ${need[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) > /dev/null
+
+# Build the image and boot it in QEMU on this terminal (needs root for the image build).
+run: deps iso qemu
 
 # Compile the multi-call executable dist/aios and its component symlinks.
 build:
@@ -47,9 +65,9 @@ proto-check:
 typecheck:
     {{bun}} x tsc -p .
 
-# Every test: contracts, types, the compiled binary, then bun test.
-test: proto-check typecheck build
-    {{bun}} test --timeout 300000 2>&1 | tee .test-output.log; \
+# Every test: contracts, types, the compiled binary and the image, then bun test.
+test: deps proto-check typecheck iso
+    PATH="$PATH:/usr/sbin:/sbin" {{bun}} test --timeout 1200000 2>&1 | tee .test-output.log; \
       status=${PIPESTATUS[0]}; \
       passed=$(grep -Eo '^ *[0-9]+ pass$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \
       failed=$(grep -Eo '^ *[0-9]+ fail$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \
@@ -59,7 +77,7 @@ test: proto-check typecheck build
 
 # The kernel and a reproducible initramfs: build/vmlinuz, build/initrd.img (needs root).
 initrd: build
-    {{bun}} rootfs/build.ts initrd
+    PATH="$PATH:/usr/sbin:/sbin" {{bun}} rootfs/build.ts initrd
 
 # The bootable hybrid BIOS+UEFI ISO with a serial console: build/aios.iso.
 iso: initrd
@@ -78,7 +96,7 @@ qemu-kernel:
     {{bun}} rootfs/qemu.ts kernel
 
 # Benchmarks: each prints a JSON line and a table.
-bench: build
+bench: iso
     for b in bench/*.ts; do {{bun}} "$b"; done
 
 # After any `npm install`: make the lockfile acceptable to `npm ci` (see the script's comment).
