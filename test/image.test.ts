@@ -91,4 +91,22 @@ describe("the AIOS image in QEMU", () => {
       vm.process.kill("SIGKILL");
     }
   });
+
+  test("recovery boot starts only the console shell; reboot from it is orderly", async () => {
+    const vm = await bootVm({ mode: "kernel", dataDisk, append: "aios.recovery=1" });
+    try {
+      await vm.waitForSerial("recovery mode: only the console shell is started");
+      await vm.waitForSerial(READY);
+      const mark = vm.serial().length;
+      vm.type("\nls /run/aios; echo services=$(ls /run/aios | wc -l)\n");
+      await vm.waitForSerial("services=1", mark);
+      vm.type("reboot\n");
+      // -no-reboot: a guest reboot ends QEMU with status 0.
+      expect(await vm.exited).toBe(0);
+      expect(vm.serial()).toContain("aios-init: reboot: SIGTERM; stopping services");
+      expect(vm.serial()).toContain("aios-init: services stopped; reboot");
+    } finally {
+      vm.process.kill("SIGKILL");
+    }
+  });
 });

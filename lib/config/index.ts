@@ -4,6 +4,6 @@
  * schema, a default for every key.
  */
 export { type Config, ConfigSchema } from "./schema.ts";
-export { ConfigError, loadConfig, parseConfig, parseConfigText } from "./load.ts";
+export { ConfigError, describeIssue, loadConfig, parseConfig, parseConfigText } from "./load.ts";
 export { DEFAULT_CONFIG_PATH, rooted, socketPath } from "./paths.ts";
 export { BUILD_COMMIT, VERSION, VERSION_LINE } from "./version.ts";

@@ -22,7 +22,7 @@ export class ConfigError extends Error {
 export function parseConfig(document: unknown, file: string): Config {
   const result = v.safeParse(ConfigSchema, document, { abortEarly: false });
   if (result.success) return result.output;
-  throw new ConfigError(file, result.issues.map(describeIssue));
+  throw new ConfigError(file, result.issues.map((issue) => describeIssue(issue)));
 }
 
 /** Parses TOML text and validates it. */
@@ -60,10 +60,11 @@ export function loadConfig({ path, required = false }: LoadConfigOptions): Confi
   return parseConfigText(text, path);
 }
 
-function describeIssue(issue: v.BaseIssue<unknown>): string {
+/** One schema problem of a TOML file as "key: expected X, got Y" (also used for service files). */
+export function describeIssue(issue: v.BaseIssue<unknown>, unknownKeyHint = " (remove it, or check its spelling against rootfs/overlay/etc/aios/aios.toml)"): string {
   const key = v.getDotPath(issue) ?? "(top level)";
   if (issue.type === "strict_object" && issue.expected === "never") {
-    return `${key}: unknown key (remove it, or check its spelling against rootfs/overlay/etc/aios/aios.toml)`;
+    return `${key}: unknown key${unknownKeyHint}`;
   }
   const expected = issue.expected ?? "a valid value";
   const custom = issue.message.startsWith("Invalid ") ? "" : ` (${issue.message})`;

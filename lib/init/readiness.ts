@@ -4,8 +4,7 @@
  * a file that exists, or simply started. Polls until ready, the timeout, or the abort.
  */
 import { existsSync } from "node:fs";
-import { connect as netConnect } from "node:net";
-import { connect, HealthDefinition, ServingStatus } from "../rpc/index.ts";
+import { canConnect, connect, HealthDefinition, ServingStatus } from "../rpc/index.ts";
 
 export type ReadinessProbe =
   | { kind: "started" }
@@ -14,19 +13,6 @@ export type ReadinessProbe =
   | { kind: "file"; path: string };
 
 const POLL_MS = 100;
-
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: "127.0.0.1", port });
-    const done = (open: boolean) => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-    socket.setTimeout(1000, () => done(false));
-  });
-}
 
 /** Resolves true once ready; false on timeout or abort. */
 export async function waitReady(probe: ReadinessProbe, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
@@ -37,7 +23,7 @@ export async function waitReady(probe: ReadinessProbe, timeoutMs: number, signal
     while (!signal.aborted && Date.now() < deadline) {
       let ready = false;
       if (probe.kind === "file") ready = existsSync(probe.path);
-      else if (probe.kind === "tcp") ready = await tcpOpen(probe.port);
+      else if (probe.kind === "tcp") ready = await canConnect({ host: "127.0.0.1", port: probe.port });
       else if (health && existsSync(probe.socket)) {
         ready = await health
           .check({ service: "" }, { timeoutMs: 1000, failFast: true })

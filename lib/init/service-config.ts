@@ -15,6 +15,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import * as v from "valibot";
+import { describeIssue } from "../config/index.ts";
 
 const positiveMs = (fallback: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), fallback);
 const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL"] as const;
@@ -89,13 +90,6 @@ export class ServiceConfigError extends Error {
   override readonly name = "ServiceConfigError";
 }
 
-function describe(issue: v.BaseIssue<unknown>): string {
-  const key = v.getDotPath(issue) ?? "(top level)";
-  if (issue.type === "strict_object" && issue.expected === "never") return `${key}: unknown key`;
-  const custom = issue.message.startsWith("Invalid ") ? "" : ` (${issue.message})`;
-  return `${key}: expected ${issue.expected ?? "a valid value"}${custom}, got ${issue.received}`;
-}
-
 export function parseServiceFile(name: string, file: string, text: string): ServiceDefinition {
   if (!SERVICE_NAME.test(name)) throw new ServiceConfigError(`${file}: "${name}" is not a valid service name (a-z, 0-9, -)`);
   let document: unknown;
@@ -106,7 +100,7 @@ export function parseServiceFile(name: string, file: string, text: string): Serv
     throw new ServiceConfigError(`${file}: TOML syntax error${line ? ` at line ${line}` : ""}: ${(error as Error).message}`);
   }
   const result = v.safeParse(ServiceFileSchema, document, { abortEarly: false });
-  if (!result.success) throw new ServiceConfigError(`${file}:\n  ${result.issues.map(describe).join("\n  ")}`);
+  if (!result.success) throw new ServiceConfigError(`${file}:\n  ${result.issues.map((issue) => describeIssue(issue, "")).join("\n  ")}`);
   const service = { ...result.output, name, file };
   const { readiness } = service;
   if (readiness.kind === "tcp" && readiness.port === undefined) throw new ServiceConfigError(`${file}: readiness.port: required when readiness.kind is "tcp"`);

@@ -14,7 +14,7 @@ import {
   ShutdownAction,
   SystemHealth,
 } from "../rpc/gen/aios/v1/init.ts";
-import { implement, invalidArgument, notFound, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
+import { AsyncQueue, implement, invalidArgument, notFound, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
 import type { LogStreamName } from "./service-log.ts";
 import type { ServiceSnapshot, ServiceStateName, Supervisor, SystemHealthName } from "./supervisor.ts";
 
@@ -144,31 +144,15 @@ export function initService({ supervisor, bootedAt, shutdown }: InitServiceOptio
         stream: STREAM[line.stream],
         text: line.text,
       });
-      const queue: ReturnType<typeof toMessage>[] = [];
-      let wake: (() => void) | undefined;
+      const queue = new AsyncQueue<ReturnType<typeof toMessage>>(ctx.signal);
       // Subscribe before reading the tail so that no line falls between the two.
-      const unsubscribe = request.follow
-        ? log.subscribe((line) => {
-            queue.push(toMessage(line));
-            wake?.();
-          })
-        : () => {};
+      const unsubscribe = request.follow ? log.subscribe((line) => queue.push(toMessage(line))) : () => {};
       try {
         const tail = log.tail(request.tailLines);
         const lastTailSeq = tail.at(-1)?.seq ?? 0;
         for (const line of tail) yield toMessage(line);
         if (!request.follow) return;
-        const onAbort = () => wake?.();
-        ctx.signal.addEventListener("abort", onAbort);
-        while (!ctx.signal.aborted) {
-          const next = queue.shift();
-          if (next) {
-            if (next.seq > lastTailSeq) yield next;
-            continue;
-          }
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-        }
+        for await (const line of queue) if (line.seq > lastTailSeq) yield line;
       } finally {
         unsubscribe();
       }

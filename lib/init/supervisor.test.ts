@@ -158,6 +158,15 @@ describe("supervisor with real processes", () => {
     await sup.stopAll();
   });
 
+  test.if(process.getuid?.() === 0)("a service runs as the user its definition names", async () => {
+    const { sup } = supervisor({
+      unprivileged: `${sh("echo uid=$(id -u) gid=$(id -g)")}user = 65534\n[restart]\npolicy = "never"\n`,
+    });
+    sup.startAll();
+    await until(() => sup.snapshot("unprivileged").state === "exited", "exited");
+    expect(sup.logOf("unprivileged").tail(10).map((l) => l.text)).toContain("uid=65534 gid=65534");
+  });
+
   test("a readiness timeout counts as a failed start", async () => {
     const { sup } = supervisor({
       never: `${sh("exec sleep 60")}[readiness]\nkind = "file"\npath = "/nonexistent/ready"\ntimeout_ms = 300\n[restart]\npolicy = "never"\n`,

@@ -4,6 +4,7 @@
  * aios-init's readiness check and `aiosctl health` ask for it.
  */
 import { HealthCheckResponse_ServingStatus as ServingStatus, HealthDefinition } from "./gen/grpc/health/v1/health.ts";
+import { AsyncQueue } from "./async-queue.ts";
 import { notFound } from "./errors.ts";
 import { implement, type ServiceImplementation } from "./handlers.ts";
 
@@ -47,28 +48,15 @@ export function healthService(state: HealthState): ServiceImplementation {
     },
     // Sends the current status, then every change, until the client goes away.
     watch: async function* ({ service }, ctx) {
-      const queue: ServingStatus[] = [state.get(service) ?? ServingStatus.SERVICE_UNKNOWN];
-      let wake: (() => void) | undefined;
+      const queue = new AsyncQueue<ServingStatus>(ctx.signal);
+      queue.push(state.get(service) ?? ServingStatus.SERVICE_UNKNOWN);
       const stop = state.watch((changed, status) => {
-        if (changed !== service) return;
-        queue.push(status);
-        wake?.();
+        if (changed === service) queue.push(status);
       });
-      const onAbort = () => wake?.();
-      ctx.signal.addEventListener("abort", onAbort);
       try {
-        while (!ctx.signal.aborted) {
-          const next = queue.shift();
-          if (next !== undefined) {
-            yield { status: next };
-            continue;
-          }
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-        }
+        for await (const status of queue) yield { status };
       } finally {
         stop();
-        ctx.signal.removeEventListener("abort", onAbort);
       }
     },
   });

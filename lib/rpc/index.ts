@@ -12,3 +12,5 @@ export { type CallOptions, type ConnectOptions, connect, type ResponseStream, ty
 export { parseRequest } from "./validate.ts";
 export { HealthDefinition } from "./gen/grpc/health/v1/health.ts";
 export { type ComponentContext, type ComponentSpec, EXIT_CONFIG, EXIT_USAGE, runComponent } from "./component.ts";
+export { AsyncQueue } from "./async-queue.ts";
+export { canConnect } from "./socket.ts";

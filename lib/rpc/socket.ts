@@ -11,9 +11,10 @@ import { alreadyExists, failedPrecondition } from "./errors.ts";
 /** Longest path the kernel accepts in sockaddr_un (108 bytes with the NUL). */
 const MAX_SOCKET_PATH = 107;
 
-function isAlive(path: string): Promise<boolean> {
+/** Whether something accepts a connection on a Unix socket path or a TCP port, within 1 s. */
+export function canConnect(target: { path: string } | { host: string; port: number }): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ path });
+    const socket = connect(target);
     const finish = (alive: boolean) => {
       socket.destroy();
       resolve(alive);
@@ -40,7 +41,7 @@ export async function prepareSocketPath(path: string): Promise<void> {
   if (!stat.isSocket()) {
     throw failedPrecondition(`${path} exists and is not a socket; move it away before starting`);
   }
-  if (await isAlive(path)) {
+  if (await canConnect({ path })) {
     throw alreadyExists(`another process is already serving on ${path}; stop it first`);
   }
   unlinkSync(path);
