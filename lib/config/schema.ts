@@ -77,6 +77,14 @@ export const ConfigSchema = v.strictObject({
     /** Time in-flight calls get to finish when a component is asked to stop. */
     shutdown_grace_ms: milliseconds(5_000),
   }),
+  tools: section({
+    /** Largest output a tool call returns; longer output is cut and the cut is reported. */
+    output_cap_bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024)), 1_048_576),
+    /** Backups of reversible calls kept for Rollback; the oldest go first. */
+    backup_retention: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 200),
+    /** An unanswered approval expires as denied after this long. */
+    approval_ttl_ms: milliseconds(900_000),
+  }),
   console: section({
     /** Address the HTTP console listens on. */
     listen: v.optional(v.pipe(v.string(), v.ip()), "0.0.0.0"),

@@ -1,14 +1,37 @@
 /**
  * @module lib/tools/component
- * aios-tools as a process: typed, capability-checked, audited actions on the machine.
- * It serves the ToolsService contract on RUN_DIR/tools.sock; the RPCs answer UNIMPLEMENTED until issue #4 builds them.
+ * aios-tools as a process: the catalogue, the pipeline and the Tools service on
+ * RUN_DIR/tools.sock, with its database, key and backups under STATE_DIR/tools.
  */
+import { join } from "node:path";
+import { rooted } from "../config/index.ts";
 import type { ComponentSpec } from "../rpc/index.ts";
-import { implement } from "../rpc/index.ts";
-import { ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
+import { Approvals } from "./approvals.ts";
+import { AuditLedger } from "./audit.ts";
+import { Backups } from "./backups.ts";
+import { openToolsDatabase } from "./db.ts";
+import { CATALOGUE } from "./defs/index.ts";
+import { ToolExecutor } from "./executor.ts";
+import { Grants, readAgentCapabilities } from "./grants.ts";
+import { ToolRegistry } from "./registry.ts";
+import { toolsService } from "./service.ts";
+import { loadOrCreateKey } from "./token.ts";
 
 export const toolsComponent: ComponentSpec = {
   name: "tools",
   summary: "typed, capability-checked, audited actions on the machine",
-  services: () => [implement(ToolsServiceDefinition, {})],
+  services: ({ config, root, log }) => {
+    const stateDir = rooted(root, join(config.paths.state_dir, "tools"));
+    const db = openToolsDatabase(join(stateDir, "tools.db"));
+    const registry = new ToolRegistry(CATALOGUE);
+    const ledger = new AuditLedger(db);
+    const approvals = new Approvals(db, config.tools.approval_ttl_ms);
+    const backups = new Backups(join(stateDir, "backups"), config.tools.backup_retention);
+    const grants = new Grants(db, readAgentCapabilities(rooted(root, join(config.paths.config_dir, "agents"))));
+    const key = loadOrCreateKey(join(stateDir, "token.key"));
+    const outputCap = config.tools.output_cap_bytes;
+    const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, log });
+    log.info("tool catalogue loaded", { tools: registry.list().length });
+    return [toolsService({ registry, executor, ledger, approvals, grants, backups, key, root, outputCap, log })];
+  },
 };

@@ -10,6 +10,9 @@ import { Struct } from "../../google/protobuf/struct";
 import { Timestamp } from "../../google/protobuf/timestamp";
 import {
   Actor,
+  ApprovalState,
+  approvalStateFromJSON,
+  approvalStateToJSON,
   AutonomyLevel,
   autonomyLevelFromJSON,
   autonomyLevelToJSON,
@@ -384,63 +387,6 @@ export function agentHealthToJSON(object: AgentHealth): string {
     case AgentHealth.AGENT_HEALTH_DEGRADED:
       return "AGENT_HEALTH_DEGRADED";
     case AgentHealth.UNRECOGNIZED:
-    default:
-      return "UNRECOGNIZED";
-  }
-}
-
-/** Where an approval is. */
-export enum ApprovalState {
-  /** APPROVAL_STATE_UNSPECIFIED - Not set. */
-  APPROVAL_STATE_UNSPECIFIED = 0,
-  /** APPROVAL_STATE_PENDING - Waiting for a human. */
-  APPROVAL_STATE_PENDING = 1,
-  /** APPROVAL_STATE_APPROVED - Granted; the call may run. */
-  APPROVAL_STATE_APPROVED = 2,
-  /** APPROVAL_STATE_DENIED - Refused. */
-  APPROVAL_STATE_DENIED = 3,
-  /** APPROVAL_STATE_EXPIRED - Nobody answered in time; treated as denied. */
-  APPROVAL_STATE_EXPIRED = 4,
-  UNRECOGNIZED = -1,
-}
-
-export function approvalStateFromJSON(object: any): ApprovalState {
-  switch (object) {
-    case 0:
-    case "APPROVAL_STATE_UNSPECIFIED":
-      return ApprovalState.APPROVAL_STATE_UNSPECIFIED;
-    case 1:
-    case "APPROVAL_STATE_PENDING":
-      return ApprovalState.APPROVAL_STATE_PENDING;
-    case 2:
-    case "APPROVAL_STATE_APPROVED":
-      return ApprovalState.APPROVAL_STATE_APPROVED;
-    case 3:
-    case "APPROVAL_STATE_DENIED":
-      return ApprovalState.APPROVAL_STATE_DENIED;
-    case 4:
-    case "APPROVAL_STATE_EXPIRED":
-      return ApprovalState.APPROVAL_STATE_EXPIRED;
-    case -1:
-    case "UNRECOGNIZED":
-    default:
-      return ApprovalState.UNRECOGNIZED;
-  }
-}
-
-export function approvalStateToJSON(object: ApprovalState): string {
-  switch (object) {
-    case ApprovalState.APPROVAL_STATE_UNSPECIFIED:
-      return "APPROVAL_STATE_UNSPECIFIED";
-    case ApprovalState.APPROVAL_STATE_PENDING:
-      return "APPROVAL_STATE_PENDING";
-    case ApprovalState.APPROVAL_STATE_APPROVED:
-      return "APPROVAL_STATE_APPROVED";
-    case ApprovalState.APPROVAL_STATE_DENIED:
-      return "APPROVAL_STATE_DENIED";
-    case ApprovalState.APPROVAL_STATE_EXPIRED:
-      return "APPROVAL_STATE_EXPIRED";
-    case ApprovalState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }

@@ -8,7 +8,17 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Struct } from "../../google/protobuf/struct";
 import { Timestamp } from "../../google/protobuf/timestamp";
-import { RiskLevel, riskLevelFromJSON, riskLevelToJSON } from "./common";
+import {
+  ApprovalState,
+  approvalStateFromJSON,
+  approvalStateToJSON,
+  AutonomyLevel,
+  autonomyLevelFromJSON,
+  autonomyLevelToJSON,
+  RiskLevel,
+  riskLevelFromJSON,
+  riskLevelToJSON,
+} from "./common";
 
 /**
  * aios-tools: every action on the machine as a typed, capability-checked, audited tool,
@@ -91,6 +101,77 @@ export function auditResultToJSON(object: AuditResult): string {
     default:
       return "UNRECOGNIZED";
   }
+}
+
+/**
+ * A tool call held for a human's approval. Approved, it may run once: retried with the same
+ * tool, input and agent, and approval_id set.
+ */
+export interface ToolApproval {
+  /** The approval id, as sent in the "aios-approval-id" trailer. */
+  id: string;
+  /** The tool. */
+  tool: string;
+  /** The input it is for. */
+  input?:
+    | { [key: string]: any }
+    | undefined;
+  /** SHA-256 of the canonical JSON input; a retry must match it. */
+  inputHash: string;
+  /** The agent kind that asked. */
+  agent: string;
+  /** The goal. */
+  goalId: string;
+  /** The task. */
+  taskId: string;
+  /** The reason the agent gave. */
+  reason: string;
+  /** The tool's risk level. */
+  risk: RiskLevel;
+  /** The autonomy level that required the approval. */
+  autonomy: AutonomyLevel;
+  /** Where it is. */
+  state: ApprovalState;
+  /** When it was asked. */
+  requestedAt?:
+    | Date
+    | undefined;
+  /** When it expires as denied. */
+  expiresAt?:
+    | Date
+    | undefined;
+  /** When it was decided. */
+  decidedAt?:
+    | Date
+    | undefined;
+  /** Who decided ("human:admin"). */
+  decidedBy: string;
+  /** Whether an approved call has run (it runs once). */
+  used: boolean;
+}
+
+export interface GetApprovalRequest {
+  /** The approval id. */
+  approvalId: string;
+}
+
+export interface GetApprovalResponse {
+  /** The approval. */
+  approval?: ToolApproval | undefined;
+}
+
+export interface DecideApprovalRequest {
+  /** The approval id. */
+  approvalId: string;
+  /** True to approve, false to deny. */
+  approve: boolean;
+  /** Who decides ("human:admin"). */
+  decidedBy: string;
+}
+
+export interface DecideApprovalResponse {
+  /** The approval after the decision. */
+  approval?: ToolApproval | undefined;
 }
 
 /** A tool a model can call. */
@@ -384,6 +465,8 @@ export interface IssueCapabilityTokenRequest {
   capabilities: string[];
   /** How long it lasts; 0 for the default (15 minutes). */
   ttlMs: number;
+  /** The autonomy the calls run under: it decides which need approval. Unspecified: supervised. */
+  autonomy: AutonomyLevel;
 }
 
 export interface IssueCapabilityTokenResponse {
@@ -392,6 +475,680 @@ export interface IssueCapabilityTokenResponse {
   /** When it expires. */
   expiresAt?: Date | undefined;
 }
+
+function createBaseToolApproval(): ToolApproval {
+  return {
+    id: "",
+    tool: "",
+    input: undefined,
+    inputHash: "",
+    agent: "",
+    goalId: "",
+    taskId: "",
+    reason: "",
+    risk: 0,
+    autonomy: 0,
+    state: 0,
+    requestedAt: undefined,
+    expiresAt: undefined,
+    decidedAt: undefined,
+    decidedBy: "",
+    used: false,
+  };
+}
+
+export const ToolApproval: MessageFns<ToolApproval> = {
+  encode(message: ToolApproval, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.tool !== "") {
+      writer.uint32(18).string(message.tool);
+    }
+    if (message.input !== undefined) {
+      Struct.encode(Struct.wrap(message.input), writer.uint32(26).fork()).join();
+    }
+    if (message.inputHash !== "") {
+      writer.uint32(34).string(message.inputHash);
+    }
+    if (message.agent !== "") {
+      writer.uint32(42).string(message.agent);
+    }
+    if (message.goalId !== "") {
+      writer.uint32(50).string(message.goalId);
+    }
+    if (message.taskId !== "") {
+      writer.uint32(58).string(message.taskId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(66).string(message.reason);
+    }
+    if (message.risk !== 0) {
+      writer.uint32(72).int32(message.risk);
+    }
+    if (message.autonomy !== 0) {
+      writer.uint32(80).int32(message.autonomy);
+    }
+    if (message.state !== 0) {
+      writer.uint32(88).int32(message.state);
+    }
+    if (message.requestedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.requestedAt), writer.uint32(98).fork()).join();
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(106).fork()).join();
+    }
+    if (message.decidedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.decidedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.decidedBy !== "") {
+      writer.uint32(122).string(message.decidedBy);
+    }
+    if (message.used !== false) {
+      writer.uint32(128).bool(message.used);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ToolApproval {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseToolApproval();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tool = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.input = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.inputHash = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.agent = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.goalId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.risk = reader.int32() as any;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.autonomy = reader.int32() as any;
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.requestedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.decidedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.decidedBy = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.used = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ToolApproval {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      tool: isSet(object.tool) ? globalThis.String(object.tool) : "",
+      input: isObject(object.input) ? object.input : undefined,
+      inputHash: isSet(object.inputHash)
+        ? globalThis.String(object.inputHash)
+        : isSet(object.input_hash)
+        ? globalThis.String(object.input_hash)
+        : "",
+      agent: isSet(object.agent) ? globalThis.String(object.agent) : "",
+      goalId: isSet(object.goalId)
+        ? globalThis.String(object.goalId)
+        : isSet(object.goal_id)
+        ? globalThis.String(object.goal_id)
+        : "",
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      risk: isSet(object.risk) ? riskLevelFromJSON(object.risk) : 0,
+      autonomy: isSet(object.autonomy) ? autonomyLevelFromJSON(object.autonomy) : 0,
+      state: isSet(object.state) ? approvalStateFromJSON(object.state) : 0,
+      requestedAt: isSet(object.requestedAt)
+        ? fromJsonTimestamp(object.requestedAt)
+        : isSet(object.requested_at)
+        ? fromJsonTimestamp(object.requested_at)
+        : undefined,
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+      decidedAt: isSet(object.decidedAt)
+        ? fromJsonTimestamp(object.decidedAt)
+        : isSet(object.decided_at)
+        ? fromJsonTimestamp(object.decided_at)
+        : undefined,
+      decidedBy: isSet(object.decidedBy)
+        ? globalThis.String(object.decidedBy)
+        : isSet(object.decided_by)
+        ? globalThis.String(object.decided_by)
+        : "",
+      used: isSet(object.used) ? globalThis.Boolean(object.used) : false,
+    };
+  },
+
+  toJSON(message: ToolApproval): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.tool !== "") {
+      obj.tool = message.tool;
+    }
+    if (message.input !== undefined) {
+      obj.input = message.input;
+    }
+    if (message.inputHash !== "") {
+      obj.inputHash = message.inputHash;
+    }
+    if (message.agent !== "") {
+      obj.agent = message.agent;
+    }
+    if (message.goalId !== "") {
+      obj.goalId = message.goalId;
+    }
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.risk !== 0) {
+      obj.risk = riskLevelToJSON(message.risk);
+    }
+    if (message.autonomy !== 0) {
+      obj.autonomy = autonomyLevelToJSON(message.autonomy);
+    }
+    if (message.state !== 0) {
+      obj.state = approvalStateToJSON(message.state);
+    }
+    if (message.requestedAt !== undefined) {
+      obj.requestedAt = message.requestedAt.toISOString();
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.decidedAt !== undefined) {
+      obj.decidedAt = message.decidedAt.toISOString();
+    }
+    if (message.decidedBy !== "") {
+      obj.decidedBy = message.decidedBy;
+    }
+    if (message.used !== false) {
+      obj.used = message.used;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ToolApproval>, I>>(base?: I): ToolApproval {
+    return ToolApproval.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ToolApproval>, I>>(object: I): ToolApproval {
+    const message = createBaseToolApproval();
+    message.id = object.id ?? "";
+    message.tool = object.tool ?? "";
+    message.input = object.input ?? undefined;
+    message.inputHash = object.inputHash ?? "";
+    message.agent = object.agent ?? "";
+    message.goalId = object.goalId ?? "";
+    message.taskId = object.taskId ?? "";
+    message.reason = object.reason ?? "";
+    message.risk = object.risk ?? 0;
+    message.autonomy = object.autonomy ?? 0;
+    message.state = object.state ?? 0;
+    message.requestedAt = object.requestedAt ?? undefined;
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.decidedAt = object.decidedAt ?? undefined;
+    message.decidedBy = object.decidedBy ?? "";
+    message.used = object.used ?? false;
+    return message;
+  },
+};
+
+function createBaseGetApprovalRequest(): GetApprovalRequest {
+  return { approvalId: "" };
+}
+
+export const GetApprovalRequest: MessageFns<GetApprovalRequest> = {
+  encode(message: GetApprovalRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.approvalId !== "") {
+      writer.uint32(10).string(message.approvalId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetApprovalRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetApprovalRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.approvalId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetApprovalRequest {
+    return {
+      approvalId: isSet(object.approvalId)
+        ? globalThis.String(object.approvalId)
+        : isSet(object.approval_id)
+        ? globalThis.String(object.approval_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetApprovalRequest): unknown {
+    const obj: any = {};
+    if (message.approvalId !== "") {
+      obj.approvalId = message.approvalId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetApprovalRequest>, I>>(base?: I): GetApprovalRequest {
+    return GetApprovalRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetApprovalRequest>, I>>(object: I): GetApprovalRequest {
+    const message = createBaseGetApprovalRequest();
+    message.approvalId = object.approvalId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetApprovalResponse(): GetApprovalResponse {
+  return { approval: undefined };
+}
+
+export const GetApprovalResponse: MessageFns<GetApprovalResponse> = {
+  encode(message: GetApprovalResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.approval !== undefined) {
+      ToolApproval.encode(message.approval, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetApprovalResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetApprovalResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.approval = ToolApproval.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetApprovalResponse {
+    return { approval: isSet(object.approval) ? ToolApproval.fromJSON(object.approval) : undefined };
+  },
+
+  toJSON(message: GetApprovalResponse): unknown {
+    const obj: any = {};
+    if (message.approval !== undefined) {
+      obj.approval = ToolApproval.toJSON(message.approval);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetApprovalResponse>, I>>(base?: I): GetApprovalResponse {
+    return GetApprovalResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetApprovalResponse>, I>>(object: I): GetApprovalResponse {
+    const message = createBaseGetApprovalResponse();
+    message.approval = (object.approval !== undefined && object.approval !== null)
+      ? ToolApproval.fromPartial(object.approval)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDecideApprovalRequest(): DecideApprovalRequest {
+  return { approvalId: "", approve: false, decidedBy: "" };
+}
+
+export const DecideApprovalRequest: MessageFns<DecideApprovalRequest> = {
+  encode(message: DecideApprovalRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.approvalId !== "") {
+      writer.uint32(10).string(message.approvalId);
+    }
+    if (message.approve !== false) {
+      writer.uint32(16).bool(message.approve);
+    }
+    if (message.decidedBy !== "") {
+      writer.uint32(26).string(message.decidedBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecideApprovalRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecideApprovalRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.approvalId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.approve = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.decidedBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DecideApprovalRequest {
+    return {
+      approvalId: isSet(object.approvalId)
+        ? globalThis.String(object.approvalId)
+        : isSet(object.approval_id)
+        ? globalThis.String(object.approval_id)
+        : "",
+      approve: isSet(object.approve) ? globalThis.Boolean(object.approve) : false,
+      decidedBy: isSet(object.decidedBy)
+        ? globalThis.String(object.decidedBy)
+        : isSet(object.decided_by)
+        ? globalThis.String(object.decided_by)
+        : "",
+    };
+  },
+
+  toJSON(message: DecideApprovalRequest): unknown {
+    const obj: any = {};
+    if (message.approvalId !== "") {
+      obj.approvalId = message.approvalId;
+    }
+    if (message.approve !== false) {
+      obj.approve = message.approve;
+    }
+    if (message.decidedBy !== "") {
+      obj.decidedBy = message.decidedBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DecideApprovalRequest>, I>>(base?: I): DecideApprovalRequest {
+    return DecideApprovalRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DecideApprovalRequest>, I>>(object: I): DecideApprovalRequest {
+    const message = createBaseDecideApprovalRequest();
+    message.approvalId = object.approvalId ?? "";
+    message.approve = object.approve ?? false;
+    message.decidedBy = object.decidedBy ?? "";
+    return message;
+  },
+};
+
+function createBaseDecideApprovalResponse(): DecideApprovalResponse {
+  return { approval: undefined };
+}
+
+export const DecideApprovalResponse: MessageFns<DecideApprovalResponse> = {
+  encode(message: DecideApprovalResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.approval !== undefined) {
+      ToolApproval.encode(message.approval, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecideApprovalResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecideApprovalResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.approval = ToolApproval.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DecideApprovalResponse {
+    return { approval: isSet(object.approval) ? ToolApproval.fromJSON(object.approval) : undefined };
+  },
+
+  toJSON(message: DecideApprovalResponse): unknown {
+    const obj: any = {};
+    if (message.approval !== undefined) {
+      obj.approval = ToolApproval.toJSON(message.approval);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DecideApprovalResponse>, I>>(base?: I): DecideApprovalResponse {
+    return DecideApprovalResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DecideApprovalResponse>, I>>(object: I): DecideApprovalResponse {
+    const message = createBaseDecideApprovalResponse();
+    message.approval = (object.approval !== undefined && object.approval !== null)
+      ? ToolApproval.fromPartial(object.approval)
+      : undefined;
+    return message;
+  },
+};
 
 function createBaseTool(): Tool {
   return {
@@ -3296,7 +4053,7 @@ export const ListCapabilitiesResponse: MessageFns<ListCapabilitiesResponse> = {
 };
 
 function createBaseIssueCapabilityTokenRequest(): IssueCapabilityTokenRequest {
-  return { agent: "", goalId: "", taskId: "", capabilities: [], ttlMs: 0 };
+  return { agent: "", goalId: "", taskId: "", capabilities: [], ttlMs: 0, autonomy: 0 };
 }
 
 export const IssueCapabilityTokenRequest: MessageFns<IssueCapabilityTokenRequest> = {
@@ -3315,6 +4072,9 @@ export const IssueCapabilityTokenRequest: MessageFns<IssueCapabilityTokenRequest
     }
     if (message.ttlMs !== 0) {
       writer.uint32(40).uint64(message.ttlMs);
+    }
+    if (message.autonomy !== 0) {
+      writer.uint32(48).int32(message.autonomy);
     }
     return writer;
   },
@@ -3372,6 +4132,14 @@ export const IssueCapabilityTokenRequest: MessageFns<IssueCapabilityTokenRequest
             message.ttlMs = longToNumber(reader.uint64());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.autonomy = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3405,6 +4173,7 @@ export const IssueCapabilityTokenRequest: MessageFns<IssueCapabilityTokenRequest
         : isSet(object.ttl_ms)
         ? globalThis.Number(object.ttl_ms)
         : 0,
+      autonomy: isSet(object.autonomy) ? autonomyLevelFromJSON(object.autonomy) : 0,
     };
   },
 
@@ -3425,6 +4194,9 @@ export const IssueCapabilityTokenRequest: MessageFns<IssueCapabilityTokenRequest
     if (message.ttlMs !== 0) {
       obj.ttlMs = Math.round(message.ttlMs);
     }
+    if (message.autonomy !== 0) {
+      obj.autonomy = autonomyLevelToJSON(message.autonomy);
+    }
     return obj;
   },
 
@@ -3438,6 +4210,7 @@ export const IssueCapabilityTokenRequest: MessageFns<IssueCapabilityTokenRequest
     message.taskId = object.taskId ?? "";
     message.capabilities = object.capabilities?.map((e) => e) || [];
     message.ttlMs = object.ttlMs ?? 0;
+    message.autonomy = object.autonomy ?? 0;
     return message;
   },
 };
@@ -3641,6 +4414,27 @@ export const ToolsServiceDefinition = {
       requestType: IssueCapabilityTokenRequest as typeof IssueCapabilityTokenRequest,
       requestStream: false,
       responseType: IssueCapabilityTokenResponse as typeof IssueCapabilityTokenResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Returns a tool call's approval. NOT_FOUND for an unknown id. */
+    getApproval: {
+      name: "GetApproval",
+      requestType: GetApprovalRequest as typeof GetApprovalRequest,
+      requestStream: false,
+      responseType: GetApprovalResponse as typeof GetApprovalResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Approves or denies a pending tool call (the orchestrator forwards a human's answer here).
+     * FAILED_PRECONDITION when it is no longer pending.
+     */
+    decideApproval: {
+      name: "DecideApproval",
+      requestType: DecideApprovalRequest as typeof DecideApprovalRequest,
+      requestStream: false,
+      responseType: DecideApprovalResponse as typeof DecideApprovalResponse,
       responseStream: false,
       options: {},
     },

@@ -1,0 +1,63 @@
+/**
+ * @module lib/tools/defs/fs/common
+ * What the fs tools share: the path input, atomic writes, and the backup of one file.
+ */
+import { closeSync, existsSync, fsyncSync, lstatSync, openSync, renameSync, rmSync, writeSync, chmodSync, chownSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import * as v from "valibot";
+import { normalizePath } from "../../capability.ts";
+import type { Backup, ToolContext } from "../../registry.ts";
+
+export const AbsolutePath = v.pipe(
+  v.string(),
+  v.startsWith("/", "must be an absolute path"),
+  v.check((p) => !p.includes("\0"), "must not contain a NUL byte"),
+  v.maxLength(4096),
+  v.transform(normalizePath),
+);
+
+/** Writes through a temporary file in the same directory, fsync, rename: all or nothing. */
+export function writeAtomic(path: string, content: Buffer | string, mode?: number): void {
+  const temp = join(dirname(path), `.${basename(path)}.aios-${process.pid}-${Date.now()}`);
+  const fd = openSync(temp, "w", mode ?? 0o644);
+  try {
+    writeSync(fd, typeof content === "string" ? Buffer.from(content) : content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  if (mode !== undefined) chmodSync(temp, mode);
+  renameSync(temp, path);
+  const dirFd = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+/** Saves a file's content, mode and owner, or that it did not exist. */
+export function backupFile(path: string, ctx: ToolContext): Backup {
+  const physical = ctx.physical(path);
+  const stat = lstatSync(physical, { throwIfNoEntry: false });
+  if (!stat) return { kind: "file", data: { path, existed: false } };
+  if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
+  return { kind: "file", data: { path, existed: true, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid }, files: { content: physical } };
+}
+
+export function restoreFile(backup: Backup, backupDir: string, ctx: ToolContext): string {
+  const { path, existed, mode, uid, gid } = backup.data as { path: string; existed: boolean; mode?: number; uid?: number; gid?: number };
+  const physical = ctx.physical(path);
+  if (!existed) {
+    if (existsSync(physical)) rmSync(physical);
+    return `removed ${path}, which did not exist before`;
+  }
+  writeAtomic(physical, readFileSync(join(backupDir, "content")), mode);
+  if (uid !== undefined && gid !== undefined && process.getuid?.() === 0) chownSync(physical, uid, gid);
+  return `restored ${path} (content, mode ${mode?.toString(8)}, owner ${uid}:${gid})`;
+}
+
+export const fileBackupHooks = {
+  backup: <I extends { path: string }>(input: I, ctx: ToolContext) => backupFile(input.path, ctx),
+  restore: restoreFile,
+};

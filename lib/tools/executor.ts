@@ -1,0 +1,234 @@
+/**
+ * @module lib/tools/executor
+ * The pipeline every tool call goes through, in order:
+ *   1 find the tool, validate the input        → INVALID_ARGUMENT naming input.FIELD
+ *   2 verify the token, check the capability   → PERMISSION_DENIED naming what is missing
+ *     for every resource, symlinks resolved
+ *   3 decide approval from risk and autonomy   → FAILED_PRECONDITION + aios-approval-id
+ *   4 back up what a reversible tool changes
+ *   5 run with a timeout, the output cap and the caller's cancellation
+ *   6 validate the output
+ *   7 append the audit entry (every call, whatever became of it) before answering
+ */
+import * as v from "valibot";
+import { rooted } from "../config/index.ts";
+import type { Logger } from "../log/index.ts";
+import { AiosError, failedPrecondition, fromValibotIssues, notFound, permissionDenied } from "../rpc/index.ts";
+import type { Approvals } from "./approvals.ts";
+import type { AuditLedger, AuditResult } from "./audit.ts";
+import type { Backups } from "./backups.ts";
+import { hashValue } from "./canonical.ts";
+import { type Capability, grantedBy, parseCapability } from "./capability.ts";
+import type { Grants } from "./grants.ts";
+import { resolvedPath } from "./paths.ts";
+import type { RiskName, ToolContext, ToolDefinition, ToolRegistry } from "./registry.ts";
+import { type Autonomy, type TokenClaims, verifyToken } from "./token.ts";
+
+export interface ExecuteCall {
+  tool: string;
+  input: unknown;
+  token: string;
+  approvalId: string;
+  goalId: string;
+  taskId: string;
+  reason: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface ExecuteOutcome {
+  executionId: string;
+  ok: boolean;
+  output?: Record<string, unknown>;
+  error?: { code: string; message: string };
+  truncated: boolean;
+  durationMs: number;
+  backupId: string;
+  auditHash: string;
+}
+
+export interface ExecutorOptions {
+  registry: ToolRegistry;
+  ledger: AuditLedger;
+  approvals: Approvals;
+  backups: Backups;
+  grants: Grants;
+  key: Buffer;
+  root: string;
+  outputCap: number;
+  log: Logger;
+}
+
+export function needsApproval(risk: RiskName, autonomy: Autonomy): boolean {
+  if (autonomy === "manual") return risk !== "low";
+  if (autonomy === "supervised") return risk === "high" || risk === "critical";
+  return risk === "critical";
+}
+
+const ERRNO_CODES: Record<string, string> = {
+  ENOENT: "not_found",
+  EACCES: "permission",
+  EPERM: "permission",
+  EEXIST: "conflict",
+  ENOTEMPTY: "conflict",
+  EISDIR: "invalid",
+  ENOTDIR: "invalid",
+  EFBIG: "too_large",
+};
+
+class TimeoutError extends Error {}
+
+export class ToolExecutor {
+  constructor(private readonly o: ExecutorOptions) {}
+
+  async execute(call: ExecuteCall): Promise<ExecuteOutcome> {
+    const executionId = `exe_${crypto.randomUUID()}`;
+    const started = performance.now();
+    const audit = {
+      execution_id: executionId,
+      agent: "unknown",
+      goal_id: call.goalId,
+      task_id: call.taskId,
+      tool: call.tool,
+      reason: call.reason,
+      input_hash: hashValue(call.input ?? {}),
+      output_hash: "",
+      backup_id: "",
+      approval_id: call.approvalId,
+    };
+    const record = (result: AuditResult, error = "", extra: Partial<typeof audit> = {}) =>
+      this.o.ledger.append({ ...audit, ...extra, time: new Date().toISOString(), result, error, duration_ms: Math.round(performance.now() - started) });
+    const refuse = (result: AuditResult, error: AiosError): never => {
+      record(result, error.message);
+      throw error;
+    };
+
+    // 1. The tool and its input.
+    const tool = this.o.registry.get(call.tool);
+    if (!tool) return refuse("invalid", notFound(`no tool named "${call.tool}"; ListTools names them all`));
+    const parsed = v.safeParse(tool.input, call.input ?? {}, { abortEarly: false });
+    if (!parsed.success) return refuse("invalid", fromValibotIssues(parsed.issues, "input"));
+    const input = parsed.output;
+    audit.input_hash = hashValue(input);
+
+    // 2. Who is calling, and may they?
+    let claims: TokenClaims;
+    try {
+      claims = verifyToken(call.token, this.o.key);
+    } catch (error) {
+      return refuse("denied", error as AiosError);
+    }
+    audit.agent = claims.agent;
+    const missing = this.missingCapability(tool, input, claims);
+    if (missing) return refuse("denied", permissionDenied(`${claims.agent} lacks the capability ${missing} for ${tool.name}`));
+
+    // 3. Approval.
+    if (needsApproval(tool.risk, claims.autonomy)) {
+      if (!call.approvalId) {
+        const approval = this.o.approvals.create({
+          tool: tool.name,
+          input_json: JSON.stringify(input),
+          input_hash: audit.input_hash,
+          agent: claims.agent,
+          goal_id: call.goalId,
+          task_id: call.taskId,
+          reason: call.reason,
+          risk: tool.risk,
+          autonomy: claims.autonomy,
+        });
+        record("needs_approval", "", { approval_id: approval.id });
+        throw failedPrecondition(
+          `${tool.name} is ${tool.risk} risk and needs a human's approval under ${claims.autonomy} autonomy: approval ${approval.id} is pending; retry with approval_id once it is approved`,
+          { "approval-id": approval.id },
+        );
+      }
+      try {
+        this.o.approvals.consume(call.approvalId, { tool: tool.name, inputHash: audit.input_hash, agent: claims.agent });
+      } catch (error) {
+        return refuse("denied", error as AiosError);
+      }
+    }
+
+    // 4-6. Back up, run, check.
+    let truncated = false;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    call.signal.addEventListener("abort", onAbort);
+    const ctx: ToolContext = {
+      signal: controller.signal,
+      physical: (path) => rooted(this.o.root, path),
+      outputCap: this.o.outputCap,
+      cut: (text) => {
+        if (Buffer.byteLength(text) <= this.o.outputCap) return text;
+        truncated = true;
+        return Buffer.from(text).subarray(0, this.o.outputCap).toString("utf8").replace(/\uFFFD$/, "");
+      },
+      log: this.o.log.child({ execution_id: executionId, tool: tool.name }),
+    };
+    const timeoutMs = Math.min(call.timeoutMs || tool.timeoutMs, tool.timeoutMs);
+    let result: AuditResult = "ok";
+    let output: Record<string, unknown> | undefined;
+    let error: { code: string; message: string } | undefined;
+    try {
+      if (tool.reversible && tool.backup) audit.backup_id = this.o.backups.save(tool.name, await tool.backup(input, ctx));
+      const value = await this.withTimeout(Promise.resolve().then(() => tool.run(input, ctx)), timeoutMs, controller);
+      const checked = v.safeParse(tool.output, value);
+      if (!checked.success) throw new Error(`${tool.name} produced output that does not match its schema: ${checked.issues[0]?.message}`);
+      output = checked.output as Record<string, unknown>;
+      if ((output as { truncated?: unknown }).truncated === true) truncated = true;
+    } catch (failure) {
+      if (failure instanceof TimeoutError) {
+        result = "timeout";
+        error = { code: "timeout", message: `${tool.name} did not finish within ${timeoutMs} ms and was stopped` };
+      } else if (call.signal.aborted) {
+        result = "cancelled";
+        error = { code: "cancelled", message: "the caller cancelled the call" };
+      } else {
+        result = "failed";
+        const errno = (failure as NodeJS.ErrnoException).code;
+        error = { code: (errno && ERRNO_CODES[errno]) || "io", message: (failure as Error).message };
+      }
+    } finally {
+      call.signal.removeEventListener("abort", onAbort);
+    }
+
+    // 7. The record, before the answer.
+    const row = record(result, error?.message ?? "", { output_hash: output ? hashValue(output) : "" });
+    return { executionId, ok: result === "ok", output, error, truncated, durationMs: row.duration_ms, backupId: audit.backup_id, auditHash: row.hash };
+  }
+
+  /** The first capability this call needs and the token or the agent's grants do not give. */
+  missingCapability(tool: ToolDefinition, input: unknown, claims: TokenClaims): string | undefined {
+    const [namespace, action] = tool.capability.split(":") as [string, string];
+    const carried: Capability[] = claims.caps.map(parseCapability);
+    const current: Capability[] = this.o.grants.capabilitiesOf(claims.agent).map(parseCapability);
+    const resources = tool.resources(input);
+    const checks: Array<string | undefined> = resources.length === 0 ? [undefined] : [];
+    for (const resource of resources) {
+      checks.push(resource);
+      if (resource.startsWith("/")) {
+        const real = resolvedPath(resource, this.o.root);
+        if (real === null) return `${tool.capability}:${resource} (it leads outside the root)`;
+        if (real !== resource) checks.push(real);
+      }
+    }
+    for (const resource of checks) {
+      if (!grantedBy(carried, namespace, action, resource) || !grantedBy(current, namespace, action, resource)) {
+        return resource === undefined ? tool.capability : `${tool.capability}:${resource}`;
+      }
+    }
+    return undefined;
+  }
+
+  private withTimeout<T>(work: Promise<T>, timeoutMs: number, controller: AbortController): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Settle as a timeout first: aborting below would otherwise settle it as a cancel.
+        reject(new TimeoutError());
+        controller.abort();
+      }, timeoutMs);
+      controller.signal.addEventListener("abort", () => reject(new Error("cancelled")), { once: true });
+      work.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * @module lib/tools/registry
+ * A tool is data: name, description a model can read, valibot input and output schemas,
+ * risk, capability, hints, timeout, the resources a call touches (checked against the
+ * capability's glob), an optional backup for reversible tools, and run(). Tools never check
+ * capabilities themselves: the pipeline does, for every tool alike.
+ */
+import type * as v from "valibot";
+import type { Logger } from "../log/index.ts";
+
+export const RISKS = ["low", "medium", "high", "critical"] as const;
+export type RiskName = (typeof RISKS)[number];
+
+export interface ToolContext {
+  readonly signal: AbortSignal;
+  /** The physical path of a logical one (under --root DIR, DIR + path). */
+  physical(path: string): string;
+  /** The largest output in bytes; text beyond it must be cut with cut(). */
+  readonly outputCap: number;
+  /** Cuts text to the output cap, remembering that the output was truncated. */
+  cut(text: string): string;
+  readonly log: Logger;
+}
+
+/** What a reversible call saved before it ran, to be restored by restore(). */
+export interface Backup {
+  readonly kind: string;
+  readonly data: Record<string, unknown>;
+  /** Files saved with it, by name, copied into the backup directory. */
+  readonly files?: Record<string, string>;
+}
+
+export interface ToolDefinition<I = any, O = any> {
+  readonly name: string;
+  readonly description: string;
+  readonly input: v.GenericSchema<unknown, I>;
+  readonly output: v.GenericSchema<unknown, O>;
+  readonly risk: RiskName;
+  /** "namespace:action"; a call needs it for each of its resources. */
+  readonly capability: string;
+  readonly readOnly: boolean;
+  readonly idempotent: boolean;
+  readonly reversible: boolean;
+  readonly timeoutMs: number;
+  /** The resources this input touches (normalised paths ...); none means the capability alone. */
+  resources(input: NoInfer<I>): string[];
+  backup?(input: NoInfer<I>, ctx: ToolContext): Promise<Backup> | Backup;
+  restore?(backup: Backup, backupDir: string, ctx: ToolContext): Promise<string> | string;
+  run(input: NoInfer<I>, ctx: ToolContext): Promise<NoInfer<O>> | NoInfer<O>;
+}
+
+export function defineTool<I, O>(definition: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return definition;
+}
+
+export class ToolRegistry {
+  private readonly tools = new Map<string, ToolDefinition>();
+
+  constructor(definitions: readonly ToolDefinition[]) {
+    for (const tool of definitions) {
+      if (this.tools.has(tool.name)) throw new Error(`two tools are named ${tool.name}`);
+      if (tool.reversible && (!tool.backup || !tool.restore)) throw new Error(`${tool.name} is reversible but has no backup/restore`);
+      this.tools.set(tool.name, tool);
+    }
+  }
+
+  get(name: string): ToolDefinition | undefined {
+    return this.tools.get(name);
+  }
+
+  list(namespace?: string): ToolDefinition[] {
+    return [...this.tools.values()].filter((t) => !namespace || t.name.startsWith(`${namespace}.`)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * @module lib/tools/service
+ * The Tools gRPC service (proto/aios/v1/tools.proto) over the executor, the ledger, the
+ * approvals and the grants.
+ */
+import { toJsonSchema } from "@valibot/to-json-schema";
+import * as v from "valibot";
+import { ApprovalState, AutonomyLevel, RiskLevel } from "../rpc/gen/aios/v1/common.ts";
+import { AuditResult, type CapabilityGrant, type Tool, type ToolApproval, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
+import { implement, invalidArgument, notFound, parseRequest, permissionDenied, type ServiceImplementation } from "../rpc/index.ts";
+import type { ApprovalRow, Approvals } from "./approvals.ts";
+import type { AuditLedger, AuditResult as AuditResultName, AuditRow } from "./audit.ts";
+import type { Backups } from "./backups.ts";
+import { formatCapability, grantedBy, parseCapability } from "./capability.ts";
+import type { ToolExecutor } from "./executor.ts";
+import type { GrantRow, Grants } from "./grants.ts";
+import type { ToolContext, ToolDefinition, ToolRegistry } from "./registry.ts";
+import { type Autonomy, signToken, verifyToken } from "./token.ts";
+import { rooted } from "../config/index.ts";
+import type { Logger } from "../log/index.ts";
+
+const RISK = { low: RiskLevel.RISK_LEVEL_LOW, medium: RiskLevel.RISK_LEVEL_MEDIUM, high: RiskLevel.RISK_LEVEL_HIGH, critical: RiskLevel.RISK_LEVEL_CRITICAL };
+const RESULT: Record<AuditResultName, AuditResult> = {
+  ok: AuditResult.AUDIT_RESULT_OK,
+  failed: AuditResult.AUDIT_RESULT_FAILED,
+  denied: AuditResult.AUDIT_RESULT_DENIED,
+  needs_approval: AuditResult.AUDIT_RESULT_NEEDS_APPROVAL,
+  invalid: AuditResult.AUDIT_RESULT_INVALID,
+  timeout: AuditResult.AUDIT_RESULT_TIMEOUT,
+  cancelled: AuditResult.AUDIT_RESULT_CANCELLED,
+};
+const RESULT_NAME = new Map(Object.entries(RESULT).map(([name, value]) => [value, name as AuditResultName]));
+const AUTONOMY: Record<Autonomy, AutonomyLevel> = {
+  manual: AutonomyLevel.AUTONOMY_LEVEL_MANUAL,
+  supervised: AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED,
+  autonomous: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS,
+};
+const AUTONOMY_NAME = new Map(Object.entries(AUTONOMY).map(([name, value]) => [value, name as Autonomy]));
+const APPROVAL_STATE = {
+  pending: ApprovalState.APPROVAL_STATE_PENDING,
+  approved: ApprovalState.APPROVAL_STATE_APPROVED,
+  denied: ApprovalState.APPROVAL_STATE_DENIED,
+  expired: ApprovalState.APPROVAL_STATE_EXPIRED,
+};
+const DEFAULT_TOKEN_TTL_MS = 15 * 60_000;
+const MAX_PAGE = 1000;
+
+const schemaText = (schema: v.GenericSchema) => JSON.stringify(toJsonSchema(schema, { errorMode: "ignore", typeMode: "input" }));
+
+export function toProtoTool(tool: ToolDefinition): Tool {
+  return {
+    name: tool.name,
+    namespace: tool.name.split(".")[0]!,
+    description: tool.description,
+    inputSchemaJson: schemaText(tool.input),
+    outputSchemaJson: schemaText(tool.output),
+    risk: RISK[tool.risk],
+    capability: tool.capability,
+    idempotent: tool.idempotent,
+    reversible: tool.reversible,
+    readOnly: tool.readOnly,
+    timeoutMs: tool.timeoutMs,
+  };
+}
+
+function toProtoAudit(row: AuditRow) {
+  return { ...row, executionId: row.execution_id, time: new Date(row.time), goalId: row.goal_id, taskId: row.task_id, inputHash: row.input_hash, outputHash: row.output_hash, result: RESULT[row.result], durationMs: row.duration_ms, backupId: row.backup_id, approvalId: row.approval_id, prevHash: row.prev_hash };
+}
+
+function toProtoGrant(row: GrantRow): CapabilityGrant {
+  return { id: row.id, agent: row.agent, capability: row.capability, grantedBy: row.granted_by, reason: row.reason, grantedAt: row.granted_at ? new Date(row.granted_at) : undefined, expiresAt: row.expires_at ? new Date(row.expires_at) : undefined, fromConfig: row.from_config };
+}
+
+function toProtoApproval(row: ApprovalRow): ToolApproval {
+  return {
+    id: row.id,
+    tool: row.tool,
+    input: JSON.parse(row.input_json) as Record<string, unknown>,
+    inputHash: row.input_hash,
+    agent: row.agent,
+    goalId: row.goal_id,
+    taskId: row.task_id,
+    reason: row.reason,
+    risk: RISK[row.risk],
+    autonomy: AUTONOMY[row.autonomy],
+    state: APPROVAL_STATE[row.state],
+    requestedAt: new Date(row.requested_at),
+    expiresAt: new Date(row.expires_at),
+    decidedAt: row.decided_at ? new Date(row.decided_at) : undefined,
+    decidedBy: row.decided_by,
+    used: row.used === 1,
+  };
+}
+
+const Required = (field: string) => v.pipe(v.string(), v.nonEmpty(`${field} is required`));
+const PageToken = v.pipe(v.string(), v.regex(/^$|^\d+$/, "must be a token from a previous response"));
+
+export interface ToolsServiceOptions {
+  registry: ToolRegistry;
+  executor: ToolExecutor;
+  ledger: AuditLedger;
+  approvals: Approvals;
+  grants: Grants;
+  backups: Backups;
+  key: Buffer;
+  root: string;
+  outputCap: number;
+  log: Logger;
+}
+
+export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
+  const pageOf = <T>(items: T[], pageSize: number, token: string) => {
+    const start = token ? Number(token) : 0;
+    const size = Math.min(pageSize || 50, MAX_PAGE);
+    return { page: items.slice(start, start + size), next: start + size < items.length ? String(start + size) : "" };
+  };
+
+  return implement(ToolsServiceDefinition, {
+    listTools: (request) => {
+      const { pageToken } = parseRequest(v.object({ pageToken: PageToken }), request);
+      const { page, next } = pageOf(o.registry.list(request.namespace || undefined), request.pageSize, pageToken);
+      return { tools: page.map(toProtoTool), nextPageToken: next };
+    },
+    getTool: (request) => {
+      const { name } = parseRequest(v.object({ name: Required("name") }), request);
+      const tool = o.registry.get(name);
+      if (!tool) throw notFound(`no tool named "${name}"`);
+      return { tool: toProtoTool(tool) };
+    },
+    execute: async (request, ctx) => {
+      parseRequest(v.object({ tool: Required("tool"), capabilityToken: Required("capability_token") }), request);
+      const outcome = await o.executor.execute({
+        tool: request.tool,
+        input: request.input ?? {},
+        token: request.capabilityToken,
+        approvalId: request.approvalId,
+        goalId: request.goalId,
+        taskId: request.taskId,
+        reason: request.reason,
+        timeoutMs: request.timeoutMs,
+        signal: ctx.signal,
+      });
+      return { ...outcome, durationMs: outcome.durationMs, output: outcome.output, error: outcome.error };
+    },
+    rollback: async (request) => {
+      const { executionId, capabilityToken } = parseRequest(v.object({ executionId: Required("execution_id"), capabilityToken: Required("capability_token") }), request);
+      const entry = o.ledger.byExecution(executionId);
+      if (!entry) throw notFound(`no execution ${executionId} in the audit ledger`);
+      if (!entry.backup_id) throw invalidArgument("execution_id", `${entry.tool} call ${executionId} made no backup: only reversible calls that ran can be rolled back`);
+      const claims = verifyToken(capabilityToken, o.key);
+      const { tool: toolName, backup, dir } = o.backups.load(entry.backup_id);
+      const tool = o.registry.get(toolName);
+      if (!tool?.restore) throw notFound(`tool ${toolName} can no longer restore its backups`);
+      const path = typeof backup.data.path === "string" ? backup.data.path : undefined;
+      const missing = o.executor.missingCapability(tool, path ? { path } : {}, claims);
+      if (missing) {
+        o.ledger.append({ execution_id: `exe_${crypto.randomUUID()}`, time: new Date().toISOString(), agent: claims.agent, goal_id: "", task_id: "", tool: `${toolName}.rollback`, reason: request.reason, input_hash: "", output_hash: "", result: "denied", error: `lacks ${missing}`, duration_ms: 0, backup_id: entry.backup_id, approval_id: "" });
+        throw permissionDenied(`${claims.agent} lacks the capability ${missing} to roll back ${executionId}`);
+      }
+      const ctx: ToolContext = { signal: new AbortController().signal, physical: (p) => rooted(o.root, p), outputCap: o.outputCap, cut: (t) => t, log: o.log };
+      const summary = await tool.restore(backup, dir, ctx);
+      const row = o.ledger.append({ execution_id: `exe_${crypto.randomUUID()}`, time: new Date().toISOString(), agent: claims.agent, goal_id: entry.goal_id, task_id: entry.task_id, tool: `${toolName}.rollback`, reason: request.reason || `rollback of ${executionId}`, input_hash: entry.input_hash, output_hash: "", result: "ok", error: "", duration_ms: 0, backup_id: entry.backup_id, approval_id: "" });
+      return { executionId: row.execution_id, summary };
+    },
+    queryAudit: (request) => {
+      const { pageToken } = parseRequest(v.object({ pageToken: PageToken }), request);
+      const limit = Math.min(request.pageSize || 50, MAX_PAGE);
+      const rows = o.ledger.query(
+        { agent: request.agent || undefined, tool: request.tool || undefined, goal_id: request.goalId || undefined, result: RESULT_NAME.get(request.result), since: request.since?.toISOString(), until: request.until?.toISOString() },
+        limit + 1,
+        pageToken ? Number(pageToken) : undefined,
+      );
+      const page = rows.slice(0, limit);
+      return { entries: page.map(toProtoAudit), nextPageToken: rows.length > limit ? String(page.at(-1)!.seq) : "" };
+    },
+    verifyAudit: () => {
+      const result = o.ledger.verify();
+      return { ok: result.ok, entriesChecked: result.checked, firstBrokenSeq: result.firstBrokenSeq, reason: result.reason };
+    },
+    grantCapability: (request) => {
+      const { agent, capability, grantedBy } = parseRequest(v.object({ agent: Required("agent"), capability: Required("capability"), grantedBy: Required("granted_by") }), request);
+      try {
+        parseCapability(capability);
+      } catch (error) {
+        throw invalidArgument("capability", (error as Error).message);
+      }
+      if (grantedBy === agent || grantedBy === `agent:${agent}`) throw permissionDenied("an agent cannot grant itself a capability");
+      return { grant: toProtoGrant(o.grants.grant(agent, capability, grantedBy, request.reason, request.ttlMs)) };
+    },
+    revokeCapability: (request) => {
+      const { grantId } = parseRequest(v.object({ grantId: Required("grant_id") }), request);
+      return { grant: toProtoGrant(o.grants.revoke(grantId)) };
+    },
+    listCapabilities: (request) => {
+      const { pageToken } = parseRequest(v.object({ pageToken: PageToken }), request);
+      const { page, next } = pageOf(o.grants.list(request.agent || undefined), request.pageSize, pageToken);
+      return { grants: page.map(toProtoGrant), nextPageToken: next };
+    },
+    issueCapabilityToken: (request) => {
+      const { agent } = parseRequest(v.object({ agent: Required("agent") }), request);
+      const held = o.grants.capabilitiesOf(agent).map(parseCapability);
+      if (held.length === 0) throw permissionDenied(`agent "${agent}" holds no capabilities (no agents/${agent}.toml and no grants)`);
+      const wanted = request.capabilities.length > 0 ? request.capabilities : held.map(formatCapability);
+      for (const [i, text] of wanted.entries()) {
+        let capability;
+        try {
+          capability = parseCapability(text);
+        } catch (error) {
+          throw invalidArgument(`capabilities.${i}`, (error as Error).message);
+        }
+        if (!grantedBy(held, capability.namespace, capability.action, capability.resource)) {
+          throw permissionDenied(`agent "${agent}" is not granted ${text}`);
+        }
+      }
+      const now = Date.now();
+      const exp = now + (request.ttlMs || DEFAULT_TOKEN_TTL_MS);
+      const autonomy = AUTONOMY_NAME.get(request.autonomy) ?? "supervised";
+      const token = signToken({ agent, goal_id: request.goalId, task_id: request.taskId, caps: wanted, autonomy, iat: now, exp, jti: crypto.randomUUID() }, o.key);
+      return { token, expiresAt: new Date(exp) };
+    },
+    getApproval: (request) => {
+      const { approvalId } = parseRequest(v.object({ approvalId: Required("approval_id") }), request);
+      return { approval: toProtoApproval(o.approvals.get(approvalId)) };
+    },
+    decideApproval: (request) => {
+      const { approvalId, decidedBy } = parseRequest(v.object({ approvalId: Required("approval_id"), decidedBy: Required("decided_by") }), request);
+      return { approval: toProtoApproval(o.approvals.decide(approvalId, request.approve, decidedBy)) };
+    },
+  });
+}

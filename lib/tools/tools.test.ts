@@ -1,0 +1,331 @@
+/**
+ * The Tools service through real gRPC on a Unix socket, with its real SQLite ledger, key and
+ * backups in a temp root.
+ */
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as v from "valibot";
+import { parseConfig } from "../config/index.ts";
+import { createLogger } from "../log/index.ts";
+import { ApprovalState, AutonomyLevel } from "../rpc/gen/aios/v1/common.ts";
+import { AuditResult, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
+import { AiosError, connect, type RunningServer, serve, type ServiceClient } from "../rpc/index.ts";
+import { Approvals } from "./approvals.ts";
+import { AuditLedger } from "./audit.ts";
+import { Backups } from "./backups.ts";
+import { toolsComponent } from "./component.ts";
+import { openToolsDatabase } from "./db.ts";
+import { ToolExecutor } from "./executor.ts";
+import { Grants } from "./grants.ts";
+import { defineTool, ToolRegistry } from "./registry.ts";
+import { signToken } from "./token.ts";
+
+const quiet = createLogger({ component: "aios-tools-test", level: "error", sink: () => {} });
+let dir: string;
+let root: string;
+let server: RunningServer;
+let tools: ServiceClient<typeof ToolsServiceDefinition>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "aios-tools-"));
+  root = join(dir, "root");
+  mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
+  mkdirSync(join(root, "data/pub"), { recursive: true });
+  mkdirSync(join(root, "etc"), { recursive: true });
+  writeFileSync(join(root, "etc/secret"), "root-only\n");
+  writeFileSync(join(root, "etc/aios/agents/storage.toml"), 'description = "test agent"\ncapabilities = ["fs:read:/data/**", "fs:write:/data/**", "fs:delete:/data/**"]\n');
+  writeFileSync(join(root, "etc/aios/agents/reader.toml"), 'capabilities = ["fs:read:/data/pub/*"]\n');
+  const config = parseConfig({ tools: { output_cap_bytes: 2048 } }, "test");
+  const services = await toolsComponent.services({ config, root, log: quiet });
+  server = await serve({ socketPath: join(dir, "tools.sock"), component: "aios-tools", log: quiet, services });
+  tools = connect(ToolsServiceDefinition, join(dir, "tools.sock"));
+});
+afterAll(async () => {
+  tools.close();
+  await server.close(1000);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function tokenFor(agent: string, autonomy = AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED, capabilities: string[] = []) {
+  return (await tools.issueCapabilityToken({ agent, autonomy, capabilities, goalId: "g-1", taskId: "t-1" })).token;
+}
+
+async function failure(promise: Promise<unknown>): Promise<AiosError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(AiosError);
+    return error as AiosError;
+  }
+  throw new Error("the call succeeded");
+}
+
+const call = (token: string, tool: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  tools.execute({ tool, input, capabilityToken: token, goalId: "g-1", taskId: "t-1", reason: "test", ...extra });
+
+describe("the catalogue", () => {
+  test("ListTools describes each tool with JSON Schemas a model can use", async () => {
+    const { tools: list } = await tools.listTools({ namespace: "fs" });
+    expect(list.map((t) => t.name)).toEqual(["fs.append", "fs.delete", "fs.list", "fs.mkdir", "fs.read", "fs.stat", "fs.write"]);
+    const read = list.find((t) => t.name === "fs.read")!;
+    expect(read.capability).toBe("fs:read");
+    expect(read.readOnly).toBe(true);
+    const schema = JSON.parse(read.inputSchemaJson) as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(["path", "offset", "length"]);
+    expect(schema.required).toEqual(["path"]);
+    expect((await failure(tools.getTool({ name: "fs.teleport" }))).code).toBe("not_found");
+  });
+});
+
+describe("capability tokens", () => {
+  test("an agent gets only capabilities it holds", async () => {
+    const refused = await failure(tools.issueCapabilityToken({ agent: "reader", capabilities: ["fs:write:/data/**"] }));
+    expect(refused.code).toBe("permission_denied");
+    expect(refused.message).toBe('agent "reader" is not granted fs:write:/data/**');
+    expect((await failure(tools.issueCapabilityToken({ agent: "nobody" }))).message).toContain("holds no capabilities");
+    expect((await failure(tools.issueCapabilityToken({ agent: "reader", capabilities: ["fs"] }))).field).toBe("capabilities.0");
+  });
+
+  test("a forged, altered or expired token is refused and the refusal is audited", async () => {
+    const token = await tokenFor("storage");
+    const [body, signature] = token.split(".");
+    const altered = `${Buffer.from(Buffer.from(body!, "base64url").toString().replace('"storage"', '"root"')).toString("base64url")}.${signature}`;
+    expect((await failure(call(altered, "fs.stat", { path: "/data" }))).message).toBe("the capability token's signature is not valid");
+    const forged = signToken({ agent: "storage", goal_id: "", task_id: "", caps: ["*:*"], autonomy: "autonomous", iat: 0, exp: Date.now() + 1e6, jti: "x" }, Buffer.alloc(32));
+    expect((await failure(call(forged, "fs.stat", { path: "/data" }))).code).toBe("permission_denied");
+    const short = (await tools.issueCapabilityToken({ agent: "storage", ttlMs: 1 })).token;
+    await Bun.sleep(5);
+    expect((await failure(call(short, "fs.stat", { path: "/data" }))).message).toContain("expired");
+    const denied = await tools.queryAudit({ result: AuditResult.AUDIT_RESULT_DENIED });
+    expect(denied.entries.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("fs tools through the pipeline", () => {
+  test("write then read: success, audited with hashes", async () => {
+    const token = await tokenFor("storage");
+    const written = await call(token, "fs.write", { path: "/data/notes.txt", content: "hello\n" });
+    expect(written.ok).toBe(true);
+    expect(written.output).toEqual({ path: "/data/notes.txt", bytes_written: 6, created: true });
+    expect(readFileSync(join(root, "data/notes.txt"), "utf8")).toBe("hello\n");
+    const read = await call(token, "fs.read", { path: "/data/notes.txt" });
+    expect(read.output).toMatchObject({ content: "hello\n", size: 6, truncated: false });
+    const [entry] = (await tools.queryAudit({ tool: "fs.read", pageSize: 1 })).entries;
+    expect(entry).toMatchObject({ executionId: read.executionId, agent: "storage", goalId: "g-1", result: AuditResult.AUDIT_RESULT_OK, hash: read.auditHash });
+    expect(entry!.inputHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(entry!.outputHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("bad input is INVALID_ARGUMENT naming the field, and audited", async () => {
+    const token = await tokenFor("storage");
+    const error = await failure(call(token, "fs.read", { path: "data/notes.txt" }));
+    expect(error.code).toBe("invalid_argument");
+    expect(error.field).toBe("input.path");
+    expect(error.message).toBe("invalid input.path: must be an absolute path");
+    expect((await failure(call(token, "fs.read", { path: "/data/x", colour: "red" }))).field).toBe("input.colour");
+    const [entry] = (await tools.queryAudit({ result: AuditResult.AUDIT_RESULT_INVALID, pageSize: 1 })).entries;
+    expect(entry?.tool).toBe("fs.read");
+  });
+
+  test("a missing capability is PERMISSION_DENIED naming it", async () => {
+    const token = await tokenFor("storage");
+    const error = await failure(call(token, "fs.read", { path: "/etc/secret" }));
+    expect(error.code).toBe("permission_denied");
+    expect(error.message).toBe("storage lacks the capability fs:read:/etc/secret for fs.read");
+  });
+
+  test("a tool failure is an observation (ok = false), not a gRPC error", async () => {
+    const token = await tokenFor("storage");
+    const missing = await call(token, "fs.read", { path: "/data/nope.txt" });
+    expect(missing.ok).toBe(false);
+    expect(missing.error?.code).toBe("not_found");
+    const [entry] = (await tools.queryAudit({ pageSize: 1 })).entries;
+    expect(entry?.result).toBe(AuditResult.AUDIT_RESULT_FAILED);
+  });
+
+  test("output past the cap is cut, and the cut is reported", async () => {
+    const token = await tokenFor("storage");
+    writeFileSync(join(root, "data/big.txt"), "x".repeat(10_000));
+    const read = await call(token, "fs.read", { path: "/data/big.txt" });
+    expect(read.ok).toBe(true);
+    expect(read.truncated).toBe(true);
+    expect((read.output as { content: string }).content).toHaveLength(2048);
+    expect(read.output).toMatchObject({ size: 10_000, bytes_read: 2048, truncated: true });
+  });
+});
+
+describe("path safety", () => {
+  test("'..' cannot climb out of a granted directory", async () => {
+    const token = await tokenFor("storage");
+    const error = await failure(call(token, "fs.read", { path: "/data/../etc/secret" }));
+    expect(error.message).toContain("fs:read:/etc/secret");
+  });
+
+  test("a symlink inside the grant that points outside it is refused", async () => {
+    symlinkSync("/etc", join(root, "data/etc-link"));
+    symlinkSync("../etc/secret", join(root, "data/secret-link"));
+    const token = await tokenFor("storage");
+    expect((await failure(call(token, "fs.read", { path: "/data/secret-link" }))).message).toContain("fs:read:/etc/secret");
+    // An absolute link resolves on the machine, outside the root: it leads nowhere.
+    expect((await failure(call(token, "fs.read", { path: "/data/etc-link/hostname" }))).message).toContain("leads outside the root");
+  });
+
+  test("glob characters in a path are literal, and a narrower glob holds", async () => {
+    writeFileSync(join(root, "data/pub/readme"), "public\n");
+    mkdirSync(join(root, "data/pub/deeper"), { recursive: true });
+    writeFileSync(join(root, "data/pub/deeper/private"), "no\n");
+    const reader = await tokenFor("reader");
+    expect((await call(reader, "fs.read", { path: "/data/pub/readme" })).ok).toBe(true);
+    // "*" stops at a slash, and a path named "**" is just a name.
+    expect((await failure(call(reader, "fs.read", { path: "/data/pub/deeper/private" }))).code).toBe("permission_denied");
+    expect((await failure(call(reader, "fs.read", { path: "/data/pub/**/private" }))).code).toBe("permission_denied");
+    expect((await failure(call(reader, "fs.read", { path: "/data/pub/../notes.txt" }))).code).toBe("permission_denied");
+  });
+});
+
+describe("approvals", () => {
+  test("a risky call waits for a human, then runs once, and can be rolled back exactly", async () => {
+    writeFileSync(join(root, "data/precious.conf"), "keep me\n");
+    chmodSync(join(root, "data/precious.conf"), 0o600);
+    const token = await tokenFor("storage");
+    const held = await failure(call(token, "fs.delete", { path: "/data/precious.conf" }));
+    expect(held.code).toBe("failed_precondition");
+    const approvalId = held.details["approval-id"]!;
+    expect(approvalId).toStartWith("apr_");
+    expect(held.message).toContain("needs a human's approval under supervised autonomy");
+    expect(statSync(join(root, "data/precious.conf")).isFile()).toBe(true);
+
+    const pending = (await tools.getApproval({ approvalId })).approval!;
+    expect(pending).toMatchObject({ tool: "fs.delete", agent: "storage", state: ApprovalState.APPROVAL_STATE_PENDING, input: { path: "/data/precious.conf" } });
+    expect((await failure(call(token, "fs.delete", { path: "/data/precious.conf" }, { approvalId }))).code).toBe("failed_precondition");
+
+    const decided = await tools.decideApproval({ approvalId, approve: true, decidedBy: "human:admin" });
+    expect(decided.approval?.state).toBe(ApprovalState.APPROVAL_STATE_APPROVED);
+    // The approval is for this input only.
+    expect((await failure(call(token, "fs.delete", { path: "/data/notes.txt" }, { approvalId }))).message).toContain("is for another call");
+    const ran = await call(token, "fs.delete", { path: "/data/precious.conf" }, { approvalId });
+    expect(ran.ok).toBe(true);
+    expect(ran.backupId).toStartWith("bak_");
+    expect(() => statSync(join(root, "data/precious.conf"))).toThrow();
+    expect((await failure(call(token, "fs.delete", { path: "/data/precious.conf" }, { approvalId }))).message).toContain("already been used");
+
+    const rollback = await tools.rollback({ executionId: ran.executionId, capabilityToken: token, reason: "undo" });
+    expect(rollback.summary).toContain("restored /data/precious.conf");
+    expect(readFileSync(join(root, "data/precious.conf"), "utf8")).toBe("keep me\n");
+    expect(statSync(join(root, "data/precious.conf")).mode & 0o777).toBe(0o600);
+  });
+
+  test("a denied approval never runs; autonomous autonomy runs high-risk calls unasked", async () => {
+    writeFileSync(join(root, "data/a.txt"), "a");
+    const supervised = await tokenFor("storage");
+    const held = await failure(call(supervised, "fs.delete", { path: "/data/a.txt" }));
+    const approvalId = held.details["approval-id"]!;
+    await tools.decideApproval({ approvalId, approve: false, decidedBy: "human:admin" });
+    expect((await failure(call(supervised, "fs.delete", { path: "/data/a.txt" }, { approvalId }))).message).toContain("was denied");
+    expect(statSync(join(root, "data/a.txt")).isFile()).toBe(true);
+    const autonomous = await tokenFor("storage", AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS);
+    expect((await call(autonomous, "fs.delete", { path: "/data/a.txt" })).ok).toBe(true);
+    const manual = await tokenFor("storage", AutonomyLevel.AUTONOMY_LEVEL_MANUAL);
+    expect((await failure(call(manual, "fs.write", { path: "/data/b.txt", content: "b" }))).code).toBe("failed_precondition");
+    expect((await call(manual, "fs.stat", { path: "/data" })).ok).toBe(true);
+  });
+
+  test("rollback of a write restores the previous content and mode exactly", async () => {
+    writeFileSync(join(root, "data/app.conf"), "port = 80\n");
+    chmodSync(join(root, "data/app.conf"), 0o640);
+    const token = await tokenFor("storage");
+    const wrote = await call(token, "fs.write", { path: "/data/app.conf", content: "port = 8080\n", mode: "0644" });
+    expect(readFileSync(join(root, "data/app.conf"), "utf8")).toBe("port = 8080\n");
+    await tools.rollback({ executionId: wrote.executionId, capabilityToken: token });
+    expect(readFileSync(join(root, "data/app.conf"), "utf8")).toBe("port = 80\n");
+    expect(statSync(join(root, "data/app.conf")).mode & 0o777).toBe(0o640);
+    const created = await call(token, "fs.write", { path: "/data/new.conf", content: "x" });
+    await tools.rollback({ executionId: created.executionId, capabilityToken: token });
+    expect(() => statSync(join(root, "data/new.conf"))).toThrow();
+  });
+});
+
+describe("the audit ledger", () => {
+  test("1000 mixed calls verify; editing, deleting or reordering any row is caught at that row", async () => {
+    const token = await tokenFor("storage");
+    const before = (await tools.verifyAudit({})).entriesChecked;
+    for (let i = 0; i < 1000; i++) {
+      const kind = i % 4;
+      if (kind === 0) await call(token, "fs.write", { path: `/data/many-${i % 10}.txt`, content: `${i}` });
+      else if (kind === 1) await call(token, "fs.read", { path: `/data/many-${i % 10}.txt` }).catch(() => undefined);
+      else if (kind === 2) await call(token, "fs.read", { path: "/etc/secret" }).catch(() => undefined);
+      else await call(token, "fs.stat", { path: "/data/nope" });
+    }
+    const verified = await tools.verifyAudit({});
+    expect(verified).toMatchObject({ ok: true, firstBrokenSeq: 0 });
+    expect(verified.entriesChecked).toBe(before + 1000);
+
+    const copy = (name: string) => {
+      const path = join(dir, `${name}.db`);
+      const source = new Database(join(root, "var/lib/aios/tools/tools.db"));
+      source.exec(`VACUUM INTO '${path}'`);
+      source.close();
+      return new Database(path);
+    };
+    const verifyCopy = (db: Database) => new AuditLedger(db).verify();
+
+    const edited = copy("edited");
+    edited.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 500");
+    expect(verifyCopy(edited)).toMatchObject({ ok: false, firstBrokenSeq: 500 });
+    expect(verifyCopy(edited).reason).toContain("it was edited");
+
+    const deleted = copy("deleted");
+    deleted.exec("DELETE FROM audit WHERE seq = 321");
+    expect(verifyCopy(deleted)).toMatchObject({ ok: false, firstBrokenSeq: 321 });
+
+    const reordered = copy("reordered");
+    reordered.exec("UPDATE audit SET seq = -1 WHERE seq = 700; UPDATE audit SET seq = 700 WHERE seq = 701; UPDATE audit SET seq = 701 WHERE seq = -1;");
+    expect(verifyCopy(reordered)).toMatchObject({ ok: false, firstBrokenSeq: 700 });
+
+    const last = copy("last");
+    last.exec(`UPDATE audit SET result = CASE result WHEN 'ok' THEN 'failed' ELSE 'ok' END WHERE seq = (SELECT MAX(seq) FROM audit)`);
+    expect(verifyCopy(last)).toMatchObject({ ok: false, firstBrokenSeq: verified.entriesChecked });
+  });
+});
+
+describe("timeouts", () => {
+  test("a call past its time limit is stopped, reported and audited as a timeout", async () => {
+    const db = openToolsDatabase(join(dir, "timeouts/tools.db"));
+    const slow = defineTool({
+      name: "test.sleep",
+      description: "sleeps",
+      input: v.object({ ms: v.number() }),
+      output: v.object({ slept: v.number() }),
+      risk: "low",
+      capability: "test:sleep",
+      readOnly: true,
+      idempotent: true,
+      reversible: false,
+      timeoutMs: 100,
+      resources: () => [],
+      run: async (input, ctx) => {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, input.ms);
+          ctx.signal.addEventListener("abort", () => clearTimeout(timer));
+        });
+        return { slept: input.ms };
+      },
+    });
+    const key = Buffer.alloc(32, 7);
+    const ledger = new AuditLedger(db);
+    const grants = new Grants(db, new Map([["tester", ["test:sleep"]]]));
+    const executor = new ToolExecutor({ registry: new ToolRegistry([slow]), ledger, approvals: new Approvals(db, 1000), backups: new Backups(join(dir, "timeouts/backups"), 5), grants, key, root: "", outputCap: 1024, log: quiet });
+    const token = signToken({ agent: "tester", goal_id: "", task_id: "", caps: ["test:sleep"], autonomy: "supervised", iat: 0, exp: Date.now() + 60_000, jti: "t" }, key);
+    const base = { token, approvalId: "", goalId: "", taskId: "", reason: "", signal: new AbortController().signal };
+    const quick = await executor.execute({ ...base, tool: "test.sleep", input: { ms: 1 }, timeoutMs: 0 });
+    expect(quick).toMatchObject({ ok: true, output: { slept: 1 } });
+    const late = await executor.execute({ ...base, tool: "test.sleep", input: { ms: 5000 }, timeoutMs: 0 });
+    expect(late.ok).toBe(false);
+    expect(late.error).toEqual({ code: "timeout", message: "test.sleep did not finish within 100 ms and was stopped" });
+    expect(ledger.byExecution(late.executionId)?.result).toBe("timeout");
+    expect(ledger.verify().ok).toBe(true);
+  });
+});
