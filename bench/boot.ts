@@ -16,9 +16,10 @@ import { join, resolve } from "node:path";
 import { DebCache } from "../rootfs/debs.ts";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
 import { bootVm, ssh } from "../test/support/vm.ts";
+import { round } from "./support/stats.ts";
 
 const REPO = resolve(import.meta.dir, "..");
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
 const mib = (path: string) => round(statSync(path).size / 1024 / 1024);
 
 function baselineInitrd(dir: string): string {

@@ -10,44 +10,17 @@
  *   start-up of dist/aios as aios-tools: spawn → health SERVING, and RSS once serving
  */
 import { Client, Server, ServerCredentials, credentials, type handleUnaryCall } from "@grpc/grpc-js";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createLogger } from "../lib/log/index.ts";
 import { HealthCheckRequest } from "../lib/rpc/gen/grpc/health/v1/health.ts";
-import { connect, HealthDefinition, implement, serve } from "../lib/rpc/index.ts";
+import { connect, HealthDefinition } from "../lib/rpc/index.ts";
+import { startEcho } from "./support/echo.ts";
+import { measure, median, round } from "./support/stats.ts";
 
 const CALLS = 5000;
 const WARMUP = 500;
 const STARTS = 5;
-
-const EchoDefinition = {
-  name: "Echo",
-  fullName: "bench.Echo",
-  methods: {
-    echo: { name: "Echo", requestType: HealthCheckRequest, requestStream: false, responseType: HealthCheckRequest, responseStream: false, options: {} },
-  },
-} as const;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-async function measure(call: () => Promise<unknown>) {
-  for (let i = 0; i < WARMUP; i++) await call();
-  const samples: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < CALLS; i++) {
-    const t = performance.now();
-    await call();
-    samples.push((performance.now() - t) * 1000);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  samples.sort((a, b) => a - b);
-  return { p50_us: round(percentile(samples, 50)), p99_us: round(percentile(samples, 99)), calls_per_s: Math.round(CALLS / seconds) };
-}
 
 async function bareGrpc(dir: string) {
   const socket = join(dir, "bare.sock");
@@ -67,6 +40,8 @@ async function bareGrpc(dir: string) {
       new Promise((ok, fail) =>
         client.makeUnaryRequest("/bench.Echo/Echo", encode, decode, request, { deadline: Date.now() + 10_000 }, (e, r) => (e ? fail(e) : ok(r))),
       ),
+    CALLS,
+    WARMUP,
   );
   client.close();
   server.forceShutdown();
@@ -74,14 +49,9 @@ async function bareGrpc(dir: string) {
 }
 
 async function ourRpc(dir: string) {
-  const socket = join(dir, "ours.sock");
-  const devNull = openSync("/dev/null", "w");
-  const log = createLogger({ component: "bench", level: "info", sink: (line) => void writeSync(devNull, line + "\n") });
-  const server = await serve({ socketPath: socket, component: "bench", log, services: [implement(EchoDefinition, { echo: (request) => request })] });
-  const client = connect(EchoDefinition, socket);
-  const result = await measure(() => client.echo({ service: "aios.v1.ToolsService" }));
-  client.close();
-  await server.close(1000);
+  const echo = await startEcho(join(dir, "ours.sock"));
+  const result = await measure(echo.call, CALLS, WARMUP);
+  await echo.close();
   return result;
 }
 

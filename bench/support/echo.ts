@@ -1,0 +1,31 @@
+/** An echo service on lib/rpc: the floor any of our RPCs stands on. */
+import { createLogger } from "../../lib/log/index.ts";
+import { HealthCheckRequest } from "../../lib/rpc/gen/grpc/health/v1/health.ts";
+import { connect, implement, serve } from "../../lib/rpc/index.ts";
+import { openSync, writeSync } from "node:fs";
+
+export const EchoDefinition = {
+  name: "Echo",
+  fullName: "bench.Echo",
+  methods: {
+    echo: { name: "Echo", requestType: HealthCheckRequest, requestStream: false, responseType: HealthCheckRequest, responseStream: false, options: {} },
+  },
+} as const;
+
+/** Call logging at info, written to /dev/null: the real cost of a logged call. */
+export function devNullLogger(component: string) {
+  const devNull = openSync("/dev/null", "w");
+  return createLogger({ component, level: "info", sink: (line) => void writeSync(devNull, line + "\n") });
+}
+
+export async function startEcho(socketPath: string) {
+  const server = await serve({ socketPath, component: "bench", log: devNullLogger("bench"), services: [implement(EchoDefinition, { echo: (request) => request })] });
+  const client = connect(EchoDefinition, socketPath);
+  return {
+    call: () => client.echo({ service: "aios.v1.ToolsService" }),
+    async close() {
+      client.close();
+      await server.close(1000);
+    },
+  };
+}

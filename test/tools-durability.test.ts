@@ -1,0 +1,72 @@
+/**
+ * aios-tools killed with SIGKILL in the middle of a burst of calls: after a restart the audit
+ * chain still verifies and holds every call that was acknowledged. The real binary, the real
+ * SQLite file.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
+import { connect, HealthDefinition } from "../lib/rpc/index.ts";
+import { cleanEnv, installBinary, start } from "./support/binary.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "aios-tools-kill-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test("kill -9 during a burst loses no acknowledged call and leaves a chain that verifies", async () => {
+  const root = join(dir, "root");
+  const bin = installBinary(dir);
+  mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
+  mkdirSync(join(root, "data"), { recursive: true });
+  writeFileSync(join(root, "etc/aios/agents/storage.toml"), 'capabilities = ["fs:read:/data/**", "fs:write:/data/**"]\n');
+  const socket = join(root, "run/aios/tools.sock");
+  const startTools = async () => {
+    const running = start([join(bin, "aios-tools"), "--root", root], dir, cleanEnv());
+    const health = connect(HealthDefinition, socket);
+    await health.check({ service: "" }, { timeoutMs: 60_000 });
+    health.close();
+    return running;
+  };
+
+  let running = await startTools();
+  let tools = connect(ToolsServiceDefinition, socket);
+  const { token } = await tools.issueCapabilityToken({ agent: "storage", ttlMs: 600_000 });
+  const acknowledged: string[] = [];
+  let stop = false;
+  const worker = async (n: number) => {
+    for (let i = 0; !stop; i++) {
+      try {
+        const input = i % 2 ? { path: `/data/w${n}.txt`, content: `${n}:${i}` } : { path: `/data/w${n}.txt` };
+        const response = await tools.execute({ tool: i % 2 ? "fs.write" : "fs.stat", input, capabilityToken: token, reason: "burst" }, { failFast: true, timeoutMs: 5000 });
+        acknowledged.push(response.executionId);
+      } catch {
+        return; // the server is gone
+      }
+    }
+  };
+  const workers = [1, 2, 3, 4].map(worker);
+  while (acknowledged.length < 300) await Bun.sleep(10);
+  running.process.kill("SIGKILL");
+  stop = true;
+  await Promise.all(workers);
+  await running.process.exited;
+  tools.close();
+  expect(acknowledged.length).toBeGreaterThanOrEqual(300);
+
+  running = await startTools();
+  tools = connect(ToolsServiceDefinition, socket);
+  const verified = await tools.verifyAudit({});
+  expect(verified.ok).toBe(true);
+  expect(verified.entriesChecked).toBeGreaterThanOrEqual(acknowledged.length);
+  const stored = new Set<string>();
+  let pageToken = "";
+  do {
+    const page = await tools.queryAudit({ pageSize: 1000, pageToken });
+    for (const entry of page.entries) stored.add(entry.executionId);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+  tools.close();
+  expect(await running.stop("SIGTERM")).toBe(0);
+});
