@@ -18,7 +18,7 @@ deps:
     need=()
     for pair in qemu-system-x86_64:qemu-system-x86 xorriso:xorriso grub-mkrescue:grub-common mformat:mtools \
                 zstd:zstd cpio:cpio mkfs.ext4:e2fsprogs ssh:openssh-client ssh-keygen:openssh-client \
-                depmod:kmod modinfo:kmod readelf:binutils apt-get:apt; do
+                depmod:kmod modinfo:kmod readelf:binutils busybox:busybox-static apt-get:apt; do
       command -v "${pair%%:*}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
     done
     [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)

@@ -4,7 +4,7 @@
  * RUN_DIR/tools.sock, with its database, key and backups under STATE_DIR/tools.
  */
 import { join } from "node:path";
-import { rooted } from "../config/index.ts";
+import { rooted, socketPath } from "../config/index.ts";
 import type { ComponentSpec } from "../rpc/index.ts";
 import { Approvals } from "./approvals.ts";
 import { AuditLedger } from "./audit.ts";
@@ -30,7 +30,8 @@ export const toolsComponent: ComponentSpec = {
     const grants = new Grants(db, readAgentCapabilities(rooted(root, join(config.paths.config_dir, "agents"))));
     const key = loadOrCreateKey(join(stateDir, "token.key"));
     const outputCap = config.tools.output_cap_bytes;
-    const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, log });
+    const initSocket = socketPath(config, root, "init");
+    const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, initSocket, log });
     log.info("tool catalogue loaded", { tools: registry.list().length });
     return [toolsService({ registry, executor, ledger, approvals, grants, backups, key, root, outputCap, log })];
   },

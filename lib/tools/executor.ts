@@ -13,7 +13,8 @@
 import * as v from "valibot";
 import { rooted } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
-import { AiosError, failedPrecondition, fromValibotIssues, notFound, permissionDenied } from "../rpc/index.ts";
+import { InitServiceDefinition } from "../rpc/gen/aios/v1/init.ts";
+import { AiosError, connect, failedPrecondition, fromValibotIssues, notFound, permissionDenied, type ServiceClient } from "../rpc/index.ts";
 import type { Approvals } from "./approvals.ts";
 import type { AuditLedger, AuditResult } from "./audit.ts";
 import type { Backups } from "./backups.ts";
@@ -56,6 +57,8 @@ export interface ExecutorOptions {
   key: Buffer;
   root: string;
   outputCap: number;
+  /** aios-init's socket, for the service tools. */
+  initSocket: string;
   log: Logger;
 }
 
@@ -79,7 +82,15 @@ const ERRNO_CODES: Record<string, string> = {
 class TimeoutError extends Error {}
 
 export class ToolExecutor {
+  private initClient: ServiceClient<typeof InitServiceDefinition> | undefined;
+
   constructor(private readonly o: ExecutorOptions) {}
+
+  /** One client for every call; grpc-js reconnects it when aios-init restarts. */
+  init(): ServiceClient<typeof InitServiceDefinition> {
+    this.initClient ??= connect(InitServiceDefinition, this.o.initSocket);
+    return this.initClient;
+  }
 
   async execute(call: ExecuteCall): Promise<ExecuteOutcome> {
     const executionId = `exe_${crypto.randomUUID()}`;
@@ -163,6 +174,8 @@ export class ToolExecutor {
         truncated = true;
         return Buffer.from(text).subarray(0, this.o.outputCap).toString("utf8").replace(/\uFFFD$/, "");
       },
+      init: () => this.init(),
+      holdsNamespace: (namespace) => claims.caps.some((c) => c === "*:*" || c.startsWith(`${namespace}:`) || c.startsWith("*:")),
       log: this.o.log.child({ execution_id: executionId, tool: tool.name }),
     };
     const timeoutMs = Math.min(call.timeoutMs || tool.timeoutMs, tool.timeoutMs);
@@ -199,22 +212,22 @@ export class ToolExecutor {
 
   /** The first capability this call needs and the token or the agent's grants do not give. */
   missingCapability(tool: ToolDefinition, input: unknown, claims: TokenClaims): string | undefined {
-    const [namespace, action] = tool.capability.split(":") as [string, string];
     const carried: Capability[] = claims.caps.map(parseCapability);
     const current: Capability[] = this.o.grants.capabilitiesOf(claims.agent).map(parseCapability);
-    const resources = tool.resources(input);
-    const checks: Array<string | undefined> = resources.length === 0 ? [undefined] : [];
-    for (const resource of resources) {
-      checks.push(resource);
+    const declared = tool.resources(input).map((r) => (typeof r === "string" ? { capability: tool.capability, resource: r } : r));
+    const checks: Array<{ capability: string; resource?: string }> = declared.length === 0 ? [{ capability: tool.capability }] : [];
+    for (const { capability, resource } of declared) {
+      checks.push({ capability, resource });
       if (resource.startsWith("/")) {
         const real = resolvedPath(resource, this.o.root);
-        if (real === null) return `${tool.capability}:${resource} (it leads outside the root)`;
-        if (real !== resource) checks.push(real);
+        if (real === null) return `${capability}:${resource} (it leads outside the root)`;
+        if (real !== resource) checks.push({ capability, resource: real });
       }
     }
-    for (const resource of checks) {
+    for (const { capability, resource } of checks) {
+      const [namespace, action] = capability.split(":") as [string, string];
       if (!grantedBy(carried, namespace, action, resource) || !grantedBy(current, namespace, action, resource)) {
-        return resource === undefined ? tool.capability : `${tool.capability}:${resource}`;
+        return resource === undefined ? capability : `${capability}:${resource}`;
       }
     }
     return undefined;

@@ -7,6 +7,8 @@
  */
 import type * as v from "valibot";
 import type { Logger } from "../log/index.ts";
+import type { InitServiceDefinition } from "../rpc/gen/aios/v1/init.ts";
+import type { ServiceClient } from "../rpc/index.ts";
 
 export const RISKS = ["low", "medium", "high", "critical"] as const;
 export type RiskName = (typeof RISKS)[number];
@@ -19,6 +21,10 @@ export interface ToolContext {
   readonly outputCap: number;
   /** Cuts text to the output cap, remembering that the output was truncated. */
   cut(text: string): string;
+  /** aios-init's service, for the service tools. */
+  init(): ServiceClient<typeof InitServiceDefinition>;
+  /** Whether the caller's token carries any capability of this namespace ("net"). */
+  holdsNamespace(namespace: string): boolean;
   readonly log: Logger;
 }
 
@@ -42,8 +48,12 @@ export interface ToolDefinition<I = any, O = any> {
   readonly idempotent: boolean;
   readonly reversible: boolean;
   readonly timeoutMs: number;
-  /** The resources this input touches (normalised paths ...); none means the capability alone. */
-  resources(input: NoInfer<I>): string[];
+  /**
+   * The resources this input touches (normalised paths, service names ...), each checked
+   * against `capability`, or against another one when given as { capability, resource }.
+   * None means the capability alone.
+   */
+  resources(input: NoInfer<I>): Array<string | { capability: string; resource: string }>;
   backup?(input: NoInfer<I>, ctx: ToolContext): Promise<Backup> | Backup;
   restore?(backup: Backup, backupDir: string, ctx: ToolContext): Promise<string> | string;
   run(input: NoInfer<I>, ctx: ToolContext): Promise<NoInfer<O>> | NoInfer<O>;

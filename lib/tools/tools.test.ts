@@ -69,7 +69,10 @@ const call = (token: string, tool: string, input: Record<string, unknown>, extra
 describe("the catalogue", () => {
   test("ListTools describes each tool with JSON Schemas a model can use", async () => {
     const { tools: list } = await tools.listTools({ namespace: "fs" });
-    expect(list.map((t) => t.name)).toEqual(["fs.append", "fs.delete", "fs.list", "fs.mkdir", "fs.read", "fs.stat", "fs.write"]);
+    expect(list.map((t) => t.name)).toEqual([
+      "fs.append", "fs.chmod", "fs.chown", "fs.copy", "fs.delete", "fs.disk_usage", "fs.list",
+      "fs.mkdir", "fs.move", "fs.read", "fs.search", "fs.stat", "fs.symlink", "fs.write",
+    ]);
     const read = list.find((t) => t.name === "fs.read")!;
     expect(read.capability).toBe("fs:read");
     expect(read.readOnly).toBe(true);
@@ -317,7 +320,7 @@ describe("timeouts", () => {
     const key = Buffer.alloc(32, 7);
     const ledger = new AuditLedger(db);
     const grants = new Grants(db, new Map([["tester", ["test:sleep"]]]));
-    const executor = new ToolExecutor({ registry: new ToolRegistry([slow]), ledger, approvals: new Approvals(db, 1000), backups: new Backups(join(dir, "timeouts/backups"), 5), grants, key, root: "", outputCap: 1024, log: quiet });
+    const executor = new ToolExecutor({ registry: new ToolRegistry([slow]), ledger, approvals: new Approvals(db, 1000), backups: new Backups(join(dir, "timeouts/backups"), 5), grants, key, root: "", outputCap: 1024, initSocket: join(dir, "no-init.sock"), log: quiet });
     const token = signToken({ agent: "tester", goal_id: "", task_id: "", caps: ["test:sleep"], autonomy: "supervised", iat: 0, exp: Date.now() + 60_000, jti: "t" }, key);
     const base = { token, approvalId: "", goalId: "", taskId: "", reason: "", signal: new AbortController().signal };
     const quick = await executor.execute({ ...base, tool: "test.sleep", input: { ms: 1 }, timeoutMs: 0 });

@@ -4,11 +4,40 @@
  */
 import type { ToolDefinition } from "../registry.ts";
 import { fsAppend } from "./fs/append.ts";
+import { fsChmod } from "./fs/chmod.ts";
+import { fsChown } from "./fs/chown.ts";
+import { fsCopy } from "./fs/copy.ts";
 import { fsDelete } from "./fs/delete.ts";
+import { fsDiskUsage } from "./fs/disk-usage.ts";
 import { fsList } from "./fs/list.ts";
 import { fsMkdir } from "./fs/mkdir.ts";
+import { fsMove } from "./fs/move.ts";
 import { fsRead } from "./fs/read.ts";
+import { fsSearch } from "./fs/search.ts";
 import { fsStat } from "./fs/stat.ts";
+import { fsSymlink } from "./fs/symlink.ts";
 import { fsWrite } from "./fs/write.ts";
+import { hwInfo } from "./hw/info.ts";
+import { monitorCpu } from "./monitor/cpu.ts";
+import { monitorDisk } from "./monitor/disk.ts";
+import { monitorLoad } from "./monitor/load.ts";
+import { monitorLogs } from "./monitor/logs.ts";
+import { monitorMemory } from "./monitor/memory.ts";
+import { monitorNetwork } from "./monitor/network.ts";
+import { monitorTop } from "./monitor/top.ts";
+import { processInfoTool } from "./process/info.ts";
+import { processList } from "./process/list.ts";
+import { processKill, processSignal } from "./process/signal.ts";
+import { processSpawn } from "./process/spawn.ts";
+import { serviceRestart, serviceStart, serviceStop } from "./service/control.ts";
+import { serviceList } from "./service/list.ts";
+import { serviceLogs } from "./service/logs.ts";
+import { serviceStatus } from "./service/status.ts";
 
-export const CATALOGUE: readonly ToolDefinition[] = [fsRead, fsWrite, fsAppend, fsDelete, fsList, fsStat, fsMkdir];
+export const CATALOGUE: readonly ToolDefinition[] = [
+  fsRead, fsWrite, fsAppend, fsDelete, fsList, fsStat, fsMkdir, fsMove, fsCopy, fsChmod, fsChown, fsSymlink, fsSearch, fsDiskUsage,
+  processList, processInfoTool, processSpawn, processKill, processSignal,
+  serviceList, serviceStatus, serviceStart, serviceStop, serviceRestart, serviceLogs,
+  monitorCpu, monitorMemory, monitorDisk, monitorNetwork, monitorLoad, monitorTop, monitorLogs,
+  hwInfo,
+];

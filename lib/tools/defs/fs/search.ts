@@ -1,0 +1,86 @@
+import { closeSync, lstatSync, openSync, readdirSync, readSync } from "node:fs";
+import { join } from "node:path";
+import * as v from "valibot";
+import { defineTool } from "../../registry.ts";
+import { AbsolutePath } from "./common.ts";
+
+const READ_LIMIT = 1024 * 1024;
+
+export const fsSearch = defineTool({
+  name: "fs.search",
+  description: "Find files under a directory by name glob and/or content regex, within a depth and a result cap; symlinks are not followed.",
+  input: v.strictObject({
+    path: AbsolutePath,
+    name: v.optional(v.pipe(v.string(), v.maxLength(256)), "*"),
+    content: v.optional(
+      v.pipe(
+        v.string(),
+        v.maxLength(512),
+        v.check((p) => {
+          try {
+            new RegExp(p);
+            return true;
+          } catch {
+            return false;
+          }
+        }, "must be a valid regular expression"),
+      ),
+    ),
+    max_depth: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(32)), 8),
+    max_results: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 200),
+  }),
+  output: v.object({ matches: v.array(v.object({ path: v.string(), line: v.optional(v.number()), text: v.optional(v.string()) })), truncated: v.boolean(), scanned: v.number() }),
+  risk: "low",
+  capability: "fs:read",
+  readOnly: true,
+  idempotent: true,
+  reversible: false,
+  timeoutMs: 60_000,
+  resources: (input) => [input.path],
+  run(input, ctx) {
+    const glob = new Bun.Glob(input.name);
+    const pattern = input.content ? new RegExp(input.content) : undefined;
+    const matches: Array<{ path: string; line?: number; text?: string }> = [];
+    let scanned = 0;
+    let truncated = false;
+    const visit = (logical: string, depth: number) => {
+      if (truncated || ctx.signal.aborted) return;
+      let entries;
+      try {
+        entries = readdirSync(ctx.physical(logical), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        if (matches.length >= input.max_results) return void (truncated = true);
+        const path = logical === "/" ? `/${entry.name}` : `${logical}/${entry.name}`;
+        if (entry.isDirectory() && depth < input.max_depth) visit(path, depth + 1);
+        if (!entry.isFile()) continue;
+        scanned++;
+        if (!glob.match(entry.name)) continue;
+        if (!pattern) {
+          matches.push({ path });
+          continue;
+        }
+        const found = grep(ctx.physical(path), pattern);
+        if (found) matches.push({ path, line: found.line, text: ctx.cut(found.text.slice(0, 300)) });
+      }
+    };
+    if (lstatSync(ctx.physical(input.path)).isDirectory()) visit(input.path, 0);
+    return { matches, truncated, scanned };
+  },
+});
+
+function grep(file: string, pattern: RegExp): { line: number; text: string } | undefined {
+  const fd = openSync(file, "r");
+  try {
+    const buffer = Buffer.alloc(READ_LIMIT);
+    const read = readSync(fd, buffer, 0, READ_LIMIT, 0);
+    if (buffer.subarray(0, Math.min(read, 8000)).includes(0)) return undefined; // binary
+    const lines = buffer.subarray(0, read).toString("utf8").split("\n");
+    const index = lines.findIndex((line) => pattern.test(line));
+    return index < 0 ? undefined : { line: index + 1, text: lines[index]! };
+  } finally {
+    closeSync(fd);
+  }
+}

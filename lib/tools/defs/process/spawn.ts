@@ -1,0 +1,119 @@
+import { existsSync } from "node:fs";
+import * as v from "valibot";
+import { defineTool } from "../../registry.ts";
+import { AbsolutePath } from "../fs/common.ts";
+
+// BusyBox's sh and unshare, the same on the image and on a test machine (busybox-static).
+const BUSYBOX = "/bin/busybox";
+const LIMITS = 'ulimit -v "$1" && ulimit -n "$2" && ulimit -u "$3" && shift 3 && exec "$@"';
+
+const Limits = v.strictObject({
+  timeout_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(300_000)), 30_000),
+  memory_mb: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(65_536)), 512),
+  processes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096)), 64),
+  open_files: v.optional(v.pipe(v.number(), v.integer(), v.minValue(8), v.maxValue(65_536)), 256),
+  output_bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(16 * 1024 * 1024)), 65_536),
+});
+
+async function capped(stream: ReadableStream<Uint8Array>, limit: number): Promise<{ text: string; total: number }> {
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  let total = 0;
+  for await (const chunk of stream) {
+    total += chunk.length;
+    if (kept < limit) {
+      const part = chunk.subarray(0, limit - kept);
+      chunks.push(part);
+      kept += part.length;
+    }
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), total };
+}
+
+export const processSpawn = defineTool({
+  name: "process.spawn",
+  description:
+    "Run a program (argv, no shell) with limits on time, memory, processes, open files and output, and no network unless a net capability is held. A shell command string needs process:shell.",
+  input: v.pipe(
+    v.strictObject({
+      argv: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(65_536))), v.minLength(1), v.maxLength(4096))),
+      command: v.optional(v.pipe(v.string(), v.nonEmpty(), v.maxLength(65_536))),
+      cwd: v.optional(AbsolutePath, "/"),
+      env: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")), v.string()), {}),
+      stdin: v.optional(v.pipe(v.string(), v.maxLength(16 * 1024 * 1024)), ""),
+      limits: v.optional(Limits, {} as never),
+    }),
+    v.check((input) => (input.argv === undefined) !== (input.command === undefined), "give either argv or command, not both"),
+  ),
+  output: v.object({
+    exit_code: v.number(),
+    signal: v.string(),
+    stdout: v.string(),
+    stderr: v.string(),
+    timed_out: v.boolean(),
+    truncated: v.boolean(),
+    network: v.boolean(),
+    duration_ms: v.number(),
+  }),
+  risk: "high",
+  capability: "process:spawn",
+  readOnly: false,
+  idempotent: false,
+  reversible: false,
+  timeoutMs: 310_000,
+  // argv[0] is checked against process:spawn globs ("process:spawn:/usr/bin/*"); a shell
+  // string can run anything, so it needs process:shell.
+  resources: (input) =>
+    input.command !== undefined
+      ? [{ capability: "process:shell", resource: "/bin/sh" }]
+      : [Bun.which(input.argv![0]!, { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }) ?? input.argv![0]!],
+  async run(input, ctx) {
+    if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: it sets the limits (install busybox-static)`);
+    const program = input.command !== undefined ? ["/bin/sh", "-c", input.command] : [Bun.which(input.argv![0]!, { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }) ?? input.argv![0]!, ...input.argv!.slice(1)];
+    const limits = input.limits;
+    const network = ctx.holdsNamespace("net");
+    let argv = [BUSYBOX, "sh", "-c", LIMITS, "aios-spawn", String(limits.memory_mb * 1024), String(limits.open_files), String(limits.processes), ...program];
+    if (!network) {
+      if (process.getuid?.() !== 0) throw Object.assign(new Error("cannot cut the network off without root; grant a net capability to run it with the network"), { code: "EPERM" });
+      argv = [BUSYBOX, "unshare", "-n", "--", ...argv];
+    }
+    const started = performance.now();
+    const child = Bun.spawn(argv, {
+      cwd: ctx.physical(input.cwd),
+      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/", ...input.env },
+      stdin: new Blob([input.stdin]),
+      stdout: "pipe",
+      stderr: "pipe",
+      // Its own session, so that a timeout kills what it started too.
+      detached: true,
+    });
+    let timedOut = false;
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, limits.timeout_ms);
+    ctx.signal.addEventListener("abort", killGroup, { once: true });
+    const half = Math.min(limits.output_bytes, ctx.outputCap);
+    const [stdout, stderr, code] = await Promise.all([capped(child.stdout, half), capped(child.stderr, half), child.exited]);
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", killGroup);
+    const signal = typeof child.signalCode === "string" ? child.signalCode : "";
+    return {
+      exit_code: signal ? -1 : code,
+      signal,
+      stdout: stdout.text,
+      stderr: stderr.text,
+      timed_out: timedOut,
+      truncated: stdout.total > half || stderr.total > half,
+      network,
+      duration_ms: Math.round(performance.now() - started),
+    };
+  },
+});

@@ -1,0 +1,177 @@
+/**
+ * Every tool of the catalogue through the real stack: dist/aios-init --root supervising the
+ * real aios-tools binary and a worker service, called over gRPC with real tokens. For each
+ * tool: a successful call, a bad input refused naming the field, and a call without its
+ * capability refused naming it. Risky tools also show approval: held, granted, run once.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
+import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
+import { AiosError, connect, type ServiceClient } from "../lib/rpc/index.ts";
+import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
+
+let dir: string;
+let root: string;
+let init: Running;
+let tools: ServiceClient<typeof ToolsServiceDefinition>;
+let worker = 0;
+
+const ALL_CAPS = [
+  "fs:*:/data/**", "process:read", "process:spawn:/usr/bin/*", "process:spawn:/bin/*", "process:shell",
+  "process:signal:sleep", "process:kill:sleep", "service:*:worker", "service:read", "monitor:*", "hw:read",
+];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "aios-catalogue-"));
+  root = join(dir, "root");
+  installBinary(root, "usr/bin");
+  mkdirSync(join(root, "etc/aios/services"), { recursive: true });
+  mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
+  mkdirSync(join(root, "data/dir"), { recursive: true });
+  writeFileSync(join(root, "data/hello.txt"), "hello world\nsecond line\n");
+  writeFileSync(join(root, "etc/aios/agents/tester.toml"), `capabilities = ${JSON.stringify(ALL_CAPS)}\n`);
+  writeFileSync(join(root, "etc/aios/agents/outsider.toml"), 'capabilities = ["fs:read:/elsewhere/**"]\n');
+  writeFileSync(join(root, "etc/aios/services/tools.toml"), 'command = "/usr/bin/aios-tools"\ncritical = true\n[readiness]\nkind = "grpc"\n');
+  writeFileSync(join(root, "etc/aios/services/worker.toml"), 'command = "/bin/sh"\nargs = ["-c", "echo worker up; exec sleep 1000"]\n[restart]\npolicy = "on-failure"\n');
+  init = start([join(root, "usr/bin/aios-init"), "--root", root], dir, cleanEnv());
+  for (let i = 0; i < 1500 && !init.output().includes("AIOS ready"); i++) await Bun.sleep(40);
+  tools = connect(ToolsServiceDefinition, join(root, "run/aios/tools.sock"));
+});
+
+afterAll(async () => {
+  tools?.close();
+  try {
+    if (worker) process.kill(worker, "SIGKILL");
+  } catch {
+    // process.kill's case already ended it.
+  }
+  await init.stop("SIGTERM");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const token = async (agent: string, autonomy = AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS) =>
+  (await tools.issueCapabilityToken({ agent, autonomy, goalId: "g", taskId: "t" })).token;
+
+const run = (capabilityToken: string, tool: string, input: Record<string, unknown>, approvalId = "") =>
+  tools.execute({ tool, input, capabilityToken, approvalId, reason: "catalogue test" }, { timeoutMs: 120_000 });
+
+async function refusal(promise: Promise<unknown>): Promise<AiosError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AiosError;
+  }
+  throw new Error("the call was not refused");
+}
+
+interface Case {
+  tool: string;
+  good: () => Record<string, unknown>;
+  check?: (output: Record<string, any>) => void;
+  bad: Record<string, unknown>;
+  field: string;
+}
+
+const sleeper = () => {
+  const child = Bun.spawn(["sleep", "1000"], { stdio: ["ignore", "ignore", "ignore"] });
+  return child.pid;
+};
+
+const CASES: Case[] = [
+  { tool: "fs.read", good: () => ({ path: "/data/hello.txt", offset: 6, length: 5 }), check: (o) => expect(o.content).toBe("world"), bad: { path: 7 }, field: "input.path" },
+  { tool: "fs.write", good: () => ({ path: "/data/w.txt", content: "w" }), check: (o) => expect(o.bytes_written).toBe(1), bad: { path: "/data/w.txt" }, field: "input.content" },
+  { tool: "fs.append", good: () => ({ path: "/data/w.txt", content: "+" }), check: () => expect(readFileSync(join(root, "data/w.txt"), "utf8")).toBe("w+"), bad: { path: "/data/w.txt", content: 1 }, field: "input.content" },
+  { tool: "fs.copy", good: () => ({ from: "/data/hello.txt", to: "/data/copy.txt" }), check: (o) => expect(o.bytes).toBe(24), bad: { from: "/data/hello.txt" }, field: "input.to" },
+  { tool: "fs.move", good: () => ({ from: "/data/copy.txt", to: "/data/moved.txt" }), bad: { from: "relative", to: "/data/x" }, field: "input.from" },
+  { tool: "fs.chmod", good: () => ({ path: "/data/moved.txt", mode: "0600" }), check: (o) => expect(o.mode).toBe("0600"), bad: { path: "/data/moved.txt", mode: "rwx" }, field: "input.mode" },
+  { tool: "fs.chown", good: () => ({ path: "/data/moved.txt", uid: 0, gid: 0 }), bad: { path: "/data/moved.txt", uid: -1, gid: 0 }, field: "input.uid" },
+  { tool: "fs.symlink", good: () => ({ path: "/data/link", target: "hello.txt" }), bad: { path: "/data/link2", target: "" }, field: "input.target" },
+  { tool: "fs.mkdir", good: () => ({ path: "/data/a/b", parents: true }), check: (o) => expect(o.created).toBe(true), bad: { path: "/data/c", parents: "yes" }, field: "input.parents" },
+  { tool: "fs.list", good: () => ({ path: "/data" }), check: (o) => expect(o.entries.map((e: { name: string }) => e.name)).toContain("hello.txt"), bad: { path: "/data", limit: 0 }, field: "input.limit" },
+  { tool: "fs.stat", good: () => ({ path: "/data/hello.txt" }), check: (o) => expect(o).toMatchObject({ exists: true, type: "file", size: 24 }), bad: {}, field: "input.path" },
+  { tool: "fs.search", good: () => ({ path: "/data", name: "hello*", content: "second" }), check: (o) => expect(o.matches).toEqual([{ path: "/data/hello.txt", line: 2, text: "second line" }]), bad: { path: "/data", content: "([" }, field: "input.content" },
+  { tool: "fs.disk_usage", good: () => ({ path: "/data" }), check: (o) => expect(o.bytes).toBeGreaterThan(0), bad: { path: "/data", top: 1000 }, field: "input.top" },
+  { tool: "fs.delete", good: () => ({ path: "/data/moved.txt" }), bad: { path: "" }, field: "input.path" },
+  { tool: "process.list", good: () => ({ name: "sleep" }), check: (o) => expect(o.total).toBeGreaterThanOrEqual(0), bad: { limit: -1 }, field: "input.limit" },
+  { tool: "process.info", good: () => ({ pid: process.pid }), check: (o) => expect(o.pid).toBe(process.pid), bad: { pid: 0 }, field: "input.pid" },
+  { tool: "process.spawn", good: () => ({ argv: ["/bin/echo", "hi"] }), check: (o) => expect(o).toMatchObject({ exit_code: 0, stdout: "hi\n", network: false }), bad: { argv: [] }, field: "input.argv" },
+  { tool: "process.signal", good: () => ({ pid: (worker = sleeper()), signal: "SIGCONT" }), check: (o) => expect(o.name).toBe("sleep"), bad: { pid: 1, signal: "SIGNOPE" }, field: "input.signal" },
+  { tool: "process.kill", good: () => ({ pid: worker }), check: (o) => expect(o.signal).toBe("SIGTERM"), bad: { pid: "x" }, field: "input.pid" },
+  { tool: "service.list", good: () => ({}), check: (o) => expect(o.services.map((s: { name: string }) => s.name)).toEqual(["tools", "worker"]), bad: { all: true }, field: "input.all" },
+  { tool: "service.status", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("running"), bad: { name: "Not A Name" }, field: "input.name" },
+  { tool: "service.logs", good: () => ({ name: "worker" }), check: (o) => expect(o.lines.map((l: { text: string }) => l.text)).toContain("worker up"), bad: { name: "worker", lines: 0 }, field: "input.lines" },
+  { tool: "service.restart", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("running"), bad: {}, field: "input.name" },
+  { tool: "service.stop", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("stopped"), bad: { name: 3 }, field: "input.name" },
+  { tool: "service.start", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("running"), bad: { name: "" }, field: "input.name" },
+  { tool: "monitor.cpu", good: () => ({ interval_ms: 100 }), check: (o) => expect(o.cpus.length).toBeGreaterThan(0), bad: { interval_ms: 1 }, field: "input.interval_ms" },
+  { tool: "monitor.memory", good: () => ({}), check: (o) => expect(o.total_mib).toBeGreaterThan(0), bad: { unit: "gb" }, field: "input.unit" },
+  { tool: "monitor.disk", good: () => ({}), check: (o) => expect(o.filesystems.length).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
+  { tool: "monitor.network", good: () => ({}), check: (o) => expect(o.interfaces.map((i: { name: string }) => i.name)).toContain("lo"), bad: { x: 1 }, field: "input.x" },
+  { tool: "monitor.load", good: () => ({}), check: (o) => expect(o.cpus).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
+  { tool: "monitor.top", good: () => ({ by: "rss", limit: 3 }), check: (o) => expect(o.processes).toHaveLength(3), bad: { by: "disk" }, field: "input.by" },
+  { tool: "monitor.logs", good: () => ({ source: "worker", grep: "up" }), check: (o) => expect(o.lines.some((l: string) => l.endsWith("worker up"))).toBe(true), bad: { source: "../../etc/shadow" }, field: "input.source" },
+  { tool: "hw.info", good: () => ({}), check: (o) => expect(o.cpu.count).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
+];
+
+describe("every tool of the catalogue", () => {
+  test("the catalogue and this table name the same tools", async () => {
+    const { tools: listed } = await tools.listTools({ pageSize: 1000 });
+    expect(listed.map((t) => t.name).sort()).toEqual(CASES.map((c) => c.tool).sort());
+    for (const tool of listed) {
+      expect(tool.description.length).toBeGreaterThan(20);
+      expect(JSON.parse(tool.inputSchemaJson).type).toBe("object");
+    }
+  });
+
+  for (const c of CASES) {
+    test(`${c.tool}: success, bad input, missing capability`, async () => {
+      const good = await run(await token("tester"), c.tool, c.good());
+      if (!good.ok) throw new Error(`${c.tool} failed: ${good.error?.code} ${good.error?.message}`);
+      c.check?.(good.output as Record<string, unknown>);
+
+      const bad = await refusal(run(await token("tester"), c.tool, c.bad));
+      expect(bad.code).toBe("invalid_argument");
+      expect(bad.field).toBe(c.field);
+
+      const denied = await refusal(run(await token("outsider"), c.tool, c.good()));
+      expect(denied.code).toBe("permission_denied");
+      expect(denied.message).toContain("outsider lacks the capability");
+    });
+  }
+
+  test("a risky tool under supervised autonomy: held for approval, granted, run once", async () => {
+    const supervised = await token("tester", AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED);
+    const input = { argv: ["/bin/echo", "approved"] };
+    const held = await refusal(run(supervised, "process.spawn", input));
+    expect(held.code).toBe("failed_precondition");
+    const approvalId = held.details["approval-id"]!;
+    await tools.decideApproval({ approvalId, approve: true, decidedBy: "human:test" });
+    const ran = await run(supervised, "process.spawn", input, approvalId);
+    expect(ran.output).toMatchObject({ stdout: "approved\n" });
+  });
+
+  test("process.spawn: limits hold, output is cut, time runs out, and there is no network", async () => {
+    const t = await token("tester");
+    const big = await run(t, "process.spawn", { command: "yes | head -c 100000", limits: { output_bytes: 1000 } });
+    expect(big.output).toMatchObject({ exit_code: 0, truncated: true });
+    expect((big.output as { stdout: string }).stdout).toHaveLength(1000);
+    expect(big.truncated).toBe(true);
+    const slow = await run(t, "process.spawn", { argv: ["/bin/sleep", "30"], limits: { timeout_ms: 200 } });
+    expect(slow.output).toMatchObject({ timed_out: true, signal: "SIGKILL" });
+    const files = await run(t, "process.spawn", { command: "ulimit -n", limits: { open_files: 37 } });
+    expect((files.output as { stdout: string }).stdout.trim()).toBe("37");
+    const net = await run(t, "process.spawn", { command: "cat /proc/net/dev | grep -c :" });
+    expect((net.output as { stdout: string }).stdout.trim()).toBe("1"); // only lo in a new network namespace
+  });
+
+  test("a symlink planted in /data cannot carry fs tools out of it", async () => {
+    symlinkSync("../etc", join(root, "data/escape"));
+    const denied = await refusal(run(await token("tester"), "fs.read", { path: "/data/escape/aios/agents/tester.toml" }));
+    expect(denied.message).toContain("fs:read:/etc/aios/agents/tester.toml");
+    symlinkSync("/usr/bin", join(root, "data/outside"));
+    expect((await refusal(run(await token("tester"), "fs.read", { path: "/data/outside/aios" }))).message).toContain("leads outside the root");
+  });
+});
