@@ -22,7 +22,11 @@ let worker = 0;
 const ALL_CAPS = [
   "fs:*:/data/**", "process:read", "process:spawn:/usr/bin/*", "process:spawn:/bin/*", "process:shell",
   "process:signal:sleep", "process:kill:sleep", "service:*:worker", "service:read", "monitor:*", "hw:read",
+  "firewall:read", "firewall:write:aios",
 ];
+// aios-tools runs in a network namespace of its own: the firewall tools must never touch
+// this machine's ruleset.
+const NETNS = `aios-catalogue-${process.pid}`;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "aios-catalogue-"));
@@ -34,7 +38,12 @@ beforeAll(async () => {
   writeFileSync(join(root, "data/hello.txt"), "hello world\nsecond line\n");
   writeFileSync(join(root, "etc/aios/agents/tester.toml"), `capabilities = ${JSON.stringify(ALL_CAPS)}\n`);
   writeFileSync(join(root, "etc/aios/agents/outsider.toml"), 'capabilities = ["fs:read:/elsewhere/**"]\n');
-  writeFileSync(join(root, "etc/aios/services/tools.toml"), 'command = "/usr/bin/aios-tools"\ncritical = true\n[readiness]\nkind = "grpc"\n');
+  const netns = Bun.spawnSync(["ip", "netns", "add", NETNS], { stderr: "pipe" });
+  if (netns.exitCode !== 0) throw new Error(`ip netns add failed (root is needed): ${netns.stderr.toString()}`);
+  writeFileSync(
+    join(root, "etc/aios/services/tools.toml"),
+    `command = "${Bun.which("ip", { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" })}"\nargs = ["netns", "exec", "${NETNS}", "${join(root, "usr/bin/aios-tools")}"]\ncritical = true\n[readiness]\nkind = "grpc"\n`,
+  );
   writeFileSync(join(root, "etc/aios/services/worker.toml"), 'command = "/bin/sh"\nargs = ["-c", "echo worker up; exec sleep 1000"]\n[restart]\npolicy = "on-failure"\n');
   init = start([join(root, "usr/bin/aios-init"), "--root", root], dir, cleanEnv());
   for (let i = 0; i < 1500 && !init.output().includes("AIOS ready"); i++) await Bun.sleep(40);
@@ -49,6 +58,7 @@ afterAll(async () => {
     // process.kill's case already ended it.
   }
   await init.stop("SIGTERM");
+  Bun.spawnSync(["ip", "netns", "del", NETNS]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -69,7 +79,7 @@ async function refusal(promise: Promise<unknown>): Promise<AiosError> {
 
 interface Case {
   tool: string;
-  good: () => Record<string, unknown>;
+  good: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   check?: (output: Record<string, any>) => void;
   bad: Record<string, unknown>;
   field: string;
@@ -113,6 +123,19 @@ const CASES: Case[] = [
   { tool: "monitor.load", good: () => ({}), check: (o) => expect(o.cpus).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
   { tool: "monitor.top", good: () => ({ by: "rss", limit: 3 }), check: (o) => expect(o.processes).toHaveLength(3), bad: { by: "disk" }, field: "input.by" },
   { tool: "monitor.logs", good: () => ({ source: "worker", grep: "up" }), check: (o) => expect(o.lines.some((l: string) => l.endsWith("worker up"))).toBe(true), bad: { source: "../../etc/shadow" }, field: "input.source" },
+  { tool: "firewall.rules", good: () => ({}), check: (o) => expect(Array.isArray(o.rules)).toBe(true), bad: { table: "x" }, field: "input.table" },
+  { tool: "firewall.add_rule", good: () => ({ rule: "tcp dport 8080 accept" }), check: (o) => expect(o).toEqual({ family: "inet", table: "aios", chain: "input", rule: "tcp dport 8080 accept" }), bad: { rule: "tcp dport 22 accept; flush ruleset" }, field: "input.rule" },
+  {
+    tool: "firewall.delete_rule",
+    good: async () => {
+      const listed = await run(await token("tester"), "firewall.rules", {});
+      const rule = (listed.output as { rules: Array<{ table: string; chain: string; handle: number; rule: string }> }).rules.find((r) => r.rule === "tcp dport 8080 accept");
+      if (!rule) throw new Error(`firewall.add_rule's rule is not in the ruleset: ${JSON.stringify(listed)}`);
+      return { table: rule.table, chain: rule.chain, handle: rule.handle };
+    },
+    bad: { table: "aios", chain: "input", handle: 0 },
+    field: "input.handle",
+  },
   { tool: "hw.info", good: () => ({}), check: (o) => expect(o.cpu.count).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
 ];
 
@@ -128,7 +151,8 @@ describe("every tool of the catalogue", () => {
 
   for (const c of CASES) {
     test(`${c.tool}: success, bad input, missing capability`, async () => {
-      const good = await run(await token("tester"), c.tool, c.good());
+      const input = await c.good();
+      const good = await run(await token("tester"), c.tool, input);
       if (!good.ok) throw new Error(`${c.tool} failed: ${good.error?.code} ${good.error?.message}`);
       c.check?.(good.output as Record<string, unknown>);
 
@@ -136,7 +160,7 @@ describe("every tool of the catalogue", () => {
       expect(bad.code).toBe("invalid_argument");
       expect(bad.field).toBe(c.field);
 
-      const denied = await refusal(run(await token("outsider"), c.tool, c.good()));
+      const denied = await refusal(run(await token("outsider"), c.tool, input));
       expect(denied.code).toBe("permission_denied");
       expect(denied.message).toContain("outsider lacks the capability");
     });
@@ -165,6 +189,24 @@ describe("every tool of the catalogue", () => {
     expect((files.output as { stdout: string }).stdout.trim()).toBe("37");
     const net = await run(t, "process.spawn", { command: "cat /proc/net/dev | grep -c :" });
     expect((net.output as { stdout: string }).stdout.trim()).toBe("1"); // only lo in a new network namespace
+  });
+
+  test("firewall: a rule added and rolled back leaves the ruleset exactly as it was", async () => {
+    const t = await token("tester");
+    await run(t, "firewall.add_rule", { rule: "tcp dport 22 accept" });
+    const before = ((await run(t, "firewall.rules", {})).output as { ruleset: string }).ruleset;
+    const added = await run(t, "firewall.add_rule", { rule: "udp dport 51820 accept", position: "insert" });
+    expect(added.ok).toBe(true);
+    const during = ((await run(t, "firewall.rules", {})).output as { ruleset: string }).ruleset;
+    expect(during).toContain("udp dport 51820 accept");
+    const rolled = await tools.rollback({ executionId: added.executionId, capabilityToken: t, reason: "undo" });
+    expect(rolled.summary).toContain("restored the firewall ruleset");
+    expect(((await run(t, "firewall.rules", {})).output as { ruleset: string }).ruleset).toBe(before);
+    // A rule nft rejects is refused by nft -c and changes nothing.
+    const broken = await run(t, "firewall.add_rule", { rule: "tcp dport eighty accept" });
+    expect(broken.ok).toBe(false);
+    expect(broken.error?.message).toContain("nft -c");
+    expect(((await run(t, "firewall.rules", {})).output as { ruleset: string }).ruleset).toBe(before);
   });
 
   test("a symlink planted in /data cannot carry fs tools out of it", async () => {

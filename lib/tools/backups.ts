@@ -16,23 +16,24 @@ export class Backups {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
-  save(tool: string, backup: Backup): string {
+  /** Saves a backup with the input of the call that made it (Rollback checks capabilities on it). */
+  save(tool: string, backup: Backup, input: unknown): string {
     const id = `bak_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 8)}`;
     const target = join(this.dir, id);
     mkdirSync(target, { mode: 0o700 });
     for (const [name, source] of Object.entries(backup.files ?? {})) copyFileSync(source, join(target, name));
-    writeFileSync(join(target, "meta.json"), JSON.stringify({ tool, kind: backup.kind, data: backup.data, files: Object.keys(backup.files ?? {}) }), { mode: 0o600 });
+    writeFileSync(join(target, "meta.json"), JSON.stringify({ tool, input, kind: backup.kind, data: backup.data, files: Object.keys(backup.files ?? {}) }), { mode: 0o600 });
     this.prune();
     return id;
   }
 
-  load(id: string): { tool: string; backup: Backup; dir: string } {
+  load(id: string): { tool: string; input: unknown; backup: Backup; dir: string } {
     const dir = join(this.dir, id);
     if (!/^bak_[a-z0-9]+_[0-9a-f-]{8}$/.test(id) || !existsSync(join(dir, "meta.json"))) {
       throw notFound(`backup ${id} is gone (only the newest ${this.retention} are kept)`);
     }
-    const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as { tool: string; kind: string; data: Record<string, unknown> };
-    return { tool: meta.tool, backup: { kind: meta.kind, data: meta.data }, dir };
+    const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as { tool: string; input: unknown; kind: string; data: Record<string, unknown> };
+    return { tool: meta.tool, input: meta.input, backup: { kind: meta.kind, data: meta.data }, dir };
   }
 
   private prune(): void {

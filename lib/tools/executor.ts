@@ -183,7 +183,7 @@ export class ToolExecutor {
     let output: Record<string, unknown> | undefined;
     let error: { code: string; message: string } | undefined;
     try {
-      if (tool.reversible && tool.backup) audit.backup_id = this.o.backups.save(tool.name, await tool.backup(input, ctx));
+      if (tool.reversible && tool.backup) audit.backup_id = this.o.backups.save(tool.name, await tool.backup(input, ctx), input);
       const value = await this.withTimeout(Promise.resolve().then(() => tool.run(input, ctx)), timeoutMs, controller);
       const checked = v.safeParse(tool.output, value);
       if (!checked.success) throw new Error(`${tool.name} produced output that does not match its schema: ${checked.issues[0]?.message}`);

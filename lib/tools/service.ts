@@ -148,11 +148,11 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       if (!entry) throw notFound(`no execution ${executionId} in the audit ledger`);
       if (!entry.backup_id) throw invalidArgument("execution_id", `${entry.tool} call ${executionId} made no backup: only reversible calls that ran can be rolled back`);
       const claims = verifyToken(capabilityToken, o.key);
-      const { tool: toolName, backup, dir } = o.backups.load(entry.backup_id);
+      const { tool: toolName, input, backup, dir } = o.backups.load(entry.backup_id);
       const tool = o.registry.get(toolName);
       if (!tool?.restore) throw notFound(`tool ${toolName} can no longer restore its backups`);
-      const path = typeof backup.data.path === "string" ? backup.data.path : undefined;
-      const missing = o.executor.missingCapability(tool, path ? { path } : {}, claims);
+      // Undoing a call needs what doing it needed.
+      const missing = o.executor.missingCapability(tool, input, claims);
       if (missing) {
         o.ledger.append({ execution_id: `exe_${crypto.randomUUID()}`, time: new Date().toISOString(), agent: claims.agent, goal_id: "", task_id: "", tool: `${toolName}.rollback`, reason: request.reason, input_hash: "", output_hash: "", result: "denied", error: `lacks ${missing}`, duration_ms: 0, backup_id: entry.backup_id, approval_id: "" });
         throw permissionDenied(`${claims.agent} lacks the capability ${missing} to roll back ${executionId}`);

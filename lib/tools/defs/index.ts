@@ -17,6 +17,9 @@ import { fsSearch } from "./fs/search.ts";
 import { fsStat } from "./fs/stat.ts";
 import { fsSymlink } from "./fs/symlink.ts";
 import { fsWrite } from "./fs/write.ts";
+import { firewallAddRule } from "./firewall/add-rule.ts";
+import { firewallDeleteRule } from "./firewall/delete-rule.ts";
+import { firewallRules } from "./firewall/rules.ts";
 import { hwInfo } from "./hw/info.ts";
 import { monitorCpu } from "./monitor/cpu.ts";
 import { monitorDisk } from "./monitor/disk.ts";
@@ -39,5 +42,6 @@ export const CATALOGUE: readonly ToolDefinition[] = [
   processList, processInfoTool, processSpawn, processKill, processSignal,
   serviceList, serviceStatus, serviceStart, serviceStop, serviceRestart, serviceLogs,
   monitorCpu, monitorMemory, monitorDisk, monitorNetwork, monitorLoad, monitorTop, monitorLogs,
+  firewallRules, firewallAddRule, firewallDeleteRule,
   hwInfo,
 ];
