@@ -24,6 +24,9 @@ const ALL_CAPS = [
   "process:signal:sleep", "process:kill:sleep", "service:*:worker", "service:read", "monitor:*", "hw:read",
   "firewall:read", "firewall:write:aios",
 ];
+const NET_CAPS = ["net:read", "net:ping:127.0.0.1", "net:dns:localhost", "net:http:http://127.0.0.1:8099/**", "net:connect:127.0.0.1:*"];
+const HTTP_PORT = 8099;
+let httpd: Running | undefined;
 // aios-tools runs in a network namespace of its own: the firewall tools must never touch
 // this machine's ruleset.
 const NETNS = `aios-catalogue-${process.pid}`;
@@ -38,8 +41,14 @@ beforeAll(async () => {
   writeFileSync(join(root, "data/hello.txt"), "hello world\nsecond line\n");
   writeFileSync(join(root, "etc/aios/agents/tester.toml"), `capabilities = ${JSON.stringify(ALL_CAPS)}\n`);
   writeFileSync(join(root, "etc/aios/agents/outsider.toml"), 'capabilities = ["fs:read:/elsewhere/**"]\n');
+  // The net tools' agent: kept apart so that the others' process.spawn runs without network.
+  writeFileSync(join(root, "etc/aios/agents/netter.toml"), `capabilities = ${JSON.stringify(NET_CAPS)}\n`);
   const netns = Bun.spawnSync(["ip", "netns", "add", NETNS], { stderr: "pipe" });
   if (netns.exitCode !== 0) throw new Error(`ip netns add failed (root is needed): ${netns.stderr.toString()}`);
+  Bun.spawnSync(["ip", "netns", "exec", NETNS, "ip", "link", "set", "lo", "up"]);
+  mkdirSync(join(dir, "www"));
+  writeFileSync(join(dir, "www/index.html"), "hello from httpd\n");
+  httpd = start(["ip", "netns", "exec", NETNS, "/bin/busybox", "httpd", "-f", "-p", `127.0.0.1:${HTTP_PORT}`, "-h", join(dir, "www")], dir, { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" });
   writeFileSync(
     join(root, "etc/aios/services/tools.toml"),
     `command = "${Bun.which("ip", { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" })}"\nargs = ["netns", "exec", "${NETNS}", "${join(root, "usr/bin/aios-tools")}"]\ncritical = true\n[readiness]\nkind = "grpc"\n`,
@@ -58,6 +67,7 @@ afterAll(async () => {
     // process.kill's case already ended it.
   }
   await init.stop("SIGTERM");
+  await httpd?.stop("SIGKILL");
   Bun.spawnSync(["ip", "netns", "del", NETNS]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -79,6 +89,8 @@ async function refusal(promise: Promise<unknown>): Promise<AiosError> {
 
 interface Case {
   tool: string;
+  /** The agent that calls it; "tester" unless said. */
+  agent?: string;
   good: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   check?: (output: Record<string, any>) => void;
   bad: Record<string, unknown>;
@@ -136,6 +148,14 @@ const CASES: Case[] = [
     bad: { table: "aios", chain: "input", handle: 0 },
     field: "input.handle",
   },
+  { tool: "net.interfaces", agent: "netter", good: () => ({}), check: (o) => expect(o.interfaces).toEqual([expect.objectContaining({ name: "lo", up: true })]), bad: { x: 1 }, field: "input.x" },
+  { tool: "net.addresses", agent: "netter", good: () => ({ family: "inet" }), check: (o) => expect(o.addresses).toEqual([{ interface: "lo", family: "inet", address: "127.0.0.1", prefix: 8 }]), bad: { family: "ipx" }, field: "input.family" },
+  { tool: "net.routes", agent: "netter", good: () => ({}), check: (o) => expect(Array.isArray(o.routes)).toBe(true), bad: { x: 1 }, field: "input.x" },
+  { tool: "net.ping", agent: "netter", good: () => ({ host: "127.0.0.1", count: 1 }), check: (o) => expect(o).toMatchObject({ sent: 1, received: 1, reachable: true }), bad: { host: "a b" }, field: "input.host" },
+  { tool: "net.dns_lookup", agent: "netter", good: () => ({ name: "localhost" }), check: (o) => expect(o.addresses.length).toBeGreaterThan(0), bad: { name: "" }, field: "input.name" },
+  { tool: "net.http_get", agent: "netter", good: () => ({ url: `http://127.0.0.1:${HTTP_PORT}/index.html`, max_bytes: 5 }), check: (o) => expect(o).toMatchObject({ status: 200, body: "hello", truncated: true }), bad: { url: "ftp://127.0.0.1/" }, field: "input.url" },
+  { tool: "net.port_check", agent: "netter", good: () => ({ port: HTTP_PORT }), check: (o) => expect(o.open).toBe(true), bad: { port: 70000 }, field: "input.port" },
+  { tool: "net.connections", agent: "netter", good: () => ({ state: "listen", port: HTTP_PORT }), check: (o) => expect(o.connections).toEqual([expect.objectContaining({ protocol: "tcp", local: "127.0.0.1", local_port: HTTP_PORT, process: "busybox" })]), bad: { state: "open" }, field: "input.state" },
   { tool: "hw.info", good: () => ({}), check: (o) => expect(o.cpu.count).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
 ];
 
@@ -152,11 +172,11 @@ describe("every tool of the catalogue", () => {
   for (const c of CASES) {
     test(`${c.tool}: success, bad input, missing capability`, async () => {
       const input = await c.good();
-      const good = await run(await token("tester"), c.tool, input);
+      const good = await run(await token(c.agent ?? "tester"), c.tool, input);
       if (!good.ok) throw new Error(`${c.tool} failed: ${good.error?.code} ${good.error?.message}`);
       c.check?.(good.output as Record<string, unknown>);
 
-      const bad = await refusal(run(await token("tester"), c.tool, c.bad));
+      const bad = await refusal(run(await token(c.agent ?? "tester"), c.tool, c.bad));
       expect(bad.code).toBe("invalid_argument");
       expect(bad.field).toBe(c.field);
 

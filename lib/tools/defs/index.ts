@@ -22,6 +22,13 @@ import { firewallDeleteRule } from "./firewall/delete-rule.ts";
 import { firewallRules } from "./firewall/rules.ts";
 import { hwInfo } from "./hw/info.ts";
 import { monitorCpu } from "./monitor/cpu.ts";
+import { netConnections } from "./net/connections.ts";
+import { netDnsLookup } from "./net/dns-lookup.ts";
+import { netHttpGet } from "./net/http-get.ts";
+import { netAddresses, netInterfaces } from "./net/interfaces.ts";
+import { netPing } from "./net/ping.ts";
+import { netPortCheck } from "./net/port-check.ts";
+import { netRoutes } from "./net/routes.ts";
 import { monitorDisk } from "./monitor/disk.ts";
 import { monitorLoad } from "./monitor/load.ts";
 import { monitorLogs } from "./monitor/logs.ts";
@@ -42,6 +49,7 @@ export const CATALOGUE: readonly ToolDefinition[] = [
   processList, processInfoTool, processSpawn, processKill, processSignal,
   serviceList, serviceStatus, serviceStart, serviceStop, serviceRestart, serviceLogs,
   monitorCpu, monitorMemory, monitorDisk, monitorNetwork, monitorLoad, monitorTop, monitorLogs,
+  netInterfaces, netAddresses, netRoutes, netPing, netDnsLookup, netHttpGet, netPortCheck, netConnections,
   firewallRules, firewallAddRule, firewallDeleteRule,
   hwInfo,
 ];
