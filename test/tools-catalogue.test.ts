@@ -23,6 +23,7 @@ const ALL_CAPS = [
   "fs:*:/data/**", "process:read", "process:spawn:/usr/bin/*", "process:spawn:/bin/*", "process:shell",
   "process:signal:sleep", "process:kill:sleep", "service:*:worker", "service:read", "monitor:*", "hw:read",
   "firewall:read", "firewall:write:aios",
+  "sec:audit", "sec:grant:outsider", "sec:grant:tester", "sec:revoke", "sec:read", "sec:scan:/data/**", "sec:integrity:/data/**",
 ];
 const NET_CAPS = ["net:read", "net:ping:127.0.0.1", "net:dns:localhost", "net:http:http://127.0.0.1:8099/**", "net:connect:127.0.0.1:*"];
 const HTTP_PORT = 8099;
@@ -91,6 +92,8 @@ interface Case {
   tool: string;
   /** The agent that calls it; "tester" unless said. */
   agent?: string;
+  /** Critical tools ask even under autonomous autonomy: approve and retry. */
+  approve?: boolean;
   good: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   check?: (output: Record<string, any>) => void;
   bad: Record<string, unknown>;
@@ -156,6 +159,34 @@ const CASES: Case[] = [
   { tool: "net.http_get", agent: "netter", good: () => ({ url: `http://127.0.0.1:${HTTP_PORT}/index.html`, max_bytes: 5 }), check: (o) => expect(o).toMatchObject({ status: 200, body: "hello", truncated: true }), bad: { url: "ftp://127.0.0.1/" }, field: "input.url" },
   { tool: "net.port_check", agent: "netter", good: () => ({ port: HTTP_PORT }), check: (o) => expect(o.open).toBe(true), bad: { port: 70000 }, field: "input.port" },
   { tool: "net.connections", agent: "netter", good: () => ({ state: "listen", port: HTTP_PORT }), check: (o) => expect(o.connections).toEqual([expect.objectContaining({ protocol: "tcp", local: "127.0.0.1", local_port: HTTP_PORT, process: "busybox" })]), bad: { state: "open" }, field: "input.state" },
+  { tool: "sec.audit_query", good: () => ({ tool: "fs.read", limit: 2 }), check: (o) => expect(o.entries.every((e: { tool: string }) => e.tool === "fs.read")).toBe(true), bad: { result: "fine" }, field: "input.result" },
+  { tool: "sec.audit_verify", good: () => ({}), check: (o) => expect(o).toMatchObject({ ok: true, first_broken_seq: 0 }), bad: { x: 1 }, field: "input.x" },
+  { tool: "sec.grant", approve: true, good: () => ({ agent: "outsider", capability: "fs:read:/data/hello.txt", reason: "let it read the greeting" }), check: (o) => expect(o).toMatchObject({ agent: "outsider", granted_by: "agent:tester" }), bad: { agent: "outsider", capability: "fs", reason: "x" }, field: "input.capability" },
+  {
+    tool: "sec.revoke",
+    good: async () => {
+      const { grants } = await tools.listCapabilities({ agent: "outsider" });
+      const granted = grants.find((g) => !g.fromConfig);
+      if (!granted) throw new Error("sec.grant left no grant to revoke");
+      return { grant_id: granted.id };
+    },
+    check: (o) => expect(o.capability).toBe("fs:read:/data/hello.txt"),
+    bad: { grant_id: "config:x" },
+    field: "input.grant_id",
+  },
+  { tool: "sec.list_capabilities", good: () => ({ agent: "netter" }), check: (o) => expect(o.grants.map((g: { capability: string }) => g.capability)).toEqual(NET_CAPS), bad: { agent: "Not valid" }, field: "input.agent" },
+  {
+    tool: "sec.check_perms",
+    good: () => {
+      writeFileSync(join(root, "data/open.txt"), "anyone\n");
+      Bun.spawnSync(["chmod", "0666", join(root, "data/open.txt")]);
+      return { paths: ["/data"] };
+    },
+    check: (o) => expect(o.findings).toContainEqual({ path: "/data/open.txt", issue: "world-writable", mode: "0666", uid: 0 }),
+    bad: { paths: [] },
+    field: "input.paths",
+  },
+  { tool: "sec.file_integrity", good: () => ({ action: "baseline", path: "/data", name: "data" }), check: (o) => expect(o.files).toBeGreaterThanOrEqual(3), bad: { action: "guess", path: "/data" }, field: "input.action" },
   { tool: "hw.info", good: () => ({}), check: (o) => expect(o.cpu.count).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
 ];
 
@@ -172,7 +203,16 @@ describe("every tool of the catalogue", () => {
   for (const c of CASES) {
     test(`${c.tool}: success, bad input, missing capability`, async () => {
       const input = await c.good();
-      const good = await run(await token(c.agent ?? "tester"), c.tool, input);
+      const caller = await token(c.agent ?? "tester");
+      let good;
+      try {
+        good = await run(caller, c.tool, input);
+      } catch (error) {
+        const approvalId = (error as AiosError).details?.["approval-id"];
+        if (!c.approve || !approvalId) throw error;
+        await tools.decideApproval({ approvalId, approve: true, decidedBy: "human:test" });
+        good = await run(caller, c.tool, input, approvalId);
+      }
       if (!good.ok) throw new Error(`${c.tool} failed: ${good.error?.code} ${good.error?.message}`);
       c.check?.(good.output as Record<string, unknown>);
 
@@ -227,6 +267,28 @@ describe("every tool of the catalogue", () => {
     expect(broken.ok).toBe(false);
     expect(broken.error?.message).toContain("nft -c");
     expect(((await run(t, "firewall.rules", {})).output as { ruleset: string }).ruleset).toBe(before);
+  });
+
+  test("sec.file_integrity finds what changed, appeared and went since the baseline", async () => {
+    const t = await token("tester");
+    await run(t, "sec.file_integrity", { action: "baseline", path: "/data", name: "drift" });
+    writeFileSync(join(root, "data/hello.txt"), "tampered\n");
+    writeFileSync(join(root, "data/new.txt"), "new\n");
+    rmSync(join(root, "data/open.txt"));
+    const compared = await run(t, "sec.file_integrity", { action: "compare", path: "/data", name: "drift" });
+    expect(compared.output).toMatchObject({ changed: ["/data/hello.txt"], added: ["/data/new.txt"], removed: ["/data/open.txt"] });
+  });
+
+  test("sec.grant: even holding sec:grant for itself, an agent cannot grant itself anything", async () => {
+    const t = await token("tester");
+    const input = { agent: "tester", capability: "fs:*:/**", reason: "more" };
+    const held = await refusal(run(t, "sec.grant", input));
+    const approvalId = held.details["approval-id"]!;
+    await tools.decideApproval({ approvalId, approve: true, decidedBy: "human:test" });
+    const refused = await run(t, "sec.grant", input, approvalId);
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toEqual({ code: "permission", message: "an agent cannot grant itself a capability" });
+    expect((await tools.listCapabilities({ agent: "tester" })).grants.every((g) => g.fromConfig)).toBe(true);
   });
 
   test("a symlink planted in /data cannot carry fs tools out of it", async () => {

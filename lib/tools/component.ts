@@ -31,7 +31,7 @@ export const toolsComponent: ComponentSpec = {
     const key = loadOrCreateKey(join(stateDir, "token.key"));
     const outputCap = config.tools.output_cap_bytes;
     const initSocket = socketPath(config, root, "init");
-    const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, initSocket, log });
+    const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, initSocket, stateDir, log });
     log.info("tool catalogue loaded", { tools: registry.list().length });
     return [toolsService({ registry, executor, ledger, approvals, grants, backups, key, root, outputCap, log })];
   },

@@ -59,6 +59,8 @@ export interface ExecutorOptions {
   outputCap: number;
   /** aios-init's socket, for the service tools. */
   initSocket: string;
+  /** STATE_DIR/tools on disk. */
+  stateDir: string;
   log: Logger;
 }
 
@@ -165,19 +167,7 @@ export class ToolExecutor {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     call.signal.addEventListener("abort", onAbort);
-    const ctx: ToolContext = {
-      signal: controller.signal,
-      physical: (path) => rooted(this.o.root, path),
-      outputCap: this.o.outputCap,
-      cut: (text) => {
-        if (Buffer.byteLength(text) <= this.o.outputCap) return text;
-        truncated = true;
-        return Buffer.from(text).subarray(0, this.o.outputCap).toString("utf8").replace(/\uFFFD$/, "");
-      },
-      init: () => this.init(),
-      holdsNamespace: (namespace) => claims.caps.some((c) => c === "*:*" || c.startsWith(`${namespace}:`) || c.startsWith("*:")),
-      log: this.o.log.child({ execution_id: executionId, tool: tool.name }),
-    };
+    const ctx = this.context(claims, controller.signal, executionId, () => (truncated = true));
     const timeoutMs = Math.min(call.timeoutMs || tool.timeoutMs, tool.timeoutMs);
     let result: AuditResult = "ok";
     let output: Record<string, unknown> | undefined;
@@ -208,6 +198,27 @@ export class ToolExecutor {
     // 7. The record, before the answer.
     const row = record(result, error?.message ?? "", { output_hash: output ? hashValue(output) : "" });
     return { executionId, ok: result === "ok", output, error, truncated, durationMs: row.duration_ms, backupId: audit.backup_id, auditHash: row.hash };
+  }
+
+  /** What a tool sees of the world for one call. onCut is told when output was cut. */
+  context(claims: TokenClaims, signal: AbortSignal, executionId: string, onCut: () => void = () => {}): ToolContext {
+    return {
+      signal,
+      physical: (path) => rooted(this.o.root, path),
+      outputCap: this.o.outputCap,
+      cut: (text) => {
+        if (Buffer.byteLength(text) <= this.o.outputCap) return text;
+        onCut();
+        return Buffer.from(text).subarray(0, this.o.outputCap).toString("utf8").replace(/\uFFFD$/, "");
+      },
+      agent: claims.agent,
+      audit: this.o.ledger,
+      grants: this.o.grants,
+      stateDir: this.o.stateDir,
+      init: () => this.init(),
+      holdsNamespace: (namespace) => claims.caps.some((c) => c === "*:*" || c.startsWith(`${namespace}:`) || c.startsWith("*:")),
+      log: this.o.log.child({ execution_id: executionId }),
+    };
   }
 
   /** The first capability this call needs and the token or the agent's grants do not give. */

@@ -9,6 +9,8 @@ import type * as v from "valibot";
 import type { Logger } from "../log/index.ts";
 import type { InitServiceDefinition } from "../rpc/gen/aios/v1/init.ts";
 import type { ServiceClient } from "../rpc/index.ts";
+import type { AuditLedger } from "./audit.ts";
+import type { Grants } from "./grants.ts";
 
 export const RISKS = ["low", "medium", "high", "critical"] as const;
 export type RiskName = (typeof RISKS)[number];
@@ -21,6 +23,13 @@ export interface ToolContext {
   readonly outputCap: number;
   /** Cuts text to the output cap, remembering that the output was truncated. */
   cut(text: string): string;
+  /** The agent making the call. */
+  readonly agent: string;
+  /** The ledger and the grants, for the sec tools. */
+  readonly audit: AuditLedger;
+  readonly grants: Grants;
+  /** STATE_DIR/tools on disk, for what tools keep between calls (integrity baselines). */
+  readonly stateDir: string;
   /** aios-init's service, for the service tools. */
   init(): ServiceClient<typeof InitServiceDefinition>;
   /** Whether the caller's token carries any capability of this namespace ("net"). */

@@ -157,7 +157,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
         o.ledger.append({ execution_id: `exe_${crypto.randomUUID()}`, time: new Date().toISOString(), agent: claims.agent, goal_id: "", task_id: "", tool: `${toolName}.rollback`, reason: request.reason, input_hash: "", output_hash: "", result: "denied", error: `lacks ${missing}`, duration_ms: 0, backup_id: entry.backup_id, approval_id: "" });
         throw permissionDenied(`${claims.agent} lacks the capability ${missing} to roll back ${executionId}`);
       }
-      const ctx: ToolContext = { signal: new AbortController().signal, physical: (p) => rooted(o.root, p), outputCap: o.outputCap, cut: (t) => t, init: () => o.executor.init(), holdsNamespace: () => false, log: o.log };
+      const ctx = o.executor.context(claims, new AbortController().signal, `rollback-${executionId}`);
       const summary = await tool.restore(backup, dir, ctx);
       const row = o.ledger.append({ execution_id: `exe_${crypto.randomUUID()}`, time: new Date().toISOString(), agent: claims.agent, goal_id: entry.goal_id, task_id: entry.task_id, tool: `${toolName}.rollback`, reason: request.reason || `rollback of ${executionId}`, input_hash: entry.input_hash, output_hash: "", result: "ok", error: "", duration_ms: 0, backup_id: entry.backup_id, approval_id: "" });
       return { executionId: row.execution_id, summary };

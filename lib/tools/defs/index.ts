@@ -39,6 +39,10 @@ import { processInfoTool } from "./process/info.ts";
 import { processList } from "./process/list.ts";
 import { processKill, processSignal } from "./process/signal.ts";
 import { processSpawn } from "./process/spawn.ts";
+import { secAuditQuery, secAuditVerify } from "./sec/audit.ts";
+import { secCheckPerms } from "./sec/check-perms.ts";
+import { secFileIntegrity } from "./sec/file-integrity.ts";
+import { secGrant, secListCapabilities, secRevoke } from "./sec/grants.ts";
 import { serviceRestart, serviceStart, serviceStop } from "./service/control.ts";
 import { serviceList } from "./service/list.ts";
 import { serviceLogs } from "./service/logs.ts";
@@ -52,4 +56,5 @@ export const CATALOGUE: readonly ToolDefinition[] = [
   netInterfaces, netAddresses, netRoutes, netPing, netDnsLookup, netHttpGet, netPortCheck, netConnections,
   firewallRules, firewallAddRule, firewallDeleteRule,
   hwInfo,
+  secAuditQuery, secAuditVerify, secGrant, secRevoke, secListCapabilities, secCheckPerms, secFileIntegrity,
 ];
