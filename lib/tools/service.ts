@@ -14,9 +14,8 @@ import type { Backups } from "./backups.ts";
 import { formatCapability, grantedBy, parseCapability } from "./capability.ts";
 import type { ToolExecutor } from "./executor.ts";
 import type { GrantRow, Grants } from "./grants.ts";
-import type { ToolContext, ToolDefinition, ToolRegistry } from "./registry.ts";
+import type { ToolDefinition, ToolRegistry } from "./registry.ts";
 import { type Autonomy, signToken, verifyToken } from "./token.ts";
-import { rooted } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 
 const RISK = { low: RiskLevel.RISK_LEVEL_LOW, medium: RiskLevel.RISK_LEVEL_MEDIUM, high: RiskLevel.RISK_LEVEL_HIGH, critical: RiskLevel.RISK_LEVEL_CRITICAL };

@@ -1,5 +1,4 @@
 import { closeSync, lstatSync, openSync, readdirSync, readSync } from "node:fs";
-import { join } from "node:path";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
 import { AbsolutePath } from "./common.ts";
