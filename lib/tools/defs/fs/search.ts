@@ -1,6 +1,7 @@
 import { closeSync, lstatSync, openSync, readdirSync, readSync } from "node:fs";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
+import { RegexPattern } from "../schemas.ts";
 import { AbsolutePath } from "./common.ts";
 
 const READ_LIMIT = 1024 * 1024;
@@ -11,20 +12,7 @@ export const fsSearch = defineTool({
   input: v.strictObject({
     path: AbsolutePath,
     name: v.optional(v.pipe(v.string(), v.maxLength(256)), "*"),
-    content: v.optional(
-      v.pipe(
-        v.string(),
-        v.maxLength(512),
-        v.check((p) => {
-          try {
-            new RegExp(p);
-            return true;
-          } catch {
-            return false;
-          }
-        }, "must be a valid regular expression"),
-      ),
-    ),
+    content: v.optional(RegexPattern),
     max_depth: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(32)), 8),
     max_results: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 200),
   }),

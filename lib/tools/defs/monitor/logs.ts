@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
+import { RegexPattern } from "../schemas.ts";
 
 const TAIL_BYTES = 4 * 1024 * 1024;
 
@@ -11,20 +12,7 @@ export const monitorLogs = defineTool({
   input: v.strictObject({
     source: v.pipe(v.string(), v.regex(/^(kernel|[a-z][a-z0-9-]{0,62})$/, 'must be "kernel" or a service name')),
     lines: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5000)), 100),
-    grep: v.optional(
-      v.pipe(
-        v.string(),
-        v.maxLength(512),
-        v.check((p) => {
-          try {
-            new RegExp(p);
-            return true;
-          } catch {
-            return false;
-          }
-        }, "must be a valid regular expression"),
-      ),
-    ),
+    grep: v.optional(RegexPattern),
   }),
   output: v.object({ source: v.string(), lines: v.array(v.string()), truncated: v.boolean() }),
   risk: "low",
