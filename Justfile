@@ -34,10 +34,12 @@ deps:
 # Build the image and boot it in QEMU on this terminal (needs root for the image build).
 run: deps iso qemu
 
-# Compile the multi-call executable dist/aios and its component symlinks.
+# Compile the multi-call executable dist/aios and its component symlinks. --bytecode: start-up
+# to serving is about half (measured 271 → 133 ms for aios-tools), for ~5 MB more; it needs
+# code without top-level await.
 build:
     mkdir -p dist
-    {{bun}} build --compile --target=bun-linux-x64 --define 'AIOS_BUILD_COMMIT="{{commit}}"' cmd/aios/main.ts --outfile dist/aios
+    {{bun}} build --compile --bytecode --target=bun-linux-x64 --define 'AIOS_BUILD_COMMIT="{{commit}}"' cmd/aios/main.ts --outfile dist/aios
     cd dist && for link in {{components}}; do ln -sfn aios "$link"; done
     @echo "built dist/aios ($(du -h dist/aios | cut -f1)) and symlinks: {{components}}"
 
@@ -45,7 +47,7 @@ build:
 build-one NAME:
     test -f cmd/{{NAME}}/main.ts || { echo "no component {{NAME}}: pick one of $(ls cmd | tr '\n' ' ')"; exit 64; }
     mkdir -p dist
-    {{bun}} build --compile --target=bun-linux-x64 --define 'AIOS_BUILD_COMMIT="{{commit}}"' cmd/{{NAME}}/main.ts --outfile dist/aios-{{NAME}}-standalone
+    {{bun}} build --compile --bytecode --target=bun-linux-x64 --define 'AIOS_BUILD_COMMIT="{{commit}}"' cmd/{{NAME}}/main.ts --outfile dist/aios-{{NAME}}-standalone
 
 # Lint the contracts and regenerate the TypeScript stubs in lib/rpc/gen.
 proto:
