@@ -3,12 +3,14 @@
  * What reversible calls saved, under STATE_DIR/tools/backups/ID: meta.json and the saved
  * files. The newest `retention` backups are kept; Rollback restores one by execution id.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { notFound } from "../rpc/index.ts";
 import type { Backup } from "./registry.ts";
 
 export class Backups {
+  private sequence = 0;
+
   constructor(
     private readonly dir: string,
     private readonly retention: number,
@@ -18,7 +20,9 @@ export class Backups {
 
   /** Saves a backup with the input of the call that made it (Rollback checks capabilities on it). */
   save(tool: string, backup: Backup, input: unknown): string {
-    const id = `bak_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 8)}`;
+    // Time, then a counter for calls within the same millisecond: ids sort in the order saved.
+    const order = `${Date.now().toString(36).padStart(9, "0")}${(this.sequence++ % 36 ** 4).toString(36).padStart(4, "0")}`;
+    const id = `bak_${order}_${crypto.randomUUID().slice(0, 8)}`;
     const target = join(this.dir, id);
     mkdirSync(target, { mode: 0o700 });
     for (const [name, source] of Object.entries(backup.files ?? {})) copyFileSync(source, join(target, name));
@@ -29,7 +33,7 @@ export class Backups {
 
   load(id: string): { tool: string; input: unknown; backup: Backup; dir: string } {
     const dir = join(this.dir, id);
-    if (!/^bak_[a-z0-9]+_[0-9a-f-]{8}$/.test(id) || !existsSync(join(dir, "meta.json"))) {
+    if (!/^bak_[0-9a-z]{13}_[0-9a-f]{8}$/.test(id) || !existsSync(join(dir, "meta.json"))) {
       throw notFound(`backup ${id} is gone (only the newest ${this.retention} are kept)`);
     }
     const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as { tool: string; input: unknown; kind: string; data: Record<string, unknown> };
@@ -39,8 +43,7 @@ export class Backups {
   private prune(): void {
     const all = readdirSync(this.dir)
       .filter((name) => name.startsWith("bak_"))
-      .map((name) => ({ name, time: statSync(join(this.dir, name)).mtimeMs }))
-      .sort((a, b) => a.time - b.time || a.name.localeCompare(b.name));
-    for (const old of all.slice(0, Math.max(0, all.length - this.retention))) rmSync(join(this.dir, old.name), { recursive: true, force: true });
+      .sort();
+    for (const old of all.slice(0, Math.max(0, all.length - this.retention))) rmSync(join(this.dir, old), { recursive: true, force: true });
   }
 }
