@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { rooted } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
+import { EXIT_CONFIG } from "../rpc/component.ts";
 import { waitReady, type ReadinessProbe } from "./readiness.ts";
 import { track, untrack } from "./reaper.ts";
 import { type ServiceDefinition, startOrder } from "./service-config.ts";
@@ -23,8 +24,6 @@ import { resolveUser } from "./users.ts";
 export type ServiceStateName = "stopped" | "waiting" | "starting" | "running" | "stopping" | "backoff" | "failed" | "exited";
 export type SystemHealthName = "starting" | "ok" | "degraded" | "stopping";
 
-/** Exit status meaning "my configuration is wrong": restarting cannot help (DESIGN.md 7). */
-export const EXIT_CONFIG = 78;
 
 export interface ExitRecord {
   code: number;

@@ -10,13 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
 import type { Backup } from "../../registry.ts";
-
-// Services may run with a short PATH; nft lives in sbin.
-const SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+import { systemProgram } from "../system.ts";
 
 export function nft(args: string[], input?: string): string {
-  const program = Bun.which("nft", { PATH: SYSTEM_PATH }) ?? "nft";
-  const result = spawnSync(program, args, { encoding: "utf8", input, timeout: 20_000 });
+  const result = spawnSync(systemProgram("nft"), args, { encoding: "utf8", input, timeout: 20_000 });
   if (result.error) throw Object.assign(new Error(`nft could not run: ${result.error.message} (is nftables installed?)`), { code: "ENOENT" });
   if (result.status !== 0) throw Object.assign(new Error(`nft ${args.join(" ")}: ${(result.stderr || result.stdout).trim()}`), { code: "EINVAL" });
   return result.stdout;

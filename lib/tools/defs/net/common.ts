@@ -4,12 +4,10 @@
  */
 import { spawnSync } from "node:child_process";
 import * as v from "valibot";
-
-const SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+import { systemProgram } from "../system.ts";
 
 export function ipJson<T>(args: string[]): T {
-  const program = Bun.which("ip", { PATH: SYSTEM_PATH }) ?? "ip";
-  const result = spawnSync(program, ["-j", ...args], { encoding: "utf8", timeout: 10_000 });
+  const result = spawnSync(systemProgram("ip"), ["-j", ...args], { encoding: "utf8", timeout: 10_000 });
   if (result.status !== 0) throw new Error(`ip ${args.join(" ")}: ${(result.stderr || result.error?.message || "").trim()}`);
   return JSON.parse(result.stdout || "[]") as T;
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
 import { AbsolutePath } from "../fs/common.ts";
+import { SYSTEM_PATH, systemProgram } from "../system.ts";
 
 // BusyBox's sh and unshare, the same on the image and on a test machine (busybox-static).
 const BUSYBOX = "/bin/busybox";
@@ -66,10 +67,10 @@ export const processSpawn = defineTool({
   resources: (input) =>
     input.command !== undefined
       ? [{ capability: "process:shell", resource: "/bin/sh" }]
-      : [Bun.which(input.argv![0]!, { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }) ?? input.argv![0]!],
+      : [systemProgram(input.argv![0]!)],
   async run(input, ctx) {
     if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: it sets the limits (install busybox-static)`);
-    const program = input.command !== undefined ? ["/bin/sh", "-c", input.command] : [Bun.which(input.argv![0]!, { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" }) ?? input.argv![0]!, ...input.argv!.slice(1)];
+    const program = input.command !== undefined ? ["/bin/sh", "-c", input.command] : [systemProgram(input.argv![0]!), ...input.argv!.slice(1)];
     const limits = input.limits;
     const network = ctx.holdsNamespace("net");
     let argv = [BUSYBOX, "sh", "-c", LIMITS, "aios-spawn", String(limits.memory_mb * 1024), String(limits.open_files), String(limits.processes), ...program];
@@ -80,7 +81,7 @@ export const processSpawn = defineTool({
     const started = performance.now();
     const child = Bun.spawn(argv, {
       cwd: ctx.physical(input.cwd),
-      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/", ...input.env },
+      env: { PATH: SYSTEM_PATH, HOME: "/", ...input.env },
       stdin: new Blob([input.stdin]),
       stdout: "pipe",
       stderr: "pipe",
