@@ -152,13 +152,16 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       if (!tool?.restore) throw notFound(`tool ${toolName} can no longer restore its backups`);
       // Undoing a call needs what doing it needed.
       const missing = o.executor.missingCapability(tool, input, claims);
+      // A rollback is audited like any call, as TOOL.rollback, denied or done.
+      const audit = (result: "ok" | "denied", error = "") =>
+        o.ledger.append({ execution_id: `exe_${crypto.randomUUID()}`, time: new Date().toISOString(), agent: claims.agent, goal_id: entry.goal_id, task_id: entry.task_id, tool: `${toolName}.rollback`, reason: request.reason || `rollback of ${executionId}`, input_hash: entry.input_hash, output_hash: "", result, error, duration_ms: 0, backup_id: entry.backup_id, approval_id: "" });
       if (missing) {
-        o.ledger.append({ execution_id: `exe_${crypto.randomUUID()}`, time: new Date().toISOString(), agent: claims.agent, goal_id: "", task_id: "", tool: `${toolName}.rollback`, reason: request.reason, input_hash: "", output_hash: "", result: "denied", error: `lacks ${missing}`, duration_ms: 0, backup_id: entry.backup_id, approval_id: "" });
+        audit("denied", `lacks ${missing}`);
         throw permissionDenied(`${claims.agent} lacks the capability ${missing} to roll back ${executionId}`);
       }
       const ctx = o.executor.context(claims, new AbortController().signal, `rollback-${executionId}`);
       const summary = await tool.restore(backup, dir, ctx);
-      const row = o.ledger.append({ execution_id: `exe_${crypto.randomUUID()}`, time: new Date().toISOString(), agent: claims.agent, goal_id: entry.goal_id, task_id: entry.task_id, tool: `${toolName}.rollback`, reason: request.reason || `rollback of ${executionId}`, input_hash: entry.input_hash, output_hash: "", result: "ok", error: "", duration_ms: 0, backup_id: entry.backup_id, approval_id: "" });
+      const row = audit("ok");
       return { executionId: row.execution_id, summary };
     },
     queryAudit: (request) => {
