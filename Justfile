@@ -41,7 +41,16 @@ build:
     mkdir -p dist
     {{bun}} build --compile --bytecode --target=bun-linux-x64 --define 'AIOS_BUILD_COMMIT="{{commit}}"' cmd/aios/main.ts --outfile dist/aios
     cd dist && for link in {{components}}; do ln -sfn aios "$link"; done
-    @echo "built dist/aios ($(du -h dist/aios | cut -f1)) and symlinks: {{components}}"
+    # aios-memory loads the sqlite-vec extension from beside the executable (a loadable
+    # extension must be a file on disk; the image has it at /usr/lib/aios/vec0.so).
+    cp node_modules/sqlite-vec-linux-x64/vec0.so dist/vec0.so
+    @echo "built dist/aios ($(du -h dist/aios | cut -f1)), dist/vec0.so and symlinks: {{components}}"
+
+# The LanceDB vector backend for the compiled binary: dist/lancedb/ (~200 MB, not in the image),
+# used when memory.vector_backend = "lancedb".
+build-lancedb:
+    {{bun}} build --target=bun lib/memory/vector/lancedb-plugin.ts --outdir dist/lancedb > /dev/null
+    @echo "built dist/lancedb ($(du -sh dist/lancedb | cut -f1))"
 
 # Compile one component as its own executable: just build-one tools  →  dist/aios-tools-standalone
 build-one NAME:
@@ -68,7 +77,7 @@ typecheck:
     {{bun}} x tsc -p .
 
 # Every test: contracts, types, the compiled binary and the image, then bun test.
-test: deps proto-check typecheck iso
+test: deps proto-check typecheck iso build-lancedb
     PATH="$PATH:/usr/sbin:/sbin" {{bun}} test --timeout 1200000 2>&1 | tee .test-output.log; \
       status=${PIPESTATUS[0]}; \
       passed=$(grep -Eo '^ *[0-9]+ pass$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \

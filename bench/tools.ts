@@ -49,7 +49,7 @@ try {
   mkdirSync(join(root, "data"), { recursive: true });
   writeFileSync(join(root, "etc/aios/agents/bench.toml"), 'capabilities = ["fs:read:/data/**"]\n');
   const log = devNullLogger("aios-tools");
-  const services = await toolsComponent.services({ config: parseConfig({}, "bench"), root, log });
+  const services = await toolsComponent.services({ config: parseConfig({}, "bench"), root, log, onStop: () => {} });
   const server = await serve({ socketPath: join(dir, "tools.sock"), component: "aios-tools", log, services });
   const tools = connect(ToolsServiceDefinition, join(dir, "tools.sock"));
   const { token } = await tools.issueCapabilityToken({ agent: "bench" });

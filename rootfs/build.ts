@@ -113,6 +113,9 @@ function installAios(): void {
   if (!existsSync(binary)) throw new Error("dist/aios is missing: run just build first (just iso does)");
   copyFileSync(binary, join(STAGING, "usr/bin/aios"));
   chmodSync(join(STAGING, "usr/bin/aios"), 0o755);
+  // The sqlite-vec extension aios-memory loads (found beside the executable at ../lib/aios).
+  mkdirSync(join(STAGING, "usr/lib/aios"), { recursive: true });
+  copyFileSync(join(REPO, "dist/vec0.so"), join(STAGING, "usr/lib/aios/vec0.so"));
   for (const link of LINKS) {
     rmSync(join(STAGING, "usr/bin", link), { force: true });
     symlinkSync("aios", join(STAGING, "usr/bin", link));

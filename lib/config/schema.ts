@@ -85,6 +85,28 @@ export const ConfigSchema = v.strictObject({
     /** An unanswered approval expires as denied after this long. */
     approval_ttl_ms: milliseconds(900_000),
   }),
+  memory: section({
+    /** Where vectors live: "sqlite-vec" (in memory.db, the default) or "lancedb" (a second
+     * store under STATE_DIR/memory/lancedb for large memories; not in the image). */
+    vector_backend: v.optional(v.picklist(["sqlite-vec", "lancedb"]), "sqlite-vec"),
+    /** "auto": the gateway's embedding model when it answers, else the hashing embedder;
+     * "gateway": wait for the gateway; "hashing": never ask the gateway. */
+    embedder: v.optional(v.picklist(["auto", "gateway", "hashing"]), "auto"),
+    /** The gateway's embedding model id; empty for the one the gateway is configured with. */
+    embedding_model: v.optional(v.string(), ""),
+    /** Length of the hashing embedder's vectors. */
+    hashing_dimensions: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(4096)), 256),
+    /** Events kept in the operational ring buffer. */
+    operational_capacity: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 10_000),
+    /** How long an event stays in the ring buffer. */
+    operational_max_age_ms: milliseconds(3_600_000),
+    /** Days the working tier keeps events, decisions, outcomes and agent state. */
+    working_retention_days: v.optional(v.pipe(v.number(), v.minValue(0.001)), 30),
+    /** How often compaction drops expired working-tier entries (it also runs at start). */
+    compaction_interval_ms: milliseconds(3_600_000),
+    /** Largest content a memory may have; longer text is refused with a clear error. */
+    max_content_bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024)), 65_536),
+  }),
   console: section({
     /** Address the HTTP console listens on. */
     listen: v.optional(v.pipe(v.string(), v.ip()), "0.0.0.0"),

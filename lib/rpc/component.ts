@@ -21,6 +21,8 @@ export interface ComponentContext {
   /** "" on the real system; the directory every path lives under with --root. */
   readonly root: string;
   readonly log: Logger;
+  /** Runs fn once the server has stopped taking calls (close databases, stop timers). */
+  onStop(fn: () => void | Promise<void>): void;
 }
 
 export interface ComponentSpec {
@@ -132,9 +134,27 @@ export async function runComponent(spec: ComponentSpec, argv: readonly string[])
 
   const log = createLogger({ component: binary, level: config.log.level });
   const stop = stopRequested(log);
-  const services = await spec.services({ config, root: flags.root, log });
+  const stoppers: (() => void | Promise<void>)[] = [];
+  let services;
+  try {
+    services = await spec.services({ config, root: flags.root, log, onStop: (fn) => stoppers.push(fn) });
+  } catch (error) {
+    // A setting that cannot work is exit 78 (aios-init does not restart it); anything else
+    // may be passing, so it is an ordinary failure and restarted with backoff.
+    const message = (error as Error).message;
+    log.error("cannot start", { error: message });
+    process.stderr.write(`${binary}: cannot start: ${message}\n`);
+    return error instanceof ConfigError ? EXIT_CONFIG : 1;
+  }
   const server = await serve({ socketPath: socketPath(config, flags.root, spec.name), component: binary, log, services });
   await stop;
   await server.close(config.rpc.shutdown_grace_ms);
+  for (const fn of stoppers.reverse()) {
+    try {
+      await fn();
+    } catch (error) {
+      log.warn("error while stopping", { error: (error as Error).message });
+    }
+  }
   return 0;
 }

@@ -39,7 +39,7 @@ beforeAll(async () => {
   writeFileSync(join(root, "etc/aios/agents/storage.toml"), 'description = "test agent"\ncapabilities = ["fs:read:/data/**", "fs:write:/data/**", "fs:delete:/data/**"]\n');
   writeFileSync(join(root, "etc/aios/agents/reader.toml"), 'capabilities = ["fs:read:/data/pub/*"]\n');
   const config = parseConfig({ tools: { output_cap_bytes: 2048 } }, "test");
-  const services = await toolsComponent.services({ config, root, log: quiet });
+  const services = await toolsComponent.services({ config, root, log: quiet, onStop: () => {} });
   server = await serve({ socketPath: join(dir, "tools.sock"), component: "aios-tools", log: quiet, services });
   tools = connect(ToolsServiceDefinition, join(dir, "tools.sock"));
 });

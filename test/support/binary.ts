@@ -25,6 +25,9 @@ export function installBinary(dir: string, sub = "bin"): string {
   const bin = join(dir, sub);
   mkdirSync(bin, { recursive: true });
   copyFileSync(DIST_AIOS, join(bin, "aios"));
+  copyFileSync(join(REPO, "dist/vec0.so"), join(bin, "vec0.so"));
+  // The LanceDB backend (~200 MB) is linked, not copied; it is self-contained (just build-lancedb).
+  if (existsSync(join(REPO, "dist/lancedb"))) symlinkSync(join(REPO, "dist/lancedb"), join(bin, "lancedb"));
   for (const link of LINKS) symlinkSync("aios", join(bin, link));
   return bin;
 }

@@ -355,6 +355,20 @@ export interface EmbedResponse {
   dimensions: number;
 }
 
+export interface CountTokensRequest {
+  /** The texts; at least one. */
+  texts: string[];
+  /** The model id whose tokenizer counts. Required. */
+  model: string;
+}
+
+export interface CountTokensResponse {
+  /** Tokens of each text, in order. */
+  counts: number[];
+  /** The model that counted. */
+  model: string;
+}
+
 /** A configured model. */
 export interface Model {
   /** The model id, as in config. */
@@ -1675,6 +1689,190 @@ export const EmbedResponse: MessageFns<EmbedResponse> = {
   },
 };
 
+function createBaseCountTokensRequest(): CountTokensRequest {
+  return { texts: [], model: "" };
+}
+
+export const CountTokensRequest: MessageFns<CountTokensRequest> = {
+  encode(message: CountTokensRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.texts) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CountTokensRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCountTokensRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.texts.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CountTokensRequest {
+    return {
+      texts: globalThis.Array.isArray(object?.texts) ? object.texts.map((e: any) => globalThis.String(e)) : [],
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+    };
+  },
+
+  toJSON(message: CountTokensRequest): unknown {
+    const obj: any = {};
+    if (message.texts?.length) {
+      obj.texts = message.texts;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CountTokensRequest>, I>>(base?: I): CountTokensRequest {
+    return CountTokensRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CountTokensRequest>, I>>(object: I): CountTokensRequest {
+    const message = createBaseCountTokensRequest();
+    message.texts = object.texts?.map((e) => e) || [];
+    message.model = object.model ?? "";
+    return message;
+  },
+};
+
+function createBaseCountTokensResponse(): CountTokensResponse {
+  return { counts: [], model: "" };
+}
+
+export const CountTokensResponse: MessageFns<CountTokensResponse> = {
+  encode(message: CountTokensResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.counts.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.counts) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CountTokensResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCountTokensResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.counts.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.counts.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CountTokensResponse {
+    return {
+      counts: globalThis.Array.isArray(object?.counts) ? object.counts.map((e: any) => globalThis.Number(e)) : [],
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+    };
+  },
+
+  toJSON(message: CountTokensResponse): unknown {
+    const obj: any = {};
+    if (message.counts?.length) {
+      obj.counts = message.counts.map((e) => Math.round(e));
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CountTokensResponse>, I>>(base?: I): CountTokensResponse {
+    return CountTokensResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CountTokensResponse>, I>>(object: I): CountTokensResponse {
+    const message = createBaseCountTokensResponse();
+    message.counts = object.counts?.map((e) => e) || [];
+    message.model = object.model ?? "";
+    return message;
+  },
+};
+
 function createBaseModel(): Model {
   return {
     id: "",
@@ -2840,6 +3038,18 @@ export const GatewayServiceDefinition = {
       requestType: EmbedRequest as typeof EmbedRequest,
       requestStream: false,
       responseType: EmbedResponse as typeof EmbedResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Counts the tokens texts take with a model's own tokenizer (llama-server /tokenize for
+     * local models). FAILED_PRECONDITION when the model's tokenizer cannot be reached.
+     */
+    countTokens: {
+      name: "CountTokens",
+      requestType: CountTokensRequest as typeof CountTokensRequest,
+      requestStream: false,
+      responseType: CountTokensResponse as typeof CountTokensResponse,
       responseStream: false,
       options: {},
     },

@@ -442,7 +442,11 @@ export interface AssembleContextResponse {
   context: string;
   /** Tokens it uses; never more than the budget. */
   tokensUsed: number;
-  /** How tokens were counted: "model:NAME" or "estimate:chars/4". */
+  /**
+   * How tokens were counted: "model:NAME" (the gateway counted with that model's tokenizer)
+   * or "estimate:bytes/3" (UTF-8 bytes / 3, rounded up: above what BPE tokenizers count for
+   * English, logs and code, so a budget it keeps is kept by the model too).
+   */
   tokenizer: string;
   /** What went in, in order. */
   included: ContextItem[];
