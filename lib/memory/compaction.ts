@@ -57,6 +57,8 @@ export function summarise(kind: KindName, memories: readonly MemoryRecord[]): Ne
   const label = `${memories.length} ${kind.replace("_", " ")}${memories.length === 1 ? "" : "s"} from ${day(from)} to ${day(to)}`;
   const lines = [`Compaction dropped ${label} from the working tier. Most frequent:`];
   for (const [title, count] of top(memories.map((memory) => memory.title || memory.content.slice(0, 80)))) lines.push(`- ${title} ×${count}`);
+  const examples = [...new Set(memories.map((memory) => memory.content.split("\n")[0]!.slice(0, 160)))].slice(0, 5);
+  lines.push("Examples:", ...examples.map((example) => `- ${example}`));
   const severities = top(memories.map((memory) => String(memory.data.severity ?? "")).filter(Boolean));
   if (severities.length) lines.push(`Severities: ${severities.map(([name, count]) => `${name} ×${count}`).join(", ")}`);
   const tags = top(memories.flatMap((memory) => memory.tags));

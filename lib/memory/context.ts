@@ -128,25 +128,29 @@ export async function assembleContext(
     omittedReason,
   });
 
-  const taken: { item: (typeof scored)[number]; index: number; words: Set<string>; fingerprint: string }[] = [];
+  // Near-duplicates first, against every better candidate, so which one is dropped does not
+  // depend on what fits.
+  const kept: { item: (typeof scored)[number]; index: number; words: Set<string>; fingerprint: string }[] = [];
   const omitted: ContextItemResult[] = [];
-  let used = 0;
   scored.forEach((item, i) => {
     const itemWords = new Set(words(`${item.candidate.title} ${item.candidate.content}`));
     const fingerprint = [...itemWords].sort().join(" ");
-    const duplicate = taken.find((other) => other.fingerprint === fingerprint || overlap(other.words, itemWords) >= NEAR_DUPLICATE);
-    if (duplicate) {
-      omitted.push(result(item, i, `duplicate of ${duplicate.item.candidate.id}`));
-      return;
-    }
-    const cost = counts[i]! + (taken.length > 0 ? separatorTokens : 0);
+    const duplicate = kept.find((other) => other.fingerprint === fingerprint || overlap(other.words, itemWords) >= NEAR_DUPLICATE);
+    if (duplicate) omitted.push(result(item, i, `duplicate of ${duplicate.item.candidate.id}`));
+    else kept.push({ item, index: i, words: itemWords, fingerprint });
+  });
+
+  const taken: typeof kept = [];
+  let used = 0;
+  for (const entry of kept) {
+    const cost = counts[entry.index]! + (taken.length > 0 ? separatorTokens : 0);
     if (used + cost > budget) {
-      omitted.push(result(item, i, "over budget"));
-      return;
+      omitted.push(result(entry.item, entry.index, "over budget"));
+      continue;
     }
     used += cost;
-    taken.push({ item, index: i, words: itemWords, fingerprint });
-  });
+    taken.push(entry);
+  }
 
   // Counted as one string: a tokenizer may merge across the joins. Drop the weakest until the
   // whole fits (with the bytes/3 estimate the sum of parts already bounds the whole).

@@ -36,6 +36,12 @@ export interface SearchResult {
 }
 
 const RRF_K = 60;
+/**
+ * In hybrid mode a vector neighbour counts as a match only when its cosine similarity is at
+ * least this: the k nearest always exist, and without a floor a query whose words match
+ * nothing would still "find" whatever happens to be least far. Vector mode has no floor.
+ */
+const HYBRID_MIN_SIMILARITY = 0.15;
 /** sqlite-vec's largest k. */
 const MAX_NEIGHBOURS = 4096;
 
@@ -61,7 +67,10 @@ export async function searchMemories(store: MemoryStore, embeddings: Embeddings,
         );
       }
     }
-    if (queryVector) vectorRowids = await nearest(store, queryVector, { ...options.filter, kinds: vectorKinds }, depth);
+    if (queryVector) {
+      const maxDistance = options.mode === "hybrid" ? 1 - HYBRID_MIN_SIMILARITY : Number.POSITIVE_INFINITY;
+      vectorRowids = await nearest(store, queryVector, { ...options.filter, kinds: vectorKinds }, depth, maxDistance);
+    }
   }
 
   const fused = new Map<number, { score: number; keywordRank: number; vectorRank: number }>();
@@ -89,16 +98,17 @@ export async function searchMemories(store: MemoryStore, embeddings: Embeddings,
  * The nearest memories that pass the filter. Kind and time filter inside the backend; tags do
  * not, so when tags throw neighbours out the search goes deeper until enough are left.
  */
-async function nearest(store: MemoryStore, vector: Float32Array, filter: MemoryFilter, wanted: number): Promise<number[]> {
+async function nearest(store: MemoryStore, vector: Float32Array, filter: MemoryFilter, wanted: number, maxDistance: number): Promise<number[]> {
   let k = wanted;
   for (;;) {
-    const hits = await store.index.search(vector, k, filter);
+    const all = await store.index.search(vector, k, filter);
+    const hits = all.filter((hit) => hit.distance <= maxDistance);
     const memories = store.byRowids(hits.map((hit) => hit.rowid));
     const kept = hits.filter((hit) => {
       const memory = memories.get(hit.rowid);
       return memory !== undefined && matchesFilter(memory, filter);
     });
-    if (kept.length >= wanted || hits.length < k || k >= MAX_NEIGHBOURS) return kept.slice(0, wanted).map((hit) => hit.rowid);
+    if (kept.length >= wanted || all.length < k || hits.length < all.length || k >= MAX_NEIGHBOURS) return kept.slice(0, wanted).map((hit) => hit.rowid);
     k = Math.min(k * 4, MAX_NEIGHBOURS);
   }
 }

@@ -25,9 +25,12 @@ const OPTIMIZE_EVERY_FLUSHES = 50;
 export async function loadLanceDbPlugin(): Promise<Plugin> {
   // LanceDB's Rust side logs warnings to stderr ("No existing dataset ... will be created").
   process.env.LANCEDB_LOG ??= "error";
+  // From source (bun lib/...) node_modules resolves; a compiled binary cannot resolve packages
+  // at all, so it needs the bundle `just build-lancedb` puts beside it.
+  const fromSource = !Bun.main.startsWith("/$bunfs/");
   const candidates = [
     process.env.AIOS_LANCEDB_PLUGIN,
-    join(import.meta.dir, "lancedb-plugin.ts"),
+    fromSource ? join(import.meta.dir, "lancedb-plugin.ts") : undefined,
     join(dirname(process.execPath), "lancedb", "lancedb-plugin.js"),
     join(dirname(process.execPath), "../lib/aios/lancedb/lancedb-plugin.js"),
   ];
@@ -177,15 +180,18 @@ export class LanceDbIndex implements VectorIndex {
 
   async search(vector: Float32Array, k: number, filter: VectorFilter): Promise<VectorHit[]> {
     if (this.dimensions === 0 || k <= 0) return [];
+    // The outbox is read first: a flush clears it only after LanceDB has the vectors, so a
+    // vector is in this snapshot or in the LanceDB read that follows, never in neither.
+    const pending = this.pendingMatching(filter);
     const hits = new Map<number, number>();
     if (this.table) {
       const where = lanceFilter(filter);
-      let query = this.table.vectorSearch(Array.from(vector)).distanceType("cosine").select(["rowid"]).limit(k);
+      let query = this.table.vectorSearch(Array.from(vector)).distanceType("cosine").select(["rowid", "_distance"]).limit(k);
       if (where) query = query.where(where);
       for (const row of (await query.toArray()) as { rowid: number; _distance: number }[]) hits.set(row.rowid, row._distance);
     }
-    // Staged vectors not yet in LanceDB: scanned exactly, and they win over an older copy.
-    for (const row of this.pendingMatching(filter)) hits.set(row.rowid, cosineDistance(vector, fromBlob(row.pending_vector)));
+    // Staged vectors win over an older copy in LanceDB (a re-embedded memory).
+    for (const row of pending) hits.set(row.rowid, cosineDistance(vector, fromBlob(row.pending_vector)));
     return [...hits].map(([rowid, distance]) => ({ rowid, distance })).sort((a, b) => a.distance - b.distance).slice(0, k);
   }
 

@@ -1,0 +1,78 @@
+/**
+ * Test support: aios-memory from the compiled binary under a --root, with a config, and a
+ * client; helpers to build requests without repeating every proto field.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type AssembleContextRequest, MemoryKind, MemoryServiceDefinition, type RememberRequest, type SearchRequest, SearchMode } from "../../lib/rpc/gen/aios/v1/memory.ts";
+import { type AiosError, connect, HealthDefinition, type ServiceClient } from "../../lib/rpc/index.ts";
+import { cleanEnv, type Running, start } from "./binary.ts";
+
+export type MemoryClient = ServiceClient<typeof MemoryServiceDefinition>;
+
+export interface MemoryProcess {
+  running: Running;
+  client: MemoryClient;
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+/** Writes ROOT/etc/aios/aios.toml with a [memory] section. */
+export function writeMemoryConfig(root: string, memory: Record<string, string | number>): void {
+  mkdirSync(join(root, "etc/aios"), { recursive: true });
+  const lines = Object.entries(memory).map(([key, value]) => `${key} = ${typeof value === "string" ? JSON.stringify(value) : value}`);
+  writeFileSync(join(root, "etc/aios/aios.toml"), `[log]\nlevel = "warn"\n\n[memory]\n${lines.join("\n")}\n`);
+}
+
+export async function startMemory(bin: string, root: string): Promise<MemoryProcess> {
+  const running = start([join(bin, "aios-memory"), "--root", root], root, cleanEnv());
+  const socket = join(root, "run/aios/memory.sock");
+  const health = connect(HealthDefinition, socket);
+  try {
+    await health.check({ service: "" }, { timeoutMs: 120_000 });
+  } catch (error) {
+    await running.stop("SIGKILL");
+    throw new Error(`aios-memory did not start: ${(error as Error).message}\n${running.output()}`);
+  } finally {
+    health.close();
+  }
+  const client = connect(MemoryServiceDefinition, socket, { defaultTimeoutMs: 120_000 });
+  return {
+    running,
+    client,
+    async stop(signal = "SIGTERM") {
+      client.close();
+      return running.stop(signal);
+    },
+  };
+}
+
+export function remember(fields: Partial<RememberRequest> & { kind: MemoryKind; content: string }): RememberRequest {
+  return { title: "", tags: [], goalId: "", taskId: "", vector: [], ...fields };
+}
+
+export function searchRequest(fields: Partial<SearchRequest>): SearchRequest {
+  return { query: "", kinds: [], tags: [], limit: 10, mode: SearchMode.SEARCH_MODE_HYBRID, vector: [], ...fields };
+}
+
+export function contextRequest(fields: Partial<AssembleContextRequest> & { query: string; tokenBudget: number }): AssembleContextRequest {
+  return { kinds: [], model: "", ...fields };
+}
+
+export async function refusal(promise: Promise<unknown>): Promise<AiosError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AiosError;
+  }
+  throw new Error("the call was not refused");
+}
+
+/** A unit vector along one axis, plus an optional lean towards another. */
+export function axis(dimensions: number, index: number, lean?: { index: number; amount: number }): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  vector[index] = 1;
+  if (lean) vector[lean.index] = lean.amount;
+  return vector;
+}
+
+export { MemoryKind, SearchMode };
