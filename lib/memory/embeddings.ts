@@ -28,7 +28,7 @@ export interface EmbeddingsOptions {
   timeoutMs?: number;
 }
 
-const REEMBED_BATCH = 64;
+const REEMBED_BATCH = 256;
 const RETRY_AFTER_FAILURE_MS = 5_000;
 
 export class Embeddings {
