@@ -305,3 +305,26 @@ describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backen
     expect(refused.message).toMatch(/256 dimensions.*makes 128/);
   });
 });
+
+describe("aios-memory waiting for the gateway's embedder", () => {
+  test("memories are kept and found by their words; vector search says why it cannot answer", async () => {
+    const root = join(dir, "gateway-mode");
+    writeMemoryConfig(root, { embedder: "gateway" });
+    const memory = await startMemory(bin, root);
+    try {
+      const stored = await memory.client.remember(remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: "Kernel", content: "the kernel is Debian's 6.1 build" }));
+      expect(stored.memory!.embedder).toBe("");
+      const stats = await memory.client.stats({});
+      expect(stats.embedder).toBe("");
+      expect(stats.reembedPending).toBe(1);
+      const found = await memory.client.search(searchRequest({ query: "which kernel" }));
+      expect(found.hits.map((hit) => hit.memory!.title)).toEqual(["Kernel"]);
+      expect(found.embedder).toBe("");
+      const refused = await refusal(memory.client.search(searchRequest({ query: "which kernel", mode: SearchMode.SEARCH_MODE_VECTOR })));
+      expect(refused.code).toBe("failed_precondition");
+      expect(refused.message).toContain("waiting for the gateway's embedding model");
+    } finally {
+      expect(await memory.stop()).toBe(0);
+    }
+  });
+});

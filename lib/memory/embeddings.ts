@@ -117,7 +117,8 @@ export class Embeddings {
 
   /** Long-term memories still without a vector from the current embedder. */
   pending(): number {
-    return this.embedder ? this.o.store.countNeedingVectors(this.embedder.name) : this.o.store.countNeedingVectors("");
+    // Without an embedder no memory has a vector that counts: all of the tier is waiting.
+    return this.o.store.countNeedingVectors(this.embedder?.name ?? null);
   }
 
   kick(): void {

@@ -262,7 +262,9 @@ export class MemoryStore {
       .map(fromRow);
   }
 
-  countNeedingVectors(embedder: string): number {
+  /** Long-term memories without a vector from this embedder (all of them for null). */
+  countNeedingVectors(embedder: string | null): number {
+    if (embedder === null) return this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM memories WHERE tier = 'long_term'").get()!.n;
     return this.db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM memories WHERE tier = 'long_term' AND embedder != ?").get(embedder)!.n;
   }
 
