@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InitServiceDefinition } from "../lib/rpc/gen/aios/v1/init.ts";
-import { MemoryServiceDefinition } from "../lib/rpc/gen/aios/v1/memory.ts";
+import { GatewayServiceDefinition } from "../lib/rpc/gen/aios/v1/gateway.ts";
 import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { AiosError, connect, HealthDefinition, ServingStatus } from "../lib/rpc/index.ts";
 import { installBinary, run, start } from "./support/binary.ts";
@@ -91,15 +91,15 @@ describe("dist/aios", () => {
 
   test("an RPC whose issue has not landed answers UNIMPLEMENTED naming it", async () => {
     const root = join(dir, "root-unimplemented");
-    const memory = start([join(bin, "aios-memory"), "--root", root], dir);
-    expect(await servingOn(join(root, "run/aios/memory.sock"))).toBe(ServingStatus.SERVING);
-    const client = connect(MemoryServiceDefinition, join(root, "run/aios/memory.sock"));
-    const error = (await client.stats({}).catch((e: unknown) => e)) as AiosError;
+    const gateway = start([join(bin, "aios-gateway"), "--root", root], dir);
+    expect(await servingOn(join(root, "run/aios/gateway.sock"))).toBe(ServingStatus.SERVING);
+    const client = connect(GatewayServiceDefinition, join(root, "run/aios/gateway.sock"));
+    const error = (await client.listModels({}).catch((e: unknown) => e)) as AiosError;
     client.close();
     expect(error).toBeInstanceOf(AiosError);
     expect(error.code).toBe("unimplemented");
-    expect(error.message).toBe("aios-memory does not implement MemoryService.Stats yet");
-    expect(await memory.stop()).toBe(0);
+    expect(error.message).toBe("aios-gateway does not implement GatewayService.ListModels yet");
+    expect(await gateway.stop()).toBe(0);
   });
 
   test("aiosctl health says which component is down and exits 1", async () => {
