@@ -58,6 +58,11 @@ build-one NAME:
     mkdir -p dist
     {{bun}} build --compile --bytecode --target=bun-linux-x64 --define 'AIOS_BUILD_COMMIT="{{commit}}"' cmd/{{NAME}}/main.ts --outfile dist/aios-{{NAME}}-standalone
 
+# llama-server, static, from node-llama-cpp's bundled llama.cpp sources: dist/llama-server
+# (~8 minutes on 2 cores the first time; cached in .cache/llama-server/VERSION after that).
+llama-server:
+    {{bun}} rootfs/llama-server.ts
+
 # Lint the contracts and regenerate the TypeScript stubs in lib/rpc/gen.
 proto:
     {{buf}} lint
