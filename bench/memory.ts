@@ -20,6 +20,7 @@ import { MemoryKind, MemoryServiceDefinition, SearchMode } from "../lib/rpc/gen/
 import { connect, serve } from "../lib/rpc/index.ts";
 import { devNullLogger } from "./support/echo.ts";
 import { round } from "./support/stats.ts";
+import { seededRandom } from "../test/support/random.ts";
 
 const TOTAL = 100_000;
 const REMEMBERED = 5_000;
@@ -28,19 +29,8 @@ const QUERIES = 200;
 const CONTEXTS = 100;
 const BUDGET = 4_000;
 
-/** A deterministic generator, so both backends get the same memories and queries. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const SYLLABLES = ["ka", "to", "ri", "mu", "sel", "dan", "vo", "pex", "lin", "gra", "shu", "ter", "ob", "nim", "cra", "zu", "fel", "ion", "wa", "bre"];
-const rand = random(42);
+const rand = seededRandom(42);
 const VOCABULARY = Array.from({ length: 5000 }, () => Array.from({ length: 2 + Math.floor(rand() * 2) }, () => SYLLABLES[Math.floor(rand() * SYLLABLES.length)]).join(""));
 const pick = (r: () => number) => VOCABULARY[Math.floor(r() ** 1.5 * VOCABULARY.length)]!; // some words far more common, as in text
 const phrase = (r: () => number, n: number) => Array.from({ length: n }, () => pick(r)).join(" ");
@@ -48,7 +38,7 @@ const LONG_TERM = [MemoryKind.MEMORY_KIND_KNOWLEDGE, MemoryKind.MEMORY_KIND_PROC
 const KIND_NAMES: Record<number, string> = { 5: "knowledge", 6: "procedure", 7: "incident", 8: "config_change" };
 
 function memoryAt(i: number) {
-  const r = random(1000 + i);
+  const r = seededRandom(1000 + i);
   const kind = LONG_TERM[i % LONG_TERM.length]!;
   return {
     kind,
@@ -124,7 +114,7 @@ async function benchBackend(backend: "sqlite-vec" | "lancedb") {
     if (count !== TOTAL) throw new Error(`${backend}: ${count} memories stored, not ${TOTAL}`);
 
     process.stderr.write(`${backend}: searching …\n`);
-    const q = random(7);
+    const q = seededRandom(7);
     const queries = Array.from({ length: QUERIES }, () => phrase(q, 3));
     const search = (mode: SearchMode) => (i: number) => memory.search({ query: queries[i]!, kinds: [], tags: [], limit: 10, mode, vector: [] });
     await timed(20, search(SearchMode.SEARCH_MODE_HYBRID)); // warm caches

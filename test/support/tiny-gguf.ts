@@ -16,6 +16,7 @@
  * tokens/s on one thread.
  */
 import { writeFileSync } from "node:fs";
+import { seededRandom } from "./random.ts";
 
 export interface TinyModelOptions {
   seed?: number;
@@ -121,24 +122,13 @@ function writeValue(w: Writer, v: Value): void {
   }
 }
 
-/** mulberry32: small, deterministic. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function tinyGguf(options: TinyModelOptions = {}): Buffer {
   const nEmbd = options.embedding ?? 64;
   const nLayer = options.layers ?? 2;
   const nHead = options.heads ?? 4;
   const nFf = options.feedForward ?? 128;
-  const rand = random(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const gaussian = (scale: number) => (rand() + rand() + rand() + rand() - 2) * scale * 1.73;
 
   const tokens = ["<unk>", "<s>", "</s>", ...Array.from({ length: 256 }, (_, byte) => `<0x${byte.toString(16).toUpperCase().padStart(2, "0")}>`)];
