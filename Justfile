@@ -18,7 +18,8 @@ deps:
     need=()
     for pair in qemu-system-x86_64:qemu-system-x86 xorriso:xorriso grub-mkrescue:grub-common mformat:mtools \
                 zstd:zstd cpio:cpio mkfs.ext4:e2fsprogs ssh:openssh-client ssh-keygen:openssh-client \
-                depmod:kmod modinfo:kmod readelf:binutils busybox:busybox-static apt-get:apt; do
+                depmod:kmod modinfo:kmod readelf:binutils busybox:busybox-static apt-get:apt \
+                cmake:cmake ninja:ninja-build g++:g++ git:git strip:binutils; do
       command -v "${pair%%:*}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
     done
     [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
@@ -60,7 +61,7 @@ build-one NAME:
 
 # llama-server, static, from node-llama-cpp's bundled llama.cpp sources: dist/llama-server
 # (~8 minutes on 2 cores the first time; cached in .cache/llama-server/VERSION after that).
-llama-server:
+llama-server: deps
     {{bun}} rootfs/llama-server.ts
 
 # Lint the contracts and regenerate the TypeScript stubs in lib/rpc/gen.
@@ -82,7 +83,7 @@ typecheck:
     {{bun}} x tsc -p .
 
 # Every test: contracts, types, the compiled binary and the image, then bun test.
-test: deps proto-check typecheck iso build-lancedb
+test: deps proto-check typecheck iso build-lancedb llama-server
     PATH="$PATH:/usr/sbin:/sbin" {{bun}} test --timeout 1200000 2>&1 | tee .test-output.log; \
       status=${PIPESTATUS[0]}; \
       passed=$(grep -Eo '^ *[0-9]+ pass$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \
