@@ -10,6 +10,7 @@ import type { Database } from "bun:sqlite";
 import { existsSync, readdirSync, renameSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Logger } from "../../log/index.ts";
+import { filterSql } from "../store.ts";
 import type { KindName } from "../types.ts";
 import { cosineDistance, fromBlob, toBlob, type VectorFilter, type VectorHit, type VectorIndex, type VectorItem } from "./index.ts";
 
@@ -196,20 +197,8 @@ export class LanceDbIndex implements VectorIndex {
   }
 
   private pendingMatching(filter: VectorFilter): PendingRow[] {
-    const where = ["pending_vector IS NOT NULL"];
-    const params: (string | number)[] = [];
-    if (filter.kinds?.length) {
-      where.push(`kind IN (${filter.kinds.map(() => "?").join(", ")})`);
-      params.push(...filter.kinds);
-    }
-    if (filter.since !== undefined) {
-      where.push("created_at >= ?");
-      params.push(filter.since);
-    }
-    if (filter.until !== undefined) {
-      where.push("created_at < ?");
-      params.push(filter.until);
-    }
+    const { where, params } = filterSql({ kinds: filter.kinds, since: filter.since, until: filter.until }, "");
+    where.unshift("pending_vector IS NOT NULL");
     return this.db.query<PendingRow, typeof params>(`SELECT rowid, kind, created_at, pending_vector FROM memories WHERE ${where.join(" AND ")}`).all(...params);
   }
 
@@ -259,7 +248,9 @@ function directoryBytes(path: string): number {
   if (!existsSync(path)) return 0;
   let total = 0;
   for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+    // LanceDB writes and removes files (temporary manifests, old versions) as it goes: one
+    // listed a moment ago may be gone now.
+    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name), { throwIfNoEntry: false })?.size ?? 0;
   }
   return total;
 }
