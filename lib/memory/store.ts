@@ -51,26 +51,29 @@ function fromRow(row: MemoryRow): MemoryRecord {
   };
 }
 
-type Param = string | number;
+export type Param = string | number;
 
-/** SQL conditions for a filter over the memories table aliased m. */
-export function filterSql(filter: MemoryFilter): { where: string[]; params: Param[] } {
+/**
+ * SQL conditions for a filter. `table` prefixes the columns ("m." for the memories table
+ * aliased m; "" for the vec0 table and unaliased queries, whose columns have the same names).
+ */
+export function filterSql(filter: MemoryFilter, table = "m."): { where: string[]; params: Param[] } {
   const where: string[] = [];
   const params: Param[] = [];
   if (filter.kinds?.length) {
-    where.push(`m.kind IN (${filter.kinds.map(() => "?").join(", ")})`);
+    where.push(`${table}kind IN (${filter.kinds.map(() => "?").join(", ")})`);
     params.push(...filter.kinds);
   }
   for (const tag of filter.tags ?? []) {
-    where.push("EXISTS (SELECT 1 FROM json_each(m.tags) WHERE value = ?)");
+    where.push(`EXISTS (SELECT 1 FROM json_each(${table}tags) WHERE value = ?)`);
     params.push(tag);
   }
   if (filter.since !== undefined) {
-    where.push("m.created_at >= ?");
+    where.push(`${table}created_at >= ?`);
     params.push(filter.since);
   }
   if (filter.until !== undefined) {
-    where.push("m.created_at < ?");
+    where.push(`${table}created_at < ?`);
     params.push(filter.until);
   }
   return { where, params };

@@ -21,6 +21,7 @@ export interface VectorItem {
   vector: Float32Array;
 }
 
+/** Kind and time only: tags are not in the vector index, the store filters them after. */
 export interface VectorFilter {
   kinds?: readonly KindName[];
   since?: number;

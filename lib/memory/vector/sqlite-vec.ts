@@ -8,6 +8,7 @@ import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { readMeta, writeMeta } from "../db.ts";
+import { filterSql, type Param } from "../store.ts";
 import type { VectorFilter, VectorHit, VectorIndex, VectorItem } from "./index.ts";
 import { fromBlob, toBlob } from "./index.ts";
 
@@ -72,20 +73,9 @@ export class SqliteVecIndex implements VectorIndex {
 
   async search(vector: Float32Array, k: number, filter: VectorFilter): Promise<VectorHit[]> {
     if (this.dimensions === 0 || k <= 0) return [];
-    const where: string[] = ["embedding MATCH ?", "k = ?"];
-    const params: (string | number | Uint8Array)[] = [toBlob(vector), Math.min(k, 4096)];
-    if (filter.kinds?.length) {
-      where.push(`kind IN (${filter.kinds.map(() => "?").join(", ")})`);
-      params.push(...filter.kinds);
-    }
-    if (filter.since !== undefined) {
-      where.push("created_at >= ?");
-      params.push(filter.since);
-    }
-    if (filter.until !== undefined) {
-      where.push("created_at < ?");
-      params.push(filter.until);
-    }
+    const conditions = filterSql({ kinds: filter.kinds, since: filter.since, until: filter.until }, "");
+    const where = ["embedding MATCH ?", "k = ?", ...conditions.where];
+    const params: (Param | Uint8Array)[] = [toBlob(vector), Math.min(k, 4096), ...conditions.params];
     return this.db
       .query<VectorHit, typeof params>(`SELECT rowid, distance FROM ${TABLE} WHERE ${where.join(" AND ")} ORDER BY distance`)
       .all(...params);
