@@ -3,6 +3,7 @@
  * What a memory is inside aios-memory: kinds by name, the tier each kind lives in, and the row
  * shape shared by the store, the vector backends, export and the service.
  */
+import type { Decision, Procedure } from "../rpc/gen/aios/v1/memory.ts";
 
 /** Kinds that live in the working tier (kept for working_retention_days, then summarised). */
 export const WORKING_KINDS = ["event", "decision", "outcome", "agent_state"] as const;
@@ -17,21 +18,9 @@ export function tierOf(kind: KindName): TierName {
   return (WORKING_KINDS as readonly string[]).includes(kind) ? "working" : "long_term";
 }
 
-export interface ProcedureDetail {
-  goalPattern: string;
-  toolSequence: string[];
-  successes: number;
-  failures: number;
-}
-
-export interface DecisionDetail {
-  context: string;
-  options: string[];
-  choice: string;
-  reasoning: string;
-  model: string;
-  outcome: string;
-}
+/** The proto's messages are the domain's: one definition of a procedure and a decision. */
+export type ProcedureDetail = Procedure;
+export type DecisionDetail = Decision;
 
 /** A stored memory. Times are milliseconds since the epoch. */
 export interface MemoryRecord {
