@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { InitServiceDefinition, LogStream, ServiceState, ShutdownAction, SystemHealth } from "../lib/rpc/gen/aios/v1/init.ts";
 import { AiosError, connect, type ServiceClient } from "../lib/rpc/index.ts";
 import { cleanEnv, installBinary, type Running, run, start } from "./support/binary.ts";
+import { waitFor } from "./support/wait.ts";
 
 let dir: string;
 let root: string;
@@ -19,14 +20,6 @@ let client: ServiceClient<typeof InitServiceDefinition>;
 function writeServices(into: string, files: Record<string, string>) {
   mkdirSync(join(into, "etc/aios/services"), { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(into, "etc/aios/services", `${name}.toml`), text);
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string | (() => string)) {
-  for (let i = 0; i < 1500; i++) {
-    if (await check()) return;
-    await Bun.sleep(40);
-  }
-  throw new Error(`gave up waiting for ${typeof what === "function" ? what() : what}`);
 }
 
 const state = async (name: string) => (await client.getService({ name })).service!;

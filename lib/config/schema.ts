@@ -107,6 +107,107 @@ export const ConfigSchema = v.strictObject({
     /** Largest content a memory may have; longer text is refused with a clear error. */
     max_content_bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024)), 65_536),
   }),
+  gateway: section({
+    /** The llama-server executable (built by `just llama-server`, /usr/bin/llama-server in the image). */
+    llama_server: absolutePath("/usr/bin/llama-server"),
+    /** Where GGUF files are looked up when a model's file is a bare name. */
+    models_dir: absolutePath("/var/lib/aios/models"),
+    /** How long a llama-server may take to load its model and answer /health. */
+    ready_timeout_ms: milliseconds(120_000),
+    /** A local model not marked always_loaded stops after this long unused (5 minutes). */
+    idle_unload_ms: milliseconds(300_000),
+    /** Longest a model call may take, retries included. */
+    request_timeout_ms: milliseconds(120_000),
+    /** Largest prompt (all messages, tools and schema, in UTF-8 bytes) the gateway accepts. */
+    max_prompt_bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024)), 1_048_576),
+    /** Requests that may wait for one local model; more are refused with RESOURCE_EXHAUSTED. */
+    queue_capacity: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 64),
+    /** "priority": interactive before normal before background; "fifo": arrival order. */
+    queue_policy: v.optional(v.picklist(["priority", "fifo"]), "priority"),
+    /** Answers kept in the response cache (deterministic requests: temperature 0); 0 turns it off. */
+    cache_entries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 256),
+    /** How long a cached answer stays valid. */
+    cache_ttl_ms: milliseconds(600_000),
+    /** Retries of one model after a 429, a 5xx or a network error, before the next model of the chain. */
+    retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10)), 2),
+    /** First retry delay; it doubles each time, with jitter, up to retry_max_ms. */
+    retry_base_ms: milliseconds(500),
+    /** Longest wait between retries; a longer Retry-After moves on to the next model instead. */
+    retry_max_ms: milliseconds(20_000),
+    /** Consecutive failed calls that open a model's circuit (it is passed over). */
+    circuit_failures: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 3),
+    /** How long an open circuit stays open before one probe call is let through. */
+    circuit_open_ms: milliseconds(30_000),
+    /** Limit of all cloud spending per calendar month (UTC), in US dollars; 0 for none. */
+    monthly_budget_usd: v.optional(v.pipe(v.number(), v.minValue(0)), 0),
+    /** The model Embed uses; empty for the first model with embeddings = true. */
+    embedding_model: v.optional(v.string(), ""),
+    /** Texts sent to the embedding model in one request. */
+    embed_batch_size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(512)), 32),
+    /** The chain of model ids tried for each layer, in order. An empty chain is the layer's own
+     * models in config order, then those of the layers below it. */
+    layers: section({
+      operational: v.optional(v.array(v.string()), []),
+      tactical: v.optional(v.array(v.string()), []),
+      strategic: v.optional(v.array(v.string()), []),
+    }),
+    /** Cloud endpoints: Anthropic, OpenAI, or anything speaking the OpenAI API (vLLM, Ollama). */
+    providers: v.optional(
+      v.array(
+        v.strictObject({
+          id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a lower-case id (letters, digits, - and _)"), v.check((id) => id !== "local", '"local" is the id of the llama-server models')),
+          kind: v.picklist(["anthropic", "openai"]),
+          /** Empty for the vendor's own API. */
+          base_url: v.optional(v.union([v.literal(""), v.pipe(v.string(), v.url("must be a URL"))]), ""),
+          /** The key itself (prefer api_key_env: the config file is readable by services). */
+          api_key: v.optional(v.string(), ""),
+          /** The environment variable holding the key. */
+          api_key_env: v.optional(v.string(), ""),
+          /** Limit of this provider's spending per calendar month, in US dollars; 0 for none. */
+          monthly_budget_usd: v.optional(v.pipe(v.number(), v.minValue(0)), 0),
+        }),
+      ),
+      [],
+    ),
+    /** Models, local (a GGUF file run by llama-server) or at a provider. */
+    models: v.optional(
+      v.array(
+        v.strictObject({
+          id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be an id (letters, digits, ., - and _)")),
+          layer: v.picklist(["operational", "tactical", "strategic", "embedding"]),
+          /** "local" or the id of a [[gateway.providers]] entry. */
+          provider: v.optional(v.string(), "local"),
+          /** Local: the GGUF file, a name in models_dir or an absolute path. */
+          file: v.optional(v.string(), ""),
+          /** Cloud: the model's name at the provider ("claude-sonnet-4-5", "gpt-4o-mini"). */
+          name: v.optional(v.string(), ""),
+          context_size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(256)), 4096),
+          /** Local: CPU threads of its llama-server. */
+          threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
+          /** Local: requests it serves at once (llama-server slots). */
+          parallel: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)), 1),
+          /** Local: more llama-server arguments. */
+          extra_args: v.optional(v.array(v.string()), []),
+          /** It serves Embed (a local model runs with --embeddings). */
+          embeddings: v.optional(v.boolean(), false),
+          /** Local: started with the gateway and never unloaded for idleness. */
+          always_loaded: v.optional(v.boolean(), false),
+          /** Local: stop after this long unused; unset for gateway.idle_unload_ms. */
+          idle_unload_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+          /** Answer length when a request sets none. */
+          max_tokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1024),
+          /** Price per million input tokens, in US dollars (0 for local models). */
+          input_usd_per_mtok: v.optional(v.pipe(v.number(), v.minValue(0)), 0),
+          /** Price per million output tokens, in US dollars. */
+          output_usd_per_mtok: v.optional(v.pipe(v.number(), v.minValue(0)), 0),
+        }),
+      ),
+      [
+        { id: "operational", layer: "operational", provider: "local", file: "operational.gguf", name: "", context_size: 4096, threads: 1, parallel: 1, extra_args: [], embeddings: false, always_loaded: true, max_tokens: 1024, input_usd_per_mtok: 0, output_usd_per_mtok: 0 },
+        { id: "tactical", layer: "tactical", provider: "local", file: "tactical.gguf", name: "", context_size: 8192, threads: 1, parallel: 1, extra_args: [], embeddings: false, always_loaded: false, max_tokens: 1024, input_usd_per_mtok: 0, output_usd_per_mtok: 0 },
+      ],
+    ),
+  }),
   console: section({
     /** Address the HTTP console listens on. */
     listen: v.optional(v.pipe(v.string(), v.ip()), "0.0.0.0"),

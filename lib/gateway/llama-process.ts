@@ -45,8 +45,9 @@ export class LlamaProcess {
     return this.tail.join("\n");
   }
 
-  /** Starts it and waits until /health answers 200; throws with its last output if it exits. */
-  async start(readyTimeoutMs: number): Promise<void> {
+  /** Starts it and waits until /health answers 200; throws with its last output if it exits.
+   * onSpawn gets the pid as soon as the process exists (for a pid file). */
+  async start(readyTimeoutMs: number, onSpawn?: (pid: number) => void): Promise<void> {
     const o = this.options;
     if (!existsSync(o.binary)) throw new Error(`llama-server is not at ${o.binary}: build it with \`just llama-server\``);
     if (!existsSync(o.model)) throw new Error(`the model file ${o.model} does not exist`);
@@ -62,6 +63,7 @@ export class LlamaProcess {
     this.stopping = false;
     const child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     this.child = child;
+    onSpawn?.(child.pid);
     const drained = Promise.all([this.drain(child.stdout), this.drain(child.stderr)]);
     this.exited = child.exited.then(async (code) => {
       await drained;

@@ -258,6 +258,9 @@ export class Supervisor {
         stdin: "ignore",
         stdout: "pipe",
         stderr: "pipe",
+        // Its own process group, so that whatever it leaves behind when it dies (the gateway's
+        // llama-servers after a SIGKILL) can be killed with it: see killGroup below.
+        detached: true,
         ...(asOtherUser ? { uid: identity.uid, gid: identity.gid } : {}),
       });
     } catch (error) {
@@ -276,6 +279,7 @@ export class Supervisor {
     };
     const pumped = Promise.all([pump(child.stdout, "stdout"), pump(child.stderr, "stderr")]).catch(() => undefined);
     s.exited = child.exited.then(async (code) => {
+      killGroup(child.pid);
       untrack(child.pid);
       s.readiness?.abort();
       await Promise.race([pumped, Bun.sleep(1000)]);
@@ -357,5 +361,17 @@ export class Supervisor {
     const found = Bun.which(command, { PATH: path });
     if (!found) throw new Error(`"${command}" is not in PATH (${path})`);
     return found;
+  }
+}
+
+/**
+ * Kills what is left of a service's process group once its main process is gone: a service's
+ * children must not outlive it (s6 and systemd do the same). Nothing left is the normal case.
+ */
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // ESRCH: the group is empty
   }
 }

@@ -5,16 +5,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AssembleContextRequest, MemoryKind, MemoryServiceDefinition, type RememberRequest, type SearchRequest, SearchMode } from "../../lib/rpc/gen/aios/v1/memory.ts";
-import { type AiosError, connect, HealthDefinition, type ServiceClient } from "../../lib/rpc/index.ts";
-import { cleanEnv, type Running, start } from "./binary.ts";
+import type { AiosError, ServiceClient } from "../../lib/rpc/index.ts";
+import { type ComponentProcess, startComponent } from "./component.ts";
 
 export type MemoryClient = ServiceClient<typeof MemoryServiceDefinition>;
 
-export interface MemoryProcess {
-  running: Running;
-  client: MemoryClient;
-  stop(signal?: NodeJS.Signals): Promise<number>;
-}
+export type MemoryProcess = ComponentProcess<typeof MemoryServiceDefinition>;
 
 /** Writes ROOT/etc/aios/aios.toml with a [memory] section. */
 export function writeMemoryConfig(root: string, memory: Record<string, string | number>): void {
@@ -23,28 +19,7 @@ export function writeMemoryConfig(root: string, memory: Record<string, string | 
   writeFileSync(join(root, "etc/aios/aios.toml"), `[log]\nlevel = "warn"\n\n[memory]\n${lines.join("\n")}\n`);
 }
 
-export async function startMemory(bin: string, root: string): Promise<MemoryProcess> {
-  const running = start([join(bin, "aios-memory"), "--root", root], root, cleanEnv());
-  const socket = join(root, "run/aios/memory.sock");
-  const health = connect(HealthDefinition, socket);
-  try {
-    await health.check({ service: "" }, { timeoutMs: 120_000 });
-  } catch (error) {
-    await running.stop("SIGKILL");
-    throw new Error(`aios-memory did not start: ${(error as Error).message}\n${running.output()}`);
-  } finally {
-    health.close();
-  }
-  const client = connect(MemoryServiceDefinition, socket, { defaultTimeoutMs: 120_000 });
-  return {
-    running,
-    client,
-    async stop(signal = "SIGTERM") {
-      client.close();
-      return running.stop(signal);
-    },
-  };
-}
+export const startMemory = (bin: string, root: string): Promise<MemoryProcess> => startComponent("memory", MemoryServiceDefinition, bin, root);
 
 export function remember(fields: Partial<RememberRequest> & { kind: MemoryKind; content: string }): RememberRequest {
   return { title: "", tags: [], goalId: "", taskId: "", vector: [], ...fields };

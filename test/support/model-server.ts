@@ -20,6 +20,8 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 const sse = (chunks: string[]) =>
@@ -64,7 +66,7 @@ export class ScriptedModelServer {
     const api = url.pathname === "/v1/chat/completions" ? "openai" : url.pathname === "/v1/messages" ? "anthropic" : null;
     if (!api || request.method !== "POST") return Response.json({ error: { message: `no route ${request.method} ${url.pathname}` } }, { status: 404 });
     const body = (await request.json()) as Record<string, unknown>;
-    this.requests.push({ api, path: url.pathname, headers: Object.fromEntries(request.headers), body });
+    this.requests.push({ api, path: url.pathname, headers: Object.fromEntries(request.headers), body, at: Date.now() });
     const reply = this.script.shift();
     if (!reply) return this.error(api, { status: 500, message: "the scripted model server has no reply left for this request" });
     if (reply.delayMs) await Bun.sleep(reply.delayMs);

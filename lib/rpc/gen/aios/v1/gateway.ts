@@ -175,6 +175,56 @@ export function modelProviderToJSON(object: ModelProvider): string {
   }
 }
 
+/** Which requests a local model serves first when several wait for it. */
+export enum InferPriority {
+  /** INFER_PRIORITY_UNSPECIFIED - Not set: normal. */
+  INFER_PRIORITY_UNSPECIFIED = 0,
+  /** INFER_PRIORITY_INTERACTIVE - A person is waiting for the answer: served before everything else. */
+  INFER_PRIORITY_INTERACTIVE = 1,
+  /** INFER_PRIORITY_NORMAL - An agent working on a goal. */
+  INFER_PRIORITY_NORMAL = 2,
+  /** INFER_PRIORITY_BACKGROUND - Work nobody waits for (summaries, re-embedding): served last. */
+  INFER_PRIORITY_BACKGROUND = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function inferPriorityFromJSON(object: any): InferPriority {
+  switch (object) {
+    case 0:
+    case "INFER_PRIORITY_UNSPECIFIED":
+      return InferPriority.INFER_PRIORITY_UNSPECIFIED;
+    case 1:
+    case "INFER_PRIORITY_INTERACTIVE":
+      return InferPriority.INFER_PRIORITY_INTERACTIVE;
+    case 2:
+    case "INFER_PRIORITY_NORMAL":
+      return InferPriority.INFER_PRIORITY_NORMAL;
+    case 3:
+    case "INFER_PRIORITY_BACKGROUND":
+      return InferPriority.INFER_PRIORITY_BACKGROUND;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return InferPriority.UNRECOGNIZED;
+  }
+}
+
+export function inferPriorityToJSON(object: InferPriority): string {
+  switch (object) {
+    case InferPriority.INFER_PRIORITY_UNSPECIFIED:
+      return "INFER_PRIORITY_UNSPECIFIED";
+    case InferPriority.INFER_PRIORITY_INTERACTIVE:
+      return "INFER_PRIORITY_INTERACTIVE";
+    case InferPriority.INFER_PRIORITY_NORMAL:
+      return "INFER_PRIORITY_NORMAL";
+    case InferPriority.INFER_PRIORITY_BACKGROUND:
+      return "INFER_PRIORITY_BACKGROUND";
+    case InferPriority.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Whether a model can answer now. */
 export enum ModelState {
   /** MODEL_STATE_UNSPECIFIED - Not set. */
@@ -296,6 +346,18 @@ export interface InferRequest {
   taskId: string;
   /** What the call is for ("plan", "classify", "agent-step"), for usage accounting. */
   purpose: string;
+  /** Its place in a local model's queue; unspecified is normal. */
+  priority: InferPriority;
+  /** Do not answer from the response cache (and do not store the answer in it). */
+  noCache: boolean;
+}
+
+/** A model the router tried or passed over before the one that answered. */
+export interface SkippedModel {
+  /** The model id. */
+  model: string;
+  /** Why it did not answer ("circuit open", "over budget", "GGUF file missing", "HTTP 500"). */
+  reason: string;
 }
 
 export interface InferResponse {
@@ -317,6 +379,12 @@ export interface InferResponse {
     | undefined;
   /** Time from request to last token. */
   latencyMs: number;
+  /** The answer came from the response cache: no model was called. */
+  cached: boolean;
+  /** Models of the layer's chain that were tried or passed over first, in order. */
+  skipped: SkippedModel[];
+  /** Time spent waiting in the local model's queue. */
+  queueWaitMs: number;
 }
 
 export interface StreamInferRequest {
@@ -395,6 +463,14 @@ export interface Model {
   idleUnloadMs: number;
   /** It can produce embeddings. */
   embeddings: boolean;
+  /** The configured provider id ("local", "anthropic", a named OpenAI-compatible endpoint). */
+  providerId: string;
+  /** The model's name at the provider (a cloud model name, or the GGUF file name). */
+  remoteName: string;
+  /** Times its llama-server was restarted after a crash since the gateway started. */
+  restarts: number;
+  /** Requests waiting in its queue now. */
+  queued: number;
 }
 
 export interface ListModelsRequest {
@@ -446,18 +522,57 @@ export interface ModelUsage {
   usage?: TokenUsage | undefined;
 }
 
+/** Usage of one model on one day (UTC). */
+export interface DailyUsage {
+  /** The day, "2026-11-25". */
+  day: string;
+  /** The model id. */
+  model: string;
+  /** What it used that day. */
+  usage?: TokenUsage | undefined;
+}
+
+/** Waiting and turnaround times of local-model requests of one priority. */
+export interface QueueTimes {
+  /** The priority. */
+  priority: InferPriority;
+  /** Requests measured (the most recent, since the gateway started). */
+  requests: number;
+  /** Time in the queue before a slot was free, median and 90th percentile. */
+  waitP50Ms: number;
+  /** 90th percentile of the waiting time. */
+  waitP90Ms: number;
+  /** Time from arrival to answer, median. */
+  turnaroundP50Ms: number;
+  /** 90th percentile of the turnaround time. */
+  turnaroundP90Ms: number;
+}
+
 export interface GetUsageResponse {
   /** Usage by model. */
   models: ModelUsage[];
   /** The sum. */
-  total?: TokenUsage | undefined;
+  total?:
+    | TokenUsage
+    | undefined;
+  /** Usage by day and model, oldest first. */
+  days: DailyUsage[];
+  /** Answers served from the response cache. */
+  cacheHits: number;
+  /** Cacheable requests that had to call a model. */
+  cacheMisses: number;
+  /** Queue times of local models by priority. */
+  queue: QueueTimes[];
 }
 
 export interface GetBudgetRequest {
 }
 
 export interface GetBudgetResponse {
-  /** The spending limit per period in US dollars; 0 for no limit. */
+  /**
+   * The spending limit of all cloud providers together, per calendar month (UTC), in US
+   * dollars; 0 for no limit.
+   */
   limitUsd: number;
   /** Spent in the current period. */
   spentUsd: number;
@@ -470,6 +585,20 @@ export interface GetBudgetResponse {
     | Date
     | undefined;
   /** The limit is reached: cloud calls are refused with RESOURCE_EXHAUSTED until period_end. */
+  exhausted: boolean;
+  /** The same for each cloud provider that has its own monthly limit. */
+  providers: ProviderBudget[];
+}
+
+/** The monthly budget of one cloud provider. */
+export interface ProviderBudget {
+  /** The provider id, as in config. */
+  providerId: string;
+  /** Its monthly limit in US dollars; 0 for no limit. */
+  limitUsd: number;
+  /** Spent this month. */
+  spentUsd: number;
+  /** Its limit is reached: the router passes it over until the next month. */
   exhausted: boolean;
 }
 
@@ -821,6 +950,8 @@ function createBaseInferRequest(): InferRequest {
     goalId: "",
     taskId: "",
     purpose: "",
+    priority: 0,
+    noCache: false,
   };
 }
 
@@ -858,6 +989,12 @@ export const InferRequest: MessageFns<InferRequest> = {
     }
     if (message.purpose !== "") {
       writer.uint32(90).string(message.purpose);
+    }
+    if (message.priority !== 0) {
+      writer.uint32(96).int32(message.priority);
+    }
+    if (message.noCache !== false) {
+      writer.uint32(104).bool(message.noCache);
     }
     return writer;
   },
@@ -963,6 +1100,22 @@ export const InferRequest: MessageFns<InferRequest> = {
             message.purpose = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.priority = reader.int32() as any;
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.noCache = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1006,6 +1159,12 @@ export const InferRequest: MessageFns<InferRequest> = {
         ? globalThis.String(object.task_id)
         : "",
       purpose: isSet(object.purpose) ? globalThis.String(object.purpose) : "",
+      priority: isSet(object.priority) ? inferPriorityFromJSON(object.priority) : 0,
+      noCache: isSet(object.noCache)
+        ? globalThis.Boolean(object.noCache)
+        : isSet(object.no_cache)
+        ? globalThis.Boolean(object.no_cache)
+        : false,
     };
   },
 
@@ -1044,6 +1203,12 @@ export const InferRequest: MessageFns<InferRequest> = {
     if (message.purpose !== "") {
       obj.purpose = message.purpose;
     }
+    if (message.priority !== 0) {
+      obj.priority = inferPriorityToJSON(message.priority);
+    }
+    if (message.noCache !== false) {
+      obj.noCache = message.noCache;
+    }
     return obj;
   },
 
@@ -1063,12 +1228,110 @@ export const InferRequest: MessageFns<InferRequest> = {
     message.goalId = object.goalId ?? "";
     message.taskId = object.taskId ?? "";
     message.purpose = object.purpose ?? "";
+    message.priority = object.priority ?? 0;
+    message.noCache = object.noCache ?? false;
+    return message;
+  },
+};
+
+function createBaseSkippedModel(): SkippedModel {
+  return { model: "", reason: "" };
+}
+
+export const SkippedModel: MessageFns<SkippedModel> = {
+  encode(message: SkippedModel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== "") {
+      writer.uint32(10).string(message.model);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SkippedModel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSkippedModel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SkippedModel {
+    return {
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: SkippedModel): unknown {
+    const obj: any = {};
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SkippedModel>, I>>(base?: I): SkippedModel {
+    return SkippedModel.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SkippedModel>, I>>(object: I): SkippedModel {
+    const message = createBaseSkippedModel();
+    message.model = object.model ?? "";
+    message.reason = object.reason ?? "";
     return message;
   },
 };
 
 function createBaseInferResponse(): InferResponse {
-  return { message: undefined, finishReason: 0, model: "", provider: 0, layer: 0, usage: undefined, latencyMs: 0 };
+  return {
+    message: undefined,
+    finishReason: 0,
+    model: "",
+    provider: 0,
+    layer: 0,
+    usage: undefined,
+    latencyMs: 0,
+    cached: false,
+    skipped: [],
+    queueWaitMs: 0,
+  };
 }
 
 export const InferResponse: MessageFns<InferResponse> = {
@@ -1093,6 +1356,15 @@ export const InferResponse: MessageFns<InferResponse> = {
     }
     if (message.latencyMs !== 0) {
       writer.uint32(56).uint64(message.latencyMs);
+    }
+    if (message.cached !== false) {
+      writer.uint32(64).bool(message.cached);
+    }
+    for (const v of message.skipped) {
+      SkippedModel.encode(v!, writer.uint32(74).fork()).join();
+    }
+    if (message.queueWaitMs !== 0) {
+      writer.uint32(80).uint64(message.queueWaitMs);
     }
     return writer;
   },
@@ -1166,6 +1438,30 @@ export const InferResponse: MessageFns<InferResponse> = {
             message.latencyMs = longToNumber(reader.uint64());
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.cached = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.skipped.push(SkippedModel.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.queueWaitMs = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1195,6 +1491,15 @@ export const InferResponse: MessageFns<InferResponse> = {
         : isSet(object.latency_ms)
         ? globalThis.Number(object.latency_ms)
         : 0,
+      cached: isSet(object.cached) ? globalThis.Boolean(object.cached) : false,
+      skipped: globalThis.Array.isArray(object?.skipped)
+        ? object.skipped.map((e: any) => SkippedModel.fromJSON(e))
+        : [],
+      queueWaitMs: isSet(object.queueWaitMs)
+        ? globalThis.Number(object.queueWaitMs)
+        : isSet(object.queue_wait_ms)
+        ? globalThis.Number(object.queue_wait_ms)
+        : 0,
     };
   },
 
@@ -1221,6 +1526,15 @@ export const InferResponse: MessageFns<InferResponse> = {
     if (message.latencyMs !== 0) {
       obj.latencyMs = Math.round(message.latencyMs);
     }
+    if (message.cached !== false) {
+      obj.cached = message.cached;
+    }
+    if (message.skipped?.length) {
+      obj.skipped = message.skipped.map((e) => SkippedModel.toJSON(e));
+    }
+    if (message.queueWaitMs !== 0) {
+      obj.queueWaitMs = Math.round(message.queueWaitMs);
+    }
     return obj;
   },
 
@@ -1240,6 +1554,9 @@ export const InferResponse: MessageFns<InferResponse> = {
       ? TokenUsage.fromPartial(object.usage)
       : undefined;
     message.latencyMs = object.latencyMs ?? 0;
+    message.cached = object.cached ?? false;
+    message.skipped = object.skipped?.map((e) => SkippedModel.fromPartial(e)) || [];
+    message.queueWaitMs = object.queueWaitMs ?? 0;
     return message;
   },
 };
@@ -1886,6 +2203,10 @@ function createBaseModel(): Model {
     lastUsedAt: undefined,
     idleUnloadMs: 0,
     embeddings: false,
+    providerId: "",
+    remoteName: "",
+    restarts: 0,
+    queued: 0,
   };
 }
 
@@ -1923,6 +2244,18 @@ export const Model: MessageFns<Model> = {
     }
     if (message.embeddings !== false) {
       writer.uint32(88).bool(message.embeddings);
+    }
+    if (message.providerId !== "") {
+      writer.uint32(98).string(message.providerId);
+    }
+    if (message.remoteName !== "") {
+      writer.uint32(106).string(message.remoteName);
+    }
+    if (message.restarts !== 0) {
+      writer.uint32(112).uint32(message.restarts);
+    }
+    if (message.queued !== 0) {
+      writer.uint32(120).uint32(message.queued);
     }
     return writer;
   },
@@ -2028,6 +2361,38 @@ export const Model: MessageFns<Model> = {
             message.embeddings = reader.bool();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.remoteName = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.restarts = reader.uint32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.queued = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2065,6 +2430,18 @@ export const Model: MessageFns<Model> = {
         ? globalThis.Number(object.idle_unload_ms)
         : 0,
       embeddings: isSet(object.embeddings) ? globalThis.Boolean(object.embeddings) : false,
+      providerId: isSet(object.providerId)
+        ? globalThis.String(object.providerId)
+        : isSet(object.provider_id)
+        ? globalThis.String(object.provider_id)
+        : "",
+      remoteName: isSet(object.remoteName)
+        ? globalThis.String(object.remoteName)
+        : isSet(object.remote_name)
+        ? globalThis.String(object.remote_name)
+        : "",
+      restarts: isSet(object.restarts) ? globalThis.Number(object.restarts) : 0,
+      queued: isSet(object.queued) ? globalThis.Number(object.queued) : 0,
     };
   },
 
@@ -2103,6 +2480,18 @@ export const Model: MessageFns<Model> = {
     if (message.embeddings !== false) {
       obj.embeddings = message.embeddings;
     }
+    if (message.providerId !== "") {
+      obj.providerId = message.providerId;
+    }
+    if (message.remoteName !== "") {
+      obj.remoteName = message.remoteName;
+    }
+    if (message.restarts !== 0) {
+      obj.restarts = Math.round(message.restarts);
+    }
+    if (message.queued !== 0) {
+      obj.queued = Math.round(message.queued);
+    }
     return obj;
   },
 
@@ -2122,6 +2511,10 @@ export const Model: MessageFns<Model> = {
     message.lastUsedAt = object.lastUsedAt ?? undefined;
     message.idleUnloadMs = object.idleUnloadMs ?? 0;
     message.embeddings = object.embeddings ?? false;
+    message.providerId = object.providerId ?? "";
+    message.remoteName = object.remoteName ?? "";
+    message.restarts = object.restarts ?? 0;
+    message.queued = object.queued ?? 0;
     return message;
   },
 };
@@ -2717,8 +3110,276 @@ export const ModelUsage: MessageFns<ModelUsage> = {
   },
 };
 
+function createBaseDailyUsage(): DailyUsage {
+  return { day: "", model: "", usage: undefined };
+}
+
+export const DailyUsage: MessageFns<DailyUsage> = {
+  encode(message: DailyUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.day !== "") {
+      writer.uint32(10).string(message.day);
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    if (message.usage !== undefined) {
+      TokenUsage.encode(message.usage, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DailyUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDailyUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.day = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.usage = TokenUsage.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DailyUsage {
+    return {
+      day: isSet(object.day) ? globalThis.String(object.day) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      usage: isSet(object.usage) ? TokenUsage.fromJSON(object.usage) : undefined,
+    };
+  },
+
+  toJSON(message: DailyUsage): unknown {
+    const obj: any = {};
+    if (message.day !== "") {
+      obj.day = message.day;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.usage !== undefined) {
+      obj.usage = TokenUsage.toJSON(message.usage);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DailyUsage>, I>>(base?: I): DailyUsage {
+    return DailyUsage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DailyUsage>, I>>(object: I): DailyUsage {
+    const message = createBaseDailyUsage();
+    message.day = object.day ?? "";
+    message.model = object.model ?? "";
+    message.usage = (object.usage !== undefined && object.usage !== null)
+      ? TokenUsage.fromPartial(object.usage)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueueTimes(): QueueTimes {
+  return { priority: 0, requests: 0, waitP50Ms: 0, waitP90Ms: 0, turnaroundP50Ms: 0, turnaroundP90Ms: 0 };
+}
+
+export const QueueTimes: MessageFns<QueueTimes> = {
+  encode(message: QueueTimes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.priority !== 0) {
+      writer.uint32(8).int32(message.priority);
+    }
+    if (message.requests !== 0) {
+      writer.uint32(16).uint64(message.requests);
+    }
+    if (message.waitP50Ms !== 0) {
+      writer.uint32(25).double(message.waitP50Ms);
+    }
+    if (message.waitP90Ms !== 0) {
+      writer.uint32(33).double(message.waitP90Ms);
+    }
+    if (message.turnaroundP50Ms !== 0) {
+      writer.uint32(41).double(message.turnaroundP50Ms);
+    }
+    if (message.turnaroundP90Ms !== 0) {
+      writer.uint32(49).double(message.turnaroundP90Ms);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueueTimes {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueueTimes();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.priority = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.requests = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.waitP50Ms = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.waitP90Ms = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.turnaroundP50Ms = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.turnaroundP90Ms = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueueTimes {
+    return {
+      priority: isSet(object.priority) ? inferPriorityFromJSON(object.priority) : 0,
+      requests: isSet(object.requests) ? globalThis.Number(object.requests) : 0,
+      waitP50Ms: isSet(object.waitP50Ms)
+        ? globalThis.Number(object.waitP50Ms)
+        : isSet(object.wait_p50_ms)
+        ? globalThis.Number(object.wait_p50_ms)
+        : 0,
+      waitP90Ms: isSet(object.waitP90Ms)
+        ? globalThis.Number(object.waitP90Ms)
+        : isSet(object.wait_p90_ms)
+        ? globalThis.Number(object.wait_p90_ms)
+        : 0,
+      turnaroundP50Ms: isSet(object.turnaroundP50Ms)
+        ? globalThis.Number(object.turnaroundP50Ms)
+        : isSet(object.turnaround_p50_ms)
+        ? globalThis.Number(object.turnaround_p50_ms)
+        : 0,
+      turnaroundP90Ms: isSet(object.turnaroundP90Ms)
+        ? globalThis.Number(object.turnaroundP90Ms)
+        : isSet(object.turnaround_p90_ms)
+        ? globalThis.Number(object.turnaround_p90_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: QueueTimes): unknown {
+    const obj: any = {};
+    if (message.priority !== 0) {
+      obj.priority = inferPriorityToJSON(message.priority);
+    }
+    if (message.requests !== 0) {
+      obj.requests = Math.round(message.requests);
+    }
+    if (message.waitP50Ms !== 0) {
+      obj.waitP50Ms = floatToJson(message.waitP50Ms);
+    }
+    if (message.waitP90Ms !== 0) {
+      obj.waitP90Ms = floatToJson(message.waitP90Ms);
+    }
+    if (message.turnaroundP50Ms !== 0) {
+      obj.turnaroundP50Ms = floatToJson(message.turnaroundP50Ms);
+    }
+    if (message.turnaroundP90Ms !== 0) {
+      obj.turnaroundP90Ms = floatToJson(message.turnaroundP90Ms);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueueTimes>, I>>(base?: I): QueueTimes {
+    return QueueTimes.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueueTimes>, I>>(object: I): QueueTimes {
+    const message = createBaseQueueTimes();
+    message.priority = object.priority ?? 0;
+    message.requests = object.requests ?? 0;
+    message.waitP50Ms = object.waitP50Ms ?? 0;
+    message.waitP90Ms = object.waitP90Ms ?? 0;
+    message.turnaroundP50Ms = object.turnaroundP50Ms ?? 0;
+    message.turnaroundP90Ms = object.turnaroundP90Ms ?? 0;
+    return message;
+  },
+};
+
 function createBaseGetUsageResponse(): GetUsageResponse {
-  return { models: [], total: undefined };
+  return { models: [], total: undefined, days: [], cacheHits: 0, cacheMisses: 0, queue: [] };
 }
 
 export const GetUsageResponse: MessageFns<GetUsageResponse> = {
@@ -2728,6 +3389,18 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
     }
     if (message.total !== undefined) {
       TokenUsage.encode(message.total, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.days) {
+      DailyUsage.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.cacheHits !== 0) {
+      writer.uint32(32).uint64(message.cacheHits);
+    }
+    if (message.cacheMisses !== 0) {
+      writer.uint32(40).uint64(message.cacheMisses);
+    }
+    for (const v of message.queue) {
+      QueueTimes.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -2761,6 +3434,38 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
             message.total = TokenUsage.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.days.push(DailyUsage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.cacheHits = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.cacheMisses = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.queue.push(QueueTimes.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2777,6 +3482,18 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
     return {
       models: globalThis.Array.isArray(object?.models) ? object.models.map((e: any) => ModelUsage.fromJSON(e)) : [],
       total: isSet(object.total) ? TokenUsage.fromJSON(object.total) : undefined,
+      days: globalThis.Array.isArray(object?.days) ? object.days.map((e: any) => DailyUsage.fromJSON(e)) : [],
+      cacheHits: isSet(object.cacheHits)
+        ? globalThis.Number(object.cacheHits)
+        : isSet(object.cache_hits)
+        ? globalThis.Number(object.cache_hits)
+        : 0,
+      cacheMisses: isSet(object.cacheMisses)
+        ? globalThis.Number(object.cacheMisses)
+        : isSet(object.cache_misses)
+        ? globalThis.Number(object.cache_misses)
+        : 0,
+      queue: globalThis.Array.isArray(object?.queue) ? object.queue.map((e: any) => QueueTimes.fromJSON(e)) : [],
     };
   },
 
@@ -2787,6 +3504,18 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
     }
     if (message.total !== undefined) {
       obj.total = TokenUsage.toJSON(message.total);
+    }
+    if (message.days?.length) {
+      obj.days = message.days.map((e) => DailyUsage.toJSON(e));
+    }
+    if (message.cacheHits !== 0) {
+      obj.cacheHits = Math.round(message.cacheHits);
+    }
+    if (message.cacheMisses !== 0) {
+      obj.cacheMisses = Math.round(message.cacheMisses);
+    }
+    if (message.queue?.length) {
+      obj.queue = message.queue.map((e) => QueueTimes.toJSON(e));
     }
     return obj;
   },
@@ -2800,6 +3529,10 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
     message.total = (object.total !== undefined && object.total !== null)
       ? TokenUsage.fromPartial(object.total)
       : undefined;
+    message.days = object.days?.map((e) => DailyUsage.fromPartial(e)) || [];
+    message.cacheHits = object.cacheHits ?? 0;
+    message.cacheMisses = object.cacheMisses ?? 0;
+    message.queue = object.queue?.map((e) => QueueTimes.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2857,7 +3590,7 @@ export const GetBudgetRequest: MessageFns<GetBudgetRequest> = {
 };
 
 function createBaseGetBudgetResponse(): GetBudgetResponse {
-  return { limitUsd: 0, spentUsd: 0, periodStart: undefined, periodEnd: undefined, exhausted: false };
+  return { limitUsd: 0, spentUsd: 0, periodStart: undefined, periodEnd: undefined, exhausted: false, providers: [] };
 }
 
 export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
@@ -2876,6 +3609,9 @@ export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
     }
     if (message.exhausted !== false) {
       writer.uint32(40).bool(message.exhausted);
+    }
+    for (const v of message.providers) {
+      ProviderBudget.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -2933,6 +3669,14 @@ export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
             message.exhausted = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.providers.push(ProviderBudget.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2968,6 +3712,9 @@ export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
         ? fromJsonTimestamp(object.period_end)
         : undefined,
       exhausted: isSet(object.exhausted) ? globalThis.Boolean(object.exhausted) : false,
+      providers: globalThis.Array.isArray(object?.providers)
+        ? object.providers.map((e: any) => ProviderBudget.fromJSON(e))
+        : [],
     };
   },
 
@@ -2988,6 +3735,9 @@ export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
     if (message.exhausted !== false) {
       obj.exhausted = message.exhausted;
     }
+    if (message.providers?.length) {
+      obj.providers = message.providers.map((e) => ProviderBudget.toJSON(e));
+    }
     return obj;
   },
 
@@ -3000,6 +3750,136 @@ export const GetBudgetResponse: MessageFns<GetBudgetResponse> = {
     message.spentUsd = object.spentUsd ?? 0;
     message.periodStart = object.periodStart ?? undefined;
     message.periodEnd = object.periodEnd ?? undefined;
+    message.exhausted = object.exhausted ?? false;
+    message.providers = object.providers?.map((e) => ProviderBudget.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseProviderBudget(): ProviderBudget {
+  return { providerId: "", limitUsd: 0, spentUsd: 0, exhausted: false };
+}
+
+export const ProviderBudget: MessageFns<ProviderBudget> = {
+  encode(message: ProviderBudget, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.providerId !== "") {
+      writer.uint32(10).string(message.providerId);
+    }
+    if (message.limitUsd !== 0) {
+      writer.uint32(17).double(message.limitUsd);
+    }
+    if (message.spentUsd !== 0) {
+      writer.uint32(25).double(message.spentUsd);
+    }
+    if (message.exhausted !== false) {
+      writer.uint32(32).bool(message.exhausted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProviderBudget {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProviderBudget();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.limitUsd = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.spentUsd = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.exhausted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProviderBudget {
+    return {
+      providerId: isSet(object.providerId)
+        ? globalThis.String(object.providerId)
+        : isSet(object.provider_id)
+        ? globalThis.String(object.provider_id)
+        : "",
+      limitUsd: isSet(object.limitUsd)
+        ? globalThis.Number(object.limitUsd)
+        : isSet(object.limit_usd)
+        ? globalThis.Number(object.limit_usd)
+        : 0,
+      spentUsd: isSet(object.spentUsd)
+        ? globalThis.Number(object.spentUsd)
+        : isSet(object.spent_usd)
+        ? globalThis.Number(object.spent_usd)
+        : 0,
+      exhausted: isSet(object.exhausted) ? globalThis.Boolean(object.exhausted) : false,
+    };
+  },
+
+  toJSON(message: ProviderBudget): unknown {
+    const obj: any = {};
+    if (message.providerId !== "") {
+      obj.providerId = message.providerId;
+    }
+    if (message.limitUsd !== 0) {
+      obj.limitUsd = floatToJson(message.limitUsd);
+    }
+    if (message.spentUsd !== 0) {
+      obj.spentUsd = floatToJson(message.spentUsd);
+    }
+    if (message.exhausted !== false) {
+      obj.exhausted = message.exhausted;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ProviderBudget>, I>>(base?: I): ProviderBudget {
+    return ProviderBudget.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ProviderBudget>, I>>(object: I): ProviderBudget {
+    const message = createBaseProviderBudget();
+    message.providerId = object.providerId ?? "";
+    message.limitUsd = object.limitUsd ?? 0;
+    message.spentUsd = object.spentUsd ?? 0;
     message.exhausted = object.exhausted ?? false;
     return message;
   },

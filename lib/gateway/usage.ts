@@ -1,0 +1,120 @@
+/**
+ * @module lib/gateway/usage
+ * The usage ledger: one row per model call (tokens, cost, latency, what it was for) in
+ * STATE_DIR/gateway/usage.db, written before the answer is returned, so the budget survives a
+ * restart and a crash. Budgets are per calendar month, UTC.
+ */
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+export interface CallRecord {
+  time: number;
+  providerId: string;
+  model: string;
+  layer: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencyMs: number;
+  waitMs: number;
+  goalId: string;
+  taskId: string;
+  purpose: string;
+}
+
+export interface UsageSum {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  requests: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS calls (
+  id INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  day TEXT NOT NULL,
+  month TEXT NOT NULL,
+  provider_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  layer TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  latency_ms INTEGER NOT NULL,
+  wait_ms INTEGER NOT NULL,
+  goal_id TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  purpose TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS calls_time ON calls(time);
+CREATE INDEX IF NOT EXISTS calls_provider_month ON calls(provider_id, month);
+`;
+
+export const monthOf = (time: number) => new Date(time).toISOString().slice(0, 7);
+export const dayOf = (time: number) => new Date(time).toISOString().slice(0, 10);
+
+/** The calendar month (UTC) holding `time`: [start, end). */
+export function monthBounds(time: number): { start: Date; end: Date } {
+  const date = new Date(time);
+  return { start: new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1)), end: new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1)) };
+}
+
+export class UsageLedger {
+  private readonly db: Database;
+  private readonly insert;
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { create: true, strict: true });
+    this.db.run("PRAGMA journal_mode = WAL");
+    this.db.run("PRAGMA synchronous = FULL");
+    this.db.run("PRAGMA busy_timeout = 5000");
+    this.db.run(SCHEMA);
+    this.insert = this.db.prepare(
+      `INSERT INTO calls (time, day, month, provider_id, model, layer, input_tokens, output_tokens, cost_usd, latency_ms, wait_ms, goal_id, task_id, purpose)
+       VALUES ($time, $day, $month, $provider, $model, $layer, $input, $output, $cost, $latency, $wait, $goal, $task, $purpose)`,
+    );
+  }
+
+  record(call: CallRecord): void {
+    this.insert.run({
+      time: call.time, day: dayOf(call.time), month: monthOf(call.time), provider: call.providerId, model: call.model, layer: call.layer,
+      input: call.inputTokens, output: call.outputTokens, cost: call.costUsd, latency: Math.round(call.latencyMs), wait: Math.round(call.waitMs),
+      goal: call.goalId, task: call.taskId, purpose: call.purpose,
+    });
+  }
+
+  /** Spent this month (UTC) by one provider, or by every cloud provider when providerId is null. */
+  spentThisMonth(providerId: string | null, now = Date.now()): number {
+    const row = providerId === null
+      ? this.db.query<{ spent: number | null }, [string]>("SELECT SUM(cost_usd) AS spent FROM calls WHERE month = ? AND provider_id != 'local'").get(monthOf(now))
+      : this.db.query<{ spent: number | null }, [string, string]>("SELECT SUM(cost_usd) AS spent FROM calls WHERE month = ? AND provider_id = ?").get(monthOf(now), providerId);
+    return row?.spent ?? 0;
+  }
+
+  byModel(since: number, until: number): { providerId: string; model: string; layer: string; usage: UsageSum }[] {
+    return this.db
+      .query<{ provider_id: string; model: string; layer: string; input: number; output: number; cost: number; requests: number }, [number, number]>(
+        `SELECT provider_id, model, layer, SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cost_usd) AS cost, COUNT(*) AS requests
+         FROM calls WHERE time >= ? AND time < ? GROUP BY provider_id, model, layer ORDER BY model`,
+      )
+      .all(since, until)
+      .map((row) => ({ providerId: row.provider_id, model: row.model, layer: row.layer, usage: { inputTokens: row.input, outputTokens: row.output, costUsd: row.cost, requests: row.requests } }));
+  }
+
+  byDay(since: number, until: number): { day: string; model: string; usage: UsageSum }[] {
+    return this.db
+      .query<{ day: string; model: string; input: number; output: number; cost: number; requests: number }, [number, number]>(
+        `SELECT day, model, SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cost_usd) AS cost, COUNT(*) AS requests
+         FROM calls WHERE time >= ? AND time < ? GROUP BY day, model ORDER BY day, model`,
+      )
+      .all(since, until)
+      .map((row) => ({ day: row.day, model: row.model, usage: { inputTokens: row.input, outputTokens: row.output, costUsd: row.cost, requests: row.requests } }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
