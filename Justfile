@@ -93,7 +93,7 @@ test: deps proto-check typecheck iso build-lancedb llama-server
       exit $status
 
 # The kernel and a reproducible initramfs: build/vmlinuz, build/initrd.img (needs root).
-initrd: build
+initrd: build llama-server
     PATH="$PATH:/usr/sbin:/sbin" {{bun}} rootfs/build.ts initrd
 
 # The bootable hybrid BIOS+UEFI ISO with a serial console: build/aios.iso.

@@ -5,7 +5,7 @@
  *   bun rootfs/build.ts initrd   build/initrd.img  cpio newc, zstd --long, reproducible
  *                                build/vmlinuz     the kernel
  *
- * The tree: dist/aios and its symlinks; BusyBox and its applet links; the pinned Debian
+ * The tree: dist/aios and its symlinks, dist/llama-server; BusyBox and its applet links; the pinned Debian
  * packages of rootfs/packages.txt with the shared libraries their binaries (and Bun) need;
  * the kernel modules of kernel/modules.txt with their dependencies, indexed by depmod; and
  * rootfs/overlay. Paths are merged-/usr (/bin → usr/bin ...). Needs root (device nodes) and
@@ -116,6 +116,11 @@ function installAios(): void {
   // The sqlite-vec extension aios-memory loads (found beside the executable at ../lib/aios).
   mkdirSync(join(STAGING, "usr/lib/aios"), { recursive: true });
   copyFileSync(join(REPO, "dist/vec0.so"), join(STAGING, "usr/lib/aios/vec0.so"));
+  // The static llama-server aios-gateway runs for local models (gateway.llama_server).
+  const llama = join(REPO, "dist/llama-server");
+  if (!existsSync(llama)) throw new Error("dist/llama-server is missing: run just llama-server first (just iso does)");
+  copyFileSync(llama, join(STAGING, "usr/bin/llama-server"));
+  chmodSync(join(STAGING, "usr/bin/llama-server"), 0o755);
   for (const link of LINKS) {
     rmSync(join(STAGING, "usr/bin", link), { force: true });
     symlinkSync("aios", join(STAGING, "usr/bin", link));

@@ -62,6 +62,10 @@ describe("the AIOS image in QEMU", () => {
       }
       expect(processes.stdout).toMatch(/^\s*1 \/usr\/bin\/aios-init/m);
 
+      // The static llama-server the gateway runs for local models is in the image and runs there.
+      const llama = await ssh(vm.sshPort, key, "llama-server --version 2>&1");
+      expect(llama.stdout).toMatch(/version: \d+/);
+
       const consoleHealth = await fetch(`http://127.0.0.1:${vm.consolePort}/api/health`);
       expect(await consoleHealth.json()).toMatchObject({ status: "SERVING", component: "aios-console" });
 
