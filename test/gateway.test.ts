@@ -36,6 +36,9 @@ beforeAll(async () => {
     providers: [
       { id: "anthropic", kind: "anthropic", base_url: cloud.anthropicBaseUrl, api_key: "test-anthropic-key" },
       { id: "openai", kind: "openai", base_url: cloud.openaiBaseUrl, api_key_env: "AIOS_TEST_OPENAI_KEY" },
+      // Nothing listens there: connections are refused, as when an endpoint is down.
+      { id: "dead", kind: "openai", base_url: "http://127.0.0.1:9/v1", api_key: "k" },
+      { id: "keyless", kind: "anthropic", api_key_env: "AIOS_TEST_UNSET_KEY" },
     ],
     models: [
       { id: "operational", layer: "operational", file: "tiny.gguf", context_size: 2048, parallel: 2, always_loaded: true },
@@ -44,6 +47,8 @@ beforeAll(async () => {
       { id: "absent", layer: "tactical", file: "absent.gguf" },
       { id: "claude", layer: "strategic", provider: "anthropic", name: "claude-test", context_size: 200000, input_usd_per_mtok: 3, output_usd_per_mtok: 15 },
       { id: "gpt", layer: "strategic", provider: "openai", name: "gpt-test", context_size: 128000, input_usd_per_mtok: 1, output_usd_per_mtok: 2 },
+      { id: "dead", layer: "strategic", provider: "dead", name: "gone", context_size: 8000 },
+      { id: "keyless", layer: "strategic", provider: "keyless", name: "claude-x", context_size: 8000 },
     ],
   });
   gateway = await startGateway(bin, root, { AIOS_TEST_OPENAI_KEY: "test-openai-key" });
@@ -420,6 +425,17 @@ describe("fallback, retries and the circuit breaker", () => {
     expect(probe.model).toBe("gpt");
     expect(probe.message!.content).toBe("gpt is back");
     expect((await modelState(client, "gpt")).state).toBe(ModelState.MODEL_STATE_READY);
+  });
+
+  test("an endpoint that refuses connections is retried, then reported; a vendor endpoint without a key is unavailable", async () => {
+    const dead = await refusal(client.infer(infer({ layer: Layer.LAYER_STRATEGIC, model: "dead" })));
+    expect(dead.code).toBe("unavailable");
+    expect(dead.message).toContain("no answer");
+    expect(dead.message).toContain("after 3 attempts");
+    const keyless = await refusal(client.infer(infer({ layer: Layer.LAYER_STRATEGIC, model: "keyless" })));
+    expect(keyless.code).toBe("failed_precondition");
+    expect(keyless.message).toContain("AIOS_TEST_UNSET_KEY");
+    expect((await modelState(client, "keyless")).state).toBe(ModelState.MODEL_STATE_UNAVAILABLE);
   });
 
   test("a model named in the request answers alone, without the layer's fallback", async () => {

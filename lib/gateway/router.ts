@@ -57,7 +57,7 @@ export interface RouterOptions {
 const BYTES_PER_TOKEN_ESTIMATE = 4;
 
 /** Why a model was passed over, and whether that is the caller's configuration, budget or an outage. */
-type SkipKind = "missing" | "budget" | "outage" | "size";
+type SkipKind = "missing" | "budget" | "busy" | "outage" | "size";
 interface Skip extends SkippedModel {
   kind: SkipKind;
 }
@@ -271,8 +271,8 @@ export class Router {
     if (failure.modelFault) entry.circuit.failed(failure.message, failure.retryAfterMs !== undefined && failure.retryAfterMs > this.o.retry.maxMs ? failure.retryAfterMs : undefined);
     else entry.circuit.released();
     this.o.log.warn("a model did not answer; trying the next of the chain", { model: entry.id, error: failure.message });
-    const missing = error instanceof AiosError && error.code === "failed_precondition";
-    return { model: entry.id, reason: `${failure.message}${attempts}`, kind: missing ? "missing" : "outage" };
+    const kind: SkipKind = error instanceof QueueFullError ? "busy" : error instanceof AiosError && error.code === "failed_precondition" ? "missing" : "outage";
+    return { model: entry.id, reason: `${failure.message}${attempts}`, kind };
   }
 
   /** No model answered: the status says whose problem it is. */
@@ -283,6 +283,7 @@ export class Router {
     const details = { skipped: JSON.stringify(skipped.map(({ model, reason }) => ({ model, reason }))) };
     if (every("size")) return new AiosError("invalid_argument", `invalid messages: the prompt is too long for every model of ${what}: ${reasons}`, { field: "messages", details });
     if (every("budget")) return new AiosError("resource_exhausted", `no model of ${what} may spend more this month: ${reasons}`, { details });
+    if (skipped.length > 0 && skipped.every((skip) => skip.kind === "busy" || skip.kind === "budget")) return new AiosError("resource_exhausted", `every model of ${what} is busy or over budget; try again later: ${reasons}`, { details });
     if (skipped.every((skip) => skip.kind === "missing" || skip.kind === "size")) return new AiosError("failed_precondition", `no model of ${what} can answer: ${reasons}`, { details });
     return new AiosError("unavailable", `no model of ${what} answered: ${reasons}`, { details });
   }

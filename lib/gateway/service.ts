@@ -9,7 +9,7 @@
 import * as v from "valibot";
 import type { Logger } from "../log/index.ts";
 import { Layer } from "../rpc/gen/aios/v1/common.ts";
-import { ChatRole, GatewayServiceDefinition, type InferRequest, type Model, ModelState } from "../rpc/gen/aios/v1/gateway.ts";
+import { ChatRole, GatewayServiceDefinition, InferPriority, type InferRequest, type Model, ModelState } from "../rpc/gen/aios/v1/gateway.ts";
 import { failedPrecondition, implement, invalidArgument, notFound, parseRequest, type ServiceImplementation, unavailable } from "../rpc/index.ts";
 import type { ResponseCache } from "./cache.ts";
 import { compileJsonSchema, JsonSchemaError } from "./json-schema.ts";
@@ -215,7 +215,7 @@ export function gatewayService(o: GatewayServiceOptions): ServiceImplementation 
       await local.use(async () => {
         for (let i = 0; i < request.texts.length; i += o.embedBatchSize) {
           const batch = request.texts.slice(i, i + o.embedBatchSize);
-          const { value, waitMs } = await local.queue.run(2, ctx.signal, async () => {
+          const { value, waitMs } = await local.queue.run(InferPriority.INFER_PRIORITY_NORMAL, ctx.signal, async () => {
             const response = await local.fetch("/v1/embeddings", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input: batch, model: entry.id }), signal: ctx.signal });
             if (!response.ok) throw unavailable(`${entry.id} could not embed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
             return (await response.json()) as { data: { index: number; embedding: number[] }[]; usage?: { prompt_tokens?: number } };
