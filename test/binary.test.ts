@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InitServiceDefinition } from "../lib/rpc/gen/aios/v1/init.ts";
-import { GatewayServiceDefinition } from "../lib/rpc/gen/aios/v1/gateway.ts";
+import { OrchestratorServiceDefinition } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { AiosError, connect, HealthDefinition, ServingStatus } from "../lib/rpc/index.ts";
 import { installBinary, run, start } from "./support/binary.ts";
@@ -91,15 +91,15 @@ describe("dist/aios", () => {
 
   test("an RPC whose issue has not landed answers UNIMPLEMENTED naming it", async () => {
     const root = join(dir, "root-unimplemented");
-    const gateway = start([join(bin, "aios-gateway"), "--root", root], dir);
-    expect(await servingOn(join(root, "run/aios/gateway.sock"))).toBe(ServingStatus.SERVING);
-    const client = connect(GatewayServiceDefinition, join(root, "run/aios/gateway.sock"));
-    const error = (await client.listModels({}).catch((e: unknown) => e)) as AiosError;
+    const orchestrator = start([join(bin, "aios-orchestrator"), "--root", root], dir);
+    expect(await servingOn(join(root, "run/aios/orchestrator.sock"))).toBe(ServingStatus.SERVING);
+    const client = connect(OrchestratorServiceDefinition, join(root, "run/aios/orchestrator.sock"));
+    const error = (await client.listAgents({}).catch((e: unknown) => e)) as AiosError;
     client.close();
     expect(error).toBeInstanceOf(AiosError);
     expect(error.code).toBe("unimplemented");
-    expect(error.message).toBe("aios-gateway does not implement GatewayService.ListModels yet");
-    expect(await gateway.stop()).toBe(0);
+    expect(error.message).toBe("aios-orchestrator does not implement OrchestratorService.ListAgents yet");
+    expect(await orchestrator.stop()).toBe(0);
   });
 
   test("aiosctl health says which component is down and exits 1", async () => {
