@@ -107,6 +107,32 @@ export const ConfigSchema = v.strictObject({
     /** Largest content a memory may have; longer text is refused with a clear error. */
     max_content_bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024)), 65_536),
   }),
+  orchestrator: section({
+    /** Goals planned or run at once; the rest wait in the queue. */
+    max_running_goals: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 2),
+    /** Tasks of one goal run at once (those whose dependencies are done). */
+    max_parallel_tasks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 4),
+    /** A waiting goal gains one priority point per this long, so low priorities are not starved. */
+    aging_ms: milliseconds(60_000),
+    /** Retries of a failed task at its layer before it is escalated one layer up. */
+    task_retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10)), 3),
+    /** First retry delay of a failed task; it doubles each time. */
+    task_retry_base_ms: milliseconds(1000),
+    /** Most tasks a plan may have. */
+    max_plan_tasks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200)), 20),
+    /** Tokens of memory (past procedures and incidents) given to the planner. */
+    context_tokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 1500),
+    /** Largest tool output given back to a model, in characters (the rest is cut, and it says so). */
+    tool_output_chars: v.optional(v.pipe(v.number(), v.integer(), v.minValue(256)), 8000),
+    /** How often the monitor looks at the machine; 0 turns the monitor off. */
+    monitor_interval_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 60_000),
+    /** The monitor submits a goal when a file system is fuller than this (percent). */
+    monitor_disk_percent: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(100)), 90),
+    /** The monitor submits a goal when available memory is below this (percent of total). */
+    monitor_memory_available_percent: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100)), 5),
+    /** The same monitor finding submits at most one goal per this long. */
+    monitor_cooldown_ms: milliseconds(900_000),
+  }),
   gateway: section({
     /** The llama-server executable (built by `just llama-server`, /usr/bin/llama-server in the image). */
     llama_server: absolutePath("/usr/bin/llama-server"),

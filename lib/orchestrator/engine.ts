@@ -1,0 +1,645 @@
+/**
+ * @module lib/orchestrator/engine
+ * Goals from submission to outcome. A priority queue with aging feeds at most
+ * max_running_goals at once; each goal is planned (reactive rules, else classifier and model
+ * planner) and its tasks run as a DAG, up to max_parallel_tasks at once, in dependency order. A
+ * failed task is retried with backoff, then escalated one layer up, then fails and its
+ * dependants are skipped. A call that needs a human parks only its task. Every transition is
+ * written to the store and emitted as an event before anything else happens, so a restart
+ * resumes each goal from its last durable state; outcomes go to memory as procedures or
+ * incidents.
+ */
+import type { Logger } from "../log/index.ts";
+import { AiosError, alreadyExists, failedPrecondition, notFound, type ServiceClient } from "../rpc/index.ts";
+import { ApprovalState, AutonomyLevel, Severity } from "../rpc/gen/aios/v1/common.ts";
+import { type ChatMessage, type GatewayServiceDefinition, InferPriority, type InferRequest, type ToolCall } from "../rpc/gen/aios/v1/gateway.ts";
+import { MemoryKind, type MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
+import { EventKind } from "../rpc/gen/aios/v1/orchestrator.ts";
+import type { ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
+import type { Config } from "../config/index.ts";
+import { type ApprovalDecision, runAgentLoop } from "./agent-loop.ts";
+import type { AgentKind } from "./agents.ts";
+import type { EventLog } from "./events.ts";
+import { GOAL_STATE, TASK_STATE } from "./mapping.ts";
+import type { Plan, ToolInfo } from "./plan.ts";
+import { classify, type Infer, LAYER_ORDER, type ModelLayer, PROTO_LAYER, planWithModel } from "./planner.ts";
+import { REACTIVE_EXAMPLES, reactivePlan } from "./reactive.ts";
+import { type ApprovalRow, GOAL_TERMINAL, type GoalRow, type GoalStateName, type OrchestratorStore, type SourceName, TASK_TERMINAL, type TaskRow, type TaskStateName } from "./store.ts";
+import { type ToolOutcome, ToolRunner } from "./tool-runner.ts";
+
+export interface Clients {
+  tools: ServiceClient<typeof ToolsServiceDefinition>;
+  gateway: ServiceClient<typeof GatewayServiceDefinition>;
+  memory: ServiceClient<typeof MemoryServiceDefinition>;
+}
+
+export interface EngineOptions {
+  store: OrchestratorStore;
+  events: EventLog;
+  agents: ReadonlyMap<string, AgentKind>;
+  clients: Clients;
+  settings: Config["orchestrator"];
+  approvalTtlMs: number;
+  log: Logger;
+}
+
+export interface SubmitRequest {
+  text: string;
+  priority: number;
+  source: SourceName;
+  autonomy: number;
+  idempotencyKey: string;
+  scheduleId?: string;
+}
+
+/** A task failure: final ones are not retried or escalated (a human said no, a capability is missing). */
+class TaskFailure extends Error {
+  constructor(
+    message: string,
+    readonly final = false,
+  ) {
+    super(message);
+  }
+}
+
+const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
+const RESULT_CHARS = 4000;
+
+export class Engine {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly waiters = new Map<string, (decision: ApprovalDecision) => void>();
+  private readonly retryAt = new Map<string, number>();
+  private readonly wakers = new Map<string, () => void>();
+  private catalogue = new Map<string, ToolInfo>();
+  private readonly runner: ToolRunner;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private stopping = false;
+  readonly startedAt = Date.now();
+
+  constructor(private readonly o: EngineOptions) {
+    this.runner = new ToolRunner(o.clients.tools, o.store, () => this.catalogue);
+  }
+
+  get agents(): ReadonlyMap<string, AgentKind> {
+    return this.o.agents;
+  }
+
+  get tools(): ReadonlyMap<string, ToolInfo> {
+    return this.catalogue;
+  }
+
+  get toolRunner(): ToolRunner {
+    return this.runner;
+  }
+
+  // Settings
+
+  get autonomy(): AutonomyLevel {
+    return Number(this.o.store.setting("autonomy") ?? AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED) as AutonomyLevel;
+  }
+
+  get emergencyStopped(): boolean {
+    return this.o.store.setting("emergency_stop") === "1";
+  }
+
+  setAutonomy(level: AutonomyLevel, by: string): AutonomyLevel {
+    const previous = this.autonomy;
+    this.o.store.setSetting("autonomy", String(level));
+    this.o.events.emit({ kind: EventKind.EVENT_KIND_SYSTEM, message: `autonomy set to ${AutonomyLevel[level]} by ${by}`, actorKind: "human", actorId: by, data: { previous: AutonomyLevel[previous], current: AutonomyLevel[level] } });
+    return previous;
+  }
+
+  async emergencyStop(stop: boolean, reason: string, by: string): Promise<string[]> {
+    this.o.store.setSetting("emergency_stop", stop ? "1" : "0");
+    this.o.events.emit({ kind: EventKind.EVENT_KIND_SYSTEM, message: stop ? `EMERGENCY STOP by ${by}: ${reason}` : `resumed by ${by}${reason ? `: ${reason}` : ""}`, actorKind: "human", actorId: by }, stop ? Severity.SEVERITY_CRITICAL : Severity.SEVERITY_WARNING);
+    if (!stop) {
+      this.pump();
+      return [];
+    }
+    const cancelled: string[] = [];
+    for (const goal of this.o.store.goalsIn(["queued", "planning", "running", "waiting_approval"])) {
+      await this.cancel(goal.id, `emergency stop: ${reason || "no reason given"}`, by);
+      cancelled.push(goal.id);
+    }
+    return cancelled;
+  }
+
+  // Start and stop
+
+  async start(): Promise<void> {
+    this.recover();
+    this.timer = setInterval(() => {
+      this.expireApprovals();
+      this.pump();
+    }, 1000);
+    await this.refreshCatalogue();
+    this.pump();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    // Running goals stay in their durable state: the next start resumes them.
+    for (const run of this.running.values()) run.controller.abort(new Error("the orchestrator is stopping"));
+    await Promise.allSettled([...this.running.values()].map((run) => run.done));
+  }
+
+  /** The tool catalogue, from aios-tools (retried in the background until it answers). */
+  async refreshCatalogue(): Promise<void> {
+    try {
+      const { tools } = await this.o.clients.tools.listTools({ namespace: "", pageSize: 1000, pageToken: "" });
+      this.catalogue = new Map(
+        tools.map((tool) => [tool.name, { name: tool.name, namespace: tool.namespace, description: tool.description, inputSchema: JSON.parse(tool.inputSchemaJson || "{}") as Record<string, unknown>, risk: tool.risk, idempotent: tool.idempotent, readOnly: tool.readOnly }]),
+      );
+    } catch (error) {
+      this.o.log.warn("aios-tools did not list its tools; retrying in 2 s", { error: (error as Error).message });
+      if (!this.stopping) setTimeout(() => void this.refreshCatalogue().then(() => this.pump()), 2000);
+    }
+  }
+
+  /** After a restart: planning starts over, running goals resume from their tasks' states. */
+  private recover(): void {
+    for (const goal of this.o.store.goalsIn(["planning", "running", "waiting_approval"])) {
+      this.o.store.transaction(() => {
+        if (goal.state === "planning") this.o.store.replaceTasks(goal.id, []);
+        for (const task of this.o.store.tasks(goal.id)) {
+          if (task.state === "running" || task.state === "retrying") this.o.store.updateTask(goal.id, task.id, { state: "pending", stateReason: "resuming after a restart of aios-orchestrator" });
+        }
+        this.o.store.updateGoal(goal.id, { state: "queued", stateReason: "resuming after a restart of aios-orchestrator" });
+      });
+      this.o.events.emit({ kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE.queued, message: "resuming after a restart of aios-orchestrator" });
+    }
+  }
+
+  // Goals
+
+  submit(request: SubmitRequest): GoalRow {
+    if (this.emergencyStopped) throw failedPrecondition("an emergency stop is in force: no new goal starts until someone resumes (EmergencyStop with stop = false)");
+    if (request.idempotencyKey) {
+      const existing = this.o.store.goalByIdempotencyKey(request.idempotencyKey);
+      if (existing) {
+        if (existing.text !== request.text) throw alreadyExists(`idempotency key "${request.idempotencyKey}" was used for another goal (${existing.id})`);
+        return existing;
+      }
+    }
+    const goal: GoalRow = {
+      id: newId("goal"), text: request.text, state: "queued", stateReason: "waiting for a free slot", priority: request.priority, source: request.source,
+      autonomy: request.autonomy, plannedBy: "", result: "", createdAt: Date.now(), startedAt: null, finishedAt: null, scheduleId: request.scheduleId ?? "",
+      idempotencyKey: request.idempotencyKey, inputTokens: 0, outputTokens: 0, costUsd: 0, modelCalls: 0,
+    };
+    this.o.store.insertGoal(goal);
+    this.o.events.emit({ kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE.queued, message: `goal submitted: ${goal.text}`, actorKind: request.source, actorId: request.source, data: { priority: goal.priority } });
+    queueMicrotask(() => this.pump());
+    return goal;
+  }
+
+  async cancel(goalId: string, reason: string, by: string): Promise<GoalRow> {
+    const goal = this.o.store.goal(goalId);
+    if (!goal) throw notFound(`no goal "${goalId}"`);
+    if (GOAL_TERMINAL.includes(goal.state)) return goal;
+    const why = reason || `cancelled by ${by}`;
+    const run = this.running.get(goalId);
+    if (run) {
+      run.controller.abort(new TaskFailure(why, true));
+      await run.done;
+    }
+    // Whatever is not terminal yet (a queued goal, or what the run left) ends here.
+    const now = Date.now();
+    for (const approval of this.o.store.approvals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId, offset: 0, limit: 1000 })) {
+      this.o.store.resolveApproval(approval.id, ApprovalState.APPROVAL_STATE_DENIED, by, `the goal was cancelled: ${why}`, now);
+      if (approval.kind === "tool") void this.o.clients.tools.decideApproval({ approvalId: approval.id, approve: false, decidedBy: by }).catch(() => undefined);
+    }
+    for (const task of this.o.store.tasks(goalId)) {
+      if (!TASK_TERMINAL.includes(task.state)) this.setTask(goal, task, "cancelled", why, { finishedAt: now });
+    }
+    const current = this.o.store.goal(goalId)!;
+    if (!GOAL_TERMINAL.includes(current.state)) this.setGoal(current, "cancelled", why, { finishedAt: now });
+    return this.o.store.goal(goalId)!;
+  }
+
+  /** Starts queued goals while there are free slots: highest priority first, aged by waiting. */
+  pump(): void {
+    if (this.stopping || this.emergencyStopped || this.catalogue.size === 0) return;
+    const free = this.o.settings.max_running_goals - this.running.size;
+    if (free <= 0) return;
+    const now = Date.now();
+    const effective = (goal: GoalRow) => goal.priority + (now - goal.createdAt) / this.o.settings.aging_ms;
+    const queued = this.o.store.goalsIn(["queued"]).filter((goal) => !this.running.has(goal.id)).sort((a, b) => effective(b) - effective(a) || a.createdAt - b.createdAt);
+    for (const goal of queued.slice(0, free)) {
+      const controller = new AbortController();
+      const done = this.runGoal(goal, controller.signal).finally(() => {
+        this.running.delete(goal.id);
+        this.pump();
+      });
+      this.running.set(goal.id, { controller, done });
+    }
+  }
+
+  private setGoal(goal: GoalRow, state: GoalStateName, reason: string, fields: Partial<GoalRow> = {}): void {
+    this.o.store.updateGoal(goal.id, { state, stateReason: reason, ...fields });
+    goal.state = state;
+    this.o.events.emit({ kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE[state], message: reason }, state === "failed" ? Severity.SEVERITY_WARNING : Severity.SEVERITY_INFO);
+  }
+
+  private setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}): void {
+    this.o.store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
+    Object.assign(task, { state, stateReason: reason, ...fields });
+    this.o.events.emit({ kind: EventKind.EVENT_KIND_TASK_STATE, goalId: goal.id, taskId: task.id, taskState: TASK_STATE[state], message: `${task.id} ${state}: ${reason}`, data: { agent: task.agent, layer: task.layer, attempts: task.attempts } });
+    this.refreshWaiting(goal);
+  }
+
+  /** A goal waits for approval when every task still running waits for one. */
+  private refreshWaiting(goal: GoalRow): void {
+    const current = this.o.store.goal(goal.id);
+    if (!current || (current.state !== "running" && current.state !== "waiting_approval")) return;
+    const tasks = this.o.store.tasks(goal.id);
+    const active = tasks.filter((task) => task.state === "running" || task.state === "waiting_approval");
+    const waiting = active.length > 0 && active.every((task) => task.state === "waiting_approval");
+    if (waiting && current.state === "running") this.setGoal(current, "waiting_approval", "every running task waits for a human's approval");
+    else if (!waiting && current.state === "waiting_approval") this.setGoal(current, "running", "running again");
+  }
+
+  private async runGoal(goal: GoalRow, signal: AbortSignal): Promise<void> {
+    try {
+      if (this.o.store.tasks(goal.id).length === 0) {
+        this.setGoal(goal, "planning", "planning", { startedAt: goal.startedAt ?? Date.now() });
+        const plan = await this.plan(goal, signal);
+        this.o.store.transaction(() => {
+          this.o.store.replaceTasks(
+            goal.id,
+            plan.tasks.map((task, seq) => ({
+              goalId: goal.id, id: task.id, seq, description: task.description, agent: task.agent, state: "pending", stateReason: "waiting for its dependencies",
+              dependsOn: task.dependsOn, layer: task.layer, suggestedTools: task.tools, successCheck: task.successCheck, attempts: 0, escalations: 0, result: "",
+              startedAt: null, finishedAt: null, executionIds: [], call: task.call ?? null, conversation: null,
+            })),
+          );
+          this.o.store.updateGoal(goal.id, { plannedBy: plan.layer });
+        });
+        this.o.events.emit({
+          kind: EventKind.EVENT_KIND_GOAL_PLANNED, goalId: goal.id, message: `planned at the ${plan.layer} layer: ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`,
+          data: { layer: plan.layer, tasks: plan.tasks.map((task) => ({ id: task.id, description: task.description, agent: task.agent, depends_on: task.dependsOn, layer: task.layer })) },
+        });
+      }
+      this.setGoal(goal, "running", "running its tasks", { startedAt: goal.startedAt ?? Date.now() });
+      await this.runTasks(goal, signal);
+      const tasks = this.o.store.tasks(goal.id);
+      const failed = tasks.find((task) => task.state === "failed");
+      if (signal.aborted) throw signal.reason;
+      if (failed) {
+        this.setGoal(goal, "failed", `task ${failed.id} failed: ${failed.stateReason}`, { finishedAt: Date.now(), result: summarize(tasks) });
+      } else {
+        this.setGoal(goal, "succeeded", "every task succeeded", { finishedAt: Date.now(), result: summarize(tasks) });
+      }
+      void this.rememberOutcome(goal.id);
+    } catch (error) {
+      if (this.stopping && !(signal.reason instanceof TaskFailure)) return;
+      const current = this.o.store.goal(goal.id)!;
+      if (GOAL_TERMINAL.includes(current.state)) return;
+      if (signal.aborted) {
+        const reason = signal.reason instanceof Error ? signal.reason.message : "cancelled";
+        for (const task of this.o.store.tasks(goal.id)) if (!TASK_TERMINAL.includes(task.state)) this.setTask(current, task, "cancelled", reason, { finishedAt: Date.now() });
+        this.setGoal(current, "cancelled", reason, { finishedAt: Date.now() });
+        return;
+      }
+      this.o.log.warn("a goal failed", { goal_id: goal.id, error: (error as Error).message });
+      this.setGoal(current, "failed", (error as Error).message, { finishedAt: Date.now() });
+      void this.rememberOutcome(goal.id);
+    }
+  }
+
+  private async plan(goal: GoalRow, signal: AbortSignal): Promise<Plan> {
+    const reactive = reactivePlan(goal.text, this.o.agents, this.catalogue);
+    if (reactive && "error" in reactive) throw new Error(reactive.error);
+    if (reactive) return reactive;
+    const infer = this.inferFor(goal, "", signal);
+    const layers = await this.availableLayers();
+    if (layers.length === 0) {
+      throw new Error(`no rule matched and no model is configured to plan it. Without a model AIOS understands requests like: ${REACTIVE_EXAMPLES.map((e) => `"${e}"`).join(", ")}; add a model under [[gateway.models]] for anything else`);
+    }
+    const { layer, by } = await classify(goal.text, infer);
+    this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: `classified as ${layer} (by ${by})`, data: { layer, by } });
+    const memory = await this.memoryContext(goal.text, signal);
+    const result = await planWithModel({ text: goal.text, layer, agents: this.o.agents, tools: this.catalogue, maxTasks: this.o.settings.max_plan_tasks, memory, infer });
+    if (result.repaired) this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: result.plan ? "the first plan was invalid; the repaired plan passed the checks" : result.error });
+    if (!result.plan) throw new Error(result.error);
+    return result.plan;
+  }
+
+  /** Layers whose chain has a model that can answer now (or start on demand). */
+  async availableLayers(): Promise<ModelLayer[]> {
+    try {
+      const { models } = await this.o.clients.gateway.listModels({}, { timeoutMs: 5000, failFast: true });
+      const usable = models.filter((model) => model.state !== 5 /* UNAVAILABLE */);
+      return LAYER_ORDER.filter((layer) => usable.some((model) => model.layer === PROTO_LAYER[layer] || model.layer < PROTO_LAYER[layer]));
+    } catch {
+      return [];
+    }
+  }
+
+  private async memoryContext(text: string, signal: AbortSignal): Promise<string> {
+    if (this.o.settings.context_tokens === 0) return "";
+    try {
+      const response = await this.o.clients.memory.assembleContext({ query: text, tokenBudget: this.o.settings.context_tokens, kinds: [MemoryKind.MEMORY_KIND_PROCEDURE, MemoryKind.MEMORY_KIND_INCIDENT], model: "" }, { signal, timeoutMs: 10_000, failFast: true });
+      return response.context;
+    } catch {
+      return "";
+    }
+  }
+
+  private inferFor(goal: GoalRow, taskId: string, signal: AbortSignal): Infer {
+    return async (request) => {
+      const full: Partial<InferRequest> = { ...request, goalId: goal.id, taskId, priority: goal.source === "human" ? InferPriority.INFER_PRIORITY_INTERACTIVE : InferPriority.INFER_PRIORITY_BACKGROUND };
+      const response = await this.o.clients.gateway.infer(full, { signal, timeoutMs: 10 * 60_000 });
+      const usage = response.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0, requests: 0 };
+      this.o.store.addGoalUsage(goal.id, usage);
+      this.o.events.emit({
+        kind: EventKind.EVENT_KIND_MODEL_CALLED, goalId: goal.id, taskId, message: `${request.purpose ?? "model"}: ${response.model} (${response.layer}) answered in ${response.latencyMs} ms`,
+        data: { model: response.model, purpose: request.purpose ?? "", input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cost_usd: usage.costUsd, cached: response.cached },
+      });
+      return response;
+    };
+  }
+
+  // Tasks
+
+  private async runTasks(goal: GoalRow, signal: AbortSignal): Promise<void> {
+    const inFlight = new Map<string, Promise<void>>();
+    for (;;) {
+      if (signal.aborted) {
+        await Promise.allSettled(inFlight.values());
+        throw signal.reason;
+      }
+      const tasks = this.o.store.tasks(goal.id);
+      const byId = new Map(tasks.map((task) => [task.id, task]));
+      for (const task of tasks) {
+        if (task.state !== "pending") continue;
+        const blocker = task.dependsOn.map((id) => byId.get(id)).find((dep) => dep && (dep.state === "failed" || dep.state === "skipped" || dep.state === "cancelled"));
+        if (blocker) this.setTask(goal, task, "skipped", `${blocker.id} ${blocker.state}: ${blocker.stateReason}`, { finishedAt: Date.now() });
+      }
+      const open = tasks.filter((task) => !TASK_TERMINAL.includes(task.state));
+      if (open.length === 0 && inFlight.size === 0) return;
+      const now = Date.now();
+      const ready = open.filter(
+        (task) =>
+          !inFlight.has(task.id) &&
+          (task.state === "pending" || task.state === "waiting_approval" || (task.state === "retrying" && (this.retryAt.get(`${goal.id}/${task.id}`) ?? 0) <= now)) &&
+          task.dependsOn.every((id) => byId.get(id)?.state === "succeeded"),
+      );
+      for (const task of ready.slice(0, Math.max(0, this.o.settings.max_parallel_tasks - inFlight.size))) {
+        inFlight.set(task.id, this.runTask(goal, task, signal).finally(() => inFlight.delete(task.id)));
+      }
+      const nextRetry = Math.min(...open.filter((task) => task.state === "retrying" && !inFlight.has(task.id)).map((task) => this.retryAt.get(`${goal.id}/${task.id}`) ?? now));
+      const wake = new Promise<void>((resolve) => {
+        this.wakers.set(goal.id, resolve);
+        if (Number.isFinite(nextRetry)) setTimeout(resolve, Math.max(0, nextRetry - now));
+        signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      if (inFlight.size === 0 && !Number.isFinite(nextRetry)) {
+        // Nothing runs and nothing will: pending tasks wait for dependencies that cannot finish.
+        for (const task of open) this.setTask(goal, task, "skipped", "its dependencies cannot finish", { finishedAt: Date.now() });
+        continue;
+      }
+      await Promise.race([...inFlight.values(), wake]);
+      this.wakers.delete(goal.id);
+    }
+  }
+
+  private async runTask(goal: GoalRow, task: TaskRow, signal: AbortSignal): Promise<void> {
+    const agent = this.o.agents.get(task.agent);
+    const resuming = task.state === "waiting_approval" || task.conversation !== null;
+    const attempts = resuming && task.attempts > 0 ? task.attempts : task.attempts + 1;
+    if (task.state !== "waiting_approval") this.setTask(goal, task, "running", `attempt ${attempts} at the ${task.layer} layer`, { attempts, startedAt: task.startedAt ?? Date.now() });
+    try {
+      if (!agent) throw new TaskFailure(`agent "${task.agent}" is not configured (/etc/aios/agents)`, true);
+      const result = task.layer === "reactive" && task.call ? await this.runDirect(goal, task, agent, signal) : await this.runWithModel(goal, task, agent, signal);
+      this.runner.forgetTask(goal.id, task.id);
+      this.o.store.clearToolCalls(goal.id, task.id);
+      this.setTask(goal, task, "succeeded", "done", { result: result.slice(0, RESULT_CHARS), finishedAt: Date.now() });
+    } catch (error) {
+      if (signal.aborted) return;
+      const failure = error instanceof TaskFailure ? error : new TaskFailure(error instanceof AiosError ? `${error.code}: ${error.message}` : (error as Error).message);
+      this.o.store.clearToolCalls(goal.id, task.id);
+      this.failTask(goal, task, failure);
+    }
+  }
+
+  private failTask(goal: GoalRow, task: TaskRow, failure: TaskFailure): void {
+    const fresh = this.o.store.task(goal.id, task.id)!;
+    if (failure.final) {
+      this.setTask(goal, fresh, "failed", failure.message, { finishedAt: Date.now(), conversation: null });
+      return;
+    }
+    if (fresh.attempts <= this.o.settings.task_retries) {
+      const delay = this.o.settings.task_retry_base_ms * 2 ** (fresh.attempts - 1);
+      this.retryAt.set(`${goal.id}/${task.id}`, Date.now() + delay);
+      this.setTask(goal, fresh, "retrying", `attempt ${fresh.attempts} failed (${failure.message}); retrying in ${delay} ms`, { conversation: null });
+      return;
+    }
+    const next = fresh.layer === "reactive" ? "operational" : LAYER_ORDER[LAYER_ORDER.indexOf(fresh.layer as ModelLayer) + 1];
+    if (next) {
+      this.setTask(goal, fresh, "pending", `escalated from the ${fresh.layer} to the ${next} layer after ${fresh.attempts} failed attempts (${failure.message})`, { layer: next, attempts: 0, escalations: fresh.escalations + 1, conversation: null });
+      return;
+    }
+    this.setTask(goal, fresh, "failed", `failed at every layer; last: ${failure.message}`, { finishedAt: Date.now(), conversation: null });
+  }
+
+  private async runDirect(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {
+    const call = task.call!;
+    const callId = `direct-${task.attempts}`;
+    const toolCall: ToolCall = { id: callId, name: call.tool, argumentsJson: JSON.stringify(call.input) };
+    const recorded = this.recorded(goal, task, toolCall);
+    let approvalId: string | undefined;
+    let outcome: ToolOutcome | null = recorded && "outcome" in recorded ? recorded.outcome : null;
+    if (recorded && "heldFor" in recorded) approvalId = recorded.heldFor;
+    if (recorded && "unknown" in recorded && !recorded.idempotent) {
+      const decision = await this.askToRerun(goal, task, agent, toolCall, signal);
+      if (!decision.approved) throw new TaskFailure(`${decision.by} decided not to run ${call.tool} again after a restart${decision.note ? `: ${decision.note}` : ""}`, true);
+    }
+    for (;;) {
+      if (!outcome && approvalId) {
+        const decision = await this.awaitApproval(goal, task, approvalId, signal);
+        if (!decision.approved) throw new TaskFailure(`${call.tool} was denied by ${decision.by}${decision.note ? `: ${decision.note}` : ""}`, true);
+      }
+      outcome ??= await this.callTool(goal, task, agent, toolCall, call.input, signal, approvalId);
+      if (outcome.kind === "approval") {
+        approvalId = outcome.approvalId;
+        outcome = null;
+        continue;
+      }
+      if (outcome.kind === "refused") throw new TaskFailure(`${call.tool} was refused: ${outcome.message}`, outcome.code === "permission_denied" || outcome.code === "invalid_argument");
+      if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`);
+      return formatOutput(call.tool, outcome.output);
+    }
+  }
+
+  private async runWithModel(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {
+    const layers = await this.availableLayers();
+    if (!layers.includes(task.layer as ModelLayer)) throw new TaskFailure(`no model can answer at the ${task.layer} layer`);
+    const tools = [...this.catalogue.values()].filter((tool) => agent.toolNamespaces.includes(tool.namespace));
+    const infer = this.inferFor(goal, task.id, signal);
+    const result = await runAgentLoop({
+      goalText: goal.text,
+      task,
+      agent,
+      tools,
+      memoryContext: task.conversation ? "" : await this.memoryContext(`${goal.text}\n${task.description}`, signal),
+      conversation: task.conversation as ChatMessage[] | null,
+      toolOutputChars: this.o.settings.tool_output_chars,
+      infer: (messages, definitions) => infer({ layer: PROTO_LAYER[task.layer], messages, tools: definitions, maxTokens: 1024, purpose: "agent-step" }),
+      callTool: (call, input, approvalId) => this.callTool(goal, task, agent, call, input, signal, approvalId),
+      recorded: (call) => this.recorded(goal, task, call),
+      awaitApproval: (approvalId) => this.awaitApproval(goal, task, approvalId, signal),
+      askToRerun: (call) => this.askToRerun(goal, task, agent, call, signal),
+      save: (conversation) => this.o.store.updateTask(goal.id, task.id, { conversation }),
+      note: (message) => this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, taskId: task.id, message, actorKind: "agent", actorId: agent.kind }),
+      signal,
+    });
+    if (result.kind === "failed") throw new TaskFailure(result.reason);
+    return result.result;
+  }
+
+  private async callTool(goal: GoalRow, task: TaskRow, agent: AgentKind, call: ToolCall, input: Record<string, unknown>, signal: AbortSignal, approvalId?: string): Promise<ToolOutcome> {
+    this.o.events.emit({ kind: EventKind.EVENT_KIND_TOOL_CALLED, goalId: goal.id, taskId: task.id, message: `${agent.kind} calls ${call.name}`, actorKind: "agent", actorId: agent.kind, data: { tool: call.name, input, call_id: call.id } });
+    const autonomy = (goal.autonomy || this.autonomy) as AutonomyLevel;
+    const outcome = await this.runner.call({ goalId: goal.id, taskId: task.id, agent, autonomy, tool: call.name, input, reason: task.description, callId: call.id, approvalId, signal });
+    if (outcome.kind === "done") {
+      const ids = [...(this.o.store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId];
+      this.o.store.updateTask(goal.id, task.id, { executionIds: ids });
+      task.executionIds = ids;
+    }
+    const message = outcome.kind === "done" ? `${call.name} ${outcome.ok ? "ok" : `failed: ${outcome.error}`}` : outcome.kind === "refused" ? `${call.name} refused: ${outcome.message}` : `${call.name} needs approval`;
+    this.o.events.emit({ kind: EventKind.EVENT_KIND_TOOL_RESULT, goalId: goal.id, taskId: task.id, message, data: { tool: call.name, call_id: call.id, ...(outcome.kind === "done" ? { execution_id: outcome.executionId, ok: outcome.ok } : { outcome: outcome.kind }) } });
+    return outcome;
+  }
+
+  /** What the store knows of a call from before a restart. */
+  private recorded(goal: GoalRow, task: TaskRow, call: ToolCall): { outcome: ToolOutcome } | { heldFor: string } | { unknown: true; idempotent: boolean } | null {
+    const row = this.o.store.db
+      .query<{ state: string; result: string | null; idempotent: number }, [string]>("SELECT state, result, idempotent FROM tool_calls WHERE id = ?")
+      .get(`${goal.id}/${task.id}/${call.id}`);
+    if (!row) return null;
+    if (row.state === "started") return { unknown: true, idempotent: Boolean(row.idempotent) };
+    const result = JSON.parse(row.result ?? "{}") as Record<string, unknown>;
+    if (typeof result.held === "string") {
+      const approval = this.o.store.approval(result.held);
+      // Approved (or still pending): wait for / use the approval. Otherwise the call is over.
+      if (!approval || approval.state === ApprovalState.APPROVAL_STATE_PENDING || approval.state === ApprovalState.APPROVAL_STATE_APPROVED) return { heldFor: result.held };
+      return { outcome: { kind: "refused", code: "denied", message: `denied by ${approval.resolvedBy}${approval.note ? `: ${approval.note}` : ""}` } };
+    }
+    return { outcome: result as unknown as ToolOutcome };
+  }
+
+  // Approvals
+
+  private async awaitApproval(goal: GoalRow, task: TaskRow, approvalId: string, signal: AbortSignal): Promise<ApprovalDecision> {
+    let approval = this.o.store.approval(approvalId);
+    if (!approval) {
+      const held = (await this.o.clients.tools.getApproval({ approvalId }, { signal })).approval;
+      approval = {
+        id: approvalId, goalId: goal.id, taskId: task.id, agent: task.agent, tool: held?.tool ?? "", input: held?.input ?? {}, risk: held?.risk ?? 0,
+        reason: held?.reason || task.description, state: ApprovalState.APPROVAL_STATE_PENDING, requestedAt: Date.now(),
+        expiresAt: held?.expiresAt?.getTime() ?? Date.now() + this.o.approvalTtlMs, resolvedAt: null, resolvedBy: "", note: "", kind: "tool", callId: "",
+      };
+      this.o.store.insertApproval(approval);
+      this.o.events.emit({ kind: EventKind.EVENT_KIND_APPROVAL_REQUESTED, goalId: goal.id, taskId: task.id, message: `${approval.tool} needs a human's approval (approval ${approval.id})`, data: { approval_id: approval.id, tool: approval.tool, risk: approval.risk } }, Severity.SEVERITY_WARNING);
+    }
+    return this.waitForDecision(goal, task, approval, signal);
+  }
+
+  private async askToRerun(goal: GoalRow, task: TaskRow, agent: AgentKind, call: ToolCall, signal: AbortSignal): Promise<ApprovalDecision> {
+    const existing = this.o.store.approvals({ states: [], goalId: goal.id, offset: 0, limit: 1000 }).find((a) => a.kind === "resume" && a.taskId === task.id && a.callId === call.id);
+    const approval: ApprovalRow = existing ?? {
+      id: newId("resume"), goalId: goal.id, taskId: task.id, agent: agent.kind, tool: call.name, input: JSON.parse(call.argumentsJson || "{}") as Record<string, unknown>,
+      risk: this.catalogue.get(call.name)?.risk ?? 0, reason: `aios-orchestrator restarted while ${call.name} was running; it is not known whether it ran. Approve to run it again, deny to stop the task.`,
+      state: ApprovalState.APPROVAL_STATE_PENDING, requestedAt: Date.now(), expiresAt: Date.now() + this.o.approvalTtlMs, resolvedAt: null, resolvedBy: "", note: "", kind: "resume", callId: call.id,
+    };
+    if (!existing) {
+      this.o.store.insertApproval(approval);
+      this.o.events.emit({ kind: EventKind.EVENT_KIND_APPROVAL_REQUESTED, goalId: goal.id, taskId: task.id, message: approval.reason, data: { approval_id: approval.id, tool: call.name, resume: true } }, Severity.SEVERITY_WARNING);
+    }
+    const decision = await this.waitForDecision(goal, task, approval, signal);
+    // Either way the old marker is settled: a rerun gets a fresh one.
+    this.o.store.db.query("DELETE FROM tool_calls WHERE id = ?").run(`${goal.id}/${task.id}/${call.id}`);
+    return decision;
+  }
+
+  private async waitForDecision(goal: GoalRow, task: TaskRow, approval: ApprovalRow, signal: AbortSignal): Promise<ApprovalDecision> {
+    if (approval.state !== ApprovalState.APPROVAL_STATE_PENDING) {
+      return { approved: approval.state === ApprovalState.APPROVAL_STATE_APPROVED, by: approval.resolvedBy || "expiry", note: approval.note };
+    }
+    this.setTask(goal, task, "waiting_approval", `waiting for approval ${approval.id} of ${approval.tool}`);
+    const decision = await new Promise<ApprovalDecision>((resolve, reject) => {
+      this.waiters.set(approval.id, resolve);
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    }).finally(() => this.waiters.delete(approval.id));
+    this.setTask(goal, task, "running", decision.approved ? `approved by ${decision.by}` : `denied by ${decision.by}`);
+    return decision;
+  }
+
+  async resolveApproval(id: string, approve: boolean, by: string, note: string): Promise<ApprovalRow> {
+    const approval = this.o.store.approval(id);
+    if (!approval) throw notFound(`no approval "${id}"`);
+    if (approval.state !== ApprovalState.APPROVAL_STATE_PENDING) throw failedPrecondition(`approval ${id} is no longer pending (${ApprovalState[approval.state]})`);
+    if (approval.kind === "tool") await this.o.clients.tools.decideApproval({ approvalId: id, approve, decidedBy: by });
+    const state = approve ? ApprovalState.APPROVAL_STATE_APPROVED : ApprovalState.APPROVAL_STATE_DENIED;
+    this.o.store.resolveApproval(id, state, by, note, Date.now());
+    this.o.events.emit({ kind: EventKind.EVENT_KIND_APPROVAL_RESOLVED, goalId: approval.goalId, taskId: approval.taskId, message: `${approval.tool} ${approve ? "approved" : "denied"} by ${by}${note ? `: ${note}` : ""}`, actorKind: "human", actorId: by, data: { approval_id: id, approved: approve } });
+    this.waiters.get(id)?.({ approved: approve, by, note });
+    return this.o.store.approval(id)!;
+  }
+
+  private expireApprovals(): void {
+    const now = Date.now();
+    for (const approval of this.o.store.approvals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: "", offset: 0, limit: 1000 })) {
+      if (approval.expiresAt > now) continue;
+      this.o.store.resolveApproval(approval.id, ApprovalState.APPROVAL_STATE_EXPIRED, "expiry", "nobody answered in time", now);
+      this.o.events.emit({ kind: EventKind.EVENT_KIND_APPROVAL_RESOLVED, goalId: approval.goalId, taskId: approval.taskId, message: `${approval.tool}: approval ${approval.id} expired unanswered; treated as denied`, data: { approval_id: approval.id, approved: false } }, Severity.SEVERITY_WARNING);
+      this.waiters.get(approval.id)?.({ approved: false, by: "expiry", note: "nobody answered in time" });
+    }
+  }
+
+  // Outcomes
+
+  private async rememberOutcome(goalId: string): Promise<void> {
+    const goal = this.o.store.goal(goalId);
+    if (!goal || (goal.state !== "succeeded" && goal.state !== "failed")) return;
+    const tasks = this.o.store.tasks(goalId);
+    const toolSequence = this.o.store.db
+      .query<{ data: string }, [string, number]>("SELECT data FROM events WHERE goal_id = ? AND kind = ? ORDER BY id")
+      .all(goalId, EventKind.EVENT_KIND_TOOL_CALLED)
+      .map((row) => String((JSON.parse(row.data) as { tool?: string }).tool ?? ""))
+      .filter(Boolean);
+    const plan = tasks.map((task) => `- ${task.id} (${task.agent}, ${task.layer}): ${task.description} → ${task.state}${task.result ? `: ${task.result.slice(0, 300)}` : task.stateReason ? `: ${task.stateReason}` : ""}`).join("\n");
+    const succeeded = goal.state === "succeeded";
+    try {
+      await this.o.clients.memory.remember(
+        {
+          kind: succeeded ? MemoryKind.MEMORY_KIND_PROCEDURE : MemoryKind.MEMORY_KIND_INCIDENT,
+          title: `${succeeded ? "Done" : "Failed"}: ${goal.text}`.slice(0, 500),
+          content: `Goal: ${goal.text}\nPlanned by: ${goal.plannedBy}\nOutcome: ${goal.state} (${goal.stateReason})\nTools: ${toolSequence.join(", ") || "none"}\nTasks:\n${plan}`.slice(0, 60_000),
+          tags: ["goal", goal.source, goal.plannedBy || "unplanned"],
+          goalId,
+          ...(succeeded ? { procedure: { goalPattern: goal.text, toolSequence, successes: 1, failures: 0 } } : {}),
+        },
+        { timeoutMs: 30_000 },
+      );
+    } catch (error) {
+      this.o.log.warn("memory did not take a goal's outcome", { goal_id: goalId, error: (error as Error).message });
+    }
+  }
+}
+
+function summarize(tasks: TaskRow[]): string {
+  if (tasks.length === 1) return tasks[0]!.result || tasks[0]!.stateReason;
+  return tasks.map((task) => `${task.id}: ${task.result || task.stateReason}`).join("\n").slice(0, RESULT_CHARS * 2);
+}
+
+/** A direct call's output as the goal's result: readable for the common tools, JSON otherwise. */
+function formatOutput(tool: string, output: Record<string, unknown>): string {
+  if (tool === "monitor.disk") {
+    const filesystems = (output.filesystems ?? []) as { mount: string; used_percent: number; available_mib: number; size_mib: number }[];
+    return filesystems.map((fs) => `${fs.mount}: ${fs.used_percent}% used, ${fs.available_mib} MiB free of ${fs.size_mib} MiB`).join("\n");
+  }
+  const text = JSON.stringify(output);
+  return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (cut)` : text;
+}

@@ -1,0 +1,87 @@
+/**
+ * @module lib/orchestrator/events
+ * Every state change of a goal or task, every tool and model call and approval is an event:
+ * written to the store first (its row id is the event id a client resumes from), then handed
+ * to live StreamEvents subscribers, then reported to aios-memory in the background (PushEvent;
+ * memory being down delays the report, it never blocks a goal).
+ */
+import type { Logger } from "../log/index.ts";
+import { Severity } from "../rpc/gen/aios/v1/common.ts";
+import type { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
+import { EventKind } from "../rpc/gen/aios/v1/orchestrator.ts";
+import type { ServiceClient } from "../rpc/index.ts";
+import type { EventRow, OrchestratorStore } from "./store.ts";
+
+export type NewEvent = Partial<Omit<EventRow, "id" | "time" | "kind">> & { kind: EventKind; message: string };
+
+const MEMORY_BACKLOG = 5000;
+const EVENT_TYPE: Record<number, string> = {
+  [EventKind.EVENT_KIND_GOAL_STATE]: "goal.state",
+  [EventKind.EVENT_KIND_GOAL_PLANNED]: "goal.planned",
+  [EventKind.EVENT_KIND_TASK_STATE]: "task.state",
+  [EventKind.EVENT_KIND_TOOL_CALLED]: "tool.called",
+  [EventKind.EVENT_KIND_TOOL_RESULT]: "tool.result",
+  [EventKind.EVENT_KIND_MODEL_CALLED]: "model.called",
+  [EventKind.EVENT_KIND_APPROVAL_REQUESTED]: "approval.requested",
+  [EventKind.EVENT_KIND_APPROVAL_RESOLVED]: "approval.resolved",
+  [EventKind.EVENT_KIND_AGENT_MESSAGE]: "agent.message",
+  [EventKind.EVENT_KIND_SYSTEM]: "system",
+};
+
+export class EventLog {
+  private readonly subscribers = new Set<(event: EventRow) => void>();
+  private readonly backlog: EventRow[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly store: OrchestratorStore,
+    private readonly memory: ServiceClient<typeof MemoryServiceDefinition>,
+    private readonly log: Logger,
+  ) {}
+
+  emit(event: NewEvent, severity: Severity = Severity.SEVERITY_INFO): EventRow {
+    const row = this.store.appendEvent({
+      time: Date.now(), kind: event.kind, goalId: event.goalId ?? "", taskId: event.taskId ?? "", actorKind: event.actorKind ?? "system",
+      actorId: event.actorId ?? "aios-orchestrator", causeId: event.causeId ?? "", message: event.message, goalState: event.goalState ?? 0,
+      taskState: event.taskState ?? 0, data: event.data ?? {},
+    });
+    for (const subscriber of this.subscribers) subscriber(row);
+    if (this.backlog.length < MEMORY_BACKLOG) this.backlog.push({ ...row, data: { ...row.data, severity } });
+    void this.flush();
+    return row;
+  }
+
+  /** Calls back for every event from now on; returns the unsubscribe function. */
+  subscribe(callback: (event: EventRow) => void): () => void {
+    this.subscribers.add(callback);
+    return () => this.subscribers.delete(callback);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.backlog.length) {
+        const event = this.backlog[0]!;
+        const { severity, ...data } = event.data as { severity: Severity } & Record<string, unknown>;
+        try {
+          await this.memory.pushEvent(
+            {
+              event: {
+                time: new Date(event.time), source: "aios-orchestrator", type: EVENT_TYPE[event.kind] ?? "system", severity, message: event.message,
+                data: { ...data, event_id: String(event.id) }, goalId: event.goalId, taskId: event.taskId, security: false,
+              },
+            },
+            { timeoutMs: 5000 },
+          );
+          this.backlog.shift();
+        } catch (error) {
+          this.log.debug("memory did not take an event; retrying later", { error: (error as Error).message });
+          await Bun.sleep(2000);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}

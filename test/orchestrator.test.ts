@@ -1,0 +1,200 @@
+/**
+ * aios-orchestrator in the whole stack (`aios init --root DIR`: memory, gateway, tools,
+ * orchestrator from the compiled binary, the image's service and agent files), with no model at
+ * all: the reactive planner answers common requests through real tools (a real service really
+ * restarts), approvals park a task until a human answers (approve, deny), cancel and emergency
+ * stop, events stream and resume, schedules and the monitor submit goals, and bad input is
+ * refused with the field.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ApprovalState } from "../lib/rpc/gen/aios/v1/common.ts";
+import { EventKind, GoalSource, GoalState, TaskState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
+import { refusal } from "./support/memory.ts";
+import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
+import { waitFor } from "./support/wait.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "aios-orch-"));
+let stack: Stack;
+
+const SLEEPER = (name: string) => `description = "${name}, a stand-in service"\ncommand = "/bin/sh"\nargs = ["-c", "exec sleep 100000"]\n[restart]\npolicy = "always"\n`;
+
+beforeAll(async () => {
+  stack = await startStack(join(dir, "root"), {
+    config: `${QUIET}[memory]\nembedder = "hashing"\n\n[orchestrator]\nmonitor_interval_ms = 0\ntask_retries = 1\ntask_retry_base_ms = 50\n\n[gateway]\nmodels = []\n`,
+    services: { web: SLEEPER("web"), cache: SLEEPER("cache") },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const pidOf = async (name: string) => (await stack.initClient.getService({ name })).service!.pid;
+
+describe("the reactive planner, with no model configured", () => {
+  test("disk usage is answered by monitor.disk with no model", async () => {
+    const goal = await goalIn(stack, await submit(stack, "disk usage"));
+    expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(goal.tasks).toHaveLength(1);
+    expect(goal.tasks[0]!.agent).toBe("storage");
+    expect(goal.result).toMatch(/^\/.*: \d+(\.\d+)?% used/m);
+    expect(goal.tasks[0]!.executionIds).toHaveLength(1);
+    expect(goal.usage!.requests).toBe(0);
+  });
+
+  test("restart web really restarts the service", async () => {
+    const before = await pidOf("web");
+    const goal = await goalIn(stack, await submit(stack, "restart web"));
+    expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    const after = await pidOf("web");
+    expect(after).toBeGreaterThan(0);
+    expect(after).not.toBe(before);
+    // The call is in the audit ledger under the system agent.
+    const audit = await stack.tools.queryAudit({ goalId: goal.id, agent: "", tool: "", pageSize: 10, pageToken: "" });
+    expect(audit.entries.map((e) => [e.tool, e.agent])).toEqual([["service.restart", "system"]]);
+  });
+
+  test("call fs.stat /etc", async () => {
+    const goal = await goalIn(stack, await submit(stack, "call fs.stat /etc"));
+    expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(JSON.parse(goal.result)).toMatchObject({ path: "/etc", exists: true, type: "directory" });
+  });
+
+  test("show the last errors of aios-tools, and what is listening on a port", async () => {
+    const logs = await goalIn(stack, await submit(stack, "show the last errors of aios-tools"));
+    expect(logs.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(logs.tasks[0]!.agent).toBe("monitor");
+    const listening = await goalIn(stack, await submit(stack, "what is listening on port 22"));
+    expect(listening.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(listening.tasks[0]!.agent).toBe("network");
+    expect(JSON.parse(listening.result)).toHaveProperty("connections");
+  });
+
+  test("a request no rule knows fails saying what works without a model", async () => {
+    const goal = await goalIn(stack, await submit(stack, "make the machine faster somehow"));
+    expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);
+    expect(goal.stateReason).toContain("no model is configured");
+    expect(goal.stateReason).toContain('"disk usage"');
+  });
+});
+
+describe("approvals", () => {
+  test("a high-risk call waits for a human; approved, it runs", async () => {
+    const id = await submit(stack, "stop web");
+    const waiting = await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+    expect(waiting.tasks[0]!.state).toBe(TaskState.TASK_STATE_WAITING_APPROVAL);
+    const { approvals } = await stack.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: id });
+    expect(approvals).toHaveLength(1);
+    expect(approvals[0]!.tool).toBe("service.stop");
+    expect(approvals[0]!.input).toEqual({ name: "web" });
+    expect((await pidOf("web"))).toBeGreaterThan(0);
+    const resolved = await stack.orchestrator.resolveApproval({ approvalId: approvals[0]!.id, approve: true, resolvedBy: "alice", note: "maintenance" });
+    expect(resolved.approval!.state).toBe(ApprovalState.APPROVAL_STATE_APPROVED);
+    const goal = await goalIn(stack, id);
+    expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect((await stack.initClient.getService({ name: "web" })).service!.pid).toBe(0);
+    const again = await refusal(stack.orchestrator.resolveApproval({ approvalId: approvals[0]!.id, approve: false, resolvedBy: "bob", note: "" }));
+    expect(again.code).toBe("failed_precondition");
+  });
+
+  test("denied, the call does not run and the goal fails saying who denied it", async () => {
+    const id = await submit(stack, "stop cache");
+    await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+    const { approvals } = await stack.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: id });
+    await stack.orchestrator.resolveApproval({ approvalId: approvals[0]!.id, approve: false, resolvedBy: "bob", note: "not now" });
+    const goal = await goalIn(stack, id);
+    expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);
+    expect(goal.stateReason).toContain("denied by bob: not now");
+    expect(await pidOf("cache")).toBeGreaterThan(0);
+  });
+
+  test("cancelling a goal that waits for approval cancels it and denies the approval", async () => {
+    const id = await submit(stack, "stop cache");
+    await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+    const { goal } = await stack.orchestrator.cancelGoal({ goalId: id, reason: "changed my mind" });
+    expect(goal!.state).toBe(GoalState.GOAL_STATE_CANCELLED);
+    expect(goal!.stateReason).toBe("changed my mind");
+    expect(goal!.tasks[0]!.state).toBe(TaskState.TASK_STATE_CANCELLED);
+    const { approvals } = await stack.orchestrator.listApprovals({ goalId: id });
+    expect(approvals[0]!.state).toBe(ApprovalState.APPROVAL_STATE_DENIED);
+    expect(await pidOf("cache")).toBeGreaterThan(0);
+  });
+});
+
+describe("events", () => {
+  test("StreamEvents follows a goal to its end, and resumes after an event id", async () => {
+    const id = await submit(stack, "memory usage");
+    const seen = [];
+    for await (const { event } of stack.orchestrator.streamEvents({ goalId: id, afterEventId: "", untilGoalDone: true })) seen.push(event!);
+    const kinds = seen.map((e) => e.kind);
+    expect(kinds).toContain(EventKind.EVENT_KIND_GOAL_PLANNED);
+    expect(kinds).toContain(EventKind.EVENT_KIND_TOOL_CALLED);
+    expect(seen.at(-1)!.goalState).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    const ids = seen.map((e) => Number(e.id));
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    const resumed = [];
+    for await (const { event } of stack.orchestrator.streamEvents({ goalId: id, afterEventId: seen[2]!.id, untilGoalDone: true })) resumed.push(event!.id);
+    expect(resumed).toEqual(seen.slice(3).map((e) => e.id));
+  });
+});
+
+describe("emergency stop and autonomy", () => {
+  test("an emergency stop refuses new goals until resumed", async () => {
+    const stopped = await stack.orchestrator.emergencyStop({ stop: true, reason: "drill", requestedBy: "alice" });
+    expect(stopped.stopped).toBe(true);
+    const refused = await refusal(stack.orchestrator.submitGoal({ text: "disk usage" }));
+    expect(refused.code).toBe("failed_precondition");
+    expect(refused.message).toContain("emergency stop");
+    expect((await stack.orchestrator.getSystemStatus({})).emergencyStopped).toBe(true);
+    await stack.orchestrator.emergencyStop({ stop: false, reason: "", requestedBy: "alice" });
+    expect((await goalIn(stack, await submit(stack, "disk usage"))).state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+  });
+
+  test("autonomous: a high-risk call runs without asking", async () => {
+    const { previous } = await stack.orchestrator.setAutonomy({ level: 3, setBy: "alice" });
+    expect(previous).toBe(2);
+    try {
+      const goal = await goalIn(stack, await submit(stack, "stop cache"));
+      expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    } finally {
+      await stack.orchestrator.setAutonomy({ level: 2, setBy: "alice" });
+    }
+  });
+});
+
+describe("schedules", () => {
+  test("a schedule submits its goal at its times; deleted, it stops", async () => {
+    const { schedule } = await stack.orchestrator.createSchedule({ name: "disk check", goalText: "disk usage", spec: "* * * * * *", priority: 10 });
+    expect(schedule!.nextRunAt!.getTime()).toBeGreaterThan(Date.now() - 1000);
+    await waitFor(async () => (await stack.orchestrator.listGoals({ source: GoalSource.GOAL_SOURCE_SCHEDULE })).goals.length > 0, "a scheduled goal");
+    const { goals } = await stack.orchestrator.listGoals({ source: GoalSource.GOAL_SOURCE_SCHEDULE });
+    expect(goals[0]!.scheduleId).toBe(schedule!.id);
+    expect(goals[0]!.text).toBe("disk usage");
+    await stack.orchestrator.deleteSchedule({ scheduleId: schedule!.id });
+    expect((await stack.orchestrator.listSchedules({})).schedules).toHaveLength(0);
+  });
+});
+
+describe("bad input", () => {
+  test("is refused with the field", async () => {
+    expect((await refusal(stack.orchestrator.submitGoal({ text: "  " }))).field).toBe("text");
+    expect((await refusal(stack.orchestrator.submitGoal({ text: "x", priority: 101 }))).field).toBe("priority");
+    expect((await refusal(stack.orchestrator.submitGoal({ text: "x", autonomy: 7 as never }))).field).toBe("autonomy");
+    expect((await refusal(stack.orchestrator.getGoal({ goalId: "goal-nope" }))).code).toBe("not_found");
+    expect((await refusal(stack.orchestrator.listGoals({ pageToken: "garbage!" }))).field).toBe("page_token");
+    expect((await refusal(stack.orchestrator.createSchedule({ name: "n", goalText: "disk usage", spec: "every tuesday" }))).field).toBe("spec");
+    expect((await refusal(stack.orchestrator.streamEvents({ afterEventId: "abc" })[Symbol.asyncIterator]().next())).field).toBe("after_event_id");
+    expect((await refusal(stack.orchestrator.setAutonomy({ level: 3, setBy: "" }))).field).toBe("set_by");
+  });
+
+  test("the same idempotency key gives the same goal", async () => {
+    const first = await stack.orchestrator.submitGoal({ text: "cpu usage", idempotencyKey: "k-1" });
+    const second = await stack.orchestrator.submitGoal({ text: "cpu usage", idempotencyKey: "k-1" });
+    expect(second.goal!.id).toBe(first.goal!.id);
+    expect((await refusal(stack.orchestrator.submitGoal({ text: "disk usage", idempotencyKey: "k-1" }))).code).toBe("already_exists");
+  });
+});
