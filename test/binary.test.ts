@@ -7,9 +7,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InitServiceDefinition } from "../lib/rpc/gen/aios/v1/init.ts";
-import { OrchestratorServiceDefinition } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
-import { AiosError, connect, HealthDefinition, ServingStatus } from "../lib/rpc/index.ts";
+import { connect, HealthDefinition, ServingStatus } from "../lib/rpc/index.ts";
 import { installBinary, run, start } from "./support/binary.ts";
 
 let dir: string;
@@ -87,19 +86,6 @@ describe("dist/aios", () => {
     const codes = await Promise.all(running.map((component) => component.stop("SIGTERM")));
     expect(codes).toEqual([0, 0, 0, 0, 0]);
     for (const name of names) expect(existsSync(join(root, `run/aios/${name}.sock`))).toBe(false);
-  });
-
-  test("an RPC whose issue has not landed answers UNIMPLEMENTED naming it", async () => {
-    const root = join(dir, "root-unimplemented");
-    const orchestrator = start([join(bin, "aios-orchestrator"), "--root", root], dir);
-    expect(await servingOn(join(root, "run/aios/orchestrator.sock"))).toBe(ServingStatus.SERVING);
-    const client = connect(OrchestratorServiceDefinition, join(root, "run/aios/orchestrator.sock"));
-    const error = (await client.listAgents({}).catch((e: unknown) => e)) as AiosError;
-    client.close();
-    expect(error).toBeInstanceOf(AiosError);
-    expect(error.code).toBe("unimplemented");
-    expect(error.message).toBe("aios-orchestrator does not implement OrchestratorService.ListAgents yet");
-    expect(await orchestrator.stop()).toBe(0);
   });
 
   test("aiosctl health says which component is down and exits 1", async () => {

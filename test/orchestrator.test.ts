@@ -198,3 +198,40 @@ describe("bad input", () => {
     expect((await refusal(stack.orchestrator.submitGoal({ text: "disk usage", idempotencyKey: "k-1" }))).code).toBe("already_exists");
   });
 });
+
+describe("the monitor and approval expiry", () => {
+  let watched: Stack;
+  beforeAll(async () => {
+    watched = await startStack(join(dir, "watched"), {
+      config: `${QUIET}[memory]\nembedder = "hashing"\n\n[tools]\napproval_ttl_ms = 1500\n\n[orchestrator]\nmonitor_interval_ms = 300\nmonitor_disk_percent = 1\nmonitor_cooldown_ms = 600000\n\n[gateway]\nmodels = []\n`,
+      services: { web: SLEEPER("web") },
+    });
+  });
+  afterAll(async () => {
+    await watched?.stop();
+  });
+
+  test("a full disk becomes one goal with source MONITOR per finding, not one per look", async () => {
+    await waitFor(async () => (await watched.orchestrator.listGoals({ source: GoalSource.GOAL_SOURCE_MONITOR })).goals.length > 0, "a monitor goal");
+    // Several more looks at the machine (every 300 ms) find the same thing.
+    await Bun.sleep(1500);
+    const { goals } = await watched.orchestrator.listGoals({ source: GoalSource.GOAL_SOURCE_MONITOR });
+    expect(goals[0]!.text).toMatch(/^free some disk space on \/\S*: it is \d+(\.\d+)?% full/);
+    const texts = goals.map((g) => g.text.split(":")[0]);
+    expect(new Set(texts).size).toBe(texts.length);
+    // The monitor's looks are tool calls like any other: audited under the monitor agent.
+    const audit = await watched.tools.queryAudit({ agent: "monitor", tool: "monitor.disk", pageSize: 100 });
+    expect(audit.entries.length).toBeGreaterThan(2);
+  });
+
+  test("an approval nobody answers expires as denied", async () => {
+    const id = await submit(watched, "stop web");
+    await goalIn(watched, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+    const goal = await goalIn(watched, id);
+    expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);
+    expect(goal.stateReason).toContain("denied by expiry");
+    const { approvals } = await watched.orchestrator.listApprovals({ goalId: id });
+    expect(approvals[0]!.state).toBe(ApprovalState.APPROVAL_STATE_EXPIRED);
+    expect((await watched.initClient.getService({ name: "web" })).service!.pid).toBeGreaterThan(0);
+  });
+});
