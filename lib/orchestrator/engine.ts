@@ -20,6 +20,7 @@ import type { Config } from "../config/index.ts";
 import { type ApprovalDecision, runAgentLoop } from "./agent-loop.ts";
 import type { AgentKind } from "./agents.ts";
 import type { EventLog } from "./events.ts";
+import { runDag } from "./dag.ts";
 import { GOAL_STATE, TASK_STATE } from "./mapping.ts";
 import type { Plan, ToolInfo } from "./plan.ts";
 import { classify, type Infer, LAYER_ORDER, type ModelLayer, PROTO_LAYER, planWithModel } from "./planner.ts";
@@ -69,7 +70,7 @@ export class Engine {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly waiters = new Map<string, (decision: ApprovalDecision) => void>();
   private readonly retryAt = new Map<string, number>();
-  private readonly wakers = new Map<string, () => void>();
+  private readonly activeTasks = new Map<string, Map<string, TaskStateName>>();
   private catalogue = new Map<string, ToolInfo>();
   private readonly runner: ToolRunner;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -245,18 +246,24 @@ export class Engine {
     this.o.store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
     Object.assign(task, { state, stateReason: reason, ...fields });
     this.o.events.emit({ kind: EventKind.EVENT_KIND_TASK_STATE, goalId: goal.id, taskId: task.id, taskState: TASK_STATE[state], message: `${task.id} ${state}: ${reason}`, data: { agent: task.agent, layer: task.layer, attempts: task.attempts } });
-    this.refreshWaiting(goal);
+    this.refreshWaiting(goal, task);
   }
 
   /** A goal waits for approval when every task still running waits for one. */
-  private refreshWaiting(goal: GoalRow): void {
+  private refreshWaiting(goal: GoalRow, task: TaskRow): void {
+    // Only running and waiting tasks matter; they are few (max_parallel_tasks), so they are
+    // tracked here rather than read back from the store on every change.
+    let active = this.activeTasks.get(goal.id);
+    if (!active) this.activeTasks.set(goal.id, (active = new Map()));
+    if (task.state === "running" || task.state === "waiting_approval") active.set(task.id, task.state);
+    else active.delete(task.id);
+    if (active.size === 0) this.activeTasks.delete(goal.id);
+    if (goal.state !== "running" && goal.state !== "waiting_approval") return;
     const current = this.o.store.goal(goal.id);
     if (!current || (current.state !== "running" && current.state !== "waiting_approval")) return;
-    const tasks = this.o.store.tasks(goal.id);
-    const active = tasks.filter((task) => task.state === "running" || task.state === "waiting_approval");
-    const waiting = active.length > 0 && active.every((task) => task.state === "waiting_approval");
-    if (waiting && current.state === "running") this.setGoal(current, "waiting_approval", "every running task waits for a human's approval");
-    else if (!waiting && current.state === "waiting_approval") this.setGoal(current, "running", "running again");
+    const waiting = active.size > 0 && [...active.values()].every((state) => state === "waiting_approval");
+    if (waiting && current.state === "running") this.setGoal(goal, "waiting_approval", "every running task waits for a human's approval");
+    else if (!waiting && current.state === "waiting_approval") this.setGoal(goal, "running", "running again");
   }
 
   private async runGoal(goal: GoalRow, signal: AbortSignal): Promise<void> {
@@ -363,44 +370,18 @@ export class Engine {
   // Tasks
 
   private async runTasks(goal: GoalRow, signal: AbortSignal): Promise<void> {
-    const inFlight = new Map<string, Promise<void>>();
-    for (;;) {
-      if (signal.aborted) {
-        await Promise.allSettled(inFlight.values());
-        throw signal.reason;
-      }
-      const tasks = this.o.store.tasks(goal.id);
-      const byId = new Map(tasks.map((task) => [task.id, task]));
-      for (const task of tasks) {
-        if (task.state !== "pending") continue;
-        const blocker = task.dependsOn.map((id) => byId.get(id)).find((dep) => dep && (dep.state === "failed" || dep.state === "skipped" || dep.state === "cancelled"));
-        if (blocker) this.setTask(goal, task, "skipped", `${blocker.id} ${blocker.state}: ${blocker.stateReason}`, { finishedAt: Date.now() });
-      }
-      const open = tasks.filter((task) => !TASK_TERMINAL.includes(task.state));
-      if (open.length === 0 && inFlight.size === 0) return;
-      const now = Date.now();
-      const ready = open.filter(
-        (task) =>
-          !inFlight.has(task.id) &&
-          (task.state === "pending" || task.state === "waiting_approval" || (task.state === "retrying" && (this.retryAt.get(`${goal.id}/${task.id}`) ?? 0) <= now)) &&
-          task.dependsOn.every((id) => byId.get(id)?.state === "succeeded"),
-      );
-      for (const task of ready.slice(0, Math.max(0, this.o.settings.max_parallel_tasks - inFlight.size))) {
-        inFlight.set(task.id, this.runTask(goal, task, signal).finally(() => inFlight.delete(task.id)));
-      }
-      const nextRetry = Math.min(...open.filter((task) => task.state === "retrying" && !inFlight.has(task.id)).map((task) => this.retryAt.get(`${goal.id}/${task.id}`) ?? now));
-      const wake = new Promise<void>((resolve) => {
-        this.wakers.set(goal.id, resolve);
-        if (Number.isFinite(nextRetry)) setTimeout(resolve, Math.max(0, nextRetry - now));
-        signal.addEventListener("abort", () => resolve(), { once: true });
-      });
-      if (inFlight.size === 0 && !Number.isFinite(nextRetry)) {
-        // Nothing runs and nothing will: pending tasks wait for dependencies that cannot finish.
-        for (const task of open) this.setTask(goal, task, "skipped", "its dependencies cannot finish", { finishedAt: Date.now() });
-        continue;
-      }
-      await Promise.race([...inFlight.values(), wake]);
-      this.wakers.delete(goal.id);
+    await runDag(this.o.store.tasks(goal.id), {
+      maxParallel: this.o.settings.max_parallel_tasks,
+      signal,
+      run: async (task) => {
+        await this.runTask(goal, task, signal);
+        return this.o.store.task(goal.id, task.id)!;
+      },
+      skip: (task, reason) => this.setTask(goal, task, "skipped", reason, { finishedAt: Date.now() }),
+      retryAt: (task) => this.retryAt.get(`${goal.id}/${task.id}`) ?? Date.now(),
+    });
+    for (const task of this.o.store.tasks(goal.id)) {
+      if (!TASK_TERMINAL.includes(task.state)) this.setTask(goal, task, "skipped", "its dependencies cannot finish", { finishedAt: Date.now() });
     }
   }
 
