@@ -42,6 +42,9 @@ export interface EngineOptions {
   settings: Config["orchestrator"];
   approvalTtlMs: number;
   log: Logger;
+  /** Replaces what a task does (tools, models) while keeping everything around it: for
+   * bench/orchestrator.ts, which measures the scheduler itself with no-op tasks. */
+  executor?: (goal: GoalRow, task: TaskRow, signal: AbortSignal) => Promise<string>;
 }
 
 export interface SubmitRequest {
@@ -220,12 +223,14 @@ export class Engine {
 
   /** Starts queued goals while there are free slots: highest priority first, aged by waiting. */
   pump(): void {
-    if (this.stopping || this.emergencyStopped || this.catalogue.size === 0) return;
+    if (this.stopping || this.emergencyStopped) return;
     const free = this.o.settings.max_running_goals - this.running.size;
     if (free <= 0) return;
     const now = Date.now();
     const effective = (goal: GoalRow) => goal.priority + (now - goal.createdAt) / this.o.settings.aging_ms;
-    const queued = this.o.store.goalsIn(["queued"]).filter((goal) => !this.running.has(goal.id)).sort((a, b) => effective(b) - effective(a) || a.createdAt - b.createdAt);
+    // Planning needs the tool catalogue; a goal that has its tasks (resumed) does not wait for it.
+    const canPlan = this.catalogue.size > 0;
+    const queued = this.o.store.goalsIn(["queued"]).filter((goal) => !this.running.has(goal.id) && (canPlan || this.o.store.tasks(goal.id).length > 0)).sort((a, b) => effective(b) - effective(a) || a.createdAt - b.createdAt);
     for (const goal of queued.slice(0, free)) {
       const controller = new AbortController();
       const done = this.runGoal(goal, controller.signal).finally(() => {
@@ -392,7 +397,11 @@ export class Engine {
     if (task.state !== "waiting_approval") this.setTask(goal, task, "running", `attempt ${attempts} at the ${task.layer} layer`, { attempts, startedAt: task.startedAt ?? Date.now() });
     try {
       if (!agent) throw new TaskFailure(`agent "${task.agent}" is not configured (/etc/aios/agents)`, true);
-      const result = task.layer === "reactive" && task.call ? await this.runDirect(goal, task, agent, signal) : await this.runWithModel(goal, task, agent, signal);
+      const result = this.o.executor
+        ? await this.o.executor(goal, task, signal)
+        : task.layer === "reactive" && task.call
+          ? await this.runDirect(goal, task, agent, signal)
+          : await this.runWithModel(goal, task, agent, signal);
       this.runner.forgetTask(goal.id, task.id);
       this.o.store.clearToolCalls(goal.id, task.id);
       this.setTask(goal, task, "succeeded", "done", { result: result.slice(0, RESULT_CHARS), finishedAt: Date.now() });
