@@ -11,7 +11,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApprovalState } from "../lib/rpc/gen/aios/v1/common.ts";
+import { MemoryKind, MemoryServiceDefinition } from "../lib/rpc/gen/aios/v1/memory.ts";
 import { EventKind, GoalSource, GoalState, TaskState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
+import { connect } from "../lib/rpc/index.ts";
 import { refusal } from "./support/memory.ts";
 import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
@@ -233,5 +235,44 @@ describe("the monitor and approval expiry", () => {
     const { approvals } = await watched.orchestrator.listApprovals({ goalId: id });
     expect(approvals[0]!.state).toBe(ApprovalState.APPROVAL_STATE_EXPIRED);
     expect((await watched.initClient.getService({ name: "web" })).service!.pid).toBeGreaterThan(0);
+  });
+});
+
+describe("agents, status and memory", () => {
+  test("ListAgents shows the image's agent kinds with their namespaces, capabilities and counts", async () => {
+    const { agents } = await stack.orchestrator.listAgents({});
+    expect(agents.map((a) => a.kind).sort()).toEqual(["general", "monitor", "network", "package", "security", "storage", "system"]);
+    const system = agents.find((a) => a.kind === "system")!;
+    expect(system.toolNamespaces).toContain("service");
+    expect(system.capabilities).toContain("service:restart");
+    expect(system.tasksSucceeded).toBeGreaterThan(0);
+    expect(system.health).toBe(1 /* IDLE */);
+  });
+
+  test("GetSystemStatus reports autonomy, goals by state, components and the layers that can answer", async () => {
+    const status = await stack.orchestrator.getSystemStatus({});
+    expect(status.autonomy).toBe(2);
+    expect(status.emergencyStopped).toBe(false);
+    expect(status.components.map((c) => [c.name, c.serving])).toEqual([["aios-memory", true], ["aios-gateway", true], ["aios-tools", true], ["aios-init", true]]);
+    // No model is configured: only the reactive layer answers.
+    expect(status.availableLayers).toEqual([1 /* REACTIVE */]);
+    const succeeded = status.goals.find((g) => g.state === GoalState.GOAL_STATE_SUCCEEDED);
+    expect(succeeded!.count).toBeGreaterThan(3);
+  });
+
+  test("a finished goal is remembered: a procedure when it worked, an incident when it failed", async () => {
+    const memory = connect(MemoryServiceDefinition, join(stack.root, "run/aios/memory.sock"));
+    try {
+      await waitFor(async () => (await memory.search({ query: "restart web", kinds: [MemoryKind.MEMORY_KIND_PROCEDURE], limit: 5 })).hits.length > 0, "the procedure in memory");
+      const { hits } = await memory.search({ query: "restart web", kinds: [MemoryKind.MEMORY_KIND_PROCEDURE], limit: 5 });
+      expect(hits[0]!.memory!.procedure!.toolSequence).toEqual(["service.restart"]);
+      const incidents = await memory.search({ query: "make the machine faster", kinds: [MemoryKind.MEMORY_KIND_INCIDENT], limit: 5 });
+      expect(incidents.hits[0]!.memory!.content).toContain("no model is configured");
+      // Every event went to memory as well.
+      const { events } = await memory.recentEvents({ source: "aios-orchestrator", limit: 1000 });
+      expect(events.some((e) => e.type === "goal.state")).toBe(true);
+    } finally {
+      memory.close();
+    }
   });
 });
