@@ -15,6 +15,7 @@ import { MemoryKind, MemoryServiceDefinition } from "../lib/rpc/gen/aios/v1/memo
 import { EventKind, GoalSource, GoalState, TaskState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { connect } from "../lib/rpc/index.ts";
 import { refusal } from "./support/memory.ts";
+import { run, start } from "./support/binary.ts";
 import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -274,5 +275,55 @@ describe("agents, status and memory", () => {
     } finally {
       memory.close();
     }
+  });
+});
+
+describe("aiosctl", () => {
+  const aiosctl = (...args: string[]) => run([join(stack.root, "usr/bin/aiosctl"), ...args, "--root", stack.root], stack.root);
+
+  test("goal submits and follows a goal to its result; exit 0 when it succeeded, 1 when it failed", async () => {
+    const ok = await aiosctl("goal", "disk usage");
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^goal goal-\S+ submitted$/m);
+    expect(ok.stdout).toContain("planned at the reactive layer: 1 task");
+    expect(ok.stdout).toContain("storage calls monitor.disk");
+    expect(ok.stdout).toMatch(/^goal succeeded: every task succeeded$/m);
+    expect(ok.stdout).toMatch(/^\/.*: \d+(\.\d+)?% used/m);
+    const failed = await aiosctl("goal", "make", "it", "faster", "somehow");
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain("goal failed: no rule matched");
+    const usage = await aiosctl("goal");
+    expect(usage.code).toBe(64);
+  });
+
+  test("approvals and approve: a goal waiting for a human goes on once approved from another shell", async () => {
+    const following = start([join(stack.root, "usr/bin/aiosctl"), "goal", "stop web", "--root", stack.root], stack.root);
+    let pending: { id: string; tool: string }[] = [];
+    await waitFor(async () => {
+      const listed = await aiosctl("approvals", "--json");
+      pending = JSON.parse(listed.stdout) as { id: string; tool: string }[];
+      return pending.length === 1;
+    }, () => `one pending approval; the goal printed:\n${following.output()}`);
+    expect(pending[0]!.tool).toBe("service.stop");
+    expect(following.output()).toContain(`aiosctl approve ${pending[0]!.id}`);
+    const approved = await aiosctl("approve", pending[0]!.id, "--note", "maintenance");
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toContain("service.stop: approved by");
+    expect(await following.process.exited).toBe(0);
+    expect(following.output()).toContain("goal succeeded");
+    expect((await aiosctl("deny", pending[0]!.id)).code).toBe(1);
+  });
+
+  test("status and goals, as text and JSON", async () => {
+    const status = await aiosctl("status");
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain("autonomy:  supervised");
+    expect(status.stdout).toMatch(/aios-tools\s+SERVING/);
+    const parsed = JSON.parse((await aiosctl("status", "--json")).stdout) as { components: unknown[] };
+    expect(parsed.components).toHaveLength(4);
+    const goals = await aiosctl("goals", "--limit", "3");
+    expect(goals.stdout.trim().split("\n")).toHaveLength(3);
+    expect(goals.stdout).toMatch(/succeeded/);
   });
 });

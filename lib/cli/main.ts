@@ -1,11 +1,13 @@
 /**
  * @module lib/cli/main
  * aiosctl: the command line of AIOS. Exit status: 0 success, 1 the thing asked about is not
- * well (a component down), 64 bad usage, 78 bad configuration.
+ * well (a component down, a goal failed), 64 bad usage, 69 a service cannot be reached, 78 bad
+ * configuration.
  */
 import { VERSION_LINE } from "../config/index.ts";
 import { EXIT_USAGE } from "../rpc/index.ts";
 import { commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
+import { approvalsCommand, decideCommand, goalCommand, goalsCommand, statusCommand } from "./goals.ts";
 import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
 
 const USAGE = `aiosctl: talk to a running AIOS
@@ -13,8 +15,16 @@ const USAGE = `aiosctl: talk to a running AIOS
 Usage: aiosctl COMMAND [options]
 
 Commands:
+  goal "TEXT"             submit a goal and follow it until it ends (exit 0 if it succeeded)
+  goals                   list goals, newest first
+  status                  autonomy, goals, approvals, components, layers that can answer
+  approvals               tool calls waiting for a human
+  approve ID / deny ID    answer one (--note "why")
   health [COMPONENT...]   is each component serving on its socket? (default: all)
   version                 show the version
+
+Every command takes --json. Exit status: 0 done, 1 not well (a goal failed, a component is
+down), 64 bad usage, 69 the service cannot be reached, 78 bad configuration.
 
 Run aiosctl COMMAND --help for the options of a command.
 `;
@@ -24,6 +34,18 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   switch (command) {
     case "health":
       return health(rest);
+    case "goal":
+      return goalCommand(rest);
+    case "goals":
+      return goalsCommand(rest);
+    case "status":
+      return statusCommand(rest);
+    case "approvals":
+      return approvalsCommand(rest);
+    case "approve":
+      return decideCommand(true, rest);
+    case "deny":
+      return decideCommand(false, rest);
     case "version":
     case "--version":
       process.stdout.write(`${VERSION_LINE}\n`);
