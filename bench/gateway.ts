@@ -13,9 +13,8 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { installBinary } from "../test/support/binary.ts";
 import { type GatewayProcess, infer, InferPriority, Layer, modelState, startGateway, user, writeGatewayConfig } from "../test/support/gateway.ts";
-import { percentile } from "../lib/gateway/queue.ts";
 import { ModelState } from "../lib/rpc/gen/aios/v1/gateway.ts";
-import { round } from "./support/stats.ts";
+import { percentile, round } from "./support/stats.ts";
 import { waitFor } from "../test/support/wait.ts";
 
 const CHAT_CALLS = Number(process.env.CHAT_CALLS ?? 40);

@@ -21,12 +21,11 @@ import { loadAgents } from "../lib/orchestrator/agents.ts";
 import { Engine } from "../lib/orchestrator/engine.ts";
 import { EventLog } from "../lib/orchestrator/events.ts";
 import { OrchestratorStore, type TaskRow } from "../lib/orchestrator/store.ts";
-import { percentile } from "../lib/gateway/queue.ts";
 import { REPO } from "../test/support/binary.ts";
 import { seededRandom } from "../test/support/random.ts";
 import { QUIET, type Stack, startStack } from "../test/support/stack.ts";
 import { devNullLogger } from "./support/echo.ts";
-import { round } from "./support/stats.ts";
+import { percentile, round } from "./support/stats.ts";
 
 const TASKS = 10_000;
 const E2E_GOALS = 200;

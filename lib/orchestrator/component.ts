@@ -46,7 +46,10 @@ export const orchestratorComponent: ComponentSpec = {
     });
     await engine.start();
     const scheduleTimer = setInterval(() => scheduler.tick(), 1000);
-    const monitorTimer = settings.monitor_interval_ms > 0 ? setInterval(() => void monitor.tick(), settings.monitor_interval_ms) : null;
+    const monitorTimer = settings.monitor_interval_ms > 0 ? setInterval(() => {
+      // Its goals would be refused: no point looking, nor logging that it could not submit.
+      if (!engine.emergencyStopped) void monitor.tick();
+    }, settings.monitor_interval_ms) : null;
     log.info("orchestrator ready", { agents: [...agents.keys()], autonomy: engine.autonomy, emergency_stop: engine.emergencyStopped });
     onStop(async () => {
       clearInterval(scheduleTimer);

@@ -504,12 +504,10 @@ export class Engine {
 
   /** What the store knows of a call from before a restart. */
   private recorded(goal: GoalRow, task: TaskRow, call: ToolCall): { outcome: ToolOutcome } | { heldFor: string } | { unknown: true; idempotent: boolean } | null {
-    const row = this.o.store.db
-      .query<{ state: string; result: string | null; idempotent: number }, [string]>("SELECT state, result, idempotent FROM tool_calls WHERE id = ?")
-      .get(`${goal.id}/${task.id}/${call.id}`);
+    const row = this.o.store.toolCall(`${goal.id}/${task.id}/${call.id}`);
     if (!row) return null;
-    if (row.state === "started") return { unknown: true, idempotent: Boolean(row.idempotent) };
-    const result = JSON.parse(row.result ?? "{}") as Record<string, unknown>;
+    if (row.state === "started") return { unknown: true, idempotent: row.idempotent };
+    const result = row.result ?? {};
     if (typeof result.held === "string") {
       const approval = this.o.store.approval(result.held);
       // Approved (or still pending): wait for / use the approval. Otherwise the call is over.
@@ -549,7 +547,7 @@ export class Engine {
     }
     const decision = await this.waitForDecision(goal, task, approval, signal);
     // Either way the old marker is settled: a rerun gets a fresh one.
-    this.o.store.db.query("DELETE FROM tool_calls WHERE id = ?").run(`${goal.id}/${task.id}/${call.id}`);
+    this.o.store.deleteToolCall(`${goal.id}/${task.id}/${call.id}`);
     return decision;
   }
 
@@ -594,11 +592,7 @@ export class Engine {
     const goal = this.o.store.goal(goalId);
     if (!goal || (goal.state !== "succeeded" && goal.state !== "failed")) return;
     const tasks = this.o.store.tasks(goalId);
-    const toolSequence = this.o.store.db
-      .query<{ data: string }, [string, number]>("SELECT data FROM events WHERE goal_id = ? AND kind = ? ORDER BY id")
-      .all(goalId, EventKind.EVENT_KIND_TOOL_CALLED)
-      .map((row) => String((JSON.parse(row.data) as { tool?: string }).tool ?? ""))
-      .filter(Boolean);
+    const toolSequence = this.o.store.toolsCalled(goalId, EventKind.EVENT_KIND_TOOL_CALLED);
     const plan = tasks.map((task) => `- ${task.id} (${task.agent}, ${task.layer}): ${task.description} → ${task.state}${task.result ? `: ${task.result.slice(0, 300)}` : task.stateReason ? `: ${task.stateReason}` : ""}`).join("\n");
     const succeeded = goal.state === "succeeded";
     try {

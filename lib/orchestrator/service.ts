@@ -169,12 +169,11 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
     },
 
     listAgents: () => {
-      const active = store.db.query<{ agent: string; goal_id: string; id: string }, []>("SELECT agent, goal_id, id FROM tasks WHERE state IN ('running', 'waiting_approval')").all();
-      const counts = store.db.query<{ agent: string; state: string; n: number }, []>("SELECT agent, state, COUNT(*) AS n FROM tasks WHERE state IN ('succeeded', 'failed') GROUP BY agent, state").all();
+      const { active, finished: counts } = store.agentActivity();
       const count = (agent: string, state: string) => counts.find((c) => c.agent === agent && c.state === state)?.n ?? 0;
       return {
         agents: [...engine.agents.values()].map((agent) => {
-          const current = active.filter((task) => task.agent === agent.kind).map((task) => `${task.goal_id}/${task.id}`);
+          const current = active.filter((task) => task.agent === agent.kind).map((task) => `${task.goalId}/${task.id}`);
           const missing = agent.toolNamespaces.filter((namespace) => engine.tools.size > 0 && ![...engine.tools.values()].some((tool) => tool.namespace === namespace));
           return {
             kind: agent.kind, description: agent.description, toolNamespaces: agent.toolNamespaces, capabilities: agent.capabilities, defaultLayer: PROTO_LAYER[agent.defaultLayer],

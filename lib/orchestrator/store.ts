@@ -446,6 +446,32 @@ export class OrchestratorStore {
     return this.db.query<Row, [string, string]>("SELECT * FROM tool_calls WHERE goal_id = ? AND task_id = ? AND state = 'started'").all(goalId, taskId).map(toolCallFrom);
   }
 
+  toolCall(id: string): ToolCallRow | null {
+    const row = this.db.query<Row, [string]>("SELECT * FROM tool_calls WHERE id = ?").get(id);
+    return row ? toolCallFrom(row) : null;
+  }
+
+  deleteToolCall(id: string): void {
+    this.db.query("DELETE FROM tool_calls WHERE id = ?").run(id);
+  }
+
+  /** The tools a goal called, in order (from its TOOL_CALLED events). */
+  toolsCalled(goalId: string, toolCalledKind: number): string[] {
+    return this.db
+      .query<{ data: string }, [string, number]>("SELECT data FROM events WHERE goal_id = ? AND kind = ? ORDER BY id")
+      .all(goalId, toolCalledKind)
+      .map((row) => String((JSON.parse(row.data) as { tool?: string }).tool ?? ""))
+      .filter(Boolean);
+  }
+
+  /** Tasks now running or waiting, and finished tasks counted by agent and state. */
+  agentActivity(): { active: { agent: string; goalId: string; id: string }[]; finished: { agent: string; state: string; n: number }[] } {
+    return {
+      active: this.db.query<{ agent: string; goal_id: string; id: string }, []>("SELECT agent, goal_id, id FROM tasks WHERE state IN ('running', 'waiting_approval')").all().map((r) => ({ agent: r.agent, goalId: r.goal_id, id: r.id })),
+      finished: this.db.query<{ agent: string; state: string; n: number }, []>("SELECT agent, state, COUNT(*) AS n FROM tasks WHERE state IN ('succeeded', 'failed') GROUP BY agent, state").all(),
+    };
+  }
+
   clearToolCalls(goalId: string, taskId: string): void {
     this.db.query("DELETE FROM tool_calls WHERE goal_id = ? AND task_id = ?").run(goalId, taskId);
   }
