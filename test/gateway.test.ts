@@ -18,6 +18,7 @@ import { startComponent } from "./support/component.ts";
 import { ChatRole, type GatewayClient, type GatewayProcess, infer, Layer, modelState, startGateway, system, user, writeGatewayConfig } from "./support/gateway.ts";
 import { refusal } from "./support/memory.ts";
 import { ScriptedModelServer } from "./support/model-server.ts";
+import { waitFor } from "./support/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-gateway-"));
 const root = join(dir, "root");
@@ -293,6 +294,8 @@ describe("embeddings and tokens", () => {
   test("aios-memory embeds through the gateway and counts context with the model's tokenizer", async () => {
     const memory = await startComponent("memory", MemoryServiceDefinition, bin, root);
     try {
+      // embedder = "gateway": memory asks the gateway in the background once it is up.
+      await waitFor(async () => (await memory.client.stats({})).embedder.includes("embedder"), "memory to take the gateway's embedding model");
       const stored = await memory.client.remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: "ssh", content: "sshd listens on port 22", tags: [], goalId: "", taskId: "", vector: [] });
       expect(stored.memory!.embedder).toContain("embedder");
       const { hits } = await memory.client.search({ query: "sshd port", kinds: [], tags: [], limit: 5, mode: SearchMode.SEARCH_MODE_VECTOR, vector: [] });
