@@ -234,7 +234,9 @@ describe("streaming", () => {
 
   test("a local model streams its answer; the pieces add up to the final message", async () => {
     const { pieces, done, text } = await collect(infer({ layer: Layer.LAYER_OPERATIONAL, maxTokens: 40 }));
-    expect(pieces.length).toBeGreaterThan(2);
+    // The random model may end its text after one token: at least one piece, then the end.
+    expect(pieces.length).toBeGreaterThanOrEqual(2);
+    expect(pieces.slice(0, -1).every((p) => !p.done && p.delta.length > 0)).toBe(true);
     expect(done.model).toBe("operational");
     expect(text).toBe(done.message!.content);
     expect(done.usage!.outputTokens).toBeGreaterThan(0);
