@@ -239,6 +239,18 @@ export const ConfigSchema = v.strictObject({
     listen: v.optional(v.pipe(v.string(), v.ip()), "0.0.0.0"),
     /** Port of the HTTP console. */
     port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535)), 9090),
+    /**
+     * Sign in with a password instead of the admin token: a hash from `aios-console
+     * --hash-password` (argon2id). Empty: the admin token (STATE_DIR/console/admin-token).
+     */
+    password_hash: v.optional(v.pipe(v.string(), v.regex(/^$|^\$(argon2(id|i|d)|2[aby])\$/, "must be a hash printed by aios-console --hash-password")), ""),
+    /** How long a browser session lasts without use. */
+    session_idle_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60_000)), 12 * 3600_000),
+    /** Failed sign-ins from one address within failure_window_ms before it is locked out. */
+    max_failures: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 5),
+    failure_window_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1000)), 15 * 60_000),
+    /** How long a locked-out address is refused, even with the right secret. */
+    lockout_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1000)), 15 * 60_000),
   }),
 });
 

@@ -1,47 +1,101 @@
 /**
  * @module lib/console/component
- * aios-console as a process: the HTTP console on [console] listen:port. Until the console
- * issue (#8) builds the UI and API, it answers GET /api/health and, for every other route,
- * 501 with a JSON body naming the route.
+ * aios-console as a process: the HTTP console (web page and JSON API) on [console] listen:port,
+ * a client of every other component through its contract. On first start it makes the admin
+ * token and shows it once on the serial console (/dev/console when it runs as the system's
+ * console; standard error under --root). `--hash-password` turns a password read on standard
+ * input into the hash [console] password_hash takes.
  */
-import { VERSION } from "../config/index.ts";
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { rooted, VERSION } from "../config/index.ts";
 import { createLogger } from "../log/index.ts";
-import { commonUsage, loadComponentConfig, parseCommonFlags, stopRequested } from "../rpc/component.ts";
+import { commonUsage, EXIT_USAGE, loadComponentConfig, parseCommonFlags, stopRequested } from "../rpc/component.ts";
+import { createConsoleApp } from "./app.ts";
+import { WebAssets } from "./assets.ts";
+import { connectBackends } from "./backends.ts";
+import { Credentials, hashPassword, loadOrCreateAdminToken } from "./credentials.ts";
+import { Lockout } from "./lockout.ts";
+import { MetricsSampler } from "./metrics.ts";
+import { SessionStore } from "./sessions.ts";
 
 const SUMMARY = "the HTTP console: dashboard, goals, approvals and the JSON API";
 
+function announceToken(token: string, root: string): void {
+  const text = `\naios-console: first start. The admin token of the console (port 9090) and its API is:\n\n    ${token}\n\nIt is kept in /var/lib/aios/console/admin-token (mode 0600); it is not shown again.\n\n`;
+  if (root === "" || root === "/") {
+    try {
+      appendFileSync("/dev/console", text);
+      return;
+    } catch {
+      // no console device (a container): fall through to standard error
+    }
+  }
+  process.stderr.write(text);
+}
+
+async function readPassword(): Promise<string> {
+  const text = await new Response(Bun.stdin.stream()).text();
+  return text.replace(/\r?\n$/, "");
+}
+
 export async function runConsole(argv: readonly string[]): Promise<number> {
-  const usage = commonUsage("aios-console", SUMMARY, "      --port N        listen on port N instead of [console] port (0: any free port)\n");
-  const parsed = parseCommonFlags(argv, usage, { port: { type: "string" } });
+  const usage = commonUsage(
+    "aios-console",
+    SUMMARY,
+    "      --port N          listen on port N instead of [console] port (0: any free port)\n      --hash-password   read a password on standard input, print its hash for [console] password_hash\n",
+  );
+  const parsed = parseCommonFlags(argv, usage, { port: { type: "string" }, "hash-password": { type: "boolean" } });
   if (typeof parsed === "number") return parsed;
+  if (parsed.values["hash-password"]) {
+    const password = await readPassword();
+    if (password.length < 8) {
+      process.stderr.write("aios-console: the password needs at least 8 characters\n");
+      return EXIT_USAGE;
+    }
+    process.stdout.write(`${await hashPassword(password)}\n`);
+    return 0;
+  }
   const config = loadComponentConfig(parsed.flags);
   if (typeof config === "number") return config;
+  const root = parsed.flags.root;
   const log = createLogger({ component: "aios-console", level: config.log.level });
 
   const portFlag = parsed.values.port;
   const port = typeof portFlag === "string" ? Number(portFlag) : config.console.port;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     process.stderr.write(`aios-console: --port must be a number from 0 to 65535, got "${String(portFlag)}"\n`);
-    return 64;
+    return EXIT_USAGE;
   }
 
-  const stop = stopRequested(log);
-  const server = Bun.serve({
-    hostname: config.console.listen,
-    port,
-    fetch(request) {
-      const { pathname } = new URL(request.url);
-      if (request.method === "GET" && pathname === "/api/health") {
-        return Response.json({ status: "SERVING", component: "aios-console", version: VERSION });
-      }
-      return Response.json(
-        { error: `aios-console does not implement ${request.method} ${pathname} yet` },
-        { status: 501 },
-      );
-    },
+  const stateDir = rooted(root, join(config.paths.state_dir, "console"));
+  const admin = loadOrCreateAdminToken(join(stateDir, "admin-token"));
+  if (admin.created) announceToken(admin.token, root);
+  const sessions = new SessionStore(join(stateDir, "console.db"), config.console.session_idle_ms);
+  const metrics = new MetricsSampler(rooted(root, config.paths.state_dir));
+  metrics.start();
+  const backends = connectBackends(config, root);
+  const app = createConsoleApp({
+    backends,
+    credentials: new Credentials(admin.token, config.console.password_hash),
+    sessions,
+    lockout: new Lockout({ maxFailures: config.console.max_failures, windowMs: config.console.failure_window_ms, lockoutMs: config.console.lockout_ms }),
+    metrics,
+    assets: new WebAssets(),
+    log,
   });
-  log.info("serving", { url: server.url.href });
+
+  const stop = stopRequested(log);
+  // Long-lived event streams: no idle cut-off (Bun's default is 10 s); the SSE keep-alive
+  // comment every 15 s shows a dead peer.
+  app.listen({ hostname: config.console.listen, port, idleTimeout: 0 });
+  log.info("serving", { url: `http://${config.console.listen}:${app.server?.port}`, version: VERSION });
+  // Tests and scripts started with --port 0 learn the port from this line.
+  process.stderr.write(`aios-console: listening on port ${app.server?.port}\n`);
   await stop;
-  await server.stop();
+  await app.stop(true);
+  metrics.stop();
+  backends.close();
+  sessions.close();
   return 0;
 }

@@ -134,7 +134,8 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
     },
 
     streamEvents: async function* (request, ctx) {
-      let after = 0;
+      // A goal's stream replays it from its start; the whole stream starts from now.
+      let after = request.goalId ? 0 : store.lastEventId();
       if (request.afterEventId) {
         after = Number(request.afterEventId);
         if (!Number.isInteger(after) || after < 0) throw invalidArgument("after_event_id", "after_event_id is an event id this service gave out");

@@ -56,6 +56,8 @@ export type ServiceClient<S extends ServiceDefinition> = {
 export interface ConnectOptions {
   /** Deadline of calls that set none. */
   defaultTimeoutMs?: number;
+  /** Calls fail at once when the server is down unless they say otherwise (for interactive callers). */
+  failFast?: boolean;
 }
 
 // Unix sockets come back fast: do not sit in grpc-js's default backoff (1 s growing to 120 s).
@@ -84,17 +86,22 @@ export function connect<S extends ServiceDefinition>(
     close: () => client.close(),
   };
   for (const [key, method] of Object.entries(definition.methods)) {
-    out[key] = methodCaller(client, definition, method, defaultTimeoutMs, socketPath);
+    out[key] = methodCaller(client, definition, method, { timeoutMs: defaultTimeoutMs, failFast: options.failFast ?? false }, socketPath);
   }
   return out as ServiceClient<S>;
 }
 
-function callSettings(options: CallOptions | undefined, defaultTimeoutMs: number) {
+interface CallDefaults {
+  timeoutMs: number;
+  failFast: boolean;
+}
+
+function callSettings(options: CallOptions | undefined, defaults: CallDefaults) {
   // grpc-js carries wait-for-ready on the metadata: the call waits out connection failures
   // until its deadline instead of failing at once.
-  const metadata = new Metadata({ waitForReady: !options?.failFast });
+  const metadata = new Metadata({ waitForReady: !(options?.failFast ?? defaults.failFast) });
   for (const [key, value] of Object.entries(options?.metadata ?? {})) metadata.set(key, value);
-  const timeoutMs = options?.timeoutMs ?? defaultTimeoutMs;
+  const timeoutMs = options?.timeoutMs ?? defaults.timeoutMs;
   const grpcOptions: GrpcCallOptions = { deadline: Date.now() + timeoutMs };
   return { metadata, grpcOptions, timeoutMs };
 }
@@ -103,7 +110,7 @@ function methodCaller(
   client: Client,
   service: ServiceDefinition,
   method: MethodDefinition,
-  defaultTimeoutMs: number,
+  defaults: CallDefaults,
   socketPath: string,
 ) {
   const path = methodPath(service, method);
@@ -129,7 +136,7 @@ function methodCaller(
   if (!method.requestStream && !method.responseStream) {
     return (request: unknown, options?: CallOptions) =>
       new Promise((resolve, reject) => {
-        const { metadata, grpcOptions, timeoutMs } = callSettings(options, defaultTimeoutMs);
+        const { metadata, grpcOptions, timeoutMs } = callSettings(options, defaults);
         const call = client.makeUnaryRequest(path, serialize, deserialize, request, metadata, grpcOptions, (error, response) =>
           error ? reject(toError(error, timeoutMs)) : resolve(response),
         );
@@ -139,7 +146,7 @@ function methodCaller(
 
   if (!method.requestStream && method.responseStream) {
     return (request: unknown, options?: CallOptions): ResponseStream<unknown> => {
-      const { metadata, grpcOptions, timeoutMs } = callSettings(options, defaultTimeoutMs);
+      const { metadata, grpcOptions, timeoutMs } = callSettings(options, defaults);
       const call = client.makeServerStreamRequest(path, serialize, deserialize, request, metadata, grpcOptions);
       let cancelled = false;
       const cancel = () => {
@@ -166,7 +173,7 @@ function methodCaller(
   if (method.requestStream && !method.responseStream) {
     return (requests: Iterable<unknown> | AsyncIterable<unknown>, options?: CallOptions) =>
       new Promise((resolve, reject) => {
-        const { metadata, grpcOptions, timeoutMs } = callSettings(options, defaultTimeoutMs);
+        const { metadata, grpcOptions, timeoutMs } = callSettings(options, defaults);
         const call = client.makeClientStreamRequest(path, serialize, deserialize, metadata, grpcOptions, (error, response) =>
           error ? reject(toError(error, timeoutMs)) : resolve(response),
         );

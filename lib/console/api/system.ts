@@ -1,0 +1,83 @@
+/**
+ * @module lib/console/api/system
+ * /api routes over the Init, Tools, Memory and Gateway contracts, and the host's live numbers:
+ * services (restart, logs), tools, audit (query, verify), memory (search, stats), models,
+ * usage and budget, metrics.
+ */
+import type { AnyElysia } from "elysia";
+import * as v from "valibot";
+import { GetBudgetResponse, GetUsageResponse, Model } from "../../rpc/gen/aios/v1/gateway.ts";
+import { ListServicesResponse, Service, StreamLogsResponse } from "../../rpc/gen/aios/v1/init.ts";
+import { SearchResponse, StatsResponse } from "../../rpc/gen/aios/v1/memory.ts";
+import { AuditEntry, AuditResult, Tool, VerifyAuditResponse } from "../../rpc/gen/aios/v1/tools.ts";
+import type { Backends } from "../backends.ts";
+import { listJson, toJson } from "../backends.ts";
+import type { MetricsSampler } from "../metrics.ts";
+import { sseResponse } from "../sse.ts";
+
+export interface SystemDeps {
+  backends: Backends;
+  metrics: MetricsSampler;
+}
+
+const ServiceName = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, "must be a service name as /api/services lists it"));
+const Limit = (max: number) => v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(max)));
+const LogsQuery = v.object({ lines: Limit(5000), follow: v.optional(v.picklist(["0", "1", "true", "false"])) });
+const AuditQuery = v.object({
+  limit: Limit(500),
+  agent: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  tool: v.optional(v.pipe(v.string(), v.maxLength(128))),
+  goalId: v.optional(v.pipe(v.string(), v.maxLength(128))),
+  result: v.optional(v.picklist(["ok", "failed", "denied", "needs_approval"])),
+  pageToken: v.optional(v.string()),
+});
+const SearchQuery = v.object({ q: v.pipe(v.string(), v.trim(), v.minLength(1, "say what to search for"), v.maxLength(1000)), limit: Limit(100) });
+
+export function systemRoutes(app: AnyElysia, { backends: b, metrics }: SystemDeps): AnyElysia {
+  return app
+    .get("/api/metrics", () => ({ host: metrics.facts(), samples: metrics.history() }), { detail: { summary: "CPU, memory and disk use: the last samples, every 2 s" } })
+    .get("/api/services", async () => toJson(ListServicesResponse, await b.init.listServices({ pageSize: 500 })), { detail: { summary: "Services under aios-init, with the degraded reasons" } })
+    .post(
+      "/api/services/:name/restart",
+      async ({ params }) => ({ service: toJson(Service, (await b.init.restartService({ name: params.name, waitReady: true }, { timeoutMs: 120_000 })).service) }),
+      { params: v.object({ name: ServiceName }), body: v.strictObject({}), detail: { summary: "Restart a service and wait until it is ready" } },
+    )
+    .get(
+      "/api/services/:name/logs",
+      async ({ params, query, request }) => {
+        const follow = query.follow === "1" || query.follow === "true";
+        const call = (signal?: AbortSignal) => b.init.streamLogs({ name: params.name, tailLines: query.lines ?? 200, follow }, { timeoutMs: follow ? 7 * 24 * 3600_000 : 15_000, signal });
+        if (!follow) {
+          const lines: unknown[] = [];
+          for await (const line of call()) lines.push(StreamLogsResponse.toJSON(line));
+          return { lines };
+        }
+        return sseResponse(request, async function* (signal) {
+          for await (const line of call(signal)) yield { id: String(line.seq), event: "log", data: StreamLogsResponse.toJSON(line) };
+        });
+      },
+      { params: v.object({ name: ServiceName }), query: LogsQuery, detail: { summary: "A service's last log lines (follow=1: Server-Sent Events as they come)" } },
+    )
+    .get("/api/tools", async () => ({ tools: listJson(Tool, (await b.tools.listTools({ pageSize: 1000 })).tools) }), { detail: { summary: "The typed tools, their risk and capabilities" } })
+    .get(
+      "/api/audit",
+      async ({ query }) => {
+        const result = query.result ? (AuditResult[`AUDIT_RESULT_${query.result.toUpperCase()}` as keyof typeof AuditResult] as AuditResult) : AuditResult.AUDIT_RESULT_UNSPECIFIED;
+        const r = await b.tools.queryAudit({ agent: query.agent ?? "", tool: query.tool ?? "", goalId: query.goalId ?? "", result, pageSize: query.limit ?? 100, pageToken: query.pageToken ?? "" });
+        return { entries: listJson(AuditEntry, r.entries), nextPageToken: r.nextPageToken };
+      },
+      { query: AuditQuery, detail: { summary: "The audit ledger, newest first" } },
+    )
+    .get("/api/audit/verify", async () => toJson(VerifyAuditResponse, await b.tools.verifyAudit({}, { timeoutMs: 300_000 })), { detail: { summary: "Recompute the hash chain; names the first broken entry" } })
+    .get("/api/memory/search", async ({ query }) => toJson(SearchResponse, await b.memory.search({ query: query.q, limit: query.limit ?? 20 })), { query: SearchQuery, detail: { summary: "Search memories (keywords and vectors)" } })
+    .get("/api/memory/stats", async () => toJson(StatsResponse, await b.memory.stats({})), { detail: { summary: "Memory counts by kind and tier, embedder, sizes" } })
+    .get("/api/models", async () => ({ models: listJson(Model, (await b.gateway.listModels({})).models) }), { detail: { summary: "Models, their layer, state and queue" } })
+    .get(
+      "/api/usage",
+      async () => {
+        const [usage, budget] = await Promise.all([b.gateway.getUsage({}), b.gateway.getBudget({})]);
+        return { usage: toJson(GetUsageResponse, usage), budget: toJson(GetBudgetResponse, budget) };
+      },
+      { detail: { summary: "Tokens and cost by model and day, against the monthly budget" } },
+    );
+}

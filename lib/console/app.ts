@@ -1,0 +1,122 @@
+/**
+ * @module lib/console/app
+ * The console's HTTP application: the guard before every route, the JSON API under /api (with
+ * its OpenAPI document at /api/openapi.json), the web page and its assets, and one error shape
+ * for every failure: `{"error": "sentence", "field": "path"}` with a 4xx/5xx status. A gRPC
+ * status from a component maps to its HTTP sibling (INVALID_ARGUMENT → 422 with the field,
+ * NOT_FOUND → 404, FAILED_PRECONDITION → 409, UNAVAILABLE → 503, ...).
+ */
+import { openapi } from "@elysiajs/openapi";
+import { toJsonSchema } from "@valibot/to-json-schema";
+import { type AnyElysia, Elysia } from "elysia";
+import { type BaseIssue, getDotPath } from "valibot";
+import { VERSION } from "../config/index.ts";
+import type { Logger } from "../log/index.ts";
+import { AiosError, type ErrorCode } from "../rpc/index.ts";
+import { eventRoutes } from "./api/events.ts";
+import { goalRoutes } from "./api/goals.ts";
+import { sessionRoutes } from "./api/session.ts";
+import { systemRoutes } from "./api/system.ts";
+import type { WebAssets } from "./assets.ts";
+import type { Backends } from "./backends.ts";
+import type { Credentials } from "./credentials.ts";
+import { type Actor, Guard } from "./guard.ts";
+import type { Lockout } from "./lockout.ts";
+import type { MetricsSampler } from "./metrics.ts";
+import type { SessionStore } from "./sessions.ts";
+
+export interface ConsoleDeps {
+  backends: Backends;
+  credentials: Credentials;
+  sessions: SessionStore;
+  lockout: Lockout;
+  metrics: MetricsSampler;
+  assets: WebAssets;
+  log: Logger;
+}
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  invalid_argument: 422,
+  not_found: 404,
+  already_exists: 409,
+  failed_precondition: 409,
+  permission_denied: 403,
+  unauthenticated: 401,
+  resource_exhausted: 429,
+  deadline_exceeded: 504,
+  unavailable: 503,
+  cancelled: 499,
+  aborted: 409,
+  unimplemented: 501,
+};
+
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "same-origin",
+  // Everything the page needs is served here: no CDN, no inline script.
+  "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+};
+
+export function createConsoleApp(d: ConsoleDeps) {
+  const guard = new Guard(d.credentials, d.sessions);
+  const actors = new WeakMap<Request, Actor>();
+  let server: { requestIP(request: Request): { address: string } | null } | null = null;
+  const clientOf = (request: Request) => server?.requestIP(request)?.address ?? "unknown";
+  const actorOf = (request: Request): Actor => actors.get(request) ?? { via: "session", name: "console" };
+
+  let app: AnyElysia = new Elysia()
+    .use(
+      openapi({
+        path: "/api/openapi",
+        specPath: "/api/openapi.json",
+        provider: null,
+        mapJsonSchema: { valibot: toJsonSchema },
+        documentation: {
+          info: { title: "AIOS console API", version: VERSION, description: "Sign in with POST /api/session (cookie) or send Authorization: Bearer ADMIN_TOKEN. Bodies are JSON; errors are {error, field}." },
+          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" }, session: { type: "apiKey", in: "cookie", name: "aios_session" } } },
+          security: [{ bearer: [] }, { session: [] }],
+        },
+      }),
+    )
+    .onRequest(({ request, server: s, set }) => {
+      server ??= s;
+      Object.assign(set.headers, SECURITY_HEADERS);
+      const verdict = guard.check(request, new URL(request.url).pathname);
+      if (!verdict.ok) return new Response(JSON.stringify({ error: verdict.error }), { status: verdict.status, headers: { "content-type": "application/json", ...SECURITY_HEADERS, ...verdict.headers } });
+      if (verdict.actor) actors.set(request, verdict.actor);
+    })
+    .onError(({ code, error, set, request }) => {
+      set.headers["content-type"] = "application/json";
+      if (code === "VALIDATION") {
+        const issue = (error as { valueError?: BaseIssue<unknown> }).valueError;
+        const field = issue ? (getDotPath(issue) ?? "") : "";
+        const where = (error as { type?: string }).type ?? "body";
+        set.status = 422;
+        return { error: `invalid ${where}${field ? ` field ${field}` : ""}: ${issue?.message ?? (error as Error).message}`, field: field || where };
+      }
+      if (code === "PARSE") {
+        set.status = 400;
+        return { error: "the body is not valid JSON" };
+      }
+      if (code === "NOT_FOUND") {
+        set.status = 404;
+        return { error: `no such route: ${request.method} ${new URL(request.url).pathname}` };
+      }
+      if (error instanceof AiosError) {
+        set.status = HTTP_STATUS[error.code] ?? 500;
+        return error.field ? { error: error.message, field: error.field, code: error.code } : { error: error.message, code: error.code };
+      }
+      d.log.error("request failed", { method: request.method, url: request.url, error: String(error) });
+      set.status = 500;
+      return { error: `internal error: ${(error as Error).message ?? String(error)}` };
+    })
+    .get("/api/health", () => ({ status: "SERVING", component: "aios-console", version: VERSION }), { detail: { summary: "Is the console up? (no sign-in needed)" } });
+
+  app = sessionRoutes(app, { credentials: d.credentials, sessions: d.sessions, lockout: d.lockout, clientOf, log: d.log });
+  app = goalRoutes(app, { backends: d.backends, actorOf });
+  app = eventRoutes(app, { backends: d.backends });
+  app = systemRoutes(app, { backends: d.backends, metrics: d.metrics });
+  for (const asset of d.assets.list()) app = app.get(asset.path, ({ request }) => d.assets.respond(asset, request), { detail: { hide: true } });
+  return app;
+}

@@ -1,0 +1,68 @@
+/**
+ * @module lib/console/sessions
+ * Browser sessions in STATE_DIR/console/console.db, so a console restart does not sign anyone
+ * out. The cookie holds a random id; the database holds only its SHA-256, so a copy of the
+ * database does not sign anyone in. A session ends after idle_ms without use or on sign-out.
+ */
+import { Database } from "bun:sqlite";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+const digest = (id: string) => createHash("sha256").update(id).digest("hex");
+
+export interface Session {
+  createdAt: number;
+  lastSeenAt: number;
+  client: string;
+}
+
+export class SessionStore {
+  private readonly db: Database;
+
+  constructor(
+    path: string,
+    private readonly idleMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.db = new Database(path, { create: true, strict: true });
+    this.db.run("PRAGMA journal_mode = WAL");
+    this.db.run("PRAGMA synchronous = FULL");
+    this.db.run(`CREATE TABLE IF NOT EXISTS sessions (
+      id_hash TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, last_seen_ms INTEGER NOT NULL, client TEXT NOT NULL)`);
+  }
+
+  /** A new session; the returned id goes in the cookie and nowhere else. */
+  create(client: string): string {
+    const id = randomBytes(32).toString("base64url");
+    const now = this.now();
+    this.db.query("INSERT INTO sessions (id_hash, created_ms, last_seen_ms, client) VALUES (?, ?, ?, ?)").run(digest(id), now, now, client);
+    this.db.query("DELETE FROM sessions WHERE last_seen_ms < ?").run(now - this.idleMs);
+    return id;
+  }
+
+  /** The live session with this id, touched; null when unknown or idle too long. */
+  lookup(id: string): Session | null {
+    const row = this.db.query<{ created_ms: number; last_seen_ms: number; client: string }, [string]>(
+      "SELECT created_ms, last_seen_ms, client FROM sessions WHERE id_hash = ?",
+    ).get(digest(id));
+    if (!row) return null;
+    const now = this.now();
+    if (row.last_seen_ms < now - this.idleMs) {
+      this.remove(id);
+      return null;
+    }
+    // Touch at most once a minute: a write per request would make every page view an fsync.
+    if (now - row.last_seen_ms > 60_000) this.db.query("UPDATE sessions SET last_seen_ms = ? WHERE id_hash = ?").run(now, digest(id));
+    return { createdAt: row.created_ms, lastSeenAt: now, client: row.client };
+  }
+
+  remove(id: string): void {
+    this.db.query("DELETE FROM sessions WHERE id_hash = ?").run(digest(id));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * @module lib/console/web/page
+ * The console's one HTML page: a shell the script fills. Nothing is loaded from anywhere but
+ * this console (the machine may be offline), and no script or style is inline (the CSP forbids
+ * both, so injected markup could not run either).
+ */
+export const PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<meta name="color-scheme" content="light dark">
+<title>AIOS console</title>
+<link rel="icon" href="/icon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/app.css">
+<script type="module" src="/app.js"></script>
+</head>
+<body>
+<div id="signin" class="signin" hidden>
+  <form id="signin-form" class="card signin-card" autocomplete="off">
+    <div class="brand"><img src="/icon.svg" alt="" width="40" height="40"><h1>AIOS</h1></div>
+    <label for="secret" id="secret-label">Admin token</label>
+    <input id="secret" name="secret" type="password" required autofocus>
+    <p class="hint" id="signin-hint">The admin token is in /var/lib/aios/console/admin-token; it was printed on the serial console at first boot.</p>
+    <button type="submit" class="primary">Sign in</button>
+    <p id="signin-error" class="error" role="alert"></p>
+  </form>
+</div>
+<div id="app" hidden>
+  <header class="topbar">
+    <div class="brand"><img src="/icon.svg" alt="" width="28" height="28"><span>AIOS</span></div>
+    <span id="health-pill" class="pill">…</span>
+    <div class="spacer"></div>
+    <label class="autonomy">autonomy
+      <select id="autonomy"><option value="manual">manual</option><option value="supervised">supervised</option><option value="autonomous">autonomous</option></select>
+    </label>
+    <button id="estop" class="danger">Emergency stop</button>
+    <button id="signout" class="quiet">Sign out</button>
+  </header>
+  <div id="estop-banner" class="banner" hidden>Emergency stop in force: no goals run. <button id="resume" class="primary">Resume</button></div>
+  <nav class="tabs" id="tabs">
+    <button data-view="dashboard" class="active">Dashboard</button>
+    <button data-view="goals">Goals</button>
+    <button data-view="approvals">Approvals <span id="approvals-count" class="count"></span></button>
+    <button data-view="audit">Audit</button>
+    <button data-view="memory">Memory</button>
+    <button data-view="models">Models</button>
+    <button data-view="services">Services</button>
+  </nav>
+  <main>
+    <section id="view-dashboard" class="view">
+      <div class="grid charts">
+        <div class="card"><h2>CPU <span id="cpu-now" class="now"></span></h2><svg id="chart-cpu" class="chart" viewBox="0 0 300 100" preserveAspectRatio="none"></svg></div>
+        <div class="card"><h2>Memory <span id="memory-now" class="now"></span></h2><svg id="chart-memory" class="chart" viewBox="0 0 300 100" preserveAspectRatio="none"></svg></div>
+        <div class="card"><h2>Disk <span id="disk-now" class="now"></span></h2><svg id="chart-disk" class="chart" viewBox="0 0 300 100" preserveAspectRatio="none"></svg></div>
+      </div>
+      <div class="grid">
+        <div class="card"><h2>Health</h2><div id="degraded"></div><ul id="components" class="plain"></ul></div>
+        <div class="card"><h2>Goals</h2><ul id="goal-counts" class="plain"></ul><p id="layers" class="muted"></p></div>
+        <div class="card"><h2>Services</h2><ul id="service-summary" class="plain"></ul></div>
+      </div>
+    </section>
+    <section id="view-goals" class="view" hidden>
+      <form id="goal-form" class="card goal-box">
+        <input id="goal-text" placeholder="Tell AIOS what to do, e.g. disk usage" maxlength="4000" required>
+        <button type="submit" class="primary">Submit</button>
+      </form>
+      <div class="grid goals-grid">
+        <div class="card"><h2>Recent goals</h2><ul id="goal-list" class="plain goal-list"></ul></div>
+        <div class="card" id="goal-detail"><h2>Goal</h2><p class="muted">Submit a goal or pick one.</p></div>
+      </div>
+    </section>
+    <section id="view-approvals" class="view" hidden>
+      <div class="card"><h2>Waiting for you</h2><div id="approval-list"></div></div>
+    </section>
+    <section id="view-audit" class="view" hidden>
+      <div class="card"><h2>Audit ledger</h2>
+        <div class="row"><button id="audit-verify" class="primary">Verify the chain</button><span id="audit-result" role="status"></span></div>
+        <div class="table-wrap"><table id="audit-table"><thead><tr><th>#</th><th>time</th><th>agent</th><th>tool</th><th>result</th><th>ms</th></tr></thead><tbody></tbody></table></div>
+      </div>
+    </section>
+    <section id="view-memory" class="view" hidden>
+      <form id="memory-form" class="card goal-box"><input id="memory-query" placeholder="Search what AIOS remembers" required><button type="submit" class="primary">Search</button></form>
+      <div class="card"><h2>Results</h2><ul id="memory-results" class="plain"></ul><p id="memory-stats" class="muted"></p></div>
+    </section>
+    <section id="view-models" class="view" hidden>
+      <div class="card"><h2>Spending this month</h2><div id="budget"></div></div>
+      <div class="card"><h2>Models</h2><div class="table-wrap"><table id="model-table"><thead><tr><th>model</th><th>layer</th><th>state</th><th>queued</th><th>requests</th><th>tokens in/out</th><th>cost</th></tr></thead><tbody></tbody></table></div></div>
+    </section>
+    <section id="view-services" class="view" hidden>
+      <div class="grid goals-grid">
+        <div class="card"><h2>Services</h2><div class="table-wrap"><table id="service-table"><thead><tr><th>service</th><th>state</th><th>restarts</th><th>uptime</th></tr></thead><tbody></tbody></table></div></div>
+        <div class="card"><h2 id="log-title">Logs</h2><div class="row"><button id="service-restart" class="quiet" hidden>Restart</button></div><pre id="log-view" class="log">Pick a service.</pre></div>
+      </div>
+    </section>
+  </main>
+  <div id="toast" class="toast" role="status" hidden></div>
+</div>
+</body>
+</html>
+`;
