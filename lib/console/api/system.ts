@@ -21,8 +21,8 @@ export interface SystemDeps {
 }
 
 const ServiceName = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, "must be a service name as /api/services lists it"));
-const Limit = (max: number) => v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(max)));
-const LogsQuery = v.object({ lines: Limit(5000), follow: v.optional(v.picklist(["0", "1", "true", "false"])) });
+const Limit = (max: number, min = 1) => v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(min), v.maxValue(max)));
+const LogsQuery = v.object({ lines: Limit(5000, 0), follow: v.optional(v.picklist(["0", "1", "true", "false"])) });
 const AuditQuery = v.object({
   limit: Limit(500),
   agent: v.optional(v.pipe(v.string(), v.maxLength(64))),
