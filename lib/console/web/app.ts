@@ -232,7 +232,7 @@ function taskGraph(tasks: Json[]): HTMLElement {
   };
   const columns: Json[][] = [];
   for (const t of tasks) (columns[depthOf(t.id)] ??= []).push(t);
-  const W = 190, H = 54, GX = 50, GY = 16;
+  const W = 210, H = 72, GX = 50, GY = 16;
   const pos = new Map<string, { x: number; y: number }>();
   columns.forEach((col, c) => col.forEach((t, r) => pos.set(t.id, { x: 10 + c * (W + GX), y: 10 + r * (H + GY) })));
   const width = 20 + columns.length * (W + GX) - GX;
@@ -253,9 +253,12 @@ function taskGraph(tasks: Json[]): HTMLElement {
     title.textContent = `${t.id} [${t.agent}] ${t.description}\n${state}${t.stateReason ? `: ${t.stateReason}` : ""}`;
     const label = s("text", { x: 10, y: 20 });
     label.textContent = `${t.id} · ${t.agent}`.slice(0, 28);
-    const sub = s("text", { x: 10, y: 40 });
+    const what = s("text", { x: 10, y: 40, class: "what" });
+    const description = String(t.description ?? "");
+    what.textContent = description.length > 30 ? `${description.slice(0, 29)}…` : description;
+    const sub = s("text", { x: 10, y: 60, class: "sub" });
     sub.textContent = `${state.replace("_", " ")}${t.attempts > 1 ? ` (try ${t.attempts})` : ""}`;
-    g.append(title, s("rect", { width: W, height: H, rx: 8 }), label, sub);
+    g.append(title, s("rect", { width: W, height: H, rx: 8 }), label, what, sub);
     svg.append(g);
   }
   wrap.append(svg);

@@ -1,0 +1,157 @@
+/**
+ * The console's web page in a real browser (Debian's chromium, headless, driven by
+ * playwright-core) against the whole stack under `aios init --root`: sign in, watch the live
+ * charts, submit a goal and watch its task graph change state without reloading, approve a
+ * pending action, verify the audit log, search memory, read a service's logs, and the layout on
+ * a phone. Screenshots go to test-artifacts/console/.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { REPO } from "./support/binary.ts";
+import { adminToken, ConsoleClient, consoleConfig, consolePort, consoleService } from "./support/console.ts";
+import { QUIET, type Stack, startStack } from "./support/stack.ts";
+import { waitFor } from "./support/wait.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = join(REPO, "test-artifacts/console");
+const dir = mkdtempSync(join(tmpdir(), "aios-browser-"));
+let stack: Stack;
+let base: string;
+let token: string;
+let browser: Browser;
+let page: Page;
+
+const SLEEPER = `description = "web, a stand-in service"\ncommand = "/bin/sh"\nargs = ["-c", "echo web is up; exec sleep 100000"]\n[restart]\npolicy = "always"\n`;
+// Generous waits: the machine is shared; these are not performance assertions.
+const WAIT = { timeout: 60_000 };
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const port = await consolePort();
+  stack = await startStack(join(dir, "root"), {
+    config: `${QUIET}[memory]\nembedder = "hashing"\n\n[orchestrator]\nmonitor_interval_ms = 0\n\n[gateway]\nmodels = []\n\n${consoleConfig(port)}`,
+    services: { console: consoleService(port), web: SLEEPER },
+  });
+  base = `http://127.0.0.1:${port}`;
+  token = adminToken(stack.root);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page.setDefaultTimeout(60_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const shot = (name: string, target: Page = page) => target.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+describe("the console in a browser", () => {
+  test("sign in: a wrong token is refused on the page, the right one opens the dashboard with live charts", async () => {
+    await page.goto(base);
+    await page.waitForSelector("#signin-form", { state: "visible" });
+    await shot("01-sign-in");
+    await page.fill("#secret", "not the token");
+    await page.click("#signin-form button[type=submit]");
+    await page.waitForFunction(() => document.getElementById("signin-error")!.textContent!.includes("wrong admin token"), null, WAIT);
+    await page.fill("#secret", token);
+    await page.click("#signin-form button[type=submit]");
+    await page.waitForSelector("#view-dashboard", { state: "visible" });
+    // The charts draw from the samples taken every 2 s; the health pill from the status.
+    await page.waitForSelector("#chart-memory polyline", WAIT);
+    await page.waitForFunction(() => document.getElementById("health-pill")!.textContent === "healthy", null, WAIT);
+    await page.waitForSelector("#service-summary li", WAIT);
+    expect(await page.textContent("#memory-now")).toMatch(/%/);
+    await shot("02-dashboard");
+    // The session cookie is not visible to scripts.
+    expect(await page.evaluate(() => document.cookie)).toBe("");
+  });
+
+  test("submit a goal and watch its task graph complete live", async () => {
+    await page.click("#tabs button[data-view=goals]");
+    await page.fill("#goal-text", "disk usage");
+    const states: string[] = [];
+    await page.exposeFunction("reportState", (state: string) => states.push(state));
+    await page.evaluate(() => {
+      // Record every state the graph's task node shows, as the page redraws it from events.
+      new MutationObserver(() => {
+        const node = document.querySelector("#task-graph [data-task]");
+        if (node) (window as any).reportState(node.getAttribute("data-state"));
+      }).observe(document.getElementById("goal-detail")!, { subtree: true, childList: true, attributes: true });
+    });
+    await page.click("#goal-form button[type=submit]");
+    await page.waitForSelector('#task-graph [data-task][data-state="succeeded"]', WAIT);
+    await page.waitForSelector("#goal-result", WAIT);
+    expect(await page.textContent("#goal-result")).toMatch(/% used/);
+    expect(await page.textContent("#goal-detail h2")).toContain("succeeded");
+    expect(states.at(-1)).toBe("succeeded");
+    await shot("03-goal-succeeded");
+  });
+
+  test("a risky goal asks; approving it on the page lets it run", async () => {
+    await page.fill("#goal-text", "stop web");
+    await page.click("#goal-form button[type=submit]");
+    await page.waitForSelector('#task-graph [data-state="waiting_approval"]', WAIT);
+    await page.waitForFunction(() => document.getElementById("approvals-count")!.textContent === "1", null, WAIT);
+    await shot("04-waiting-approval");
+    await page.click("#tabs button[data-view=approvals]");
+    await page.waitForSelector("[data-approve]", WAIT);
+    expect(await page.textContent("#approval-list")).toContain("service.stop");
+    await shot("05-approvals");
+    await page.click("[data-approve]");
+    await page.waitForFunction(() => document.getElementById("approval-list")!.textContent!.includes("Nothing is waiting"), null, WAIT);
+    const api = new ConsoleClient(base, { bearer: token, origin: null });
+    await waitFor(async () => (await api.get("/api/goals?limit=1")).body.goals[0].state === "GOAL_STATE_SUCCEEDED", () => "the approved goal to succeed");
+    const web = (await api.get("/api/services")).body.services.find((s: any) => s.name === "web");
+    expect(web.state).toBe("SERVICE_STATE_STOPPED");
+    await page.click("#tabs button[data-view=goals]");
+    await page.waitForSelector('#task-graph [data-state="succeeded"]', WAIT);
+  });
+
+  test("verify the audit log", async () => {
+    await page.click("#tabs button[data-view=audit]");
+    await page.waitForSelector("#audit-table tbody tr", WAIT);
+    expect(await page.textContent("#audit-table")).toContain("service.stop");
+    await page.click("#audit-verify");
+    await page.waitForFunction(() => document.getElementById("audit-result")!.textContent!.includes("chain intact"), null, WAIT);
+    expect(await page.textContent("#audit-result")).toMatch(/chain intact: \d+ entries checked/);
+    await shot("06-audit-verified");
+  });
+
+  test("memory search, models and usage, service logs", async () => {
+    await page.click("#tabs button[data-view=memory]");
+    await page.fill("#memory-query", "disk");
+    await page.click("#memory-form button[type=submit]");
+    await page.waitForSelector("#memory-results li", WAIT);
+    await page.click("#tabs button[data-view=models]");
+    await page.waitForSelector("#budget p", WAIT);
+    expect(await page.textContent("#budget")).toContain("all providers");
+    await page.click("#tabs button[data-view=services]");
+    await page.click('#service-table [data-service="web"]');
+    await page.click("#service-restart");
+    await page.waitForFunction(() => document.getElementById("log-view")!.textContent!.includes("web is up"), null, WAIT);
+    await shot("07-service-logs");
+  });
+
+  test("on a phone: no sideways scrolling, the goal box and tabs fit", async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await phone.goto(base);
+    await phone.fill("#secret", token);
+    await phone.click("#signin-form button[type=submit]");
+    await phone.waitForSelector("#chart-cpu polyline", WAIT);
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot("08-phone-dashboard", phone);
+    await phone.click("#tabs button[data-view=goals]");
+    await phone.waitForSelector("#goal-list li", WAIT);
+    const box = await phone.locator("#goal-text").boundingBox();
+    expect(box!.width).toBeGreaterThan(250);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await shot("09-phone-goals", phone);
+    await phone.close();
+  });
+});
