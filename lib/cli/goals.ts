@@ -6,43 +6,14 @@
  * succeeded), 1 a goal failed or was cancelled, 64 bad usage, 69 the orchestrator cannot be
  * reached, 78 bad configuration.
  */
-import { type Config, socketPath } from "../config/index.ts";
 import { ApprovalState, AutonomyLevel, Layer } from "../rpc/gen/aios/v1/common.ts";
 import { type Event, EventKind, type Goal, GoalState, OrchestratorServiceDefinition } from "../rpc/gen/aios/v1/orchestrator.ts";
-import { AiosError, connect, EXIT_USAGE } from "../rpc/index.ts";
-import { commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
+import { EXIT_USAGE } from "../rpc/index.ts";
+import { enumName, type Flags, json, runCommand, usageError } from "./command.ts";
 
-export const EXIT_UNAVAILABLE = 69;
+const goalState = (state: GoalState) => enumName(state, GoalState, "GOAL_STATE_");
 
-const name = (value: number, names: Record<number, string>, prefix: string) => (names[value] ?? String(value)).replace(prefix, "").toLowerCase();
-const goalState = (state: GoalState) => name(state, GoalState, "GOAL_STATE_");
-
-function client(config: Config, root: string) {
-  return connect(OrchestratorServiceDefinition, socketPath(config, root, "orchestrator"), { defaultTimeoutMs: 30_000 });
-}
-
-/** Runs a command body with the orchestrator client; connection problems become exit 69. */
-async function withOrchestrator(command: string, argv: readonly string[], usageLine: string, summary: string, extra: Record<string, { type: "string" | "boolean" }>, body: (c: ReturnType<typeof client>, args: { positionals: string[]; values: Record<string, string | boolean | undefined> }) => Promise<number>): Promise<number> {
-  const usage = commonUsage(usageLine, summary, `      --json          print JSON\n${Object.keys(extra).filter((k) => k !== "json").map((k) => `      --${k}\n`).join("")}`);
-  const parsed = parseCommonFlags(argv, usage, { json: { type: "boolean" }, ...extra }, true);
-  if (typeof parsed === "number") return parsed;
-  const config = loadComponentConfig(parsed.flags);
-  if (typeof config === "number") return config;
-  const c = client(config, parsed.flags.root);
-  try {
-    return await body(c, parsed);
-  } catch (error) {
-    const e = error as AiosError;
-    process.stderr.write(`aiosctl ${command}: ${e.message}\n`);
-    if (e instanceof AiosError && (e.code === "invalid_argument" || e.code === "not_found" || e.code === "failed_precondition" || e.code === "already_exists")) return e.code === "invalid_argument" ? EXIT_USAGE : 1;
-    process.stderr.write("Is aios-orchestrator running? `aiosctl health` says which components answer.\n");
-    return EXIT_UNAVAILABLE;
-  } finally {
-    c.close();
-  }
-}
-
-const json = (value: unknown) => process.stdout.write(`${JSON.stringify(value, (_, v) => (typeof v === "bigint" ? Number(v) : v))}\n`);
+const orchestrator = (name: string, usage: string, summary: string, flags: Flags = {}) => ({ name, usage, summary, flags, component: "orchestrator", service: OrchestratorServiceDefinition });
 
 function describeEvent(event: Event): string | null {
   switch (event.kind) {
@@ -73,7 +44,8 @@ function goalLine(goal: Goal): string {
 }
 
 export function goalCommand(argv: readonly string[]): Promise<number> {
-  return withOrchestrator("goal", argv, 'aiosctl goal "TEXT"', "submit a goal and follow it until it ends", { priority: { type: "string" }, "no-follow": { type: "boolean" } }, async (c, { positionals, values }) => {
+  const flags: Flags = { priority: { type: "string", help: "0 to 100 (default 50)" }, "no-follow": { type: "boolean", help: "print the goal id and return" } };
+  return runCommand(argv, orchestrator("goal", 'aiosctl goal "TEXT"', "submit a goal and follow it until it ends", flags), async (c, { positionals, values }) => {
     const text = positionals.join(" ").trim();
     if (!text) {
       process.stderr.write('aiosctl goal: say what to do, e.g. aiosctl goal "disk usage"\n');
@@ -104,7 +76,7 @@ export function goalCommand(argv: readonly string[]): Promise<number> {
 }
 
 export function goalsCommand(argv: readonly string[]): Promise<number> {
-  return withOrchestrator("goals", argv, "aiosctl goals", "list goals, newest first", { limit: { type: "string" } }, async (c, { values }) => {
+  return runCommand(argv, orchestrator("goals", "aiosctl goals", "list goals, newest first", { limit: { type: "string", help: "how many (default 20)" } }), async (c, { values }) => {
     const { goals } = await c.listGoals({ pageSize: Number(values.limit ?? 20) || 20 });
     if (values.json) json(goals);
     else process.stdout.write(goals.length ? `${goals.map(goalLine).join("\n")}\n` : "no goals yet\n");
@@ -113,17 +85,17 @@ export function goalsCommand(argv: readonly string[]): Promise<number> {
 }
 
 export function statusCommand(argv: readonly string[]): Promise<number> {
-  return withOrchestrator("status", argv, "aiosctl status", "the state of AIOS in one screen", {}, async (c, { values }) => {
+  return runCommand(argv, orchestrator("status", "aiosctl status", "the state of AIOS in one screen"), async (c, { values }) => {
     const status = await c.getSystemStatus({});
     if (values.json) {
       json(status);
     } else {
-      const layers = status.availableLayers.map((layer) => name(layer, Layer, "LAYER_")).join(", ");
+      const layers = status.availableLayers.map((layer) => enumName(layer, Layer, "LAYER_")).join(", ");
       const goals = status.goals.map((g) => `${goalState(g.state)} ${g.count}`).join(", ") || "none";
       process.stdout.write(
         [
           `AIOS ${status.version}${status.emergencyStopped ? "   EMERGENCY STOP IN FORCE" : ""}`,
-          `autonomy:  ${name(status.autonomy, AutonomyLevel, "AUTONOMY_LEVEL_")}`,
+          `autonomy:  ${enumName(status.autonomy, AutonomyLevel, "AUTONOMY_LEVEL_")}`,
           `layers:    ${layers}`,
           `goals:     ${goals}`,
           `approvals: ${status.pendingApprovals} pending`,
@@ -136,13 +108,13 @@ export function statusCommand(argv: readonly string[]): Promise<number> {
 }
 
 export function approvalsCommand(argv: readonly string[]): Promise<number> {
-  return withOrchestrator("approvals", argv, "aiosctl approvals", "tool calls waiting for a human (--all for every one)", { all: { type: "boolean" } }, async (c, { values }) => {
+  return runCommand(argv, orchestrator("approvals", "aiosctl approvals", "tool calls waiting for a human", { all: { type: "boolean", help: "every approval, answered or not" } }), async (c, { values }) => {
     const { approvals } = await c.listApprovals({ states: values.all ? [] : [ApprovalState.APPROVAL_STATE_PENDING], pageSize: 100 });
     if (values.json) json(approvals);
     else if (!approvals.length) process.stdout.write("no approvals are waiting\n");
     else {
       for (const a of approvals) {
-        process.stdout.write(`${a.id}  ${name(a.state, ApprovalState, "APPROVAL_STATE_")}  ${a.tool} ${JSON.stringify(a.input)}\n    goal ${a.goalId}, task ${a.taskId}, agent ${a.agent}: ${a.reason}\n`);
+        process.stdout.write(`${a.id}  ${enumName(a.state, ApprovalState, "APPROVAL_STATE_")}  ${a.tool} ${JSON.stringify(a.input)}\n    goal ${a.goalId}, task ${a.taskId}, agent ${a.agent}: ${a.reason}\n`);
       }
     }
     return 0;
@@ -151,7 +123,8 @@ export function approvalsCommand(argv: readonly string[]): Promise<number> {
 
 export function decideCommand(approve: boolean, argv: readonly string[]): Promise<number> {
   const command = approve ? "approve" : "deny";
-  return withOrchestrator(command, argv, `aiosctl ${command} ID`, `${command} a pending tool call`, { note: { type: "string" }, by: { type: "string" } }, async (c, { positionals, values }) => {
+  const flags: Flags = { note: { type: "string", help: "why, for the record" }, by: { type: "string", help: "who answers (default $USER)" } };
+  return runCommand(argv, orchestrator(command, `aiosctl ${command} ID`, `${command} a pending tool call`, flags), async (c, { positionals, values }) => {
     const [id] = positionals;
     if (!id || positionals.length !== 1) {
       process.stderr.write(`aiosctl ${command}: give one approval id (aiosctl approvals lists them)\n`);
@@ -161,6 +134,42 @@ export function decideCommand(approve: boolean, argv: readonly string[]): Promis
     const { approval } = await c.resolveApproval({ approvalId: id, approve, resolvedBy: by, note: String(values.note ?? "") });
     if (values.json) json(approval);
     else process.stdout.write(`${approval!.tool}: ${approve ? "approved" : "denied"} by ${by}\n`);
+    return 0;
+  });
+}
+
+const LEVELS = ["manual", "supervised", "autonomous"] as const;
+
+export function autonomyCommand(argv: readonly string[]): Promise<number> {
+  return runCommand(argv, orchestrator("autonomy", "aiosctl autonomy [manual|supervised|autonomous]", "show or set how much AIOS may do without asking"), async (c, { positionals, values }) => {
+    const [level] = positionals;
+    if (level === undefined) {
+      const status = await c.getSystemStatus({});
+      const current = enumName(status.autonomy, AutonomyLevel, "AUTONOMY_LEVEL_");
+      if (values.json) json({ level: current });
+      else process.stdout.write(`autonomy: ${current}\n`);
+      return 0;
+    }
+    if (!(LEVELS as readonly string[]).includes(level) || positionals.length > 1) return usageError("autonomy", `the level is one of ${LEVELS.join(", ")}`);
+    const by = process.env.SUDO_USER || process.env.USER || "root";
+    const r = await c.setAutonomy({ level: AutonomyLevel[`AUTONOMY_LEVEL_${level.toUpperCase()}` as keyof typeof AutonomyLevel] as AutonomyLevel, setBy: by });
+    const [previous, current] = [enumName(r.previous, AutonomyLevel, "AUTONOMY_LEVEL_"), enumName(r.current, AutonomyLevel, "AUTONOMY_LEVEL_")];
+    if (values.json) json({ previous, level: current });
+    else process.stdout.write(`autonomy: ${previous} → ${current}\n`);
+    return 0;
+  });
+}
+
+export function emergencyStopCommand(stop: boolean, argv: readonly string[]): Promise<number> {
+  const command = stop ? "stop" : "resume";
+  const summary = stop ? "emergency stop: cancel everything open and refuse new goals until resumed" : "lift the emergency stop";
+  return runCommand(argv, orchestrator(command, `aiosctl ${command}`, summary, { reason: { type: "string", help: "why, for the record" } }), async (c, { positionals, values }) => {
+    if (positionals.length) return usageError(command, "takes no arguments (use --reason)");
+    const by = process.env.SUDO_USER || process.env.USER || "root";
+    const r = await c.emergencyStop({ stop, reason: String(values.reason ?? (stop ? "emergency stop from aiosctl" : "resumed from aiosctl")), requestedBy: by });
+    if (values.json) json(r);
+    else if (stop) process.stdout.write(`emergency stop in force; cancelled ${r.cancelledGoalIds.length} goal(s)${r.cancelledGoalIds.length ? `: ${r.cancelledGoalIds.join(", ")}` : ""}\nresume with: aiosctl resume\n`);
+    else process.stdout.write("resumed: goals run again\n");
     return 0;
   });
 }

@@ -7,8 +7,10 @@
 import { VERSION_LINE } from "../config/index.ts";
 import { EXIT_USAGE } from "../rpc/index.ts";
 import { commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
-import { approvalsCommand, decideCommand, goalCommand, goalsCommand, statusCommand } from "./goals.ts";
+import { approvalsCommand, autonomyCommand, decideCommand, emergencyStopCommand, goalCommand, goalsCommand, statusCommand } from "./goals.ts";
 import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
+import { shellCommand } from "./shell.ts";
+import { auditCommand, logsCommand, memoryCommand, powerCommand, servicesCommand, usageCommand } from "./system.ts";
 
 const USAGE = `aiosctl: talk to a running AIOS
 
@@ -20,7 +22,16 @@ Commands:
   status                  autonomy, goals, approvals, components, layers that can answer
   approvals               tool calls waiting for a human
   approve ID / deny ID    answer one (--note "why")
+  services                the services aios-init supervises (exit 1 when AIOS is degraded)
+  logs NAME [-f]          a service's log (-n LINES, -f to follow)
+  audit [verify]          the audit ledger; verify recomputes its hash chain (exit 1 if broken)
+  memory search "TEXT"    what AIOS remembers (memory stats: counts and sizes)
+  usage                   model tokens and cost this month against the budget
+  autonomy [LEVEL]        show or set: manual, supervised, autonomous
+  stop / resume           emergency stop: cancel everything and refuse goals / lift it
+  poweroff / reboot       stop every service in order, then power off or reboot
   health [COMPONENT...]   is each component serving on its socket? (default: all)
+  shell                   a line editor: plain text is a goal, :command is any of these
   version                 show the version
 
 Every command takes --json. Exit status: 0 done, 1 not well (a goal failed, a component is
@@ -46,6 +57,27 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return decideCommand(true, rest);
     case "deny":
       return decideCommand(false, rest);
+    case "services":
+      return servicesCommand(rest);
+    case "logs":
+      return logsCommand(rest);
+    case "audit":
+      return auditCommand(rest);
+    case "memory":
+      return memoryCommand(rest);
+    case "usage":
+      return usageCommand(rest);
+    case "autonomy":
+      return autonomyCommand(rest);
+    case "stop":
+      return emergencyStopCommand(true, rest);
+    case "resume":
+      return emergencyStopCommand(false, rest);
+    case "poweroff":
+    case "reboot":
+      return powerCommand(command, rest);
+    case "shell":
+      return shellCommand(rest);
     case "version":
     case "--version":
       process.stdout.write(`${VERSION_LINE}\n`);
