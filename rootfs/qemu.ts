@@ -26,6 +26,11 @@ export interface QemuOptions {
   /** Extra kernel command line (kernel mode only). */
   append?: string;
   openNetwork?: boolean;
+  /**
+   * Guest addresses forwarded to host loopback ports ("10.0.2.100:8080" → 127.0.0.1:hostPort):
+   * with restrict=on these are the only places the guest can reach.
+   */
+  guestForwards?: { guest: string; hostPort: number }[];
   memoryMiB?: number;
   iso?: string;
   kernel?: string;
@@ -41,6 +46,7 @@ export function qemuArgs(o: QemuOptions): string[] {
     ...(o.openNetwork ? [] : ["restrict=on"]),
     `hostfwd=tcp:127.0.0.1:${o.consolePort}-:9090`,
     `hostfwd=tcp:127.0.0.1:${o.sshPort}-:22`,
+    ...(o.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-tcp:127.0.0.1:${f.hostPort}`),
   ].join(",");
   const boot =
     o.mode === "iso"

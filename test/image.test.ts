@@ -81,14 +81,16 @@ describe("the AIOS image in QEMU", () => {
     }
   });
 
-  test("ISO boot through GRUB with the same data disk: the first boot's file is there; poweroff from the serial shell", async () => {
+  test("ISO boot through GRUB with the same data disk: the first boot's file is there; poweroff from aiosctl shell on the serial console", async () => {
     const vm = await bootVm({ mode: "iso", dataDisk });
     try {
       await vm.waitForSerial(READY);
+      // The console login lands in aiosctl shell; `!` runs one BusyBox command.
+      await vm.waitForSerial("aios> ");
       const mark = vm.serial().length;
-      vm.type("\ncat /var/lib/aios/marker\n");
+      vm.type("!cat /var/lib/aios/marker\n");
       await vm.waitForSerial("written-by-boot-one", mark);
-      vm.type("poweroff\n");
+      vm.type(":poweroff\n");
       expect(await vm.exited).toBe(0);
       expect(vm.serial()).toContain("aios-init: services stopped; poweroff");
     } finally {

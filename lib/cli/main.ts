@@ -10,7 +10,7 @@ import { commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/compo
 import { approvalsCommand, autonomyCommand, decideCommand, emergencyStopCommand, goalCommand, goalsCommand, statusCommand } from "./goals.ts";
 import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
 import { shellCommand } from "./shell.ts";
-import { auditCommand, logsCommand, memoryCommand, powerCommand, servicesCommand, usageCommand } from "./system.ts";
+import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, servicesCommand, usageCommand } from "./system.ts";
 
 const USAGE = `aiosctl: talk to a running AIOS
 
@@ -24,6 +24,7 @@ Commands:
   approve ID / deny ID    answer one (--note "why")
   services                the services aios-init supervises (exit 1 when AIOS is degraded)
   logs NAME [-f]          a service's log (-n LINES, -f to follow)
+  restart NAME            restart a service and wait until it is ready
   audit [verify]          the audit ledger; verify recomputes its hash chain (exit 1 if broken)
   memory search "TEXT"    what AIOS remembers (memory stats: counts and sizes)
   usage                   model tokens and cost this month against the budget
@@ -61,6 +62,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return servicesCommand(rest);
     case "logs":
       return logsCommand(rest);
+    case "restart":
+      return restartCommand(rest);
     case "audit":
       return auditCommand(rest);
     case "memory":

@@ -13,7 +13,7 @@ import { createInterface, type Interface } from "node:readline";
 import { VERSION_LINE } from "../config/index.ts";
 import { commonUsage, parseCommonFlags } from "../rpc/component.ts";
 
-export const SHELL_COMMANDS = ["status", "goals", "goal", "approvals", "approve", "deny", "services", "logs", "audit", "memory", "usage", "autonomy", "stop", "resume", "health", "poweroff", "reboot", "version", "help", "sh", "exit"] as const;
+export const SHELL_COMMANDS = ["status", "goals", "goal", "approvals", "approve", "deny", "services", "logs", "restart", "audit", "memory", "usage", "autonomy", "stop", "resume", "health", "poweroff", "reboot", "version", "help", "sh", "exit"] as const;
 
 const HELP = `Type what you want done, in plain words: it becomes a goal, followed until it ends.
   disk usage · restart sshd · why is sshd failing? · open port 8080 for the web app
@@ -22,6 +22,7 @@ const HELP = `Type what you want done, in plain words: it becomes a goal, follow
   :status              the state of AIOS          :goals               recent goals
   :approvals           what waits for you         :approve ID / :deny ID   answer one
   :services            supervised services        :logs NAME [-f]      a service's log
+  :restart NAME        restart a service
   :audit [verify]      the audit ledger           :memory search TEXT  what AIOS remembers
   :usage               model spending             :autonomy [LEVEL]    manual|supervised|autonomous
   :stop / :resume      emergency stop             :health              components on their sockets

@@ -128,3 +128,14 @@ export function usageCommand(argv: readonly string[]): Promise<number> {
     return budget.exhausted ? 1 : 0;
   });
 }
+
+export function restartCommand(argv: readonly string[]): Promise<number> {
+  return runCommand(argv, { name: "restart", usage: "aiosctl restart NAME", summary: "restart a service and wait until it is ready (after a config change, say)", component: "init", service: InitServiceDefinition, timeoutMs: 180_000 }, async (c, { positionals, values }) => {
+    const [name] = positionals;
+    if (!name || positionals.length > 1) return usageError("restart", "name one service (aiosctl services lists them)");
+    const r = await c.restartService({ name: name.replace(/^aios-/, ""), waitReady: true });
+    if (values.json) json(r);
+    else process.stdout.write(`${r.service!.name}: ${serviceState(r.service!.state)}, pid ${r.service!.pid}\n`);
+    return 0;
+  });
+}

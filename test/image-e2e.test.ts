@@ -1,0 +1,148 @@
+/**
+ * End to end, as a person meets AIOS: the ISO boots in QEMU (TCG, restricted user network) on a
+ * fresh data disk; the console's admin token appears once on the serial console; sign in to the
+ * console through the forwarded port; a reactive goal succeeds; a model on the host (the
+ * scripted model server, reached from the guest only through a QEMU guestfwd port) is
+ * configured over SSH and plans a goal that succeeds; `aiosctl status` over SSH; `:poweroff`
+ * from aiosctl shell on the serial console ends it cleanly.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
+import { ConsoleClient } from "./support/console.ts";
+import { ScriptedModelServer } from "./support/model-server.ts";
+import { bootVm, ssh, type Vm } from "./support/vm.ts";
+import { waitFor } from "./support/wait.ts";
+
+const READY = "aios-init: AIOS ready";
+const MODEL_ADDRESS = "10.0.2.100:8080";
+let dir: string;
+let key: string;
+let cloud: ScriptedModelServer;
+let vm: Vm;
+
+beforeAll(async () => {
+  if (!existsSync(join(BUILD, "aios.iso"))) throw new Error("build/aios.iso is missing: run just iso (just test does)");
+  dir = mkdtempSync(join(tmpdir(), "aios-e2e-"));
+  ensureDataDisk(join(dir, "data.img"), 256);
+  key = join(dir, "id_ed25519");
+  const made = Bun.spawnSync(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "aios-e2e", "-f", key]);
+  if (made.exitCode !== 0) throw new Error(`ssh-keygen failed: ${made.stderr.toString()}`);
+  cloud = new ScriptedModelServer();
+  vm = await bootVm({ mode: "iso", dataDisk: join(dir, "data.img"), guestForwards: [{ guest: MODEL_ADDRESS, hostPort: cloud.port }] });
+});
+
+afterAll(async () => {
+  vm?.process.kill("SIGKILL");
+  await cloud?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const terminal = ["GOAL_STATE_SUCCEEDED", "GOAL_STATE_FAILED", "GOAL_STATE_CANCELLED"];
+async function goalEnd(client: ConsoleClient, id: string) {
+  let goal: any;
+  await waitFor(async () => {
+    goal = (await client.get(`/api/goals/${id}`)).body.goal;
+    return terminal.includes(goal?.state);
+  }, () => `goal ${id} to end: ${JSON.stringify(goal)}\n${vm.serial().slice(-2000)}`);
+  return goal;
+}
+
+async function sshRetry(command: string) {
+  let last = { code: -1, stdout: "", stderr: "" };
+  for (let attempt = 0; attempt < 10; attempt++) {
+    last = await ssh(vm.sshPort, key, command);
+    if (last.code !== 255) return last;
+    await Bun.sleep(2000);
+  }
+  throw new Error(`ssh never connected: ${last.stderr}`);
+}
+
+describe("the ISO, end to end", () => {
+  let token = "";
+  let browser: ConsoleClient;
+
+  test("boots; the console's admin token is shown once on the serial console", async () => {
+    await vm.waitForSerial(READY);
+    const match = /admin token of the console[^\n]*\r?\n\r?\n\s+([A-Za-z0-9_-]{43})\r?\n/.exec(vm.serial());
+    expect(match).not.toBeNull();
+    token = match![1]!;
+    expect(vm.serial().split(token).length - 1).toBe(1);
+  });
+
+  test("sign in to the console through the forwarded port; a reactive goal succeeds", async () => {
+    const base = `http://127.0.0.1:${vm.consolePort}`;
+    browser = new ConsoleClient(base);
+    expect((await browser.get("/api/status")).status).toBe(401);
+    expect((await browser.post("/api/session", { secret: token })).status).toBe(200);
+    const page = await fetch(`${base}/`);
+    expect(await page.text()).toContain("AIOS console");
+    const submitted = await browser.post("/api/goals", { text: "disk usage" });
+    expect(submitted.status).toBe(201);
+    const goal = await goalEnd(browser, submitted.body.goal.id);
+    expect(goal.state).toBe("GOAL_STATE_SUCCEEDED");
+    expect(goal.result).toMatch(/% used/);
+  });
+
+  test("a model on the host, reached only through guestfwd, plans a goal that succeeds", async () => {
+    // A person at the serial console lets their SSH key in (aiosctl shell: ! runs sh).
+    await vm.waitForSerial("aios> ");
+    const publicKey = readFileSync(`${key}.pub`, "utf8").trim();
+    const mark = vm.serial().length;
+    vm.type(`!mkdir -p /root/.ssh && echo '${publicKey}' >> /root/.ssh/authorized_keys && echo key-added\n`);
+    await vm.waitForSerial("key-added\r\n", mark).catch(() => vm.waitForSerial("key-added\n", mark));
+
+    // Over SSH: add the host's model to the config and restart the gateway.
+    const toml = [
+      "",
+      "[[gateway.providers]]",
+      'id = "host"',
+      'kind = "openai"',
+      `base_url = "http://${MODEL_ADDRESS}/v1"`,
+      'api_key = "not-a-real-key"',
+      "",
+      "[[gateway.models]]",
+      'id = "hostmodel"',
+      'layer = "operational"',
+      'provider = "host"',
+      'name = "host-model"',
+      "context_size = 32000",
+      "",
+    ].join("\\n");
+    const configured = await sshRetry(`printf '${toml}' >> /etc/aios/aios.toml && aiosctl restart gateway`);
+    expect(configured.stderr).toBe("");
+    expect(configured.code).toBe(0);
+    expect(configured.stdout).toMatch(/^gateway: running, pid \d+/);
+
+    cloud.enqueue(
+      { text: JSON.stringify({ tasks: [{ id: "look", description: "look at how full the disks are", agent: "storage", tools: ["monitor.disk"], depends_on: [], layer: "tactical", success_check: "usage is known" }] }) },
+      { toolCalls: [{ name: "monitor_disk", arguments: {} }] },
+      { toolCalls: [{ name: "task_done", arguments: { result: "the disks have room", evidence: "monitor.disk output", success: true } }] },
+    );
+    const submitted = await browser.post("/api/goals", { text: "investigate how full the disks are" });
+    const goal = await goalEnd(browser, submitted.body.goal.id);
+    expect(goal.state).toBe("GOAL_STATE_SUCCEEDED");
+    expect(goal.plannedBy).toBe("LAYER_TACTICAL");
+    expect(goal.tasks[0].result).toContain("the disks have room");
+    expect(cloud.requests.map((r) => r.body.model)).toEqual(["host-model", "host-model", "host-model"]);
+    // The agent's tool call really ran in the guest and is in its audit ledger.
+    const audit = (await browser.get(`/api/audit?goalId=${goal.id}`)).body.entries;
+    expect(audit.map((e: any) => e.tool)).toEqual(["monitor.disk"]);
+  });
+
+  test("over SSH, aiosctl status says all is well", async () => {
+    const status = await sshRetry("aiosctl status");
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain("autonomy:  supervised");
+    expect(status.stdout).toMatch(/layers:\s+reactive, operational/);
+    expect(status.stdout).not.toContain("DOWN");
+  });
+
+  test(":poweroff from aiosctl shell on the serial console powers off cleanly", async () => {
+    vm.type(":poweroff\n");
+    expect(await vm.exited).toBe(0);
+    expect(vm.serial()).toContain("aios-init: services stopped; poweroff");
+  });
+});
