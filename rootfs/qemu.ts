@@ -46,7 +46,8 @@ export function qemuArgs(o: QemuOptions): string[] {
     ...(o.openNetwork ? [] : ["restrict=on"]),
     `hostfwd=tcp:127.0.0.1:${o.consolePort}-:9090`,
     `hostfwd=tcp:127.0.0.1:${o.sshPort}-:22`,
-    ...(o.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-tcp:127.0.0.1:${f.hostPort}`),
+    // cmd: runs a relay per connection; a tcp: chardev target connects once, at QEMU's start.
+    ...(o.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-cmd:busybox nc 127.0.0.1 ${f.hostPort}`),
   ].join(",");
   const boot =
     o.mode === "iso"

@@ -123,7 +123,7 @@ describe("the ISO, end to end", () => {
     );
     const submitted = await browser.post("/api/goals", { text: "investigate how full the disks are" });
     const goal = await goalEnd(browser, submitted.body.goal.id);
-    expect(goal.state).toBe("GOAL_STATE_SUCCEEDED");
+    expect(`${goal.state}: ${goal.stateReason}`).toBe("GOAL_STATE_SUCCEEDED: every task succeeded");
     expect(goal.plannedBy).toBe("LAYER_TACTICAL");
     expect(goal.tasks[0].result).toContain("the disks have room");
     expect(cloud.requests.map((r) => r.body.model)).toEqual(["host-model", "host-model", "host-model"]);
