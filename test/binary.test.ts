@@ -3,7 +3,7 @@
  * repository and its node_modules, called through symlinks and by name.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InitServiceDefinition } from "../lib/rpc/gen/aios/v1/init.ts";
@@ -103,10 +103,11 @@ describe("dist/aios", () => {
     expect(await init.stop()).toBe(0);
   });
 
-  test("the console answers its health route over HTTP and 501 with a JSON body elsewhere", async () => {
+  test("the console alone: health answers, the rest needs sign-in, a missing component is a quick 503", async () => {
     const config = join(dir, "console.toml");
+    const root = join(dir, "root-console");
     writeFileSync(config, '[console]\nlisten = "127.0.0.1"\n');
-    const consoleProcess = start([join(bin, "aios-console"), "--config", config, "--port", "0"], dir);
+    const consoleProcess = start([join(bin, "aios-console"), "--config", config, "--root", root, "--port", "0"], dir);
     let url = "";
     for (let i = 0; i < 600 && !url; i++) {
       url = /"url":"([^"]+)"/.exec(consoleProcess.output())?.[1] ?? "";
@@ -116,9 +117,13 @@ describe("dist/aios", () => {
     const health = await fetch(new URL("/api/health", url));
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: "SERVING", component: "aios-console" });
-    const other = await fetch(new URL("/api/goals", url));
-    expect(other.status).toBe(501);
-    expect(await other.json()).toEqual({ error: "aios-console does not implement GET /api/goals yet" });
+    expect((await fetch(new URL("/api/goals", url))).status).toBe(401);
+    // First start: the token is made (0600) and shown once (standard error under --root).
+    const token = readFileSync(join(root, "var/lib/aios/console/admin-token"), "utf8").trim();
+    expect(consoleProcess.output()).toContain(token);
+    const down = await fetch(new URL("/api/goals", url), { headers: { authorization: `Bearer ${token}` } });
+    expect(down.status).toBe(503);
+    expect((await down.json()).error).toContain("is it running?");
     expect(await consoleProcess.stop("SIGTERM")).toBe(0);
   });
 

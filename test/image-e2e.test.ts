@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
 import { ConsoleClient } from "./support/console.ts";
 import { ScriptedModelServer } from "./support/model-server.ts";
-import { bootVm, ssh, type Vm } from "./support/vm.ts";
+import { bootVm, sshWhenUp, type Vm } from "./support/vm.ts";
 import { waitFor } from "./support/wait.ts";
 
 const READY = "aios-init: AIOS ready";
@@ -50,15 +50,7 @@ async function goalEnd(client: ConsoleClient, id: string) {
   return goal;
 }
 
-async function sshRetry(command: string) {
-  let last = { code: -1, stdout: "", stderr: "" };
-  for (let attempt = 0; attempt < 10; attempt++) {
-    last = await ssh(vm.sshPort, key, command);
-    if (last.code !== 255) return last;
-    await Bun.sleep(2000);
-  }
-  throw new Error(`ssh never connected: ${last.stderr}`);
-}
+const sshRetry = (command: string) => sshWhenUp(vm.sshPort, key, command);
 
 describe("the ISO, end to end", () => {
   let token = "";

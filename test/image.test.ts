@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
-import { bootVm, ssh, type Vm } from "./support/vm.ts";
+import { bootVm, ssh, sshWhenUp, type Vm } from "./support/vm.ts";
 
 const READY = "aios-init: AIOS ready";
 let dir: string;
@@ -28,15 +28,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function sshUntilUp(vm: Vm, command: string) {
-  let last = { code: -1, stdout: "", stderr: "" };
-  for (let attempt = 0; attempt < 10; attempt++) {
-    last = await ssh(vm.sshPort, key, command);
-    if (last.code !== 255) return last;
-    await Bun.sleep(2000);
-  }
-  throw new Error(`ssh never connected: ${last.stderr}`);
-}
+const sshUntilUp = (vm: Vm, command: string) => sshWhenUp(vm.sshPort, key, command);
 
 describe("the AIOS image in QEMU", () => {
   test("direct kernel boot: ready line, SSH with a key, services running, console up, orderly poweroff", async () => {

@@ -41,46 +41,34 @@ down), 64 bad usage, 69 the service cannot be reached, 78 bad configuration.
 Run aiosctl COMMAND --help for the options of a command.
 `;
 
+type Command = (argv: readonly string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  health: (argv) => health(argv),
+  goal: goalCommand,
+  goals: goalsCommand,
+  status: statusCommand,
+  approvals: approvalsCommand,
+  approve: (argv) => decideCommand(true, argv),
+  deny: (argv) => decideCommand(false, argv),
+  services: servicesCommand,
+  logs: logsCommand,
+  restart: restartCommand,
+  audit: auditCommand,
+  memory: memoryCommand,
+  usage: usageCommand,
+  autonomy: autonomyCommand,
+  stop: (argv) => emergencyStopCommand(true, argv),
+  resume: (argv) => emergencyStopCommand(false, argv),
+  poweroff: (argv) => powerCommand("poweroff", argv),
+  reboot: (argv) => powerCommand("reboot", argv),
+  shell: shellCommand,
+};
+
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && Object.hasOwn(COMMANDS, command)) return COMMANDS[command]!(rest);
   switch (command) {
-    case "health":
-      return health(rest);
-    case "goal":
-      return goalCommand(rest);
-    case "goals":
-      return goalsCommand(rest);
-    case "status":
-      return statusCommand(rest);
-    case "approvals":
-      return approvalsCommand(rest);
-    case "approve":
-      return decideCommand(true, rest);
-    case "deny":
-      return decideCommand(false, rest);
-    case "services":
-      return servicesCommand(rest);
-    case "logs":
-      return logsCommand(rest);
-    case "restart":
-      return restartCommand(rest);
-    case "audit":
-      return auditCommand(rest);
-    case "memory":
-      return memoryCommand(rest);
-    case "usage":
-      return usageCommand(rest);
-    case "autonomy":
-      return autonomyCommand(rest);
-    case "stop":
-      return emergencyStopCommand(true, rest);
-    case "resume":
-      return emergencyStopCommand(false, rest);
-    case "poweroff":
-    case "reboot":
-      return powerCommand(command, rest);
-    case "shell":
-      return shellCommand(rest);
     case "version":
     case "--version":
       process.stdout.write(`${VERSION_LINE}\n`);

@@ -4,6 +4,8 @@
  * lockout_ms, during which even the right secret is refused (so guessing cannot continue by
  * waiting for a lucky hit). Kept in memory: losing it on a restart only restarts the count.
  */
+const MAX_TRACKED = 10_000;
+
 export interface LockoutPolicy {
   maxFailures: number;
   windowMs: number;
@@ -39,6 +41,8 @@ export class Lockout {
       return true;
     }
     this.failures.set(client, recent);
+    // Bounded: a flood of addresses cannot grow this without end (the oldest are forgotten).
+    if (this.failures.size > MAX_TRACKED) this.failures.delete(this.failures.keys().next().value!);
     return false;
   }
 

@@ -81,3 +81,14 @@ export async function ssh(port: number, key: string, command: string): Promise<S
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   return { code, stdout, stderr };
 }
+
+/** ssh, retried while sshd is not up yet (exit 255), for a guest that has just booted. */
+export async function sshWhenUp(port: number, key: string, command: string, attempts = 10): Promise<SshResult> {
+  let last: SshResult = { code: -1, stdout: "", stderr: "" };
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    last = await ssh(port, key, command);
+    if (last.code !== 255) return last;
+    await Bun.sleep(2000);
+  }
+  throw new Error(`ssh never connected: ${last.stderr}`);
+}

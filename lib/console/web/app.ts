@@ -33,7 +33,12 @@ function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, s
 
 /** "GOAL_STATE_WAITING_APPROVAL" → "waiting_approval" */
 const short = (value: unknown, prefix: string) => String(value ?? `${prefix}UNSPECIFIED`).replace(prefix, "").toLowerCase();
-const stateBadge = (state: string) => h("span", { class: `state ${state}` }, state.replace("_", " "));
+const stateBadge = (state: string, look = state) => h("span", { class: `state ${look}` }, state.replace("_", " "));
+const serviceBadge = (svc: Json) => {
+  const state = short(svc.state, "SERVICE_STATE_");
+  return stateBadge(state, state === "running" ? "ok" : state === "failed" || state === "backoff" ? "failed" : "pending");
+};
+const duration = (ms: number) => (ms >= 86_400_000 ? `${Math.floor(ms / 86_400_000)} d` : ms >= 3_600_000 ? `${Math.floor(ms / 3_600_000)} h` : ms >= 60_000 ? `${Math.floor(ms / 60_000)} min` : `${Math.floor(ms / 1000)} s`);
 const time = (iso?: string) => (iso ? new Date(iso).toLocaleTimeString() : "");
 const bytes = (n: number) => (n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : `${Math.round(n / (1 << 20))} MiB`);
 
@@ -147,10 +152,9 @@ async function refreshServiceSummary() {
   const r = await api("GET", "/api/services");
   const degraded: string[] = r.degradedReasons ?? [];
   $("degraded").replaceChildren(...degraded.map((d) => h("p", { class: "error" }, d)));
-  $("service-summary").replaceChildren(...(r.services ?? []).map((svc: Json) => h("li", {}, stateBadge(serviceState(svc)), svc.name, svc.restarts ? ` (${svc.restarts} restarts)` : "")));
+  $("service-summary").replaceChildren(...(r.services ?? []).map((svc: Json) => h("li", {}, serviceBadge(svc), svc.name, svc.restarts ? ` (${svc.restarts} restarts)` : "")));
 }
 
-const serviceState = (svc: Json) => short(svc.state, "SERVICE_STATE_");
 
 // ---------------------------------------------------------------- goals
 
@@ -363,7 +367,7 @@ async function refreshServices() {
   const r = await api("GET", "/api/services");
   $("service-table").querySelector("tbody")!.replaceChildren(
     ...(r.services ?? []).map((svc: Json) => {
-      const tr = h("tr", { class: `clickable${svc.name === selectedService ? " selected" : ""}`, "data-service": svc.name }, h("td", {}, svc.name), h("td", {}, stateBadge(serviceState(svc))), h("td", {}, String(svc.restarts ?? 0)), h("td", {}, svc.uptimeMs ? `${Math.round(Number(svc.uptimeMs) / 60000)} min` : ""));
+      const tr = h("tr", { class: `clickable${svc.name === selectedService ? " selected" : ""}`, "data-service": svc.name }, h("td", {}, svc.name), h("td", {}, serviceBadge(svc)), h("td", {}, String(svc.restarts ?? 0)), h("td", {}, svc.uptimeMs ? duration(Number(svc.uptimeMs)) : ""));
       tr.addEventListener("click", () => openLogs(svc.name));
       return tr;
     }),
