@@ -110,6 +110,11 @@ describe("the console in a browser", () => {
     expect(web.state).toBe("SERVICE_STATE_STOPPED");
     await page.click("#tabs button[data-view=goals]");
     await page.waitForSelector('#task-graph [data-state="succeeded"]', WAIT);
+    // An earlier goal opened from the list shows its whole history, replayed from its events.
+    await page.click('#goal-list li:has-text("disk usage")');
+    await page.waitForFunction(() => document.getElementById("goal-detail-text")?.textContent === "disk usage", null, WAIT);
+    await page.waitForFunction(() => document.getElementById("goal-events")!.textContent!.includes("goal submitted: disk usage"), null, WAIT);
+    expect(await page.textContent("#goal-events")).toContain("planned at the reactive layer");
   });
 
   test("verify the audit log", async () => {

@@ -166,7 +166,7 @@ async function submitGoal(event: SubmitEvent) {
   try {
     const { goal } = await api("POST", "/api/goals", { text: input.value });
     input.value = "";
-    selectedGoal = goal.id;
+    selectGoal(goal.id);
     await refreshGoals();
   } catch (error) {
     report(error);
@@ -179,7 +179,7 @@ async function refreshGoals() {
     ...goals.map((g) => {
       const li = h("li", { "data-goal": g.id, class: g.id === selectedGoal ? "selected" : "" }, stateBadge(short(g.state, "GOAL_STATE_")), g.text);
       li.addEventListener("click", () => {
-        selectedGoal = g.id;
+        selectGoal(g.id);
         refreshGoals().catch(report);
       });
       return li;
@@ -188,7 +188,31 @@ async function refreshGoals() {
   if (selectedGoal) await refreshGoalDetail(selectedGoal);
 }
 
-const goalEvents = new Map<string, Json[]>();
+/** The selected goal's events: its own stream replays it from the start, then follows it. */
+let goalEvents: Json[] = [];
+let goalStream: EventSource | null = null;
+let detailTimer = 0;
+
+function selectGoal(id: string) {
+  if (selectedGoal === id && goalStream) return;
+  selectedGoal = id;
+  goalStream?.close();
+  goalEvents = [];
+  const seen = new Set<string>();
+  const stream = new EventSource(`/api/events?goalId=${encodeURIComponent(id)}&untilDone=1`);
+  goalStream = stream;
+  stream.addEventListener("event", (e) => {
+    const event = JSON.parse((e as MessageEvent).data) as Json;
+    // After a dropped connection EventSource resumes from Last-Event-ID; ids keep it exact.
+    if (seen.has(event.id)) return;
+    seen.add(event.id);
+    goalEvents.push(event);
+    clearTimeout(detailTimer);
+    detailTimer = window.setTimeout(() => refreshGoalDetail(id).catch(report), 100);
+  });
+  // The goal ended: close, or EventSource would reconnect and replay it again.
+  stream.addEventListener("end", () => stream.close());
+}
 
 async function refreshGoalDetail(id: string) {
   const { goal } = await api("GET", `/api/goals/${encodeURIComponent(id)}`);
@@ -201,7 +225,7 @@ async function refreshGoalDetail(id: string) {
     cancel.addEventListener("click", () => api("POST", `/api/goals/${encodeURIComponent(id)}/cancel`, {}).then(() => refreshGoalDetail(id)).catch(report));
     actions.append(cancel);
   }
-  const log = h("ul", { class: "plain events" }, ...(goalEvents.get(id) ?? []).map((e) => h("li", {}, h("span", { class: "muted" }, time(e.time)), e.message ?? "")));
+  const log = h("ul", { class: "plain events", id: "goal-events" }, ...goalEvents.map((e) => h("li", {}, h("span", { class: "muted" }, time(e.time)), e.message ?? "")));
   const parts: (Node | null)[] = [
     h("h2", {}, "Goal ", stateBadge(state)),
     h("p", { id: "goal-detail-text" }, goal.text),
@@ -394,7 +418,6 @@ function openLogs(name: string) {
 // ---------------------------------------------------------------- live events
 
 let events: EventSource | null = null;
-let detailTimer = 0;
 
 function listen() {
   events?.close();
@@ -402,15 +425,6 @@ function listen() {
   events.addEventListener("event", (e) => {
     const event = JSON.parse((e as MessageEvent).data) as Json;
     const kind = short(event.kind, "EVENT_KIND_");
-    if (event.goalId) {
-      const list = goalEvents.get(event.goalId) ?? [];
-      list.push(event);
-      goalEvents.set(event.goalId, list.slice(-200));
-    }
-    if (event.goalId && event.goalId === selectedGoal && currentView === "goals") {
-      clearTimeout(detailTimer);
-      detailTimer = window.setTimeout(() => refreshGoalDetail(event.goalId).catch(report), 100);
-    }
     if (kind === "goal_state" && currentView === "goals") refreshGoals().catch(report);
     if (kind.startsWith("approval")) {
       refreshApprovals().catch(report);

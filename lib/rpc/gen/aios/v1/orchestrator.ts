@@ -566,7 +566,10 @@ export interface Event {
 export interface StreamEventsRequest {
   /** Only this goal's events; empty for all. */
   goalId: string;
-  /** Replay stored events after this id first, then follow. Empty starts from now. */
+  /**
+   * Replay stored events after this id first, then follow. Empty: a goal's stream (goal_id
+   * set) replays the goal from its start; the whole stream starts from now.
+   */
   afterEventId: string;
   /** End the stream once the goal reaches a terminal state (needs goal_id). */
   untilGoalDone: boolean;
