@@ -158,6 +158,7 @@ describe("bad input", () => {
     expect((await api.get("/api/memory/search?q=")).status).toBe(422);
     expect((await api.get("/api/goals?state=bogus")).body.field).toBe("state");
     expect((await api.request("POST", "/api/goals", "{not json")).status).toBe(400);
+    expect((await api.request("POST", "/api/goals", { text: "x".repeat(2 << 20) })).status).toBe(413);
     expect((await api.get("/api/goals/no-such-goal")).status).toBe(404);
     expect((await api.get("/api/nothing-here")).status).toBe(404);
     // A component's own INVALID_ARGUMENT keeps its field.

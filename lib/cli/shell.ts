@@ -11,7 +11,8 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { VERSION_LINE } from "../config/index.ts";
-import { commonUsage, parseCommonFlags } from "../rpc/component.ts";
+import { type CommonFlags, commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
+import { checkHealth } from "./health.ts";
 
 export const SHELL_COMMANDS = ["status", "goals", "goal", "approvals", "approve", "deny", "services", "logs", "restart", "audit", "memory", "usage", "autonomy", "stop", "resume", "health", "poweroff", "reboot", "version", "help", "sh", "exit"] as const;
 
@@ -109,6 +110,31 @@ async function runChild(argv: string[], env: Record<string, string | undefined>,
   }
 }
 
+/**
+ * At boot the console shell starts before the services: wait (a while) for the orchestrator,
+ * so that the first screen is the state of AIOS rather than connection errors. Ctrl-C skips.
+ */
+async function waitForAios(flags: CommonFlags): Promise<void> {
+  const config = loadComponentConfig(flags);
+  if (typeof config === "number") return;
+  const up = async () => (await checkHealth(config, flags.root, ["orchestrator"], 1000))[0]?.status === "SERVING";
+  if (await up()) return;
+  process.stdout.write("AIOS is starting; the prompt comes when it is ready (Ctrl-C to skip the wait)\n");
+  let skipped = false;
+  const skip = () => {
+    skipped = true;
+  };
+  process.once("SIGINT", skip);
+  try {
+    for (let waited = 0; waited < 90_000 && !skipped; waited += 1000) {
+      await Bun.sleep(1000);
+      if (skipped || (await up())) return;
+    }
+  } finally {
+    process.off("SIGINT", skip);
+  }
+}
+
 export async function shellCommand(argv: readonly string[]): Promise<number> {
   const usage = commonUsage("aiosctl shell", "a line editor where plain text is a goal and :commands are aiosctl's");
   const parsed = parseCommonFlags(argv, usage);
@@ -126,6 +152,7 @@ export async function shellCommand(argv: readonly string[]): Promise<number> {
     // no history yet
   }
 
+  if (interactive) await waitForAios(parsed.flags);
   // A terminal gets the line editor; a pipe (a script, a test) is read line by line.
   const rl = interactive
     ? createInterface({

@@ -88,7 +88,8 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   const stop = stopRequested(log);
   // Long-lived event streams: no idle cut-off (Bun's default is 10 s); the SSE keep-alive
   // comment every 15 s shows a dead peer.
-  app.listen({ hostname: config.console.listen, port, idleTimeout: 0 });
+  // Bodies are small JSON documents; a 1 MiB cap turns a flood into a 413, not memory use.
+  app.listen({ hostname: config.console.listen, port, idleTimeout: 0, maxRequestBodySize: 1 << 20 });
   log.info("serving", { url: `http://${config.console.listen}:${app.server?.port}`, version: VERSION });
   // Tests and scripts started with --port 0 learn the port from this line.
   process.stderr.write(`aios-console: listening on port ${app.server?.port}\n`);
