@@ -10,7 +10,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { adminToken, consoleConfig, consolePort, consoleService } from "../test/support/console.ts";
+import { freePort } from "../rootfs/qemu.ts";
+import { adminToken, consoleConfig, consoleService } from "../test/support/console.ts";
 import { QUIET, startStack } from "../test/support/stack.ts";
 import { percentile, round } from "./support/stats.ts";
 
@@ -41,7 +42,7 @@ async function abPair(direct: () => Promise<unknown>, viaConsole: () => Promise<
 }
 
 try {
-  const port = await consolePort();
+  const port = await freePort();
   const stack = await startStack(join(dir, "root"), {
     config: `${QUIET}[memory]\nembedder = "hashing"\n\n[orchestrator]\nmonitor_interval_ms = 0\n\n[gateway]\nmodels = []\n\n${consoleConfig(port)}`,
     services: { console: consoleService(port) },

@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { REPO } from "./support/binary.ts";
-import { adminToken, ConsoleClient, consoleConfig, consolePort, consoleService } from "./support/console.ts";
+import { freePort } from "../rootfs/qemu.ts";
+import { adminToken, ConsoleClient, consoleConfig, consoleService } from "./support/console.ts";
 import { QUIET, type Stack, startStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -30,7 +31,7 @@ const WAIT = { timeout: 60_000 };
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const port = await consolePort();
+  const port = await freePort();
   stack = await startStack(join(dir, "root"), {
     config: `${QUIET}[memory]\nembedder = "hashing"\n\n[orchestrator]\nmonitor_interval_ms = 0\n\n[gateway]\nmodels = []\n\n${consoleConfig(port)}`,
     services: { console: consoleService(port), web: SLEEPER },

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QUIET, type Stack, startStack } from "./support/stack.ts";
-import { adminToken, ConsoleClient, consoleConfig, consolePort, consoleService, readSse } from "./support/console.ts";
+import { freePort } from "../rootfs/qemu.ts";
+import { adminToken, ConsoleClient, consoleConfig, consoleService, readSse } from "./support/console.ts";
 import { waitFor } from "./support/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-console-"));
@@ -23,7 +24,7 @@ let browser: ConsoleClient; // cookie + Origin, like the web page
 const SLEEPER = `description = "web, a stand-in service"\ncommand = "/bin/sh"\nargs = ["-c", "echo web says hello; exec sleep 100000"]\n[restart]\npolicy = "always"\n`;
 
 beforeAll(async () => {
-  const port = await consolePort();
+  const port = await freePort();
   stack = await startStack(join(dir, "root"), {
     config: `${QUIET}[memory]\nembedder = "hashing"\n\n[orchestrator]\nmonitor_interval_ms = 0\n\n[gateway]\nmodels = []\n\n${consoleConfig(port, "max_failures = 3\nlockout_ms = 600000")}`,
     services: { console: consoleService(port), web: SLEEPER },

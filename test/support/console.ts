@@ -5,11 +5,6 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort } from "../../rootfs/qemu.ts";
-
-export async function consolePort(): Promise<number> {
-  return freePort();
-}
 
 /** The console's service file for a stack, listening on the given port. */
 export const consoleService = (port: number) =>
