@@ -14,7 +14,7 @@ import { VERSION_LINE } from "../config/index.ts";
 import { type CommonFlags, commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
 import { checkHealth } from "./health.ts";
 
-export const SHELL_COMMANDS = ["status", "goals", "goal", "approvals", "approve", "deny", "services", "logs", "restart", "audit", "memory", "usage", "autonomy", "stop", "resume", "health", "poweroff", "reboot", "version", "help", "sh", "exit"] as const;
+const SHELL_COMMANDS = ["status", "goals", "goal", "approvals", "approve", "deny", "services", "logs", "restart", "audit", "memory", "usage", "autonomy", "stop", "resume", "health", "poweroff", "reboot", "version", "help", "sh", "exit"] as const;
 
 const HELP = `Type what you want done, in plain words: it becomes a goal, followed until it ends.
   disk usage · restart sshd · why is sshd failing? · open port 8080 for the web app
@@ -33,7 +33,7 @@ Ctrl-C stops the running command; a goal being followed keeps running (see :goal
 `;
 
 /** Splits a command line like a shell would for words and quotes ('…', "…", \\x); no expansion. */
-export function splitWords(line: string): string[] | { error: string } {
+function splitWords(line: string): string[] | { error: string } {
   const words: string[] = [];
   let word = "";
   let inWord = false;
@@ -71,9 +71,9 @@ function selfArgv(): string[] {
 }
 
 /** What a line asks for: a goal, an aiosctl command, a shell command, or the shell itself. */
-export type ShellAction = { kind: "run"; argv: string[] } | { kind: "sh"; command: string | null } | { kind: "exit" } | { kind: "help" } | { kind: "none" } | { kind: "error"; message: string };
+type ShellAction = { kind: "run"; argv: string[] } | { kind: "sh"; command: string | null } | { kind: "exit" } | { kind: "help" } | { kind: "none" } | { kind: "error"; message: string };
 
-export function parseLine(line: string): ShellAction {
+function parseLine(line: string): ShellAction {
   const text = line.trim();
   if (!text || text.startsWith("#")) return { kind: "none" };
   if (text.startsWith("!")) return { kind: "sh", command: text.slice(1).trim() || null };

@@ -40,11 +40,6 @@ export class WebAssets {
     return this.assets;
   }
 
-  /** Bytes of each asset as sent (raw and gzip), for the benchmark and the README. */
-  sizes(): { path: string; bytes: number; gzipBytes: number }[] {
-    return this.assets.map((a) => ({ path: a.path, bytes: a.body.length, gzipBytes: a.gzip.length }));
-  }
-
   respond(asset: Asset, request: Request): Response {
     const headers: Record<string, string> = { "content-type": asset.type, etag: asset.etag, "cache-control": "no-cache", vary: "accept-encoding" };
     if (request.headers.get("if-none-match") === asset.etag) return new Response(null, { status: 304, headers });
