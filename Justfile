@@ -17,7 +17,7 @@ deps:
     set -euo pipefail
     need=()
     for pair in qemu-system-x86_64:qemu-system-x86 xorriso:xorriso grub-mkrescue:grub-common mformat:mtools \
-                zstd:zstd cpio:cpio chromium:chromium mkfs.ext4:e2fsprogs ssh:openssh-client ssh-keygen:openssh-client \
+                zstd:zstd cpio:cpio mkfs.ext4:e2fsprogs ssh:openssh-client ssh-keygen:openssh-client \
                 depmod:kmod modinfo:kmod readelf:binutils busybox:busybox-static apt-get:apt \
                 cmake:cmake ninja:ninja-build g++:g++ git:git strip:binutils; do
       command -v "${pair%%:*}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
@@ -31,6 +31,16 @@ deps:
     echo "deps: installing ${need[*]}"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) > /dev/null
+
+# Debian's chromium, which the console's browser tests drive through playwright-core.
+browser:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if command -v chromium >/dev/null 2>&1; then echo "browser: chromium present"; exit 0; fi
+    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    echo "browser: installing chromium"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium > /dev/null
 
 # Build the image and boot it in QEMU on this terminal (needs root for the image build).
 run: deps iso qemu
@@ -83,7 +93,7 @@ typecheck:
     {{bun}} x tsc -p .
 
 # Every test: contracts, types, the compiled binary and the image, then bun test.
-test: deps proto-check typecheck iso build-lancedb llama-server
+test: deps browser proto-check typecheck iso build-lancedb llama-server
     PATH="$PATH:/usr/sbin:/sbin" {{bun}} test --timeout 1200000 2>&1 | tee .test-output.log; \
       status=${PIPESTATUS[0]}; \
       passed=$(grep -Eo '^ *[0-9]+ pass$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \
