@@ -259,7 +259,7 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
         autonomy: engine.autonomy,
         emergencyStopped: engine.emergencyStopped,
         goals: store.countGoalsByState().map((row) => ({ state: GOAL_STATE[row.state], count: row.count })),
-        pendingApprovals: store.approvals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: "", offset: 0, limit: 10_000 }).length,
+        pendingApprovals: store.countApprovals(ApprovalState.APPROVAL_STATE_PENDING),
         components,
         availableLayers: [Layer.LAYER_REACTIVE, ...layers.map((layer) => PROTO_LAYER[layer])],
         version: VERSION,

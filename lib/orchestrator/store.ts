@@ -233,6 +233,17 @@ function toolCallFrom(r: Row): ToolCallRow {
   };
 }
 
+type SqlArg = string | number;
+type Condition = readonly [sql: string, ...args: SqlArg[]] | null;
+
+/** "WHERE a AND b" from the conditions that apply (null ones are left out), with their arguments. */
+function whereClause(conditions: readonly Condition[]): { where: string; args: SqlArg[] } {
+  const used = conditions.filter((c): c is NonNullable<Condition> => c !== null);
+  return { where: used.length ? `WHERE ${used.map(([sql]) => sql).join(" AND ")}` : "", args: used.flatMap(([, ...args]) => args) };
+}
+
+const stateIn = (states: readonly SqlArg[]): Condition => (states.length ? [`state IN (${states.map(() => "?").join(",")})`, ...states] : null);
+
 export class OrchestratorStore {
   readonly db: Database;
 
@@ -275,21 +286,12 @@ export class OrchestratorStore {
   }
 
   listGoals(filter: { states: GoalStateName[]; source: SourceName | null; before: { createdAt: number; id: string } | null; limit: number }): GoalRow[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (filter.states.length) {
-      where.push(`state IN (${filter.states.map(() => "?").join(",")})`);
-      args.push(...filter.states);
-    }
-    if (filter.source) {
-      where.push("source = ?");
-      args.push(filter.source);
-    }
-    if (filter.before) {
-      where.push("(created_at < ? OR (created_at = ? AND id < ?))");
-      args.push(filter.before.createdAt, filter.before.createdAt, filter.before.id);
-    }
-    const sql = `SELECT * FROM goals ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const { where, args } = whereClause([
+      stateIn(filter.states),
+      filter.source ? ["source = ?", filter.source] : null,
+      filter.before ? ["(created_at < ? OR (created_at = ? AND id < ?))", filter.before.createdAt, filter.before.createdAt, filter.before.id] : null,
+    ]);
+    const sql = `SELECT * FROM goals ${where} ORDER BY created_at DESC, id DESC LIMIT ?`;
     return this.db.query<Row, (string | number)[]>(sql).all(...args, filter.limit).map(goalFrom);
   }
 
@@ -382,19 +384,14 @@ export class OrchestratorStore {
   }
 
   approvals(filter: { states: number[]; goalId: string; offset: number; limit: number }): ApprovalRow[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (filter.states.length) {
-      where.push(`state IN (${filter.states.map(() => "?").join(",")})`);
-      args.push(...filter.states);
-    }
-    if (filter.goalId) {
-      where.push("goal_id = ?");
-      args.push(filter.goalId);
-    }
+    const { where, args } = whereClause([stateIn(filter.states), filter.goalId ? ["goal_id = ?", filter.goalId] : null]);
     // Pending first, then newest first.
-    const sql = `SELECT * FROM approvals ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY (state = 1) DESC, requested_at DESC, id LIMIT ? OFFSET ?`;
+    const sql = `SELECT * FROM approvals ${where} ORDER BY (state = 1) DESC, requested_at DESC, id LIMIT ? OFFSET ?`;
     return this.db.query<Row, (string | number)[]>(sql).all(...args, filter.limit, filter.offset).map(approvalFrom);
+  }
+
+  countApprovals(state: number): number {
+    return this.db.query<{ count: number }, [number]>("SELECT COUNT(*) AS count FROM approvals WHERE state = ?").get(state)?.count ?? 0;
   }
 
   pendingApprovalFor(goalId: string, taskId: string): ApprovalRow | null {
