@@ -34,8 +34,7 @@ export interface CommandSpec<S extends ServiceDefinition> {
 
 export const json = (value: unknown) => process.stdout.write(`${JSON.stringify(value, (_, v) => (typeof v === "bigint" ? Number(v) : v))}\n`);
 
-/** "GOAL_STATE_RUNNING" → "running" */
-export const enumName = (value: number, names: Record<number, string>, prefix: string) => (names[value] ?? String(value)).replace(prefix, "").toLowerCase();
+export { enumName } from "../rpc/index.ts";
 
 export function usageError(command: string, message: string): number {
   process.stderr.write(`aiosctl ${command}: ${message}\n`);

@@ -8,7 +8,7 @@
  */
 import { ApprovalState, AutonomyLevel, Layer } from "../rpc/gen/aios/v1/common.ts";
 import { type Event, EventKind, type Goal, GoalState, OrchestratorServiceDefinition } from "../rpc/gen/aios/v1/orchestrator.ts";
-import { EXIT_USAGE } from "../rpc/index.ts";
+import { enumValue, EXIT_USAGE } from "../rpc/index.ts";
 import { enumName, type Flags, json, runCommand, usageError } from "./command.ts";
 
 const goalState = (state: GoalState) => enumName(state, GoalState, "GOAL_STATE_");
@@ -152,7 +152,7 @@ export function autonomyCommand(argv: readonly string[]): Promise<number> {
     }
     if (!(LEVELS as readonly string[]).includes(level) || positionals.length > 1) return usageError("autonomy", `the level is one of ${LEVELS.join(", ")}`);
     const by = process.env.SUDO_USER || process.env.USER || "root";
-    const r = await c.setAutonomy({ level: AutonomyLevel[`AUTONOMY_LEVEL_${level.toUpperCase()}` as keyof typeof AutonomyLevel] as AutonomyLevel, setBy: by });
+    const r = await c.setAutonomy({ level: enumValue(AutonomyLevel, "AUTONOMY_LEVEL_", level), setBy: by });
     const [previous, current] = [enumName(r.previous, AutonomyLevel, "AUTONOMY_LEVEL_"), enumName(r.current, AutonomyLevel, "AUTONOMY_LEVEL_")];
     if (values.json) json({ previous, level: current });
     else process.stdout.write(`autonomy: ${previous} → ${current}\n`);

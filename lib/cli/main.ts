@@ -62,7 +62,7 @@ const COMMANDS: Record<string, Command> = {
   resume: (argv) => emergencyStopCommand(false, argv),
   poweroff: (argv) => powerCommand("poweroff", argv),
   reboot: (argv) => powerCommand("reboot", argv),
-  shell: shellCommand,
+  shell: (argv) => shellCommand(argv, [...Object.keys(COMMANDS).filter((name) => name !== "shell"), "version"]),
 };
 
 export async function runCli(argv: readonly string[]): Promise<number> {

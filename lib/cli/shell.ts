@@ -14,7 +14,8 @@ import { VERSION_LINE } from "../config/index.ts";
 import { type CommonFlags, commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
 import { checkHealth } from "./health.ts";
 
-const SHELL_COMMANDS = ["status", "goals", "goal", "approvals", "approve", "deny", "services", "logs", "restart", "audit", "memory", "usage", "autonomy", "stop", "resume", "health", "poweroff", "reboot", "version", "help", "sh", "exit"] as const;
+/** The shell's own :commands, besides aiosctl's. */
+const OWN_COMMANDS = ["help", "sh", "exit"];
 
 const HELP = `Type what you want done, in plain words: it becomes a goal, followed until it ends.
   disk usage · restart sshd · why is sshd failing? · open port 8080 for the web app
@@ -73,7 +74,7 @@ function selfArgv(): string[] {
 /** What a line asks for: a goal, an aiosctl command, a shell command, or the shell itself. */
 type ShellAction = { kind: "run"; argv: string[] } | { kind: "sh"; command: string | null } | { kind: "exit" } | { kind: "help" } | { kind: "none" } | { kind: "error"; message: string };
 
-function parseLine(line: string): ShellAction {
+function parseLine(line: string, commands: readonly string[]): ShellAction {
   const text = line.trim();
   if (!text || text.startsWith("#")) return { kind: "none" };
   if (text.startsWith("!")) return { kind: "sh", command: text.slice(1).trim() || null };
@@ -84,7 +85,7 @@ function parseLine(line: string): ShellAction {
   if (!command || command === "help" || command === "?") return { kind: "help" };
   if (command === "exit" || command === "quit" || command === "q") return { kind: "exit" };
   if (command === "sh" || command === "shell") return { kind: "sh", command: null };
-  if (!(SHELL_COMMANDS as readonly string[]).includes(command)) return { kind: "error", message: `no command :${command}; :help lists them (plain text, without the colon, is a goal)` };
+  if (!commands.includes(command)) return { kind: "error", message: `no command :${command}; :help lists them (plain text, without the colon, is a goal)` };
   return { kind: "run", argv: [command, ...rest] };
 }
 
@@ -135,7 +136,8 @@ async function waitForAios(flags: CommonFlags): Promise<void> {
   }
 }
 
-export async function shellCommand(argv: readonly string[]): Promise<number> {
+/** `commands`: the aiosctl commands a `:command` may name (main.ts's table). */
+export async function shellCommand(argv: readonly string[], commands: readonly string[]): Promise<number> {
   const usage = commonUsage("aiosctl shell", "a line editor where plain text is a goal and :commands are aiosctl's");
   const parsed = parseCommonFlags(argv, usage);
   if (typeof parsed === "number") return parsed;
@@ -164,7 +166,7 @@ export async function shellCommand(argv: readonly string[]): Promise<number> {
         prompt: "aios> ",
         completer: (line: string) => {
           if (!line.startsWith(":")) return [[], line];
-          return [SHELL_COMMANDS.map((c) => `:${c}`).filter((c) => c.startsWith(line)), line];
+          return [[...commands, ...OWN_COMMANDS].map((c) => `:${c}`).filter((c) => c.startsWith(line)), line];
         },
       })
     : null;
@@ -181,7 +183,7 @@ export async function shellCommand(argv: readonly string[]): Promise<number> {
   });
   const lines: AsyncIterable<string> = rl ?? console;
   for await (const line of lines) {
-    const action = parseLine(line);
+    const action = parseLine(line, commands);
     if (action.kind !== "none" && interactive) {
       try {
         appendFileSync(historyFile, `${line}\n`, { mode: 0o600 });

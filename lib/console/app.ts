@@ -61,8 +61,7 @@ const SECURITY_HEADERS = {
 export function createConsoleApp(d: ConsoleDeps) {
   const guard = new Guard(d.credentials, d.sessions);
   const actors = new WeakMap<Request, Actor>();
-  let server: { requestIP(request: Request): { address: string } | null } | null = null;
-  const clientOf = (request: Request) => server?.requestIP(request)?.address ?? "unknown";
+  const clientOf = (request: Request) => app.server?.requestIP(request)?.address ?? "unknown";
   const actorOf = (request: Request): Actor => actors.get(request) ?? { via: "session", name: "console" };
 
   let app: AnyElysia = new Elysia()
@@ -79,8 +78,7 @@ export function createConsoleApp(d: ConsoleDeps) {
         },
       }),
     )
-    .onRequest(({ request, server: s, set }) => {
-      server ??= s;
+    .onRequest(({ request, set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
       const verdict = guard.check(request, new URL(request.url).pathname);
       if (!verdict.ok) return new Response(JSON.stringify({ error: verdict.error }), { status: verdict.status, headers: { "content-type": "application/json", ...SECURITY_HEADERS, ...verdict.headers } });

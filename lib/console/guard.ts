@@ -12,7 +12,7 @@ import type { SessionStore } from "./sessions.ts";
 export const SESSION_COOKIE = "aios_session";
 
 /** Routes anyone may call. */
-const PUBLIC = new Set(["GET /api/health", "POST /api/session", "GET /api/sign-in", "GET /api/openapi.json", "GET /api/openapi"]);
+const PUBLIC = new Set(["GET /api/health", "POST /api/session", "GET /api/sign-in", "GET /api/openapi.json"]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export interface Actor {

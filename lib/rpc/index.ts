@@ -14,3 +14,4 @@ export { HealthDefinition } from "./gen/grpc/health/v1/health.ts";
 export { type ComponentContext, type ComponentSpec, EXIT_CONFIG, EXIT_USAGE, runComponent } from "./component.ts";
 export { AsyncQueue } from "./async-queue.ts";
 export { canConnect } from "./socket.ts";
+export { enumName, enumValue } from "./enums.ts";

@@ -8,6 +8,7 @@ import * as v from "valibot";
 import { ApprovalState, AutonomyLevel } from "../../rpc/gen/aios/v1/common.ts";
 import { Agent, Approval, Goal, GoalSource, GoalState, Schedule } from "../../rpc/gen/aios/v1/orchestrator.ts";
 import { GetSystemStatusResponse } from "../../rpc/gen/aios/v1/orchestrator.ts";
+import { enumName, enumValue } from "../../rpc/index.ts";
 import type { Backends } from "../backends.ts";
 import { listJson, toJson } from "../backends.ts";
 import type { Actor } from "../guard.ts";
@@ -20,7 +21,6 @@ export interface RouteDeps {
 const GOAL_STATES = ["queued", "planning", "running", "waiting_approval", "succeeded", "failed", "cancelled"] as const;
 const AUTONOMY = ["manual", "supervised", "autonomous"] as const;
 
-const enumValue = <E extends Record<string, string | number>>(e: E, prefix: string, name: string): number => e[`${prefix}${name.toUpperCase()}` as keyof E] as number;
 
 const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be an id as the API returned it"));
 export const SubmitGoalBody = v.strictObject({
@@ -102,7 +102,7 @@ export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps):
       "/api/autonomy",
       async ({ body, request }) => {
         const r = await b.orchestrator.setAutonomy({ level: enumValue(AutonomyLevel, "AUTONOMY_LEVEL_", body.level), setBy: actorOf(request).name });
-        return { previous: AutonomyLevel[r.previous]?.replace("AUTONOMY_LEVEL_", "").toLowerCase(), level: AutonomyLevel[r.current]?.replace("AUTONOMY_LEVEL_", "").toLowerCase() };
+        return { previous: enumName(r.previous, AutonomyLevel, "AUTONOMY_LEVEL_"), level: enumName(r.current, AutonomyLevel, "AUTONOMY_LEVEL_") };
       },
       { body: AutonomyBody, detail: { summary: "Set the system's autonomy level" } },
     )

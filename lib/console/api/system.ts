@@ -10,6 +10,7 @@ import { GetBudgetResponse, GetUsageResponse, Model } from "../../rpc/gen/aios/v
 import { ListServicesResponse, Service, StreamLogsResponse } from "../../rpc/gen/aios/v1/init.ts";
 import { SearchResponse, StatsResponse } from "../../rpc/gen/aios/v1/memory.ts";
 import { AuditEntry, AuditResult, Tool, VerifyAuditResponse } from "../../rpc/gen/aios/v1/tools.ts";
+import { enumValue } from "../../rpc/index.ts";
 import type { Backends } from "../backends.ts";
 import { listJson, toJson } from "../backends.ts";
 import type { MetricsSampler } from "../metrics.ts";
@@ -62,7 +63,7 @@ export function systemRoutes(app: AnyElysia, { backends: b, metrics }: SystemDep
     .get(
       "/api/audit",
       async ({ query }) => {
-        const result = query.result ? (AuditResult[`AUDIT_RESULT_${query.result.toUpperCase()}` as keyof typeof AuditResult] as AuditResult) : AuditResult.AUDIT_RESULT_UNSPECIFIED;
+        const result = query.result ? enumValue(AuditResult, "AUDIT_RESULT_", query.result) : AuditResult.AUDIT_RESULT_UNSPECIFIED;
         const r = await b.tools.queryAudit({ agent: query.agent ?? "", tool: query.tool ?? "", goalId: query.goalId ?? "", result, pageSize: query.limit ?? 100, pageToken: query.pageToken ?? "" });
         return { entries: listJson(AuditEntry, r.entries), nextPageToken: r.nextPageToken };
       },
