@@ -55,6 +55,7 @@ export const orchestratorComponent: ComponentSpec = {
       clearInterval(scheduleTimer);
       if (monitorTimer) clearInterval(monitorTimer);
       await engine.stop();
+      events.close();
       for (const client of Object.values(clients)) client.close();
       store.close();
     });

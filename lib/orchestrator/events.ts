@@ -32,6 +32,7 @@ export class EventLog {
   private readonly subscribers = new Set<(event: EventRow) => void>();
   private readonly backlog: EventRow[] = [];
   private flushing = false;
+  private closed = false;
 
   constructor(
     private readonly store: OrchestratorStore,
@@ -57,11 +58,16 @@ export class EventLog {
     return () => this.subscribers.delete(callback);
   }
 
+  /** Stops copying to memory (the events stay in the store); a retry loop would keep the process alive. */
+  close(): void {
+    this.closed = true;
+  }
+
   private async flush(): Promise<void> {
-    if (this.flushing) return;
+    if (this.flushing || this.closed) return;
     this.flushing = true;
     try {
-      while (this.backlog.length) {
+      while (this.backlog.length && !this.closed) {
         const event = this.backlog[0]!;
         const { severity, ...data } = event.data as { severity: Severity } & Record<string, unknown>;
         try {
