@@ -264,6 +264,9 @@ describe("the rest of the machine", () => {
     expect(metrics.host.memoryTotalBytes).toBeGreaterThan(0);
     expect(metrics.samples.length).toBeGreaterThan(0);
     expect(metrics.samples[0].memory).toBeGreaterThan(0);
+    // The disk chart agrees with df about the file system that holds AIOS's state.
+    const df = Number(/(\d+)%/.exec(Bun.spawnSync(["df", "-P", metrics.host.diskPath]).stdout.toString().trim().split("\n").at(-1)!)![1]);
+    expect(Math.ceil(metrics.samples.at(-1).disk)).toBeWithin(df - 1, df + 2);
   });
 
   test("autonomy, emergency stop and resume", async () => {

@@ -19,6 +19,12 @@ let init: Running;
 let tools: ServiceClient<typeof ToolsServiceDefinition>;
 let worker = 0;
 
+/** df's Use% of the file system holding `path`: what a person checking AIOS's numbers would compare them with. */
+function dfUsePercent(path: string): number {
+  const line = Bun.spawnSync(["df", "-P", path]).stdout.toString().trim().split("\n").at(-1)!;
+  return Number(/(\d+)%/.exec(line)![1]);
+}
+
 const ALL_CAPS = [
   "fs:*:/data/**", "process:read", "process:spawn:/usr/bin/*", "process:spawn:/bin/*", "process:shell",
   "process:signal:sleep", "process:kill:sleep", "service:*:worker", "service:read", "monitor:*", "hw:read",
@@ -133,7 +139,7 @@ const CASES: Case[] = [
   { tool: "service.start", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("running"), bad: { name: "" }, field: "input.name" },
   { tool: "monitor.cpu", good: () => ({ interval_ms: 100 }), check: (o) => expect(o.cpus.length).toBeGreaterThan(0), bad: { interval_ms: 1 }, field: "input.interval_ms" },
   { tool: "monitor.memory", good: () => ({}), check: (o) => expect(o.total_mib).toBeGreaterThan(0), bad: { unit: "gb" }, field: "input.unit" },
-  { tool: "monitor.disk", good: () => ({}), check: (o) => expect(o.filesystems.length).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
+  { tool: "monitor.disk", good: () => ({}), check: (o) => expect(Math.ceil(o.filesystems.find((f: { mount: string }) => f.mount === "/").used_percent)).toBeWithin(dfUsePercent("/") - 1, dfUsePercent("/") + 2), bad: { x: 1 }, field: "input.x" },
   { tool: "monitor.network", good: () => ({}), check: (o) => expect(o.interfaces.map((i: { name: string }) => i.name)).toContain("lo"), bad: { x: 1 }, field: "input.x" },
   { tool: "monitor.load", good: () => ({}), check: (o) => expect(o.cpus).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
   { tool: "monitor.top", good: () => ({ by: "rss", limit: 3 }), check: (o) => expect(o.processes).toHaveLength(3), bad: { by: "disk" }, field: "input.by" },

@@ -4,8 +4,7 @@
  * and load, sampled every interval from /proc and statfs, with the last `keep` samples kept so a
  * page opened now draws the recent past at once.
  */
-import { statfsSync } from "node:fs";
-import { cpuTimes, loadavg, meminfo, uptimeSeconds } from "../sys/index.ts";
+import { cpuTimes, fileSystemUsage, loadavg, meminfo, uptimeSeconds } from "../sys/index.ts";
 
 export interface Sample {
   /** Unix ms. */
@@ -64,12 +63,12 @@ export class MetricsSampler {
     };
   }
 
-  private disk(): { total: number; free: number } {
+  private disk(): { total: number; free: number; usedPercent: number } {
     try {
-      const s = statfsSync(this.diskPath);
-      return { total: s.blocks * s.bsize, free: s.bavail * s.bsize };
+      const usage = fileSystemUsage(this.diskPath);
+      return { total: usage.sizeBytes, free: usage.availableBytes, usedPercent: usage.usedPercent };
     } catch {
-      return { total: 0, free: 0 };
+      return { total: 0, free: 0, usedPercent: 0 };
     }
   }
 
@@ -82,8 +81,7 @@ export class MetricsSampler {
       const cpu = prev && spent > 0 ? (100 * (total.busy - prev.busy)) / spent : 0;
       const mem = meminfo();
       const memory = mem.MemTotal ? (100 * (mem.MemTotal - (mem.MemAvailable ?? 0))) / mem.MemTotal : 0;
-      const d = this.disk();
-      const disk = d.total ? (100 * (d.total - d.free)) / d.total : 0;
+      const disk = this.disk().usedPercent;
       const round = (x: number) => Math.round(x * 10) / 10;
       this.samples.push({ t: Date.now(), cpu: round(cpu), memory: round(memory), disk: round(disk), load: loadavg().one });
       if (this.samples.length > this.keep) this.samples.shift();

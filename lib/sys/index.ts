@@ -4,3 +4,4 @@
  */
 export * from "./libc.ts";
 export * from "./proc.ts";
+export * from "./statfs.ts";

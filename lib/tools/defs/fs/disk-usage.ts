@@ -1,6 +1,7 @@
-import { lstatSync, readdirSync, statfsSync } from "node:fs";
+import { lstatSync, readdirSync } from "node:fs";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
+import { fileSystemUsage } from "../../../sys/index.ts";
 import { AbsolutePath } from "./common.ts";
 
 export const fsDiskUsage = defineTool({
@@ -49,13 +50,13 @@ export const fsDiskUsage = defineTool({
       .sort((a, b) => b.bytes - a.bytes);
     const own = lstatSync(ctx.physical(input.path)).blocks * 512;
     const bytes = children.length ? own + largest.reduce((sum, e) => sum + e.bytes, 0) : sizeOf(input.path, 0);
-    const fs = statfsSync(ctx.physical(input.path));
+    const fs = fileSystemUsage(ctx.physical(input.path));
     return {
       path: input.path,
       bytes,
       files,
       largest: largest.slice(0, input.top),
-      filesystem: { size_bytes: fs.blocks * fs.bsize, free_bytes: fs.bfree * fs.bsize, available_bytes: fs.bavail * fs.bsize },
+      filesystem: { size_bytes: fs.sizeBytes, free_bytes: fs.sizeBytes - fs.usedBytes, available_bytes: fs.availableBytes },
       truncated,
     };
   },
