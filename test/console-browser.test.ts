@@ -100,10 +100,10 @@ describe("the console in a browser", () => {
     await page.waitForFunction(() => document.getElementById("approvals-count")!.textContent === "1", null, WAIT);
     await shot("04-waiting-approval");
     await page.click("#tabs button[data-view=approvals]");
-    await page.waitForSelector("[data-approve]", WAIT);
+    await page.waitForSelector("#approval-list [data-approve]", WAIT);
     expect(await page.textContent("#approval-list")).toContain("service.stop");
     await shot("05-approvals");
-    await page.click("[data-approve]");
+    await page.click("#approval-list [data-approve]");
     await page.waitForFunction(() => document.getElementById("approval-list")!.textContent!.includes("Nothing is waiting"), null, WAIT);
     const api = new ConsoleClient(base, { bearer: token, origin: null });
     await waitFor(async () => (await api.get("/api/goals?limit=1")).body.goals[0].state === "GOAL_STATE_SUCCEEDED", () => "the approved goal to succeed");
@@ -116,6 +116,17 @@ describe("the console in a browser", () => {
     await page.waitForFunction(() => document.getElementById("goal-detail-text")?.textContent === "disk usage", null, WAIT);
     await page.waitForFunction(() => document.getElementById("goal-events")!.textContent!.includes("goal submitted: disk usage"), null, WAIT);
     expect(await page.textContent("#goal-events")).toContain("planned at the reactive layer");
+  });
+
+  test("a goal held for approval is answered in its own view: denied, it fails saying so", async () => {
+    await page.fill("#goal-text", "stop web");
+    await page.click("#goal-form button[type=submit]");
+    await page.waitForSelector("#goal-detail [data-deny]", WAIT);
+    expect(await page.textContent("#goal-detail .approval")).toContain("service.stop");
+    await page.click("#goal-detail [data-deny]");
+    await page.waitForFunction(() => document.getElementById("goal-detail")!.dataset.state === "failed", null, WAIT);
+    expect(await page.textContent("#goal-detail")).toContain("service.stop was denied by console");
+    expect(await page.$("#goal-detail .approval")).toBeNull();
   });
 
   test("verify the audit log", async () => {

@@ -225,12 +225,16 @@ async function refreshGoalDetail(id: string) {
     cancel.addEventListener("click", () => api("POST", `/api/goals/${encodeURIComponent(id)}/cancel`, {}).then(() => refreshGoalDetail(id)).catch(report));
     actions.append(cancel);
   }
+  // A goal held for a human shows what it waits for, answerable here without changing tabs.
+  const waiting = state === "waiting_approval" ? (await api<{ approvals: Json[] }>("GET", `/api/approvals?goalId=${encodeURIComponent(id)}`)).approvals : [];
+  if (selectedGoal !== id) return;
   const log = h("ul", { class: "plain events", id: "goal-events" }, ...goalEvents.map((e) => h("li", {}, h("span", { class: "muted" }, time(e.time)), e.message ?? "")));
   const parts: (Node | null)[] = [
     h("h2", {}, "Goal ", stateBadge(state)),
     h("p", { id: "goal-detail-text" }, goal.text),
     goal.stateReason ? h("p", { class: "muted" }, goal.stateReason) : null,
     actions,
+    ...waiting.map((a) => approvalCard(a, () => refreshGoalDetail(id))),
     taskGraph(goal.tasks ?? []),
     goal.result ? h("pre", { class: "result", id: "goal-result" }, goal.result) : null,
     h("h2", {}, "Events"),
@@ -303,29 +307,30 @@ async function refreshApprovals() {
     list.replaceChildren(h("p", { class: "muted" }, "Nothing is waiting for you."));
     return;
   }
-  list.replaceChildren(
-    ...approvals.map((a) => {
-      const decide = (approve: boolean) => () =>
-        api("POST", `/api/approvals/${encodeURIComponent(a.id)}`, { approve })
-          .then(() => {
-            toast(`${a.tool}: ${approve ? "approved" : "denied"}`);
-            return refreshApprovals();
-          })
-          .catch(report);
-      const yes = h("button", { class: "primary", "data-approve": a.id }, "Approve");
-      const no = h("button", { class: "danger", "data-deny": a.id }, "Deny");
-      yes.addEventListener("click", decide(true));
-      no.addEventListener("click", decide(false));
-      return h(
-        "div",
-        { class: "approval", "data-approval": a.id },
-        h("p", {}, h("strong", {}, a.tool), ` by the ${a.agent} agent`),
-        h("code", {}, JSON.stringify(a.input ?? {})),
-        h("p", { class: "muted" }, a.reason ?? ""),
-        h("p", { class: "muted" }, `goal ${a.goalId}, expires ${time(a.expiresAt)}`),
-        h("div", { class: "row" }, yes, no),
-      );
-    }),
+  list.replaceChildren(...approvals.map((a) => approvalCard(a, refreshApprovals)));
+}
+
+/** One pending tool call with Approve and Deny; `then` redraws whatever shows it. */
+function approvalCard(a: Json, then: () => Promise<void>): HTMLElement {
+  const decide = (approve: boolean) => () =>
+    api("POST", `/api/approvals/${encodeURIComponent(a.id)}`, { approve })
+      .then(() => {
+        toast(`${a.tool}: ${approve ? "approved" : "denied"}`);
+        return then();
+      })
+      .catch(report);
+  const yes = h("button", { class: "primary", "data-approve": a.id }, "Approve");
+  const no = h("button", { class: "danger", "data-deny": a.id }, "Deny");
+  yes.addEventListener("click", decide(true));
+  no.addEventListener("click", decide(false));
+  return h(
+    "div",
+    { class: "approval", "data-approval": a.id },
+    h("p", {}, h("strong", {}, a.tool), ` by the ${a.agent} agent`),
+    h("code", {}, JSON.stringify(a.input ?? {})),
+    h("p", { class: "muted" }, a.reason ?? ""),
+    h("p", { class: "muted" }, `goal ${a.goalId}, expires ${time(a.expiresAt)}`),
+    h("div", { class: "row" }, yes, no),
   );
 }
 
