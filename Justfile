@@ -17,7 +17,7 @@ deps:
     set -euo pipefail
     need=()
     for pair in qemu-system-x86_64:qemu-system-x86 xorriso:xorriso grub-mkrescue:grub-common mformat:mtools \
-                zstd:zstd cpio:cpio mkfs.ext4:e2fsprogs ssh:openssh-client ssh-keygen:openssh-client \
+                lz4:lz4 cpio:cpio mkfs.ext4:e2fsprogs ssh:openssh-client ssh-keygen:openssh-client \
                 depmod:kmod modinfo:kmod readelf:binutils busybox:busybox-static apt-get:apt \
                 cmake:cmake ninja:ninja-build g++:g++ git:git strip:binutils; do
       command -v "${pair%%:*}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")

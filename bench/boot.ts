@@ -35,7 +35,7 @@ function baselineInitrd(dir: string): string {
   writeFileSync(join(tree, "init"), "#!/bin/sh\necho BASELINE READY\n/bin/busybox poweroff -f\n", { mode: 0o755 });
   Bun.spawnSync(["mknod", "-m", "600", join(tree, "dev/console"), "c", "5", "1"]);
   const out = join(dir, "baseline.img");
-  const packed = Bun.spawnSync(["sh", "-c", `cd ${tree} && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | zstd -q -19 --long=27 -o ${out}`]);
+  const packed = Bun.spawnSync(["sh", "-c", `cd ${tree} && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | lz4 -q -l -9 - ${out}`]);
   if (packed.exitCode !== 0) throw new Error(`packing the baseline failed: ${packed.stderr.toString()}`);
   return out;
 }
