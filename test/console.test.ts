@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { QUIET, type Stack, startStack } from "./support/stack.ts";
 import { freePort } from "../rootfs/qemu.ts";
 import { adminToken, ConsoleClient, consoleConfig, consoleService, readSse } from "./support/console.ts";
+import { dfUsePercent } from "./support/df.ts";
 import { waitFor } from "./support/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-console-"));
@@ -265,7 +266,7 @@ describe("the rest of the machine", () => {
     expect(metrics.samples.length).toBeGreaterThan(0);
     expect(metrics.samples[0].memory).toBeGreaterThan(0);
     // The disk chart agrees with df about the file system that holds AIOS's state.
-    const df = Number(/(\d+)%/.exec(Bun.spawnSync(["df", "-P", metrics.host.diskPath]).stdout.toString().trim().split("\n").at(-1)!)![1]);
+    const df = dfUsePercent(metrics.host.diskPath);
     expect(Math.ceil(metrics.samples.at(-1).disk)).toBeWithin(df - 1, df + 2);
   });
 

@@ -12,18 +12,13 @@ import { AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
 import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { AiosError, connect, type ServiceClient } from "../lib/rpc/index.ts";
 import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
+import { dfUsePercent } from "./support/df.ts";
 
 let dir: string;
 let root: string;
 let init: Running;
 let tools: ServiceClient<typeof ToolsServiceDefinition>;
 let worker = 0;
-
-/** df's Use% of the file system holding `path`: what a person checking AIOS's numbers would compare them with. */
-function dfUsePercent(path: string): number {
-  const line = Bun.spawnSync(["df", "-P", path]).stdout.toString().trim().split("\n").at(-1)!;
-  return Number(/(\d+)%/.exec(line)![1]);
-}
 
 const ALL_CAPS = [
   "fs:*:/data/**", "process:read", "process:spawn:/usr/bin/*", "process:spawn:/bin/*", "process:shell",
