@@ -4,7 +4,7 @@
  * and load, sampled every interval from /proc and statfs, with the last `keep` samples kept so a
  * page opened now draws the recent past at once.
  */
-import { cpuTimes, fileSystemUsage, loadavg, meminfo, uptimeSeconds } from "../sys/index.ts";
+import { cpuTimes, type FileSystemUsage, fileSystemUsage, loadavg, meminfo, uptimeSeconds } from "../sys/index.ts";
 
 export interface Sample {
   /** Unix ms. */
@@ -55,20 +55,19 @@ export class MetricsSampler {
     return {
       memoryTotalBytes: (mem.MemTotal ?? 0) * 1024,
       memoryAvailableBytes: (mem.MemAvailable ?? 0) * 1024,
-      diskTotalBytes: disk.total,
-      diskFreeBytes: disk.free,
+      diskTotalBytes: disk.sizeBytes,
+      diskFreeBytes: disk.availableBytes,
       diskPath: this.diskPath,
       uptimeSeconds: Math.round(uptimeSeconds()),
       cpus: Math.max(0, cpuTimes().size - 1),
     };
   }
 
-  private disk(): { total: number; free: number; usedPercent: number } {
+  private disk(): FileSystemUsage {
     try {
-      const usage = fileSystemUsage(this.diskPath);
-      return { total: usage.sizeBytes, free: usage.availableBytes, usedPercent: usage.usedPercent };
+      return fileSystemUsage(this.diskPath);
     } catch {
-      return { total: 0, free: 0, usedPercent: 0 };
+      return { sizeBytes: 0, usedBytes: 0, availableBytes: 0, usedPercent: 0 };
     }
   }
 
@@ -81,9 +80,8 @@ export class MetricsSampler {
       const cpu = prev && spent > 0 ? (100 * (total.busy - prev.busy)) / spent : 0;
       const mem = meminfo();
       const memory = mem.MemTotal ? (100 * (mem.MemTotal - (mem.MemAvailable ?? 0))) / mem.MemTotal : 0;
-      const disk = this.disk().usedPercent;
       const round = (x: number) => Math.round(x * 10) / 10;
-      this.samples.push({ t: Date.now(), cpu: round(cpu), memory: round(memory), disk: round(disk), load: loadavg().one });
+      this.samples.push({ t: Date.now(), cpu: round(cpu), memory: round(memory), disk: this.disk().usedPercent, load: loadavg().one });
       if (this.samples.length > this.keep) this.samples.shift();
     } catch {
       // /proc unreadable (a test root without it): the dashboard shows no chart rather than fail.
