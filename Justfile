@@ -11,39 +11,16 @@ commit := `git rev-parse --short HEAD 2>/dev/null || echo unknown`
 default:
     @just --list
 
-# Debian packages the image build, QEMU and the tests need (installed with apt when missing).
-deps:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    need=()
-    for pair in qemu-system-x86_64:qemu-system-x86 xorriso:xorriso grub-mkrescue:grub-common mformat:mtools \
-                lz4:lz4 cpio:cpio mkfs.ext4:e2fsprogs ssh:openssh-client ssh-keygen:openssh-client \
-                depmod:kmod modinfo:kmod readelf:binutils busybox:busybox-static apt-get:apt \
-                cmake:cmake ninja:ninja-build g++:g++ git:git strip:binutils; do
-      command -v "${pair%%:*}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
-    done
-    [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
-    [ -d /usr/lib/grub/x86_64-efi ] || need+=(grub-efi-amd64-bin)
-    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-    # The image build asks apt about its pinned packages: it needs package lists.
-    if ! ls /var/lib/apt/lists/*Packages* >/dev/null 2>&1; then $sudo apt-get update -qq; fi
-    if [ ${#need[@]} -eq 0 ]; then echo "deps: all present"; exit 0; fi
-    echo "deps: installing ${need[*]}"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) > /dev/null
+# Install the Debian packages of every host program the build, the tests and the benches run
+# (scripts/host-programs.ts is the list), or only those of some uses: just deps image qemu.
+deps *USES:
+    @{{bun}} scripts/deps.ts {{USES}}
 
 # Debian's chromium, which the console's browser tests drive through playwright-core.
-browser:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    if command -v chromium >/dev/null 2>&1; then echo "browser: chromium present"; exit 0; fi
-    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-    echo "browser: installing chromium"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium > /dev/null
+browser: (deps "browser")
 
 # Build the image and boot it in QEMU on this terminal (needs root for the image build).
-run: deps iso qemu
+run: (deps "image" "llama-server" "qemu") iso qemu
 
 # Compile the multi-call executable dist/aios and its component symlinks. --bytecode: start-up
 # to serving is about half (measured 271 → 133 ms for aios-tools), for ~5 MB more; it needs
@@ -71,7 +48,7 @@ build-one NAME:
 
 # llama-server, static, from node-llama-cpp's bundled llama.cpp sources: dist/llama-server
 # (~8 minutes on 2 cores the first time; cached in .cache/llama-server/VERSION after that).
-llama-server: deps
+llama-server: (deps "llama-server")
     {{bun}} rootfs/llama-server.ts
 
 # Lint the contracts and regenerate the TypeScript stubs in lib/rpc/gen.
@@ -93,7 +70,7 @@ typecheck:
     {{bun}} x tsc -p .
 
 # Every test: contracts, types, the compiled binary and the image, then bun test.
-test: deps browser proto-check typecheck iso build-lancedb llama-server
+test: deps proto-check typecheck iso build-lancedb llama-server
     PATH="$PATH:/usr/sbin:/sbin" {{bun}} test --timeout 1200000 2>&1 | tee .test-output.log; \
       status=${PIPESTATUS[0]}; \
       passed=$(grep -Eo '^ *[0-9]+ pass$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \
@@ -103,7 +80,7 @@ test: deps browser proto-check typecheck iso build-lancedb llama-server
       exit $status
 
 # The kernel and a reproducible initramfs: build/vmlinuz, build/initrd.img (needs root).
-initrd: build llama-server
+initrd: (deps "image") build llama-server
     PATH="$PATH:/usr/sbin:/sbin" {{bun}} rootfs/build.ts initrd
 
 # The bootable hybrid BIOS+UEFI ISO with a serial console: build/aios.iso.
@@ -123,7 +100,7 @@ qemu-kernel:
     {{bun}} rootfs/qemu.ts kernel
 
 # Benchmarks: each prints a JSON line and a table.
-bench: iso
+bench: deps iso
     for b in bench/*.ts; do {{bun}} "$b"; done
 
 # After any `npm install`: make the lockfile acceptable to `npm ci` (see the script's comment).

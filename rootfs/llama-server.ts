@@ -14,6 +14,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { findHostProgram, requireHostPrograms } from "../scripts/host-programs.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const VERSION = readFileSync(join(REPO, "rootfs/llama-server.txt"), "utf8").trim();
@@ -27,12 +28,8 @@ function run(argv: string[], cwd: string): void {
   if (result.status !== 0) throw new Error(`${argv[0]} failed (exit ${result.status}); see its output above`);
 }
 
-function need(tool: string, debianPackage: string): void {
-  if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is missing: apt-get install ${debianPackage} (just deps installs it)`);
-}
-
 if (!existsSync(BINARY)) {
-  for (const [tool, pkg] of [["cmake", "cmake"], ["ninja", "ninja-build"], ["g++", "g++"], ["git", "git"]] as const) need(tool, pkg);
+  requireHostPrograms("llama-server");
   rmSync(CACHE, { recursive: true, force: true });
   mkdirSync(CACHE, { recursive: true });
   const started = performance.now();
@@ -45,7 +42,7 @@ if (!existsSync(BINARY)) {
       "-DCMAKE_BUILD_TYPE=Release", "-DBUILD_SHARED_LIBS=OFF", "-DCMAKE_EXE_LINKER_FLAGS=-static",
       "-DGGML_NATIVE=OFF", "-DGGML_OPENMP=OFF", "-DLLAMA_BUILD_UI=OFF", "-DLLAMA_USE_PREBUILT_UI=OFF",
       "-DLLAMA_OPENSSL=OFF", "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF", "-DLLAMA_BUILD_SERVER=ON",
-      ...(spawnSync("sh", ["-c", "command -v ccache"]).status === 0 ? ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache", "-DCMAKE_C_COMPILER_LAUNCHER=ccache"] : []),
+      ...(findHostProgram("ccache") ? ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache", "-DCMAKE_C_COMPILER_LAUNCHER=ccache"] : []),
     ],
     CACHE,
   );

@@ -13,6 +13,7 @@ import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { AiosError, connect, type ServiceClient } from "../lib/rpc/index.ts";
 import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
 import { dfUsePercent } from "./support/df.ts";
+import { requireHostPrograms } from "../scripts/host-programs.ts";
 
 let dir: string;
 let root: string;
@@ -45,6 +46,8 @@ beforeAll(async () => {
   writeFileSync(join(root, "etc/aios/agents/outsider.toml"), 'capabilities = ["fs:read:/elsewhere/**"]\n');
   // The net tools' agent: kept apart so that the others' process.spawn runs without network.
   writeFileSync(join(root, "etc/aios/agents/netter.toml"), `capabilities = ${JSON.stringify(NET_CAPS)}\n`);
+  // A missing nft or ip is one clear sentence here, not a tool error in the middle of the suite.
+  requireHostPrograms("tools");
   const netns = Bun.spawnSync(["ip", "netns", "add", NETNS], { stderr: "pipe" });
   if (netns.exitCode !== 0) throw new Error(`ip netns add failed (root is needed): ${netns.stderr.toString()}`);
   Bun.spawnSync(["ip", "netns", "exec", NETNS, "ip", "link", "set", "lo", "up"]);

@@ -4,6 +4,7 @@
  */
 import type { Subprocess } from "bun";
 import { freePort, qemuArgs, type QemuOptions } from "../../rootfs/qemu.ts";
+import { requireHostPrograms } from "../../scripts/host-programs.ts";
 
 export interface Vm {
   readonly consolePort: number;
@@ -20,6 +21,7 @@ export interface Vm {
 }
 
 export async function bootVm(options: Omit<QemuOptions, "consolePort" | "sshPort">, timeoutSeconds = 900): Promise<Vm> {
+  requireHostPrograms("qemu", "tests");
   const consolePort = await freePort();
   const sshPort = await freePort();
   // The timeout is a safety net for a hung guest, not a performance assertion.
