@@ -6,7 +6,7 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run, start } from "./support/binary.ts";
@@ -101,6 +101,85 @@ describe("aiosctl machine commands", () => {
     const r = await run([join(stack.root, "usr/bin/aiosctl"), "services", "--root", empty], stack.root);
     expect(r.code).toBe(69);
     expect(r.stderr).toContain("aiosctl health");
+  });
+});
+
+describe("aiosctl for goals, services and undo", () => {
+  const lines = (out: string) => out.trim().split("\n").map((line) => JSON.parse(line));
+
+  test("goal --json prints events, then the final goal as its last line, with enums by name", async () => {
+    const r = await aiosctl("goal", "--json", "disk usage");
+    expect(r.code).toBe(0);
+    const all = lines(r.stdout);
+    const final = all.at(-1);
+    expect(final).toMatchObject({ text: "disk usage", state: "GOAL_STATE_SUCCEEDED", plannedBy: "LAYER_REACTIVE", source: "GOAL_SOURCE_HUMAN" });
+    expect(final.result).toBeTruthy();
+    expect(final.tasks[0]).toMatchObject({ state: "TASK_STATE_SUCCEEDED" });
+    expect(all.slice(0, -1).every((e) => typeof e.kind === "string" && e.kind.startsWith("EVENT_KIND_") && e.goalId === final.id)).toBe(true);
+    // No number where an enum is meant, anywhere aiosctl prints JSON.
+    for (const args of [["goals"], ["status"], ["services"], ["audit", "--limit", "3"], ["approvals", "--all"]]) {
+      const text = (await aiosctl(...args, "--json")).stdout;
+      expect(text).not.toMatch(/"(state|kind|result|source|autonomy|plannedBy|layer)":\d/);
+    }
+    const shown = await aiosctl("goal", "show", final.id);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`goal ${final.id}: disk usage`);
+    expect(shown.stdout).toMatch(/state:\s+succeeded/);
+    expect(shown.stdout).toMatch(/planned:\s+reactive, 0 model call/);
+    expect(shown.stdout).toContain(final.result);
+    expect(JSON.parse((await aiosctl("goal", "show", final.id, "--json")).stdout)).toEqual(final);
+    expect((await aiosctl("goal", "show", "goal-zz-00000000")).code).toBe(1);
+  });
+
+  test("Ctrl-C leaves the goal running and says how to cancel it; cancel ID cancels it", async () => {
+    mkdirSync(join(stack.root, "tmp"), { recursive: true });
+    await aiosctl("autonomy", "manual");
+    const follow = start([join(stack.root, "usr/bin/aiosctl"), "goal", 'call fs.write {"path":"/tmp/ctl-wait.txt","content":"x"}', "--root", stack.root], stack.root);
+    await waitFor(() => follow.output().includes("approve with"), () => `an approval request in:\n${follow.output()}`);
+    const id = follow.output().match(/goal (\S+) submitted/)![1]!;
+    expect(await follow.stop("SIGINT")).toBe(130);
+    expect(follow.output()).toContain(`aiosctl cancel ${id}`);
+    expect((await aiosctl("goal", "show", id)).stdout).toMatch(/state:\s+waiting_approval/);
+    const cancelled = await aiosctl("cancel", id);
+    expect(cancelled.code).toBe(0);
+    await waitFor(async () => (await aiosctl("goal", "show", id)).code === 1, "the goal to end cancelled");
+    expect((await aiosctl("goal", "show", id)).stdout).toMatch(/state:\s+cancelled/);
+    expect((await aiosctl("cancel")).code).toBe(64);
+    expect((await aiosctl("cancel", "goal-zz-00000000")).code).toBe(1);
+    await aiosctl("autonomy", "supervised");
+  });
+
+  test("rollback undoes a file write an agent made, from its backup", async () => {
+    const file = join(stack.root, "tmp/ctl-rollback.txt");
+    mkdirSync(join(stack.root, "tmp"), { recursive: true });
+    writeFileSync(file, "the original\n");
+    const r = await aiosctl("goal", "--json", 'call fs.write {"path":"/tmp/ctl-rollback.txt","content":"overwritten\\n"}');
+    expect(r.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe("overwritten\n");
+    const executionId = lines(r.stdout).find((e) => e.kind === "EVENT_KIND_TOOL_RESULT")?.data?.execution_id;
+    expect(executionId).toMatch(/^exe_/);
+    expect((await aiosctl("audit", "--tool", "fs.write")).stdout).toContain(`[undo: aiosctl rollback ${executionId}]`);
+    const undone = await aiosctl("rollback", executionId);
+    expect(undone.code).toBe(0);
+    expect(undone.stdout).toContain(`fs.write ${executionId} undone`);
+    expect(readFileSync(file, "utf8")).toBe("the original\n");
+    expect((await aiosctl("audit", "--tool", "fs.write.rollback")).stdout).toContain("fs.write.rollback");
+    expect((await aiosctl("rollback", "exe_no-such-call")).code).toBe(1);
+    expect((await aiosctl("rollback")).code).toBe(64);
+  });
+
+  test("service stop, status, start, restart: wait for the state and exit 0; bad use 64, unknown 1", async () => {
+    const stopped = await aiosctl("service", "stop", "web");
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toMatch(/^web: stopped/);
+    expect((await aiosctl("service", "status", "web")).stdout).toMatch(/^web: stopped/);
+    const started = await aiosctl("service", "start", "web");
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/^web: running, pid \d+/);
+    expect(JSON.parse((await aiosctl("service", "restart", "web", "--json")).stdout)).toMatchObject({ name: "web", state: "SERVICE_STATE_RUNNING" });
+    expect((await aiosctl("service", "frobnicate", "web")).code).toBe(64);
+    expect((await aiosctl("service", "start")).code).toBe(64);
+    expect((await aiosctl("service", "stop", "no-such-service")).code).toBe(1);
   });
 });
 

@@ -7,8 +7,9 @@
  * reached, 78 bad configuration.
  */
 import { ApprovalState, AutonomyLevel, Layer } from "../rpc/gen/aios/v1/common.ts";
-import { type Event, EventKind, type Goal, GoalState, OrchestratorServiceDefinition } from "../rpc/gen/aios/v1/orchestrator.ts";
-import { enumValue, EXIT_USAGE } from "../rpc/index.ts";
+import { createInterface } from "node:readline";
+import { Approval, EmergencyStopResponse, Event, EventKind, GetSystemStatusResponse, Goal, GoalState, OrchestratorServiceDefinition, TaskState } from "../rpc/gen/aios/v1/orchestrator.ts";
+import { enumValue, EXIT_USAGE, type ServiceClient } from "../rpc/index.ts";
 import { enumName, type Flags, json, runCommand, usageError } from "./command.ts";
 
 const goalState = (state: GoalState) => enumName(state, GoalState, "GOAL_STATE_");
@@ -43,9 +44,95 @@ function goalLine(goal: Goal): string {
   return `${goal.id.padEnd(30)} ${goalState(goal.state).padEnd(17)} ${age}  ${goal.text.slice(0, 70)}`;
 }
 
+/** A goal id as the orchestrator makes them: `goal show ID` is told apart from a goal that starts with "show". */
+const GOAL_ID = /^goal-[0-9a-z]+-[0-9a-f]{8}$/;
+
+function describeGoal(goal: Goal): string {
+  const time = (d: Date | undefined) => (d ? d.toISOString().replace("T", " ").slice(0, 19) : "-");
+  const usage = goal.usage;
+  const lines = [
+    `goal ${goal.id}: ${goal.text}`,
+    `  state:     ${goalState(goal.state)}${goal.stateReason ? ` (${goal.stateReason})` : ""}`,
+    `  planned:   ${goal.plannedBy ? enumName(goal.plannedBy, Layer, "LAYER_") : "not yet"}, ${usage?.requests ?? 0} model call(s)${usage?.costUsd ? `, $${usage.costUsd.toFixed(4)}` : ""}`,
+    `  submitted: ${time(goal.createdAt)}   finished: ${time(goal.finishedAt)}`,
+    ...goal.tasks.map((t) => `  task ${t.id} [${t.agent}] ${enumName(t.state, TaskState, "TASK_STATE_")}: ${t.description}`),
+  ];
+  if (goal.result) lines.push("", goal.result);
+  return `${lines.join("\n")}\n`;
+}
+
+const terminal = (state: GoalState) => [GoalState.GOAL_STATE_SUCCEEDED, GoalState.GOAL_STATE_FAILED, GoalState.GOAL_STATE_CANCELLED].includes(state);
+
+/** After Ctrl-C: on a terminal ask whether to cancel the goal; elsewhere say how to. Exit 130 when it goes on. */
+async function interrupted(c: ServiceClient<typeof OrchestratorServiceDefinition>, goalId: string, asJson: boolean): Promise<number | null> {
+  const how = `the goal goes on: aiosctl goal show ${goalId} to see it, aiosctl cancel ${goalId} to stop it\n`;
+  if (!process.stdin.isTTY) {
+    process.stderr.write(`\n${how}`);
+    return 130;
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await new Promise<string>((resolve) => {
+    rl.once("SIGINT", () => resolve(""));
+    rl.once("close", () => resolve(""));
+    rl.question(`\ncancel goal ${goalId}? [y/N] `, resolve);
+  });
+  rl.close();
+  if (!/^y(es)?$/i.test(answer.trim())) {
+    process.stderr.write(how);
+    return 130;
+  }
+  await c.cancelGoal({ goalId, reason: `cancelled with Ctrl-C by ${process.env.SUDO_USER || process.env.USER || "root"} in aiosctl` });
+  if (!asJson) process.stdout.write(`cancelling goal ${goalId}\n`);
+  return null;
+}
+
+/** Prints a goal's events until it ends (or Ctrl-C), then the goal itself. */
+async function followGoal(c: ServiceClient<typeof OrchestratorServiceDefinition>, goalId: string, asJson: boolean): Promise<number> {
+  let afterEventId = "";
+  for (;;) {
+    const stop = new AbortController();
+    const onSigint = () => stop.abort();
+    process.once("SIGINT", onSigint);
+    try {
+      for await (const { event } of c.streamEvents({ goalId, untilGoalDone: true, afterEventId }, { timeoutMs: 24 * 3600_000, signal: stop.signal })) {
+        afterEventId = event!.id;
+        if (asJson) json(Event.toJSON(event!));
+        else {
+          const line = describeEvent(event!);
+          if (line) process.stdout.write(`${line}\n`);
+        }
+      }
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+    if (!stop.signal.aborted) break;
+    const { goal } = await c.getGoal({ goalId });
+    if (terminal(goal!.state)) break;
+    const exit = await interrupted(c, goalId, asJson);
+    if (exit !== null) return exit;
+  }
+  const { goal: final } = await c.getGoal({ goalId });
+  // The last line, for a script: the goal as it ended (state, result, layer, model calls).
+  if (asJson) json(Goal.toJSON(final!));
+  else process.stdout.write(final!.result ? `\n${final!.result}\n` : "");
+  return final!.state === GoalState.GOAL_STATE_SUCCEEDED ? 0 : 1;
+}
+
 export function goalCommand(argv: readonly string[]): Promise<number> {
-  const flags: Flags = { priority: { type: "string", help: "0 to 100 (default 50)" }, "no-follow": { type: "boolean", help: "print the goal id and return" } };
-  return runCommand(argv, orchestrator("goal", 'aiosctl goal "TEXT"', "submit a goal and follow it until it ends", flags), async (c, { positionals, values }) => {
+  const flags: Flags = {
+    priority: { type: "string", help: "0 to 100 (default 50)" },
+    "no-follow": { type: "boolean", help: "print the goal id and return" },
+    follow: { type: "boolean", help: "with show: follow the goal until it ends" },
+  };
+  const usage = 'aiosctl goal "TEXT"  |  aiosctl goal show ID [--follow]';
+  return runCommand(argv, orchestrator("goal", usage, "submit a goal and follow it until it ends; or show one", flags), async (c, { positionals, values }) => {
+    if (positionals.length === 2 && positionals[0] === "show" && GOAL_ID.test(positionals[1]!)) {
+      const { goal } = await c.getGoal({ goalId: positionals[1]! });
+      if (values.follow && !terminal(goal!.state)) return followGoal(c, goal!.id, Boolean(values.json));
+      if (values.json) json(Goal.toJSON(goal!));
+      else process.stdout.write(describeGoal(goal!));
+      return goal!.state === GoalState.GOAL_STATE_SUCCEEDED ? 0 : terminal(goal!.state) ? 1 : 0;
+    }
     const text = positionals.join(" ").trim();
     if (!text) {
       process.stderr.write('aiosctl goal: say what to do, e.g. aiosctl goal "disk usage"\n');
@@ -59,26 +146,29 @@ export function goalCommand(argv: readonly string[]): Promise<number> {
     const { goal } = await c.submitGoal({ text, priority });
     if (!values.json) process.stdout.write(`goal ${goal!.id} submitted\n`);
     if (values["no-follow"]) {
-      if (values.json) json(goal);
+      if (values.json) json(Goal.toJSON(goal!));
       return 0;
     }
-    for await (const { event } of c.streamEvents({ goalId: goal!.id, untilGoalDone: true }, { timeoutMs: 24 * 3600_000 })) {
-      if (values.json) json(event);
-      else {
-        const line = describeEvent(event!);
-        if (line) process.stdout.write(`${line}\n`);
-      }
-    }
-    const { goal: final } = await c.getGoal({ goalId: goal!.id });
-    if (!values.json) process.stdout.write(final!.result ? `\n${final!.result}\n` : "");
-    return final!.state === GoalState.GOAL_STATE_SUCCEEDED ? 0 : 1;
+    return followGoal(c, goal!.id, Boolean(values.json));
+  });
+}
+
+export function cancelCommand(argv: readonly string[]): Promise<number> {
+  return runCommand(argv, orchestrator("cancel", "aiosctl cancel ID", "cancel a goal (its running tasks stop; what is done stays done)", { reason: { type: "string", help: "why, for the record" } }), async (c, { positionals, values }) => {
+    const [id] = positionals;
+    if (!id || positionals.length !== 1) return usageError("cancel", "give one goal id (aiosctl goals lists them)");
+    const by = process.env.SUDO_USER || process.env.USER || "root";
+    const { goal } = await c.cancelGoal({ goalId: id, reason: String(values.reason ?? `cancelled by ${by} with aiosctl`) });
+    if (values.json) json(Goal.toJSON(goal!));
+    else process.stdout.write(`goal ${goal!.id}: ${goalState(goal!.state)}${goal!.stateReason ? ` (${goal!.stateReason})` : ""}\n`);
+    return 0;
   });
 }
 
 export function goalsCommand(argv: readonly string[]): Promise<number> {
   return runCommand(argv, orchestrator("goals", "aiosctl goals", "list goals, newest first", { limit: { type: "string", help: "how many (default 20)" } }), async (c, { values }) => {
     const { goals } = await c.listGoals({ pageSize: Number(values.limit ?? 20) || 20 });
-    if (values.json) json(goals);
+    if (values.json) json(goals.map((g) => Goal.toJSON(g)));
     else process.stdout.write(goals.length ? `${goals.map(goalLine).join("\n")}\n` : "no goals yet\n");
     return 0;
   });
@@ -88,7 +178,7 @@ export function statusCommand(argv: readonly string[]): Promise<number> {
   return runCommand(argv, orchestrator("status", "aiosctl status", "the state of AIOS in one screen"), async (c, { values }) => {
     const status = await c.getSystemStatus({});
     if (values.json) {
-      json(status);
+      json(GetSystemStatusResponse.toJSON(status));
     } else {
       const layers = status.availableLayers.map((layer) => enumName(layer, Layer, "LAYER_")).join(", ");
       const goals = status.goals.map((g) => `${goalState(g.state)} ${g.count}`).join(", ") || "none";
@@ -110,7 +200,7 @@ export function statusCommand(argv: readonly string[]): Promise<number> {
 export function approvalsCommand(argv: readonly string[]): Promise<number> {
   return runCommand(argv, orchestrator("approvals", "aiosctl approvals", "tool calls waiting for a human", { all: { type: "boolean", help: "every approval, answered or not" } }), async (c, { values }) => {
     const { approvals } = await c.listApprovals({ states: values.all ? [] : [ApprovalState.APPROVAL_STATE_PENDING], pageSize: 100 });
-    if (values.json) json(approvals);
+    if (values.json) json(approvals.map((a) => Approval.toJSON(a)));
     else if (!approvals.length) process.stdout.write("no approvals are waiting\n");
     else {
       for (const a of approvals) {
@@ -132,7 +222,7 @@ export function decideCommand(approve: boolean, argv: readonly string[]): Promis
     }
     const by = String(values.by ?? (process.env.SUDO_USER || process.env.USER || "root"));
     const { approval } = await c.resolveApproval({ approvalId: id, approve, resolvedBy: by, note: String(values.note ?? "") });
-    if (values.json) json(approval);
+    if (values.json) json(Approval.toJSON(approval!));
     else process.stdout.write(`${approval!.tool}: ${approve ? "approved" : "denied"} by ${by}\n`);
     return 0;
   });
@@ -167,7 +257,7 @@ export function emergencyStopCommand(stop: boolean, argv: readonly string[]): Pr
     if (positionals.length) return usageError(command, "takes no arguments (use --reason)");
     const by = process.env.SUDO_USER || process.env.USER || "root";
     const r = await c.emergencyStop({ stop, reason: String(values.reason ?? (stop ? "emergency stop from aiosctl" : "resumed from aiosctl")), requestedBy: by });
-    if (values.json) json(r);
+    if (values.json) json(EmergencyStopResponse.toJSON(r));
     else if (stop) process.stdout.write(`emergency stop in force; cancelled ${r.cancelledGoalIds.length} goal(s)${r.cancelledGoalIds.length ? `: ${r.cancelledGoalIds.join(", ")}` : ""}\nresume with: aiosctl resume\n`);
     else process.stdout.write("resumed: goals run again\n");
     return 0;

@@ -7,25 +7,31 @@
 import { VERSION_LINE } from "../config/index.ts";
 import { EXIT_USAGE } from "../rpc/index.ts";
 import { commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
-import { approvalsCommand, autonomyCommand, decideCommand, emergencyStopCommand, goalCommand, goalsCommand, statusCommand } from "./goals.ts";
+import { approvalsCommand, autonomyCommand, cancelCommand, decideCommand, emergencyStopCommand, goalCommand, goalsCommand, statusCommand } from "./goals.ts";
 import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
 import { shellCommand } from "./shell.ts";
-import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, servicesCommand, usageCommand } from "./system.ts";
+import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, rollbackCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
 
 const USAGE = `aiosctl: talk to a running AIOS
 
 Usage: aiosctl COMMAND [options]
 
 Commands:
-  goal "TEXT"             submit a goal and follow it until it ends (exit 0 if it succeeded)
+  goal "TEXT"             submit a goal and follow it until it ends (exit 0 if it succeeded;
+                          Ctrl-C asks whether to cancel it); --json ends with the final goal
+  goal show ID            a goal: state, result, layer, model calls, tasks (--follow)
   goals                   list goals, newest first
+  cancel ID               cancel a goal
   status                  autonomy, goals, approvals, components, layers that can answer
   approvals               tool calls waiting for a human
   approve ID / deny ID    answer one (--note "why")
   services                the services aios-init supervises (exit 1 when AIOS is degraded)
   logs NAME [-f]          a service's log (-n LINES, -f to follow)
-  restart NAME            restart a service and wait until it is ready
+  service start|stop|restart|status NAME
+                          control a service and wait until it is ready (or stopped)
+  restart NAME            the same as service restart NAME
   audit [verify]          the audit ledger; verify recomputes its hash chain (exit 1 if broken)
+  rollback EXECUTION_ID   undo a reversible tool call (file write, firewall change) from its backup
   memory search "TEXT"    what AIOS remembers (memory stats: counts and sizes)
   usage                   model tokens and cost this month against the budget
   autonomy [LEVEL]        show or set: manual, supervised, autonomous
@@ -35,8 +41,10 @@ Commands:
   shell                   a line editor: plain text is a goal, :command is any of these
   version                 show the version
 
-Every command takes --json. Exit status: 0 done, 1 not well (a goal failed, a component is
-down), 64 bad usage, 69 the service cannot be reached, 78 bad configuration.
+Every command takes --json: the contracts' proto3 JSON mapping (camelCase, enums by name,
+RFC 3339 times), one JSON value per line. Exit status: 0 done, 1 not well (a goal failed, a
+component is down), 64 bad usage, 69 the service cannot be reached, 78 bad configuration,
+130 interrupted (Ctrl-C).
 
 Run aiosctl COMMAND --help for the options of a command.
 `;
@@ -47,6 +55,7 @@ const COMMANDS: Record<string, Command> = {
   health: (argv) => health(argv),
   goal: goalCommand,
   goals: goalsCommand,
+  cancel: cancelCommand,
   status: statusCommand,
   approvals: approvalsCommand,
   approve: (argv) => decideCommand(true, argv),
@@ -54,6 +63,8 @@ const COMMANDS: Record<string, Command> = {
   services: servicesCommand,
   logs: logsCommand,
   restart: restartCommand,
+  service: serviceCommand,
+  rollback: rollbackCommand,
   audit: auditCommand,
   memory: memoryCommand,
   usage: usageCommand,

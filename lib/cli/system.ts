@@ -4,10 +4,10 @@
  * [-f]` and `poweroff`/`reboot` (Init), `audit verify` and `audit` (Tools), `memory search` and
  * `memory stats` (Memory), `usage` (Gateway). Every command takes --json.
  */
-import { GatewayServiceDefinition } from "../rpc/gen/aios/v1/gateway.ts";
-import { InitServiceDefinition, ServiceState, ShutdownAction } from "../rpc/gen/aios/v1/init.ts";
-import { MemoryKind, MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
-import { AuditResult, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
+import { GatewayServiceDefinition, GetBudgetResponse, GetUsageResponse } from "../rpc/gen/aios/v1/gateway.ts";
+import { InitServiceDefinition, ListServicesResponse, Service, ServiceState, ShutdownAction, ShutdownResponse, StreamLogsResponse } from "../rpc/gen/aios/v1/init.ts";
+import { MemoryKind, MemoryServiceDefinition, SearchResponse, StatsResponse } from "../rpc/gen/aios/v1/memory.ts";
+import { AuditEntry, AuditResult, ToolsServiceDefinition, VerifyAuditResponse } from "../rpc/gen/aios/v1/tools.ts";
 import { enumName, json, runCommand, usageError } from "./command.ts";
 
 const serviceState = (state: ServiceState) => enumName(state, ServiceState, "SERVICE_STATE_");
@@ -16,7 +16,7 @@ const duration = (ms: number) => (ms >= 86_400_000 ? `${Math.floor(ms / 86_400_0
 export function servicesCommand(argv: readonly string[]): Promise<number> {
   return runCommand(argv, { name: "services", usage: "aiosctl services", summary: "the services aios-init supervises, and whether AIOS is degraded", component: "init", service: InitServiceDefinition }, async (c, { values }) => {
     const r = await c.listServices({ pageSize: 500 });
-    if (values.json) json(r);
+    if (values.json) json(ListServicesResponse.toJSON(r));
     else {
       const width = Math.max(8, ...r.services.map((s) => s.name.length));
       const lines = [`${"SERVICE".padEnd(width)}  ${"STATE".padEnd(8)}  ${"PID".padStart(6)}  RESTARTS  UPTIME  WHY`];
@@ -43,7 +43,7 @@ export function logsCommand(argv: readonly string[]): Promise<number> {
     process.once("SIGINT", onSignal);
     try {
       for await (const line of c.streamLogs({ name: name.replace(/^aios-/, ""), tailLines, follow }, { timeoutMs: follow ? 365 * 86_400_000 : 30_000, signal: stop.signal })) {
-        if (values.json) json(line);
+        if (values.json) json(StreamLogsResponse.toJSON(line));
         else process.stdout.write(`${line.text}\n`);
       }
     } finally {
@@ -57,7 +57,7 @@ export function powerCommand(action: "poweroff" | "reboot", argv: readonly strin
   return runCommand(argv, { name: action, usage: `aiosctl ${action}`, summary: action === "poweroff" ? "stop every service in order and power the machine off" : "stop every service in order and reboot", flags: { reason: { type: "string", help: "why, for the log" } }, component: "init", service: InitServiceDefinition }, async (c, { positionals, values }) => {
     if (positionals.length) return usageError(action, "takes no arguments");
     const r = await c.shutdown({ action: action === "poweroff" ? ShutdownAction.SHUTDOWN_ACTION_POWEROFF : ShutdownAction.SHUTDOWN_ACTION_REBOOT, reason: String(values.reason ?? `aiosctl ${action}`) });
-    if (values.json) json(r);
+    if (values.json) json(ShutdownResponse.toJSON(r));
     else process.stdout.write(`${action === "poweroff" ? "powering off" : "rebooting"}: services are stopping\n`);
     return 0;
   });
@@ -69,16 +69,16 @@ export function auditCommand(argv: readonly string[]): Promise<number> {
     const [sub] = positionals;
     if (sub === "verify") {
       const r = await c.verifyAudit({});
-      if (values.json) json(r);
+      if (values.json) json(VerifyAuditResponse.toJSON(r));
       else process.stdout.write(r.ok ? `audit chain intact: ${r.entriesChecked} entries checked\n` : `AUDIT CHAIN BROKEN at entry ${r.firstBrokenSeq}: ${r.reason}\n(${r.entriesChecked} entries checked)\n`);
       return r.ok ? 0 : 1;
     }
     if (sub !== undefined) return usageError("audit", `unknown subcommand "${sub}" (aiosctl audit, aiosctl audit verify)`);
     const r = await c.queryAudit({ pageSize: Number(values.limit ?? 20) || 20, agent: String(values.agent ?? ""), tool: String(values.tool ?? ""), goalId: String(values.goal ?? ""), pageToken: "" });
-    if (values.json) json(r.entries);
+    if (values.json) json(r.entries.map((e) => AuditEntry.toJSON(e)));
     else {
       for (const e of r.entries) {
-        process.stdout.write(`${String(e.seq).padStart(6)}  ${e.time?.toISOString().slice(0, 19).replace("T", " ") ?? ""}  ${enumName(e.result, AuditResult, "AUDIT_RESULT_").padEnd(14)} ${e.agent.padEnd(9)} ${e.tool}${e.error ? `  (${e.error})` : ""}\n`);
+        process.stdout.write(`${String(e.seq).padStart(6)}  ${e.time?.toISOString().slice(0, 19).replace("T", " ") ?? ""}  ${enumName(e.result, AuditResult, "AUDIT_RESULT_").padEnd(14)} ${e.agent.padEnd(9)} ${e.tool}${e.error ? `  (${e.error})` : ""}${e.backupId && e.result === AuditResult.AUDIT_RESULT_OK && !e.tool.endsWith(".rollback") ? `  [undo: aiosctl rollback ${e.executionId}]` : ""}\n`);
       }
       if (!r.entries.length) process.stdout.write("the audit ledger is empty\n");
     }
@@ -91,7 +91,7 @@ export function memoryCommand(argv: readonly string[]): Promise<number> {
     const [sub, ...rest] = positionals;
     if (sub === "stats") {
       const r = await c.stats({});
-      if (values.json) json(r);
+      if (values.json) json(StatsResponse.toJSON(r));
       else {
         const total = r.counts.reduce((n, k) => n + Number(k.count), 0);
         process.stdout.write(`${total} memories, ${r.operationalEvents} recent events in RAM, ${Math.round(Number(r.databaseBytes) / 1024)} KiB on disk, embedder ${r.embedder}\n`);
@@ -103,7 +103,7 @@ export function memoryCommand(argv: readonly string[]): Promise<number> {
     const query = rest.join(" ").trim();
     if (!query) return usageError("memory", 'say what to search for: aiosctl memory search "sshd"');
     const r = await c.search({ query, limit: Number(values.limit ?? 10) || 10 });
-    if (values.json) json(r);
+    if (values.json) json(SearchResponse.toJSON(r));
     else if (!r.hits.length) process.stdout.write("nothing found\n");
     else for (const hit of r.hits) process.stdout.write(`${hit.score.toFixed(3)}  ${enumName(hit.memory!.kind, MemoryKind, "MEMORY_KIND_").padEnd(12)} ${hit.memory!.title || hit.memory!.content.slice(0, 100)}\n`);
     return 0;
@@ -114,7 +114,7 @@ export function usageCommand(argv: readonly string[]): Promise<number> {
   return runCommand(argv, { name: "usage", usage: "aiosctl usage", summary: "model tokens and cost this month, against the budget", component: "gateway", service: GatewayServiceDefinition }, async (c, { values }) => {
     const [usage, budget] = await Promise.all([c.getUsage({}), c.getBudget({})]);
     if (values.json) {
-      json({ usage, budget });
+      json({ usage: GetUsageResponse.toJSON(usage), budget: GetBudgetResponse.toJSON(budget) });
       return budget.exhausted ? 1 : 0;
     }
     const money = (x: number) => `$${x.toFixed(4)}`;
@@ -129,13 +129,50 @@ export function usageCommand(argv: readonly string[]): Promise<number> {
   });
 }
 
+const SERVICE_ACTIONS = ["start", "stop", "restart", "status"] as const;
+
+/** `service start|stop|restart|status NAME`; exit 1 when the service did not end up as asked. */
+export function serviceCommand(argv: readonly string[]): Promise<number> {
+  const usage = `aiosctl service ${SERVICE_ACTIONS.join("|")} NAME`;
+  return runCommand(argv, { name: "service", usage, summary: "start, stop, restart a service (waiting until it is ready or stopped), or show it", component: "init", service: InitServiceDefinition, timeoutMs: 180_000 }, async (c, { positionals, values }) => {
+    const [action, rawName, ...extra] = positionals;
+    if (!(SERVICE_ACTIONS as readonly (string | undefined)[]).includes(action)) return usageError("service", `say what to do: ${usage}`);
+    if (!rawName || extra.length) return usageError("service", "name one service (aiosctl services lists them)");
+    const name = rawName.replace(/^aios-/, "");
+    const { service } =
+      action === "start" ? await c.startService({ name, waitReady: true })
+      : action === "stop" ? await c.stopService({ name })
+      : action === "restart" ? await c.restartService({ name, waitReady: true })
+      : await c.getService({ name });
+    const s = service!;
+    if (values.json) json(Service.toJSON(s));
+    else process.stdout.write(`${s.name}: ${serviceState(s.state)}${s.pid ? `, pid ${s.pid}` : ""}${s.stateReason ? ` (${s.stateReason})` : ""}\n`);
+    const wanted = action === "stop" ? [ServiceState.SERVICE_STATE_STOPPED] : action === "status" ? [s.state] : [ServiceState.SERVICE_STATE_RUNNING, ServiceState.SERVICE_STATE_EXITED];
+    return wanted.includes(s.state) ? 0 : 1;
+  });
+}
+
 export function restartCommand(argv: readonly string[]): Promise<number> {
-  return runCommand(argv, { name: "restart", usage: "aiosctl restart NAME", summary: "restart a service and wait until it is ready (after a config change, say)", component: "init", service: InitServiceDefinition, timeoutMs: 180_000 }, async (c, { positionals, values }) => {
-    const [name] = positionals;
-    if (!name || positionals.length > 1) return usageError("restart", "name one service (aiosctl services lists them)");
-    const r = await c.restartService({ name: name.replace(/^aios-/, ""), waitReady: true });
-    if (values.json) json(r);
-    else process.stdout.write(`${r.service!.name}: ${serviceState(r.service!.state)}, pid ${r.service!.pid}\n`);
+  return serviceCommand(["restart", ...argv]);
+}
+
+/** `rollback EXECUTION_ID`: undo a reversible tool call, with the authority of the agent that made it. */
+export function rollbackCommand(argv: readonly string[]): Promise<number> {
+  return runCommand(argv, { name: "rollback", usage: "aiosctl rollback EXECUTION_ID", summary: "undo a reversible tool call (a file write, a firewall change) from its backup", flags: { reason: { type: "string", help: "why, for the audit ledger" } }, component: "tools", service: ToolsServiceDefinition }, async (c, { positionals, values }) => {
+    const [executionId] = positionals;
+    if (!executionId || positionals.length !== 1) return usageError("rollback", "give one execution id (aiosctl audit lists them, --json shows executionId)");
+    const { entries } = await c.queryAudit({ executionId, pageSize: 1, agent: "", tool: "", goalId: "", pageToken: "" });
+    const entry = entries[0];
+    if (!entry) {
+      process.stderr.write(`aiosctl rollback: no execution ${executionId} in the audit ledger (aiosctl audit lists them)\n`);
+      return 1;
+    }
+    // Undoing a call needs what doing it needed: a short-lived token of the agent that made it.
+    const { token } = await c.issueCapabilityToken({ agent: entry.agent, goalId: entry.goalId, taskId: entry.taskId, capabilities: [], ttlMs: 60_000 });
+    const by = process.env.SUDO_USER || process.env.USER || "root";
+    const r = await c.rollback({ executionId, capabilityToken: token, reason: String(values.reason ?? `rollback by human:${by} with aiosctl`) });
+    if (values.json) json({ executionId: r.executionId, summary: r.summary, undid: AuditEntry.toJSON(entry) });
+    else process.stdout.write(`${entry.tool} ${executionId} undone: ${r.summary}\n(audited as ${r.executionId})\n`);
     return 0;
   });
 }

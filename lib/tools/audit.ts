@@ -43,6 +43,7 @@ export interface AuditFilter {
   result?: AuditResult;
   since?: string;
   until?: string;
+  execution_id?: string;
 }
 
 function entryHash(row: Omit<AuditRow, "hash">): string {
@@ -80,7 +81,7 @@ export class AuditLedger {
   query(filter: AuditFilter, limit: number, beforeSeq?: number): AuditRow[] {
     const where: string[] = [];
     const params: Record<string, string | number> = {};
-    for (const key of ["agent", "tool", "goal_id", "result"] as const) {
+    for (const key of ["agent", "tool", "goal_id", "result", "execution_id"] as const) {
       if (filter[key]) {
         where.push(`${key} = $${key}`);
         params[key] = filter[key]!;

@@ -168,7 +168,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       const { pageToken } = parseRequest(v.object({ pageToken: PageToken }), request);
       const limit = Math.min(request.pageSize || 50, MAX_PAGE);
       const rows = o.ledger.query(
-        { agent: request.agent || undefined, tool: request.tool || undefined, goal_id: request.goalId || undefined, result: RESULT_NAME.get(request.result), since: request.since?.toISOString(), until: request.until?.toISOString() },
+        { agent: request.agent || undefined, tool: request.tool || undefined, goal_id: request.goalId || undefined, execution_id: request.executionId || undefined, result: RESULT_NAME.get(request.result), since: request.since?.toISOString(), until: request.until?.toISOString() },
         limit + 1,
         pageToken ? Number(pageToken) : undefined,
       );

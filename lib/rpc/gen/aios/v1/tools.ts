@@ -361,6 +361,8 @@ export interface QueryAuditRequest {
   pageSize: number;
   /** Token from a previous response's next_page_token. */
   pageToken: string;
+  /** Only the call with this execution id; empty for all. */
+  executionId: string;
 }
 
 export interface QueryAuditResponse {
@@ -2820,7 +2822,17 @@ export const AuditEntry: MessageFns<AuditEntry> = {
 };
 
 function createBaseQueryAuditRequest(): QueryAuditRequest {
-  return { agent: "", tool: "", goalId: "", result: 0, since: undefined, until: undefined, pageSize: 0, pageToken: "" };
+  return {
+    agent: "",
+    tool: "",
+    goalId: "",
+    result: 0,
+    since: undefined,
+    until: undefined,
+    pageSize: 0,
+    pageToken: "",
+    executionId: "",
+  };
 }
 
 export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
@@ -2848,6 +2860,9 @@ export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(66).string(message.pageToken);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(74).string(message.executionId);
     }
     return writer;
   },
@@ -2929,6 +2944,14 @@ export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2963,6 +2986,11 @@ export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
     };
   },
 
@@ -2992,6 +3020,9 @@ export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
     return obj;
   },
 
@@ -3008,6 +3039,7 @@ export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
     message.until = object.until ?? undefined;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.executionId = object.executionId ?? "";
     return message;
   },
 };
