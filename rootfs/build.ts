@@ -25,6 +25,15 @@ const LINKS = ["aios-init", "aios-memory", "aios-gateway", "aios-tools", "aios-o
 const SKIP = /^(usr\/share\/(doc|man|info|locale|lintian|bug|bash-completion|zsh)|etc\/(init\.d|rc\d\.d|cron\.[a-z]+|logrotate\.d|default|ufw)|lib\/systemd|usr\/lib\/systemd|etc\/systemd)(\/|$)/;
 const LIB_DIR = "usr/lib/x86_64-linux-gnu";
 const EPOCH = Number(process.env.SOURCE_DATE_EPOCH ?? 0);
+// The Filesystem Hierarchy Standard 3.0's directories, so that scripts and instructions written
+// for any Linux find them. /home, /srv, /opt, /usr/local and /var/tmp are bound over from the
+// data disk at boot (lib/init/boot.ts PERSISTENT_PATHS).
+const FHS_DIRS = [
+  "boot", "dev", "etc/opt", "home", "media", "mnt", "opt", "proc", "root", "run", "srv", "sys", "tmp",
+  "usr/bin", "usr/include", "usr/lib64", "usr/sbin", "usr/share", "usr/src",
+  "usr/local/bin", "usr/local/etc", "usr/local/include", "usr/local/lib", "usr/local/sbin", "usr/local/share", "usr/local/src",
+  "var/cache", "var/lib", "var/local", "var/log", "var/mail", "var/opt", "var/spool", "var/tmp",
+];
 
 const started = performance.now();
 const say = (line: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
@@ -85,12 +94,15 @@ function install(deb: Deb): void {
 
 function skeleton(): void {
   rmSync(STAGING, { recursive: true, force: true });
-  for (const dir of ["usr/bin", "usr/sbin", `usr/${LIB_DIR.slice(4)}`, "usr/lib64", "dev", "proc", "sys", "run", "tmp", "root", "etc", "var/lib/aios", "var/log/aios", "var/empty", "mnt"]) {
+  for (const dir of [...FHS_DIRS, `usr/${LIB_DIR.slice(4)}`, "var/lib/aios", "var/log/aios", "var/empty"]) {
     mkdirSync(join(STAGING, dir), { recursive: true });
   }
   for (const dir of ["bin", "sbin", "lib", "lib64"]) symlinkSync(`usr/${dir}`, join(STAGING, dir));
   symlinkSync("/run", join(STAGING, "var/run"));
-  chmodSync(join(STAGING, "tmp"), 0o1777);
+  symlinkSync("/run/lock", join(STAGING, "var/lock"));
+  // BusyBox df and mount, and many scripts, read the mount table from /etc/mtab.
+  symlinkSync("/proc/self/mounts", join(STAGING, "etc/mtab"));
+  for (const dir of ["tmp", "var/tmp"]) chmodSync(join(STAGING, dir), 0o1777);
   chmodSync(join(STAGING, "root"), 0o700);
 }
 

@@ -9,8 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
 import { bootVm, ssh, sshWhenUp, type Vm } from "./support/vm.ts";
+import { waitFor } from "./support/wait.ts";
 
 const READY = "aios-init: AIOS ready";
+const PERSISTENT = ["/home", "/srv", "/opt", "/usr/local", "/var/tmp"];
+const FHS = [...PERSISTENT, "/boot", "/media", "/mnt", "/etc/opt", "/usr/local/bin", "/usr/local/sbin", "/usr/local/lib", "/usr/share", "/var/cache", "/var/lib", "/var/local", "/var/lock", "/var/log", "/var/mail", "/var/opt", "/var/spool", "/run", "/tmp", "/root"];
 let dir: string;
 let dataDisk: string;
 let key: string;
@@ -64,6 +67,23 @@ describe("the AIOS image in QEMU", () => {
       const wrote = await ssh(vm.sshPort, key, "echo written-by-boot-one > /var/lib/aios/marker && sync && cat /var/lib/aios/marker");
       expect(wrote.stdout.trim()).toBe("written-by-boot-one");
 
+      // The hierarchy any Linux has (FHS 3.0), as a sysadmin's script expects it.
+      const missing = await ssh(vm.sshPort, key, `for d in ${FHS.join(" ")}; do [ -d "$d" ] || echo "missing $d"; done; echo checked`);
+      expect(missing.stdout.trim()).toBe("checked");
+      expect((await ssh(vm.sshPort, key, "readlink /etc/mtab")).stdout.trim()).toBe("/proc/self/mounts");
+      const df = await ssh(vm.sshPort, key, "df / && df /var/lib/aios");
+      expect(df.code).toBe(0);
+      expect(df.stderr).not.toContain("can't find mount point");
+      expect((await ssh(vm.sshPort, key, "stat -c %a /tmp /var/tmp")).stdout.trim().split("\n")).toEqual(["1777", "1777"]);
+      expect((await ssh(vm.sshPort, key, "sh -lc 'echo $PATH'")).stdout).toMatch(/^\/usr\/local\/sbin:\/usr\/local\/bin:/);
+      // QEMU's DHCP names its DNS server: udhcpc writes it (nothing in the guest resolves a name by itself).
+      await waitFor(async () => (await ssh(vm.sshPort, key, "cat /etc/resolv.conf")).stdout.includes("nameserver 10.0.2.3"), "resolv.conf from the DHCP lease");
+      // What a person keeps lives on the data disk: bound over from /var/lib/aios/persist.
+      const mounts = (await ssh(vm.sshPort, key, "cat /proc/self/mounts")).stdout;
+      for (const path of PERSISTENT) expect(mounts).toMatch(new RegExp(`^/dev/vda ${path} ext4 `, "m"));
+      const kept = await ssh(vm.sshPort, key, "mkdir -p /home/alice && echo kept-in-home > /home/alice/note && printf '#!/bin/sh\\necho local-tool-ran\\n' > /usr/local/bin/hello-local && chmod +x /usr/local/bin/hello-local && echo kept-in-srv > /srv/site && echo kept-in-opt > /opt/app && echo kept-in-var-tmp > /var/tmp/scratch && sync && echo ok");
+      expect(kept.stdout.trim()).toBe("ok");
+
       await ssh(vm.sshPort, key, "poweroff");
       expect(await vm.exited).toBe(0);
       expect(vm.serial()).toContain("aios-init: poweroff: SIGUSR2; stopping services");
@@ -82,6 +102,11 @@ describe("the AIOS image in QEMU", () => {
       const mark = vm.serial().length;
       vm.type("!cat /var/lib/aios/marker\n");
       await vm.waitForSerial("written-by-boot-one", mark);
+      // /home, /srv, /opt, /usr/local and /var/tmp came back from the data disk; /usr/local/bin is on the PATH.
+      const again = vm.serial().length;
+      vm.type("!cat /home/alice/note /srv/site /opt/app /var/tmp/scratch; hello-local\n");
+      await vm.waitForSerial("local-tool-ran", again);
+      expect(vm.serial().slice(again)).toMatch(/kept-in-home\s+kept-in-srv\s+kept-in-opt\s+kept-in-var-tmp\s+local-tool-ran/);
       vm.type(":poweroff\n");
       expect(await vm.exited).toBe(0);
       expect(vm.serial()).toContain("aios-init: services stopped; poweroff");

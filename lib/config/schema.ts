@@ -46,6 +46,10 @@ export const ConfigSchema = v.strictObject({
     address: v.optional(v.pipe(v.string(), v.regex(/^$|^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 address with a prefix length (192.168.1.10/24)")), ""),
     /** Static mode: the default gateway; empty for none. */
     gateway: v.optional(v.union([v.literal(""), v.pipe(v.string(), v.ip())]), ""),
+    /** DNS servers for /etc/resolv.conf, in either mode; empty: DHCP's (static mode: none). */
+    dns: v.optional(v.pipe(v.array(v.pipe(v.string(), v.ip())), v.maxLength(3, "resolv.conf takes at most 3 name servers")), []),
+    /** Search domains for /etc/resolv.conf with the dns servers above. */
+    search: v.optional(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9.-]{1,253}$/, "must be a domain name"))), []),
   }),
   storage: section({
     /** The ext4 label of the persistent data disk mounted at state_dir; tmpfs when absent. */

@@ -6,10 +6,11 @@
  * booted without its network is still one a person can log in to on the console.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
-import { mount, MS_NODEV, MS_NOEXEC, MS_NOSUID, sethostname, SysError } from "../sys/index.ts";
+import { mount, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, sethostname, SysError } from "../sys/index.ts";
 
 export type Say = (line: string) => void;
 
@@ -41,6 +42,8 @@ export function mountKernelFilesystems(log: Logger): void {
       if (!(error instanceof SysError && error.code === "EBUSY")) log.error("failed to mount", { target, err: error });
     }
   }
+  // /var/lock points here (FHS): lock files of programs that expect it.
+  mkdirSync("/run/lock", { recursive: true, mode: 0o1777 });
 }
 
 export function setHostname(config: Config, log: Logger): void {
@@ -65,6 +68,9 @@ export function bringUpNetwork(config: Config, log: Logger, say: Say): void {
     return;
   }
   run(["/sbin/ip", "link", "set", iface, "up"], log);
+  // Configured DNS servers win in both modes (udhcpc's script leaves them alone); otherwise
+  // DHCP writes the lease's servers when it binds.
+  if (config.network.dns.length > 0) writeResolvConf(config.network.dns, config.network.search, log);
   if (mode === "static" && address) {
     run(["/sbin/ip", "addr", "add", address, "dev", iface], log);
     if (gateway) run(["/sbin/ip", "route", "add", "default", "via", gateway], log);
@@ -90,6 +96,51 @@ export function mountDataDisk(config: Config, log: Logger, say: Say): "disk" | "
   mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
   say(`no data disk labelled ${label}: state is kept in memory (tmpfs) and lost at power off`);
   return "tmpfs";
+}
+
+/** /etc/resolv.conf, replaced atomically (a reader never sees half of it). */
+export function writeResolvConf(servers: readonly string[], search: readonly string[], log: Logger): void {
+  const text = `# written by aios-init from [network] dns in aios.toml\n${search.length ? `search ${search.join(" ")}\n` : ""}${servers.map((s) => `nameserver ${s}\n`).join("")}`;
+  try {
+    writeFileSync("/etc/resolv.conf.aios", text, { mode: 0o644 });
+    renameSync("/etc/resolv.conf.aios", "/etc/resolv.conf");
+  } catch (error) {
+    log.error("failed to write /etc/resolv.conf", { err: error });
+  }
+}
+
+/**
+ * What a person keeps on a Linux machine, kept on the data disk (STATE_DIR/persist/PATH,
+ * bind-mounted over PATH): their homes, services' data, add-on software and /var/tmp. Without
+ * a data disk the same binds come from the tmpfs, so the paths exist either way.
+ */
+export const PERSISTENT_PATHS: ReadonlyArray<[path: string, mode: number]> = [
+  ["/home", 0o755],
+  ["/srv", 0o755],
+  ["/opt", 0o755],
+  ["/usr/local", 0o755],
+  ["/var/tmp", 0o1777],
+];
+
+export function bindPersistentPaths(config: Config, log: Logger, say: Say): void {
+  const failed: string[] = [];
+  for (const [path, mode] of PERSISTENT_PATHS) {
+    const kept = join(config.paths.state_dir, "persist", path);
+    try {
+      if (!existsSync(kept)) {
+        mkdirSync(kept, { recursive: true });
+        chmodSync(kept, mode);
+        // /usr/local starts as the FHS lays it out; the rest start empty.
+        if (path === "/usr/local") for (const sub of ["bin", "sbin", "lib", "include", "share", "etc", "src"]) mkdirSync(join(kept, sub), { recursive: true });
+      }
+      mkdirSync(path, { recursive: true });
+      mount(kept, path, "", MS_BIND);
+    } catch (error) {
+      failed.push(path);
+      log.error("failed to bind a persistent path", { path, kept, err: error });
+    }
+  }
+  if (failed.length) say(`could not keep ${failed.join(", ")} on the data disk (see /var/log/aios/init.log)`);
 }
 
 /** Writes root's authorized_keys from the config and the kernel command line. */

@@ -16,7 +16,7 @@ import { createLogger, type Logger } from "../log/index.ts";
 import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
 import { type RunningServer, serve } from "../rpc/index.ts";
 import { becomeSubreaper, disableCtrlAltDel } from "../sys/index.ts";
-import { bringUpNetwork, installSshKeys, loadModules, mountDataDisk, mountKernelFilesystems, readCmdlineText, setHostname } from "./boot.ts";
+import { bindPersistentPaths, bringUpNetwork, installSshKeys, loadModules, mountDataDisk, mountKernelFilesystems, readCmdlineText, setHostname } from "./boot.ts";
 import { parseCmdline } from "./cmdline.ts";
 import { networkServices } from "./network-services.ts";
 import { powerOff } from "./power.ts";
@@ -141,6 +141,8 @@ async function runAsPid1(config: Config): Promise<number> {
   process.on("uncaughtException", (error) => say(`uncaught error (supervision goes on): ${error.stack ?? error.message}`));
   process.on("unhandledRejection", (error) => say(`unhandled rejection (supervision goes on): ${String(error)}`));
   say(`${VERSION_LINE} booting`);
+  // The kernel gives PID 1 no PATH; services inherit this one (Debian's for root, /usr/local first).
+  process.env.PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   const log = createLogger({ component: "aios-init", level: config.log.level, sink: (line) => process.stderr.write(line + "\n") });
   try {
     disableCtrlAltDel();
@@ -153,6 +155,7 @@ async function runAsPid1(config: Config): Promise<number> {
   setHostname(config, fileLog);
   loadModules(config, fileLog, say);
   mountDataDisk(config, fileLog, say);
+  bindPersistentPaths(config, fileLog, say);
   bringUpNetwork(config, fileLog, say);
   installSshKeys(config, cmdline, say);
 

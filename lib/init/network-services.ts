@@ -1,8 +1,8 @@
 /**
  * @module lib/init/network-services
  * DHCP as a supervised service: BusyBox udhcpc in the foreground on the configured interface.
- * Its script sets the address and route only; it never writes resolv.conf, so nothing in the
- * image is pointed at a DNS server it was not configured to use.
+ * Its script (/etc/aios/udhcpc.script) sets the address, the route and /etc/resolv.conf from
+ * the lease, unless [network] dns names the servers (aios-init wrote them at boot).
  */
 import type { Config } from "../config/index.ts";
 import { parseServiceFile, type ServiceDefinition } from "./service-config.ts";
@@ -14,6 +14,7 @@ export function networkServices(config: Config): ServiceDefinition[] {
     `description = "DHCP client on ${iface} (BusyBox udhcpc)"`,
     `command = "/sbin/udhcpc"`,
     `args = ["-f", "-i", "${iface}", "-s", "/etc/aios/udhcpc.script", "-t", "5", "-T", "2", "-A", "10"]`,
+    ...(config.network.dns.length > 0 ? [`env = { AIOS_DNS_FIXED = "1" }`] : []),
     `[restart]`,
     `policy = "always"`,
     `max_restarts = 1000`,

@@ -58,6 +58,7 @@ export const MS_NODEV = 0x4;
 export const MS_NOEXEC = 0x8;
 export const MS_RDONLY = 0x1;
 export const MS_RELATIME = 0x200000;
+export const MS_BIND = 0x1000;
 export const MNT_DETACH = 0x2;
 
 export function mount(source: string, target: string, fstype: string, flags = 0, data = ""): void {
