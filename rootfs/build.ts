@@ -264,12 +264,9 @@ function installKernel(cache: DebCache): { version: string; vmlinuz: string } {
 
 function finish(): void {
   cpSync(join(REPO, "rootfs/overlay"), STAGING, { recursive: true, verbatimSymlinks: true });
-  // /init: Bun aborts without /proc, so mount it, then hand PID 1 to aios-init (DESIGN.md 1).
-  writeFileSync(
-    join(STAGING, "init"),
-    "#!/bin/sh\n# AIOS stage 0: Bun needs /proc; aios-init does the rest as PID 1.\n/usr/bin/busybox mount -t proc proc /proc\nexec /usr/bin/aios-init\n",
-    { mode: 0o755 },
-  );
+  // /init: stage 0 (rootfs/init.sh): "/" into a tmpfs, /proc, then PID 1 to aios-init (DESIGN.md 1).
+  copyFileSync(join(REPO, "rootfs/init.sh"), join(STAGING, "init"));
+  chmodSync(join(STAGING, "init"), 0o755);
   // The kernel opens /dev/console for PID 1 before anything can mount devtmpfs.
   sh(["mknod", "-m", "600", join(STAGING, "dev/console"), "c", "5", "1"]);
   sh(["mknod", "-m", "666", join(STAGING, "dev/null"), "c", "1", "3"]);

@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  vm?.process.kill("SIGKILL");
+  vm?.kill();
   await cloud?.close();
   rmSync(dir, { recursive: true, force: true });
 });

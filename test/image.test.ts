@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
 import { bootVm, ssh, sshWhenUp, type Vm } from "./support/vm.ts";
-import { waitFor } from "./support/wait.ts";
 
 const READY = "aios-init: AIOS ready";
 const PERSISTENT = ["/home", "/srv", "/opt", "/usr/local", "/var/tmp"];
@@ -76,8 +75,15 @@ describe("the AIOS image in QEMU", () => {
       expect(df.stderr).not.toContain("can't find mount point");
       expect((await ssh(vm.sshPort, key, "stat -c %a /tmp /var/tmp")).stdout.trim().split("\n")).toEqual(["1777", "1777"]);
       expect((await ssh(vm.sshPort, key, "sh -lc 'echo $PATH'")).stdout).toMatch(/^\/usr\/local\/sbin:\/usr\/local\/bin:/);
-      // QEMU's DHCP names its DNS server: udhcpc writes it (nothing in the guest resolves a name by itself).
-      await waitFor(async () => (await ssh(vm.sshPort, key, "cat /etc/resolv.conf")).stdout.includes("nameserver 10.0.2.3"), "resolv.conf from the DHCP lease");
+      // resolv.conf: QEMU's restricted DHCP offers no DNS server, so the lease is replayed through
+      // udhcpc's script with the servers a LAN's DHCP would give (same address, so SSH stays up).
+      expect((await ssh(vm.sshPort, key, "cat /etc/resolv.conf")).stdout).not.toContain("nameserver");
+      const lease = "interface=eth0 ip=10.0.2.15 mask=24 dns='192.0.2.53 192.0.2.54' domain=lab.example";
+      expect((await ssh(vm.sshPort, key, `env ${lease} /etc/aios/udhcpc.script renew`)).stdout).toContain("dns 192.0.2.53 192.0.2.54");
+      expect((await ssh(vm.sshPort, key, "cat /etc/resolv.conf")).stdout).toMatch(/^search lab\.example\nnameserver 192\.0\.2\.53\nnameserver 192\.0\.2\.54\n$/m);
+      // With [network] dns set, aios-init runs udhcpc with AIOS_DNS_FIXED=1: the lease's servers are not written.
+      await ssh(vm.sshPort, key, `env AIOS_DNS_FIXED=1 ${lease.replace("192.0.2.53", "198.51.100.1")} /etc/aios/udhcpc.script renew`);
+      expect((await ssh(vm.sshPort, key, "cat /etc/resolv.conf")).stdout).not.toContain("198.51.100.1");
       // What a person keeps lives on the data disk: bound over from /var/lib/aios/persist.
       const mounts = (await ssh(vm.sshPort, key, "cat /proc/self/mounts")).stdout;
       for (const path of PERSISTENT) expect(mounts).toMatch(new RegExp(`^/dev/vda ${path} ext4 `, "m"));
@@ -89,7 +95,7 @@ describe("the AIOS image in QEMU", () => {
       expect(vm.serial()).toContain("aios-init: poweroff: SIGUSR2; stopping services");
       expect(vm.serial()).toContain("aios-init: services stopped; poweroff");
     } finally {
-      vm.process.kill("SIGKILL");
+      vm.kill();
     }
   });
 
@@ -111,7 +117,7 @@ describe("the AIOS image in QEMU", () => {
       expect(await vm.exited).toBe(0);
       expect(vm.serial()).toContain("aios-init: services stopped; poweroff");
     } finally {
-      vm.process.kill("SIGKILL");
+      vm.kill();
     }
   });
 
@@ -129,7 +135,7 @@ describe("the AIOS image in QEMU", () => {
       expect(vm.serial()).toContain("aios-init: reboot: SIGTERM; stopping services");
       expect(vm.serial()).toContain("aios-init: services stopped; reboot");
     } finally {
-      vm.process.kill("SIGKILL");
+      vm.kill();
     }
   });
 });

@@ -98,14 +98,14 @@ export function mountDataDisk(config: Config, log: Logger, say: Say): "disk" | "
   return "tmpfs";
 }
 
-/** /etc/resolv.conf, replaced atomically (a reader never sees half of it). */
-export function writeResolvConf(servers: readonly string[], search: readonly string[], log: Logger): void {
+/** resolv.conf (/etc/resolv.conf), replaced atomically: a resolver never reads half of it. */
+export function writeResolvConf(servers: readonly string[], search: readonly string[], log: Logger, path = "/etc/resolv.conf"): void {
   const text = `# written by aios-init from [network] dns in aios.toml\n${search.length ? `search ${search.join(" ")}\n` : ""}${servers.map((s) => `nameserver ${s}\n`).join("")}`;
   try {
-    writeFileSync("/etc/resolv.conf.aios", text, { mode: 0o644 });
-    renameSync("/etc/resolv.conf.aios", "/etc/resolv.conf");
+    writeFileSync(`${path}.aios`, text, { mode: 0o644 });
+    renameSync(`${path}.aios`, path);
   } catch (error) {
-    log.error("failed to write /etc/resolv.conf", { err: error });
+    log.error("failed to write resolv.conf", { path, err: error });
   }
 }
 

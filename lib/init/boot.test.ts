@@ -1,0 +1,31 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseConfigText } from "../config/index.ts";
+import { createLogger } from "../log/index.ts";
+import { writeResolvConf } from "./boot.ts";
+import { networkServices } from "./network-services.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "aios-boot-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const quiet = createLogger({ component: "aios-init-test", level: "error", sink: () => {} });
+
+describe("DNS configuration", () => {
+  test("[network] dns and search become resolv.conf", () => {
+    const path = join(dir, "resolv.conf");
+    writeResolvConf(["192.0.2.53", "2001:db8::53"], ["lab.example"], quiet, path);
+    expect(readFileSync(path, "utf8")).toBe("# written by aios-init from [network] dns in aios.toml\nsearch lab.example\nnameserver 192.0.2.53\nnameserver 2001:db8::53\n");
+  });
+
+  test("with dns configured, udhcpc leaves resolv.conf alone; without, it writes the lease's servers", () => {
+    const fixed = networkServices(parseConfigText('[network]\ndns = ["192.0.2.53"]\n', "test.toml"))[0]!;
+    expect(fixed.env).toEqual({ AIOS_DNS_FIXED: "1" });
+    expect(networkServices(parseConfigText("", "test.toml"))[0]!.env).toEqual({});
+  });
+
+  test("a bad server or too many are refused with the key", () => {
+    expect(() => parseConfigText('[network]\ndns = ["not-an-ip"]\n', "test.toml")).toThrow(/network\.dns/);
+    expect(() => parseConfigText('[network]\ndns = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"]\n', "test.toml")).toThrow(/at most 3/);
+  });
+});
