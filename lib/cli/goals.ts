@@ -39,22 +39,23 @@ function describeEvent(event: Event): string | null {
   }
 }
 
+/** "2026-11-29 20:36:15" (UTC), or the placeholder for a time not reached yet. */
+const stamp = (time: Date | undefined, none = "") => (time ? time.toISOString().replace("T", " ").slice(0, 19) : none);
+
 function goalLine(goal: Goal): string {
-  const age = goal.createdAt ? goal.createdAt.toISOString().replace("T", " ").slice(0, 19) : "";
-  return `${goal.id.padEnd(30)} ${goalState(goal.state).padEnd(17)} ${age}  ${goal.text.slice(0, 70)}`;
+  return `${goal.id.padEnd(30)} ${goalState(goal.state).padEnd(17)} ${stamp(goal.createdAt)}  ${goal.text.slice(0, 70)}`;
 }
 
 /** A goal id as the orchestrator makes them: `goal show ID` is told apart from a goal that starts with "show". */
 const GOAL_ID = /^goal-[0-9a-z]+-[0-9a-f]{8}$/;
 
 function describeGoal(goal: Goal): string {
-  const time = (d: Date | undefined) => (d ? d.toISOString().replace("T", " ").slice(0, 19) : "-");
   const usage = goal.usage;
   const lines = [
     `goal ${goal.id}: ${goal.text}`,
     `  state:     ${goalState(goal.state)}${goal.stateReason ? ` (${goal.stateReason})` : ""}`,
     `  planned:   ${goal.plannedBy ? enumName(goal.plannedBy, Layer, "LAYER_") : "not yet"}, ${usage?.requests ?? 0} model call(s)${usage?.costUsd ? `, $${usage.costUsd.toFixed(4)}` : ""}`,
-    `  submitted: ${time(goal.createdAt)}   finished: ${time(goal.finishedAt)}`,
+    `  submitted: ${stamp(goal.createdAt, "-")}   finished: ${stamp(goal.finishedAt, "-")}`,
     ...goal.tasks.map((t) => `  task ${t.id} [${t.agent}] ${enumName(t.state, TaskState, "TASK_STATE_")}: ${t.description}`),
   ];
   if (goal.result) lines.push("", goal.result);
