@@ -82,6 +82,33 @@ export function fromValibotIssues(issues: readonly BaseIssue<unknown>[], prefix 
   return invalidArgument(field, first.message + more);
 }
 
+/** The longest status message sent: an error echoing a huge input must not wedge the connection. */
+export const MAX_STATUS_DETAILS = 4096;
+const MAX_TRAILER = 1024;
+
+/**
+ * Text grpc-js can send: bounded, and well-formed UTF-16 (a lone surrogate, as in JSON.parse's
+ * message about half an emoji, makes its percent-encoder throw outside any handler).
+ */
+export function sendableText(text: string, max = MAX_STATUS_DETAILS): string {
+  if (text.length <= max) return text.toWellFormed();
+  return `${text.slice(0, max).toWellFormed()}… (${text.length - max} more characters)`;
+}
+
+/** A trailer value as HTTP/2 allows it (printable ASCII): percent-encoded; fromServiceError decodes it. */
+const encodeTrailer = (value: string) => encodeURIComponent(sendableText(value, MAX_TRAILER));
+
+function decodeTrailer(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** A trailer key grpc-js accepts: lower-case letters, digits, "-", "_" and ".". */
+const trailerKey = (key: string) => DETAIL_PREFIX + key.toLowerCase().replace(/[^a-z0-9_.-]/g, "-");
+
 /** What a server sends for an error. Anything that is not an AiosError becomes INTERNAL. */
 export function toStatus(error: unknown, component: string): { code: Status; details: string; metadata: Metadata } {
   const aios =
@@ -89,9 +116,14 @@ export function toStatus(error: unknown, component: string): { code: Status; det
       ? error
       : internal(`internal error in ${component}: ${error instanceof Error ? error.message : String(error)}`, error);
   const metadata = new Metadata();
-  if (aios.field) metadata.set(FIELD_METADATA_KEY, aios.field);
-  for (const [key, value] of Object.entries(aios.details)) metadata.set(DETAIL_PREFIX + key, value);
-  return { code: aios.grpcCode, details: aios.message, metadata };
+  if (aios.field) metadata.set(FIELD_METADATA_KEY, encodeTrailer(aios.field));
+  for (const [key, value] of Object.entries(aios.details)) metadata.set(trailerKey(key), encodeTrailer(value));
+  return { code: aios.grpcCode, details: sendableText(aios.message), metadata };
+}
+
+/** The status sent when the real one could not be: nothing a caller sent can make it fail. */
+export function fallbackStatus(component: string): { code: Status; details: string; metadata: Metadata } {
+  return { code: Status.INTERNAL, details: `internal error in ${component}: its error could not be sent (see its log)`, metadata: new Metadata() };
 }
 
 const CODE_BY_STATUS = new Map<number, ErrorCode>(
@@ -104,11 +136,11 @@ export function fromServiceError(error: ServiceError | Error, method: string): A
   if (!("code" in error) || typeof error.code !== "number") return internal(`failed to call ${method}: ${error.message}`, error);
   const code = CODE_BY_STATUS.get(error.code) ?? "internal";
   const metadata = error.metadata?.getMap() ?? {};
-  const field = typeof metadata[FIELD_METADATA_KEY] === "string" ? (metadata[FIELD_METADATA_KEY] as string) : undefined;
+  const field = typeof metadata[FIELD_METADATA_KEY] === "string" ? decodeTrailer(metadata[FIELD_METADATA_KEY] as string) : undefined;
   const details: Record<string, string> = {};
   for (const [key, value] of Object.entries(metadata)) {
     if (key.startsWith(DETAIL_PREFIX) && key !== FIELD_METADATA_KEY && typeof value === "string") {
-      details[key.slice(DETAIL_PREFIX.length)] = value;
+      details[key.slice(DETAIL_PREFIX.length)] = decodeTrailer(value);
     }
   }
   return new AiosError(code, error.details || error.message, { field, details, cause: error });

@@ -26,7 +26,7 @@ import {
   type ResponseOf,
   type ServiceDefinition,
 } from "./definition.ts";
-import { toStatus, unimplemented } from "./errors.ts";
+import { fallbackStatus, toStatus, unimplemented } from "./errors.ts";
 
 export interface CallContext {
   /** Aborted when the client cancels or the deadline passes: stop work and return. */
@@ -113,16 +113,28 @@ function adapt(
     if (status.code === 13) log.error("call failed with an internal error", { err: error });
     return status;
   };
+  // Sending the status is guarded too: a throw there happens outside the handler, where
+  // nothing catches it and the process would end.
+  const send = (deliver: (status: ReturnType<typeof fail>) => void, error: unknown) => {
+    try {
+      deliver(fail(error));
+    } catch (sendError) {
+      log.error("could not send a call's error status", { err: sendError, cause: error });
+      try {
+        deliver(fallbackStatus(component));
+      } catch {
+        // The call is gone (its stream closed): nothing is left to answer.
+      }
+    }
+  };
 
   if (!method.requestStream && !method.responseStream) {
     const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
       const { ctx, done } = contextFor(call, path, log);
       Promise.resolve()
         .then(() => (handler as (r: unknown, c: CallContext) => unknown)(call.request, ctx))
-        .then(
-          (response) => callback(null, complete(method.responseType, response as never)),
-          (error) => callback(fail(error)),
-        )
+        .then((response) => callback(null, complete(method.responseType, response as never)))
+        .catch((error) => send((status) => callback(status), error))
         .finally(done);
     };
     return unary;
@@ -153,7 +165,7 @@ function adapt(
           if (!ctx.signal.aborted) call.end();
         },
         (error) => {
-          if (!ctx.signal.aborted) call.emit("error", fail(error));
+          if (!ctx.signal.aborted) send((status) => call.emit("error", status), error);
         },
       ).finally(done);
     };
@@ -165,10 +177,8 @@ function adapt(
       const { ctx, done } = contextFor(call, path, log);
       Promise.resolve()
         .then(() => (handler as (r: AsyncIterable<unknown>, c: CallContext) => unknown)(call, ctx))
-        .then(
-          (response) => callback(null, complete(method.responseType, response as never)),
-          (error) => callback(fail(error)),
-        )
+        .then((response) => callback(null, complete(method.responseType, response as never)))
+        .catch((error) => send((status) => callback(status), error))
         .finally(done);
     };
     return clientStreaming;

@@ -25,6 +25,10 @@ const initImplementation = implement(InitServiceDefinition, {
       return {};
     }
     if (name === "crash") throw new Error("disk on fire");
+    // Errors built from hostile input: a lone surrogate (JSON.parse's message about half an
+    // emoji), a non-ASCII field name and detail, and a message of 100 KiB.
+    if (name === "surrogate") throw new AiosError("invalid_argument", `bad JSON: ${"🔥".slice(0, 1)} at 0`, { field: "input.é", details: { "approval-id": "apr_ünï", "Bad Key!": "x" } });
+    if (name === "huge") throw new AiosError("invalid_argument", `echo: ${"x".repeat(100 * 1024)}`, { field: `input.${"k".repeat(5000)}` });
     if (name !== "sshd") throw notFound(`no service named "${name}"`);
     return { service: { name, state: ServiceState.SERVICE_STATE_RUNNING, pid: 42, after: ["network"] } };
   },
@@ -65,6 +69,22 @@ async function rejection(promise: Promise<unknown>): Promise<AiosError> {
 }
 
 describe("lib/rpc over a Unix socket", () => {
+  test("an error made of hostile text is sent whole and bounded, and the server goes on", async () => {
+    const client = connect(InitServiceDefinition, socketPath);
+    const surrogate = await rejection(client.getService({ name: "surrogate" }));
+    expect(surrogate.code).toBe("invalid_argument");
+    expect(surrogate.field).toBe("input.é");
+    expect(surrogate.message).toBe("bad JSON: \uFFFD at 0");
+    expect(surrogate.details).toMatchObject({ "approval-id": "apr_ünï", "bad-key-": "x" });
+    const huge = await rejection(client.getService({ name: "huge" }));
+    expect(huge.code).toBe("invalid_argument");
+    expect(huge.message.length).toBeLessThan(5000);
+    expect(huge.message).toContain("more characters)");
+    expect(huge.field!.length).toBeLessThan(1100);
+    expect((await client.getService({ name: "sshd" })).service?.pid).toBe(42);
+    client.close();
+  });
+
   test("health answers SERVING for the server and for each service", async () => {
     const health = connect(HealthDefinition, socketPath);
     expect((await health.check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
