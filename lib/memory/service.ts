@@ -8,7 +8,7 @@ import * as v from "valibot";
 import type { Logger } from "../log/index.ts";
 import { Severity } from "../rpc/gen/aios/v1/common.ts";
 import { type Memory, MemoryKind, type MemoryEvent, MemoryServiceDefinition, MemoryTier, SearchMode } from "../rpc/gen/aios/v1/memory.ts";
-import { failedPrecondition, implement, invalidArgument, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
+import { failedPrecondition, implement, invalidArgument, pageLimit, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
 import { lastCompaction } from "./compaction.ts";
 import { assembleContext, candidatesFromHits, candidatesFromRing } from "./context.ts";
 import type { Embeddings } from "./embeddings.ts";
@@ -164,8 +164,8 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
     },
 
     recentEvents: (request) => {
-      const limit = request.limit || 100;
-      if (limit > MAX_EVENTS) throw invalidArgument("limit", `limit is at most ${MAX_EVENTS}`);
+      if (request.limit > MAX_EVENTS) throw invalidArgument("limit", `limit is at most ${MAX_EVENTS}`);
+      const limit = pageLimit(request.limit, 100, MAX_EVENTS, "limit");
       const events = ring.query({ since: time(request.since), minSeverity: request.minSeverity, source: request.source, types: request.types, limit });
       return { events: events.map(toProtoEvent) };
     },
@@ -213,7 +213,7 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
           query: v.pipe(v.string(), v.maxLength(MAX_QUERY, `a query is at most ${MAX_QUERY} characters`)),
           kinds: kindsSchema,
           tags: tagsSchema,
-          limit: v.pipe(v.number(), v.maxValue(MAX_LIMIT, `limit is at most ${MAX_LIMIT}`)),
+          limit: v.pipe(v.number(), v.integer(), v.minValue(0, "limit must not be negative"), v.maxValue(MAX_LIMIT, `limit is at most ${MAX_LIMIT}`)),
           mode: v.pipe(v.number(), v.check((mode) => mode in MODE, "must be HYBRID, KEYWORD or VECTOR")),
           vector: vectorSchema,
         }),

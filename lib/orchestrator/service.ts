@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { VERSION } from "../config/index.ts";
 import { ApprovalState, AutonomyLevel, Layer } from "../rpc/gen/aios/v1/common.ts";
 import { type Event, type Goal, OrchestratorServiceDefinition, type Task } from "../rpc/gen/aios/v1/orchestrator.ts";
-import { AsyncQueue, connect, HealthDefinition, implement, invalidArgument, notFound, parseRequest, type ServiceImplementation, ServingStatus } from "../rpc/index.ts";
+import { AsyncQueue, connect, HealthDefinition, implement, invalidArgument, notFound, pageLimit, parseRequest, type ServiceImplementation, ServingStatus } from "../rpc/index.ts";
 import type { Engine } from "./engine.ts";
 import type { EventLog } from "./events.ts";
 import { GOAL_STATE, GOAL_STATE_NAME, SOURCE, SOURCE_NAME, TASK_STATE } from "./mapping.ts";
@@ -31,10 +31,6 @@ const REPLAY_BATCH = 500;
 const textField = (name: string, max: number) => v.pipe(v.string(), v.trim(), v.nonEmpty(`${name} is required`), v.maxLength(max, `${name} is at most ${max} characters`));
 const priorityField = v.optional(v.pipe(v.number(), v.integer(), v.maxValue(100, "priority is 0 (lowest) to 100 (highest)")));
 const autonomyField = v.pipe(v.number(), v.check((n) => n >= 0 && n <= 3, "must be MANUAL, SUPERVISED or AUTONOMOUS"));
-const pageSize = (value: number, fallback: number, max: number) => {
-  if (value < 0) throw invalidArgument("page_size", "page_size may not be negative");
-  return Math.min(value || fallback, max);
-};
 
 const time = (ms: number | null) => (ms === null ? undefined : new Date(ms));
 
@@ -122,7 +118,7 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
         if (!name) throw invalidArgument(`states.${i}`, "must be a goal state");
         return name;
       });
-      const limit = pageSize(request.pageSize, 50, 500);
+      const limit = pageLimit(request.pageSize, 50, 500);
       const before = decodeToken(request.pageToken, (value): value is { createdAt: number; id: string } => typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string");
       const goals = store.listGoals({ states, source: request.source ? (SOURCE_NAME.get(request.source) ?? null) : null, before, limit: limit + 1 });
       const page = goals.slice(0, limit);
@@ -188,7 +184,7 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
     },
 
     listApprovals: (request) => {
-      const limit = pageSize(request.pageSize, 50, 500);
+      const limit = pageLimit(request.pageSize, 50, 500);
       const offset = decodeToken(request.pageToken, (value): value is number => typeof value === "number" && value >= 0) ?? 0;
       const rows = store.approvals({ states: request.states, goalId: request.goalId, offset, limit: limit + 1 });
       return { approvals: rows.slice(0, limit).map(toApproval), nextPageToken: rows.length > limit ? encodeToken(offset + limit) : "" };
@@ -231,7 +227,7 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
     },
 
     listSchedules: (request) => {
-      const limit = pageSize(request.pageSize, 100, 1000);
+      const limit = pageLimit(request.pageSize, 100, 1000);
       const offset = decodeToken(request.pageToken, (value): value is number => typeof value === "number" && value >= 0) ?? 0;
       const all = store.schedules();
       return { schedules: all.slice(offset, offset + limit).map(toSchedule), nextPageToken: all.length > offset + limit ? encodeToken(offset + limit) : "" };

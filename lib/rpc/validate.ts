@@ -4,10 +4,26 @@
  * (required, ranges, formats). A failure is INVALID_ARGUMENT naming the field.
  */
 import * as v from "valibot";
-import { fromValibotIssues } from "./errors.ts";
+import { fromValibotIssues, invalidArgument } from "./errors.ts";
 
 export function parseRequest<const S extends v.GenericSchema>(schema: S, request: unknown): v.InferOutput<S> {
   const result = v.safeParse(schema, request, { abortEarly: false });
   if (!result.success) throw fromValibotIssues(result.issues);
   return result.output;
+}
+
+/**
+ * A page size or limit as a caller asked for it: 0 (unset) for the default, capped at max.
+ * A negative one is INVALID_ARGUMENT naming the field, not a query that fails inside.
+ */
+export function pageLimit(value: number, fallback: number, max: number, field = "page_size"): number {
+  if (!Number.isInteger(value) || value < 0) throw invalidArgument(field, `${field} must be 0 (the default, ${fallback}) or a positive number`);
+  return Math.min(value || fallback, max);
+}
+
+/** The offset a page token of ours carries; anything else is INVALID_ARGUMENT. */
+export function pageOffset(token: string, field = "page_token"): number {
+  if (!token) return 0;
+  if (!/^\d{1,9}$/.test(token)) throw invalidArgument(field, "must be a next_page_token from a previous response");
+  return Number(token);
 }

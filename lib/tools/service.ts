@@ -7,7 +7,7 @@ import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { ApprovalState, AutonomyLevel, RiskLevel } from "../rpc/gen/aios/v1/common.ts";
 import { AuditResult, type CapabilityGrant, type Tool, type ToolApproval, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
-import { implement, invalidArgument, notFound, parseRequest, permissionDenied, type ServiceImplementation } from "../rpc/index.ts";
+import { implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, permissionDenied, type ServiceImplementation } from "../rpc/index.ts";
 import type { ApprovalRow, Approvals } from "./approvals.ts";
 import type { AuditLedger, AuditResult as AuditResultName, AuditRow } from "./audit.ts";
 import type { Backups } from "./backups.ts";
@@ -109,8 +109,8 @@ export interface ToolsServiceOptions {
 
 export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
   const pageOf = <T>(items: T[], pageSize: number, token: string) => {
-    const start = token ? Number(token) : 0;
-    const size = Math.min(pageSize || 50, MAX_PAGE);
+    const start = pageOffset(token);
+    const size = pageLimit(pageSize, 50, MAX_PAGE);
     return { page: items.slice(start, start + size), next: start + size < items.length ? String(start + size) : "" };
   };
 
@@ -166,7 +166,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
     },
     queryAudit: (request) => {
       const { pageToken } = parseRequest(v.object({ pageToken: PageToken }), request);
-      const limit = Math.min(request.pageSize || 50, MAX_PAGE);
+      const limit = pageLimit(request.pageSize, 50, MAX_PAGE);
       const rows = o.ledger.query(
         { agent: request.agent || undefined, tool: request.tool || undefined, goal_id: request.goalId || undefined, execution_id: request.executionId || undefined, result: RESULT_NAME.get(request.result), since: request.since?.toISOString(), until: request.until?.toISOString() },
         limit + 1,

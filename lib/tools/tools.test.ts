@@ -80,6 +80,10 @@ describe("the catalogue", () => {
     expect(Object.keys(schema.properties)).toEqual(["path", "offset", "length"]);
     expect(schema.required).toEqual(["path"]);
     expect((await failure(tools.getTool({ name: "fs.teleport" }))).code).toBe("not_found");
+    const negative = await failure(tools.listTools({ pageSize: -1 }));
+    expect([negative.code, negative.field]).toEqual(["invalid_argument", "page_size"]);
+    expect((await failure(tools.queryAudit({ pageSize: -5 }))).field).toBe("page_size");
+    expect((await failure(tools.listTools({ pageToken: "next please" }))).field).toBe("page_token");
   });
 });
 
@@ -129,6 +133,12 @@ describe("fs tools through the pipeline", () => {
     expect(error.field).toBe("input.path");
     expect(error.message).toBe("invalid input.path: must be an absolute path");
     expect((await failure(call(token, "fs.read", { path: "/data/x", colour: "red" }))).field).toBe("input.colour");
+    // A non-ASCII key or a key of hostile text comes back named, and the server goes on.
+    const accented = await failure(call(token, "fs.read", { path: "/data/x", "é": 1 }));
+    expect(accented.code).toBe("invalid_argument");
+    expect(accented.field).toBe("input.é");
+    expect((await failure(call(token, "fs.read", { path: "/data/x", ["🔥".slice(0, 1)]: 1 }))).code).toBe("invalid_argument");
+    expect((await tools.getTool({ name: "fs.read" })).tool?.name).toBe("fs.read");
     const [entry] = (await tools.queryAudit({ result: AuditResult.AUDIT_RESULT_INVALID, pageSize: 1 })).entries;
     expect(entry?.tool).toBe("fs.read");
   });
