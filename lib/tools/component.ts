@@ -11,6 +11,7 @@ import { AuditLedger } from "./audit.ts";
 import { Backups } from "./backups.ts";
 import { openToolsDatabase } from "./db.ts";
 import { CATALOGUE } from "./defs/index.ts";
+import { ProtectedPaths } from "./protected.ts";
 import { ToolExecutor } from "./executor.ts";
 import { Grants, readAgentCapabilities } from "./grants.ts";
 import { ToolRegistry } from "./registry.ts";
@@ -31,7 +32,8 @@ export const toolsComponent: ComponentSpec = {
     const key = loadOrCreateKey(join(stateDir, "token.key"));
     const outputCap = config.tools.output_cap_bytes;
     const initSocket = socketPath(config, root, "init");
-    const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, initSocket, stateDir, log });
+    const protectedPaths = new ProtectedPaths({ stateDir: config.paths.state_dir, runDir: config.paths.run_dir, configDir: config.paths.config_dir });
+    const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, initSocket, stateDir, protectedPaths, log });
     log.info("tool catalogue loaded", { tools: registry.list().length });
     return [toolsService({ registry, executor, ledger, approvals, grants, backups, key, root, outputCap, log })];
   },

@@ -22,6 +22,7 @@ import { hashValue } from "./canonical.ts";
 import { type Capability, grantedBy, parseCapability } from "./capability.ts";
 import type { Grants } from "./grants.ts";
 import { resolvedPath } from "./paths.ts";
+import type { ProtectedPaths } from "./protected.ts";
 import type { RiskName, ToolContext, ToolDefinition, ToolRegistry } from "./registry.ts";
 import { type Autonomy, type TokenClaims, verifyToken } from "./token.ts";
 
@@ -61,6 +62,8 @@ export interface ExecutorOptions {
   initSocket: string;
   /** STATE_DIR/tools on disk. */
   stateDir: string;
+  /** Paths no grant opens. */
+  protectedPaths: ProtectedPaths;
   log: Logger;
 }
 
@@ -132,6 +135,8 @@ export class ToolExecutor {
       return refuse("denied", error as AiosError);
     }
     audit.agent = claims.agent;
+    const shielded = this.protectedRefusal(tool, input);
+    if (shielded) return refuse("denied", permissionDenied(shielded));
     const missing = this.missingCapability(tool, input, claims);
     if (missing) return refuse("denied", permissionDenied(`${claims.agent} lacks the capability ${missing} for ${tool.name}`));
 
@@ -205,6 +210,7 @@ export class ToolExecutor {
     return {
       signal,
       physical: (path) => rooted(this.o.root, path),
+      isProtected: (path) => this.o.protectedPaths.skips(path),
       outputCap: this.o.outputCap,
       cut: (text) => {
         if (Buffer.byteLength(text) <= this.o.outputCap) return text;
@@ -222,6 +228,21 @@ export class ToolExecutor {
   }
 
   /** The first capability this call needs and the token or the agent's grants do not give. */
+  /** Why a call touches a protected path (as given or with symlinks resolved), or null. */
+  protectedRefusal(tool: ToolDefinition, input: unknown): string | null {
+    for (const declared of tool.resources(input)) {
+      const { capability, resource } = typeof declared === "string" ? { capability: tool.capability, resource: declared } : declared;
+      if (!resource.startsWith("/")) continue;
+      const action = capability.split(":")[1] ?? "";
+      const real = resolvedPath(resource, this.o.root);
+      for (const path of real === null || real === resource ? [resource] : [resource, real]) {
+        const why = this.o.protectedPaths.refusal(path, action);
+        if (why) return why;
+      }
+    }
+    return null;
+  }
+
   missingCapability(tool: ToolDefinition, input: unknown, claims: TokenClaims): string | undefined {
     const carried: Capability[] = claims.caps.map(parseCapability);
     const current: Capability[] = this.o.grants.capabilitiesOf(claims.agent).map(parseCapability);

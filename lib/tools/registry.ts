@@ -34,6 +34,8 @@ export interface ToolContext {
   init(): ServiceClient<typeof InitServiceDefinition>;
   /** Whether the caller's token carries any capability of this namespace ("net"). */
   holdsNamespace(namespace: string): boolean;
+  /** Whether a path is protected (lib/tools/protected.ts): tools that walk a tree skip it. */
+  isProtected(path: string): boolean;
   readonly log: Logger;
 }
 

@@ -19,6 +19,7 @@ import { Backups } from "./backups.ts";
 import { toolsComponent } from "./component.ts";
 import { openToolsDatabase } from "./db.ts";
 import { ToolExecutor } from "./executor.ts";
+import { ProtectedPaths } from "./protected.ts";
 import { Grants } from "./grants.ts";
 import { defineTool, ToolRegistry } from "./registry.ts";
 import { signToken } from "./token.ts";
@@ -330,7 +331,7 @@ describe("timeouts", () => {
     const key = Buffer.alloc(32, 7);
     const ledger = new AuditLedger(db);
     const grants = new Grants(db, new Map([["tester", ["test:sleep"]]]));
-    const executor = new ToolExecutor({ registry: new ToolRegistry([slow]), ledger, approvals: new Approvals(db, 1000), backups: new Backups(join(dir, "timeouts/backups"), 5), grants, key, root: "", outputCap: 1024, initSocket: join(dir, "no-init.sock"), stateDir: join(dir, "timeouts"), log: quiet });
+    const executor = new ToolExecutor({ registry: new ToolRegistry([slow]), ledger, approvals: new Approvals(db, 1000), backups: new Backups(join(dir, "timeouts/backups"), 5), grants, key, root: "", outputCap: 1024, initSocket: join(dir, "no-init.sock"), stateDir: join(dir, "timeouts"), protectedPaths: new ProtectedPaths({ stateDir: "/var/lib/aios", runDir: "/run/aios", configDir: "/etc/aios" }), log: quiet });
     const token = signToken({ agent: "tester", goal_id: "", task_id: "", caps: ["test:sleep"], autonomy: "supervised", iat: 0, exp: Date.now() + 60_000, jti: "t" }, key);
     const base = { token, approvalId: "", goalId: "", taskId: "", reason: "", signal: new AbortController().signal };
     const quick = await executor.execute({ ...base, tool: "test.sleep", input: { ms: 1 }, timeoutMs: 0 });

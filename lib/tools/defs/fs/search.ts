@@ -41,6 +41,7 @@ export const fsSearch = defineTool({
       for (const entry of entries) {
         if (matches.length >= input.max_results) return void (truncated = true);
         const path = logical === "/" ? `/${entry.name}` : `${logical}/${entry.name}`;
+        if (ctx.isProtected(path)) continue;
         if (entry.isDirectory() && depth < input.max_depth) visit(path, depth + 1);
         if (!entry.isFile()) continue;
         scanned++;

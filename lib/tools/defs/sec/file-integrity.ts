@@ -11,7 +11,7 @@ function hashTree(root: string, ctx: ToolContext): Record<string, string> {
   const hashes: Record<string, string> = {};
   let count = 0;
   const visit = (logical: string) => {
-    if (ctx.signal.aborted || count >= MAX_FILES) return;
+    if (ctx.signal.aborted || count >= MAX_FILES || ctx.isProtected(logical)) return;
     const stat = lstatSync(ctx.physical(logical), { throwIfNoEntry: false });
     if (!stat || stat.isSymbolicLink()) return;
     if (stat.isFile()) {
