@@ -223,7 +223,9 @@ describe("crash safety", () => {
       call("process_spawn", { argv: ["/bin/sh", "-c", `echo run >> ${marker}; sleep 4`] }),
       done("ran it"),
     );
-    const id = await submit(stack, "explain by running the slow command", { autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS });
+    // The system autonomous, so the first run asks no one (a goal cannot loosen the system's level).
+    await stack.orchestrator.setAutonomy({ level: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, setBy: "test" });
+    const id = await submit(stack, "explain by running the slow command");
     await waitFor(() => existsSync(marker), "the command to start");
     const pid = await orchestratorPid();
     process.kill(pid, "SIGKILL");
@@ -239,5 +241,6 @@ describe("crash safety", () => {
     const goal = await goalIn(stack, id);
     expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
     expect(readFileSync(marker, "utf8")).toBe("run\nrun\n");
+    await stack.orchestrator.setAutonomy({ level: AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED, setBy: "test" });
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ApprovalState } from "../lib/rpc/gen/aios/v1/common.ts";
+import { ApprovalState, AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
 import { MemoryKind, MemoryServiceDefinition } from "../lib/rpc/gen/aios/v1/memory.ts";
 import { EventKind, GoalSource, GoalState, TaskState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { connect } from "../lib/rpc/index.ts";
@@ -155,6 +155,13 @@ describe("emergency stop and autonomy", () => {
     expect((await stack.orchestrator.getSystemStatus({})).emergencyStopped).toBe(true);
     await stack.orchestrator.emergencyStop({ stop: false, reason: "", requestedBy: "alice" });
     expect((await goalIn(stack, await submit(stack, "disk usage"))).state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+  });
+
+  test("a goal asking for autonomous under a supervised system still asks before a high-risk call", async () => {
+    const id = (await stack.orchestrator.submitGoal({ text: "stop cache", autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS })).goal!.id;
+    const waiting = await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+    expect(waiting.state).toBe(GoalState.GOAL_STATE_WAITING_APPROVAL);
+    await stack.orchestrator.cancelGoal({ goalId: id, reason: "test done" });
   });
 
   test("autonomous: a high-risk call runs without asking", async () => {

@@ -490,7 +490,9 @@ export class Engine {
 
   private async callTool(goal: GoalRow, task: TaskRow, agent: AgentKind, call: ToolCall, input: Record<string, unknown>, signal: AbortSignal, approvalId?: string): Promise<ToolOutcome> {
     this.o.events.emit({ kind: EventKind.EVENT_KIND_TOOL_CALLED, goalId: goal.id, taskId: task.id, message: `${agent.kind} calls ${call.name}`, actorKind: "agent", actorId: agent.kind, data: { tool: call.name, input, call_id: call.id } });
-    const autonomy = (goal.autonomy || this.autonomy) as AutonomyLevel;
+    // A goal may ask for more care than the system's level, never less: the stricter of the two
+    // (MANUAL 1 < SUPERVISED 2 < AUTONOMOUS 3; unspecified 0 is the system's).
+    const autonomy = (goal.autonomy ? Math.min(goal.autonomy, this.autonomy) : this.autonomy) as AutonomyLevel;
     const outcome = await this.runner.call({ goalId: goal.id, taskId: task.id, agent, autonomy, tool: call.name, input, reason: task.description, callId: call.id, approvalId, signal });
     if (outcome.kind === "done") {
       const ids = [...(this.o.store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId];
