@@ -42,6 +42,10 @@ const APPROVAL_STATE = {
   expired: ApprovalState.APPROVAL_STATE_EXPIRED,
 };
 const DEFAULT_TOKEN_TTL_MS = 15 * 60_000;
+/** No token outlives an hour: a leaked one is worth little, and a task asks for a new one. */
+const MAX_TOKEN_TTL_MS = 60 * 60_000;
+/** An agent kind as its TOML file names it: no spaces or look-alikes to slip past a comparison. */
+const AgentKind = v.pipe(v.string(), v.nonEmpty("agent is required"), v.regex(/^[a-z][a-z0-9-]{0,62}$/, "must be an agent kind (lower-case letters, digits, -)"));
 const MAX_PAGE = 1000;
 
 const schemaText = (schema: v.GenericSchema) => JSON.stringify(toJsonSchema(schema, { errorMode: "ignore", typeMode: "input" }));
@@ -180,13 +184,13 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       return { ok: result.ok, entriesChecked: result.checked, firstBrokenSeq: result.firstBrokenSeq, reason: result.reason };
     },
     grantCapability: (request) => {
-      const { agent, capability, grantedBy } = parseRequest(v.object({ agent: Required("agent"), capability: Required("capability"), grantedBy: Required("granted_by") }), request);
+      const { agent, capability, grantedBy } = parseRequest(v.object({ agent: AgentKind, capability: Required("capability"), grantedBy: v.pipe(Required("granted_by"), v.trim()) }), request);
       try {
         parseCapability(capability);
       } catch (error) {
         throw invalidArgument("capability", (error as Error).message);
       }
-      if (grantedBy === agent || grantedBy === `agent:${agent}`) throw permissionDenied("an agent cannot grant itself a capability");
+      if (grantedBy.toLowerCase().replace(/^agent:\s*/, "") === agent) throw permissionDenied("an agent cannot grant itself a capability");
       return { grant: toProtoGrant(o.grants.grant(agent, capability, grantedBy, request.reason, request.ttlMs)) };
     },
     revokeCapability: (request) => {
@@ -199,7 +203,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       return { grants: page.map(toProtoGrant), nextPageToken: next };
     },
     issueCapabilityToken: (request) => {
-      const { agent } = parseRequest(v.object({ agent: Required("agent") }), request);
+      const { agent } = parseRequest(v.object({ agent: AgentKind, ttlMs: v.pipe(v.number(), v.maxValue(MAX_TOKEN_TTL_MS, `ttl_ms is at most ${MAX_TOKEN_TTL_MS} (an hour)`)) }), request);
       const held = o.grants.capabilitiesOf(agent).map(parseCapability);
       if (held.length === 0) throw permissionDenied(`agent "${agent}" holds no capabilities (no agents/${agent}.toml and no grants)`);
       const wanted = request.capabilities.length > 0 ? request.capabilities : held.map(formatCapability);

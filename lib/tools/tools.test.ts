@@ -94,6 +94,13 @@ describe("capability tokens", () => {
     expect(refused.code).toBe("permission_denied");
     expect(refused.message).toBe('agent "reader" is not granted fs:write:/data/**');
     expect((await failure(tools.issueCapabilityToken({ agent: "nobody" }))).message).toContain("holds no capabilities");
+    // No ten-year tokens, no look-alike agent names, no self-grant by a variant spelling.
+    expect((await failure(tools.issueCapabilityToken({ agent: "reader", ttlMs: 10 * 365 * 86_400_000 }))).field).toBe("ttl_ms");
+    expect((await tools.issueCapabilityToken({ agent: "reader", ttlMs: 60_000 })).token).toBeTruthy();
+    expect((await failure(tools.issueCapabilityToken({ agent: "reader " }))).field).toBe("agent");
+    const self = await failure(tools.grantCapability({ agent: "reader", capability: "fs:write:/data/**", grantedBy: "Agent:reader ", reason: "" }));
+    expect(self.code).toBe("permission_denied");
+    expect((await failure(tools.grantCapability({ agent: "reader ", capability: "fs:read", grantedBy: "human:root", reason: "" }))).field).toBe("agent");
     expect((await failure(tools.issueCapabilityToken({ agent: "reader", capabilities: ["fs"] }))).field).toBe("capabilities.0");
   });
 
