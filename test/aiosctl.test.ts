@@ -6,7 +6,7 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run, start } from "./support/binary.ts";
@@ -94,6 +94,14 @@ describe("aiosctl machine commands", () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain("AUDIT CHAIN BROKEN at entry 1");
     expect((await aiosctl("audit", "frobnicate")).code).toBe(64);
+  });
+
+  test("every component's database is readable by its owner only", () => {
+    const databases = readdirSync(join(stack.root, "var/lib/aios"), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /\.db(-wal|-shm)?$/.test(e.name))
+      .map((e) => join(e.parentPath, e.name));
+    expect(databases.length).toBeGreaterThanOrEqual(4);
+    for (const file of databases) expect(`${file} ${(statSync(file).mode & 0o777).toString(8)}`).toBe(`${file} 600`);
   });
 
   test("a component that is down is exit 69 with what to check", async () => {

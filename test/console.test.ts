@@ -160,6 +160,13 @@ describe("bad input", () => {
     expect((await api.get("/api/memory/search?q=")).status).toBe(422);
     expect((await api.get("/api/goals?state=bogus")).body.field).toBe("state");
     expect((await api.request("POST", "/api/goals", "{not json")).status).toBe(400);
+    // Nesting past the limit is a 400, not a stack overflow; a cookie that is not URL-encoded
+    // is no session (401), not a 500 on every route.
+    const deep = await api.request("POST", "/api/goals", `${"[".repeat(100_000)}${"]".repeat(100_000)}`);
+    expect([deep.status, deep.body.error]).toEqual([400, "the body nests deeper than 64 levels"]);
+    const crumbs = new ConsoleClient(base);
+    expect((await crumbs.request("GET", "/api/status", undefined, { cookie: "aios_session=%E0%A4%A" })).status).toBe(401);
+    expect((await crumbs.request("GET", "/api/health", undefined, { cookie: "aios_session=%" })).status).toBe(200);
     expect((await api.request("POST", "/api/goals", { text: "x".repeat(2 << 20) })).status).toBe(413);
     expect((await api.get("/api/goals/no-such-goal")).status).toBe(404);
     expect((await api.get("/api/nothing-here")).status).toBe(404);
@@ -295,14 +302,19 @@ describe("the rest of the machine", () => {
 describe("lockout (last: it locks this address out of signing in)", () => {
   test("after max_failures wrong secrets even the right one is refused, with Retry-After", async () => {
     const guesser = new ConsoleClient(base);
-    for (let i = 0; i < 3; i++) expect((await guesser.post("/api/session", { secret: `guess-${i}` })).status).toBe(401);
+    // Ten wrong guesses at once: each is counted before it is checked, so at most three (the
+    // limit) are checked and answered 401; the rest are refused unchecked.
+    const statuses = (await Promise.all(Array.from({ length: 10 }, (_, i) => new ConsoleClient(base).post("/api/session", { secret: `guess-${i}` })))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
     const locked = await guesser.post("/api/session", { secret: token });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(500);
     expect(locked.body.error).toContain("too many failed sign-ins");
     expect(guesser.cookie).toBe("");
-    // API clients with the bearer token and existing sessions carry on.
-    expect((await api.get("/api/status")).status).toBe(200);
+    // Existing sessions carry on; a bearer token from the locked address is a guess too, not checked.
     expect((await browser.get("/api/status")).status).toBe(200);
+    expect((await api.get("/api/status")).status).toBe(429);
   });
+
 });

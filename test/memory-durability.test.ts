@@ -4,6 +4,7 @@
  * on disk is detected at start, moved aside, and reported as an error event while the service
  * starts empty instead of crashing in a loop.
  */
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { closeSync, existsSync, openSync, readdirSync, statSync, truncateSync, writeSync } from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -85,6 +86,29 @@ describe("a damaged database", () => {
     ],
     ["cut to half its length", (path) => truncateSync(path, Math.floor(statSync(path).size / 2 / 4096) * 4096)],
   ];
+
+  test("a database another connection has locked is waited for, never taken for a damaged one", async () => {
+    const root = join(dir, "locked");
+    writeMemoryConfig(root, { embedder: "hashing" });
+    let memory = await startMemory(bin, root);
+    for (let i = 0; i < 200; i++) await memory.client.remember(remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: `kept ${i}`, content: `kept fact ${i}` }));
+    expect(await memory.stop()).toBe(0);
+    const holder = new Database(join(root, "var/lib/aios/memory/memory.db"));
+    holder.exec("BEGIN EXCLUSIVE");
+    const starting = startMemory(bin, root);
+    await Bun.sleep(1500);
+    holder.exec("COMMIT");
+    holder.close();
+    memory = await starting;
+    try {
+      expect(readdirSync(join(root, "var/lib/aios/memory")).filter((file) => file.includes("corrupt"))).toEqual([]);
+      expect(await corruptEvents(memory)).toHaveLength(0);
+      const stats = await memory.client.stats({});
+      expect(stats.counts.find((c) => c.kind === MemoryKind.MEMORY_KIND_KNOWLEDGE)?.count).toBe(200);
+    } finally {
+      expect(await memory.stop()).toBe(0);
+    }
+  });
 
   test.each(damages)("%s is moved aside, reported, and the service starts empty", async (name, damage) => {
     const root = join(dir, `damage-${name.replaceAll(" ", "-")}`);

@@ -250,6 +250,8 @@ export const ConfigSchema = v.strictObject({
     password_hash: v.optional(v.pipe(v.string(), v.regex(/^$|^\$(argon2(id|i|d)|2[aby])\$/, "must be a hash printed by aios-console --hash-password")), ""),
     /** How long a browser session lasts without use. */
     session_idle_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60_000)), 12 * 3600_000),
+    /** How long a browser session lasts at most, in use or not: then sign in again. */
+    session_max_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60_000), v.maxValue(30 * 86_400_000)), 12 * 3600_000),
     /** Failed sign-ins from one address within failure_window_ms before it is locked out. */
     max_failures: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 5),
     failure_window_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1000)), 15 * 60_000),

@@ -21,6 +21,7 @@ import type { WebAssets } from "./assets.ts";
 import type { Backends } from "./backends.ts";
 import type { Credentials } from "./credentials.ts";
 import { type Actor, Guard } from "./guard.ts";
+import { BadJsonBody, parseJsonBody } from "./json-body.ts";
 import type { Lockout } from "./lockout.ts";
 import type { MetricsSampler } from "./metrics.ts";
 import type { SessionStore } from "./sessions.ts";
@@ -59,9 +60,9 @@ const SECURITY_HEADERS = {
 };
 
 export function createConsoleApp(d: ConsoleDeps) {
-  const guard = new Guard(d.credentials, d.sessions);
   const actors = new WeakMap<Request, Actor>();
   const clientOf = (request: Request) => app.server?.requestIP(request)?.address ?? "unknown";
+  const guard = new Guard(d.credentials, d.sessions, d.lockout, clientOf);
   const actorOf = (request: Request): Actor => actors.get(request) ?? { via: "session", name: "console" };
 
   let app: AnyElysia = new Elysia()
@@ -84,8 +85,17 @@ export function createConsoleApp(d: ConsoleDeps) {
       if (!verdict.ok) return new Response(JSON.stringify({ error: verdict.error }), { status: verdict.status, headers: { "content-type": "application/json", ...SECURITY_HEADERS, ...verdict.headers } });
       if (verdict.actor) actors.set(request, verdict.actor);
     })
+    .onParse(async ({ request, contentType }) => {
+      if (/^application\/json\b/i.test(contentType)) return parseJsonBody(await request.text());
+    })
     .onError(({ code, error, set, request }) => {
       set.headers["content-type"] = "application/json";
+      // Elysia wraps what a parser throws in its ParseError; the cause says what was wrong.
+      const cause = (error as { cause?: unknown }).cause;
+      if (cause instanceof BadJsonBody) {
+        set.status = 400;
+        return { error: cause.message };
+      }
       if (code === "VALIDATION") {
         const issue = (error as { valueError?: BaseIssue<unknown> }).valueError;
         const field = issue ? (getDotPath(issue) ?? "") : "";

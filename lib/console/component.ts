@@ -71,7 +71,7 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   const stateDir = rooted(root, join(config.paths.state_dir, "console"));
   const admin = loadOrCreateAdminToken(join(stateDir, "admin-token"));
   if (admin.created) announceToken(admin.token, root);
-  const sessions = new SessionStore(join(stateDir, "console.db"), config.console.session_idle_ms);
+  const sessions = new SessionStore(join(stateDir, "console.db"), config.console.session_idle_ms, config.console.session_max_ms);
   const metrics = new MetricsSampler(rooted(root, config.paths.state_dir));
   metrics.start();
   const backends = connectBackends(config, root);

@@ -7,6 +7,7 @@
  * cross-site requests; this is the second lock.
  */
 import type { Credentials } from "./credentials.ts";
+import type { Lockout } from "./lockout.ts";
 import type { SessionStore } from "./sessions.ts";
 
 export const SESSION_COOKIE = "aios_session";
@@ -29,7 +30,14 @@ export function readCookie(request: Request, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      // Our ids are base64url; a cookie that does not decode is no session (not a 500).
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
   }
   return null;
 }
@@ -54,6 +62,9 @@ export class Guard {
   constructor(
     private readonly credentials: Credentials,
     private readonly sessions: SessionStore,
+    /** Bearer tokens are guesses too: they count towards the address's lockout. */
+    private readonly lockout: Lockout,
+    private readonly clientOf: (request: Request) => string,
   ) {}
 
   check(request: Request, pathname: string): GuardResult {
@@ -65,7 +76,14 @@ export class Guard {
     const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim();
     let actor: Actor | null = null;
     if (bearer !== undefined) {
-      if (!this.credentials.isBearer(bearer)) return { ok: false, status: 401, error: "the bearer token is not the admin token (see /var/lib/aios/console/admin-token)", headers: { "www-authenticate": 'Bearer realm="aios"' } };
+      const client = this.clientOf(request);
+      const wait = this.lockout.begin(client);
+      if (wait > 0) return { ok: false, status: 429, error: `too many wrong tokens or secrets from ${client}: try again in ${Math.ceil(wait / 1000)} s`, headers: { "retry-after": String(Math.ceil(wait / 1000)) } };
+      if (!this.credentials.isBearer(bearer)) {
+        this.lockout.fail(client);
+        return { ok: false, status: 401, error: "the bearer token is not the admin token (see /var/lib/aios/console/admin-token)", headers: { "www-authenticate": 'Bearer realm="aios"' } };
+      }
+      this.lockout.succeed(client);
       actor = { via: "bearer", name: "api" };
     } else {
       const id = readCookie(request, SESSION_COOKIE);

@@ -30,22 +30,38 @@ export class Lockout {
     return 0;
   }
 
-  /** Records a failure; true when it locked the client out. */
-  fail(client: string): boolean {
+  /**
+   * Called before a secret is checked, and counted at once: milliseconds to wait (0: check it
+   * now). So concurrent guesses cannot all be checked before the first failure is counted;
+   * the attempt that would pass the limit locks the address out unchecked.
+   */
+  begin(client: string): number {
+    const wait = this.retryAfterMs(client);
+    if (wait > 0) return wait;
     const now = this.now();
     const recent = (this.failures.get(client) ?? []).filter((at) => at > now - this.policy.windowMs);
-    recent.push(now);
     if (recent.length >= this.policy.maxFailures) {
       this.failures.delete(client);
       this.lockedUntil.set(client, now + this.policy.lockoutMs);
-      return true;
+      return this.policy.lockoutMs;
     }
+    recent.push(now);
     this.failures.set(client, recent);
     // Bounded: a flood of addresses cannot grow this without end (the oldest are forgotten).
     if (this.failures.size > MAX_TRACKED) this.failures.delete(this.failures.keys().next().value!);
-    return false;
+    return 0;
   }
 
+  /** The attempt begun was wrong (it is already counted); true when it locked the client out. */
+  fail(client: string): boolean {
+    const recent = this.failures.get(client) ?? [];
+    if (recent.length < this.policy.maxFailures) return false;
+    this.failures.delete(client);
+    this.lockedUntil.set(client, this.now() + this.policy.lockoutMs);
+    return true;
+  }
+
+  /** The attempt begun was right: the address's count starts again. */
   succeed(client: string): void {
     this.failures.delete(client);
   }

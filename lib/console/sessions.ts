@@ -2,12 +2,12 @@
  * @module lib/console/sessions
  * Browser sessions in STATE_DIR/console/console.db, so a console restart does not sign anyone
  * out. The cookie holds a random id; the database holds only its SHA-256, so a copy of the
- * database does not sign anyone in. A session ends after idle_ms without use or on sign-out.
+ * database does not sign anyone in. A session ends after idle_ms without use, maxMs after it
+ * began whatever its use, or on sign-out.
  */
 import { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { ensurePrivateFile } from "../sys/index.ts";
 
 const digest = (id: string) => createHash("sha256").update(id).digest("hex");
 
@@ -23,9 +23,11 @@ export class SessionStore {
   constructor(
     path: string,
     private readonly idleMs: number,
+    /** The longest a session lives, in use or not (the cookie's Max-Age too). */
+    readonly maxMs: number,
     private readonly now: () => number = Date.now,
   ) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    ensurePrivateFile(path);
     this.db = new Database(path, { create: true, strict: true });
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = FULL");
@@ -38,18 +40,18 @@ export class SessionStore {
     const id = randomBytes(32).toString("base64url");
     const now = this.now();
     this.db.query("INSERT INTO sessions (id_hash, created_ms, last_seen_ms, client) VALUES (?, ?, ?, ?)").run(digest(id), now, now, client);
-    this.db.query("DELETE FROM sessions WHERE last_seen_ms < ?").run(now - this.idleMs);
+    this.db.query("DELETE FROM sessions WHERE last_seen_ms < ? OR created_ms < ?").run(now - this.idleMs, now - this.maxMs);
     return id;
   }
 
-  /** The live session with this id, touched; null when unknown or idle too long. */
+  /** The live session with this id, touched; null when unknown, idle too long or too old. */
   lookup(id: string): Session | null {
     const row = this.db.query<{ created_ms: number; last_seen_ms: number; client: string }, [string]>(
       "SELECT created_ms, last_seen_ms, client FROM sessions WHERE id_hash = ?",
     ).get(digest(id));
     if (!row) return null;
     const now = this.now();
-    if (row.last_seen_ms < now - this.idleMs) {
+    if (row.last_seen_ms < now - this.idleMs || row.created_ms < now - this.maxMs) {
       this.remove(id);
       return null;
     }

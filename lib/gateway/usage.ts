@@ -5,8 +5,7 @@
  * restart and a crash. Budgets are per calendar month, UTC.
  */
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { ensurePrivateFile } from "../sys/index.ts";
 
 export interface CallRecord {
   time: number;
@@ -66,7 +65,7 @@ export class UsageLedger {
   private readonly insert;
 
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    ensurePrivateFile(path);
     this.db = new Database(path, { create: true, strict: true });
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = FULL");

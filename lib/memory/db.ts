@@ -12,6 +12,7 @@
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
+import { ensurePrivateFile } from "../sys/index.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS memories (
@@ -73,6 +74,8 @@ export function openMemoryDatabase(path: string, now = Date.now()): OpenedDataba
   try {
     return { db: openChecked(path) };
   } catch (error) {
+    // A lock held by someone else is not damage: fail (aios-init restarts us) and keep the data.
+    if (isBusy(error)) throw error;
     const aside = `${path}.corrupt-${new Date(now).toISOString().replaceAll(":", "")}`;
     for (const suffix of ["", "-wal", "-shm"]) {
       if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
@@ -82,12 +85,20 @@ export function openMemoryDatabase(path: string, now = Date.now()): OpenedDataba
   }
 }
 
+/** SQLITE_BUSY or SQLITE_LOCKED: another connection holds the file, which may be perfectly sound. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code)) || /database is locked|database table is locked/i.test((error as Error).message ?? "");
+}
+
 function openChecked(path: string): Database {
+  ensurePrivateFile(path);
   const db = new Database(path, { create: true, strict: true });
   try {
+    // Wait for another connection's lock before anything else touches the file.
+    db.exec("PRAGMA busy_timeout = 5000");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
-    db.exec("PRAGMA busy_timeout = 5000");
     const rows = db.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
     const verdict = rows.map((row) => row.quick_check);
     if (verdict.length !== 1 || verdict[0] !== "ok") throw new Error(`quick_check: ${verdict.slice(0, 3).join("; ")}`);

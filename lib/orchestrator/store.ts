@@ -7,8 +7,7 @@
  * Everything a client was told is here before the RPC that told it returns.
  */
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { ensurePrivateFile } from "../sys/index.ts";
 
 export type GoalStateName = "queued" | "planning" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled";
 export type TaskStateName = "pending" | "running" | "waiting_approval" | "retrying" | "succeeded" | "failed" | "skipped" | "cancelled";
@@ -248,7 +247,7 @@ export class OrchestratorStore {
   readonly db: Database;
 
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    ensurePrivateFile(path);
     this.db = new Database(path, { create: true });
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = FULL");

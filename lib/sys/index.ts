@@ -5,3 +5,4 @@
 export * from "./libc.ts";
 export * from "./proc.ts";
 export * from "./statfs.ts";
+export * from "./private-file.ts";

@@ -4,8 +4,7 @@
  * WAL with synchronous=FULL: a row is on disk before the RPC that wrote it returns.
  */
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { ensurePrivateFile } from "../sys/index.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit (
@@ -59,7 +58,7 @@ CREATE TABLE IF NOT EXISTS grants (
 `;
 
 export function openToolsDatabase(path: string): Database {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  ensurePrivateFile(path);
   const db = new Database(path, { create: true, strict: true });
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");

@@ -3,8 +3,9 @@
  * Sign-in and sign-out. POST /api/session checks the secret (admin token, or the password when
  * a hash is configured) and sets the session cookie: HttpOnly (no script reads it), SameSite=
  * Strict (no other site's page sends it), Secure when the console is reached over HTTPS.
- * Failures count towards the address's lockout; while locked out, the answer is 429 with
- * Retry-After, whatever the secret.
+ * Every attempt counts towards the address's lockout before the secret is checked (a right one
+ * clears the count); while locked out, the answer is 429 with Retry-After, whatever the secret.
+ * The cookie lives as long as the longest session (session_max_ms).
  */
 import type { AnyElysia } from "elysia";
 import * as v from "valibot";
@@ -36,7 +37,7 @@ export function sessionRoutes(app: AnyElysia, d: SessionDeps): AnyElysia {
       "/api/session",
       async ({ body, request, set }) => {
         const client = d.clientOf(request);
-        const wait = d.lockout.retryAfterMs(client);
+        const wait = d.lockout.begin(client);
         if (wait > 0) {
           set.status = 429;
           set.headers["retry-after"] = String(Math.ceil(wait / 1000));
@@ -51,7 +52,7 @@ export function sessionRoutes(app: AnyElysia, d: SessionDeps): AnyElysia {
         d.lockout.succeed(client);
         const id = d.sessions.create(client);
         d.log.info("signed in", { client });
-        set.headers["set-cookie"] = cookie(request, id, 400 * 24 * 3600);
+        set.headers["set-cookie"] = cookie(request, id, Math.floor(d.sessions.maxMs / 1000));
         return { signedIn: true };
       },
       { body: SignInBody, detail: { summary: "Sign in; sets the session cookie" } },
