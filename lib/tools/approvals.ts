@@ -69,10 +69,11 @@ export class Approvals {
   }
 
   /** Spends an approval on the call it was given for; throws when it does not fit. */
-  consume(id: string, call: { tool: string; inputHash: string; agent: string }): ApprovalRow {
+  consume(id: string, call: { tool: string; inputHash: string; agent: string; goalId: string }): ApprovalRow {
     const row = this.get(id);
-    if (row.tool !== call.tool || row.input_hash !== call.inputHash || row.agent !== call.agent) {
-      throw permissionDenied(`approval ${id} is for another call (${row.tool} by ${row.agent} with other input)`);
+    // Bound to one call of one goal: another goal of the same agent kind cannot spend it.
+    if (row.tool !== call.tool || row.input_hash !== call.inputHash || row.agent !== call.agent || row.goal_id !== call.goalId) {
+      throw permissionDenied(`approval ${id} is for another call (${row.tool} by ${row.agent} for goal ${row.goal_id || "none"} with its own input)`);
     }
     if (row.state === "pending") throw failedPrecondition(`approval ${id} is still waiting for a human`, { "approval-id": id });
     if (row.state !== "approved") throw permissionDenied(`approval ${id} was ${row.state}`);

@@ -77,6 +77,11 @@ export class AuditLedger {
     return this.db.query<AuditRow, [string]>("SELECT * FROM audit WHERE execution_id = ?").get(executionId);
   }
 
+  /** The rollback that already restored this backup, if one did. */
+  rollbackOf(backupId: string): AuditRow | null {
+    return this.db.query<AuditRow, [string]>("SELECT * FROM audit WHERE backup_id = ? AND tool LIKE '%.rollback' AND result = 'ok' ORDER BY seq LIMIT 1").get(backupId);
+  }
+
   /** Newest first; beforeSeq pages backwards. */
   query(filter: AuditFilter, limit: number, beforeSeq?: number): AuditRow[] {
     const where: string[] = [];

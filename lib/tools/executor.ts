@@ -134,7 +134,10 @@ export class ToolExecutor {
     } catch (error) {
       return refuse("denied", error as AiosError);
     }
+    // Who and for what come from the signed token, never from the request's fields.
     audit.agent = claims.agent;
+    audit.goal_id = claims.goal_id;
+    audit.task_id = claims.task_id;
     const shielded = this.protectedRefusal(tool, input);
     if (shielded) return refuse("denied", permissionDenied(shielded));
     const missing = this.missingCapability(tool, input, claims);
@@ -148,8 +151,8 @@ export class ToolExecutor {
           input_json: JSON.stringify(input),
           input_hash: audit.input_hash,
           agent: claims.agent,
-          goal_id: call.goalId,
-          task_id: call.taskId,
+          goal_id: claims.goal_id,
+          task_id: claims.task_id,
           reason: call.reason,
           risk: tool.risk,
           autonomy: claims.autonomy,
@@ -161,7 +164,7 @@ export class ToolExecutor {
         );
       }
       try {
-        this.o.approvals.consume(call.approvalId, { tool: tool.name, inputHash: audit.input_hash, agent: claims.agent });
+        this.o.approvals.consume(call.approvalId, { tool: tool.name, inputHash: audit.input_hash, agent: claims.agent, goalId: claims.goal_id });
       } catch (error) {
         return refuse("denied", error as AiosError);
       }

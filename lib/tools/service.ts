@@ -7,7 +7,7 @@ import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { ApprovalState, AutonomyLevel, RiskLevel } from "../rpc/gen/aios/v1/common.ts";
 import { AuditResult, type CapabilityGrant, type Tool, type ToolApproval, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
-import { implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, permissionDenied, type ServiceImplementation } from "../rpc/index.ts";
+import { failedPrecondition, implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, permissionDenied, type ServiceImplementation } from "../rpc/index.ts";
 import type { ApprovalRow, Approvals } from "./approvals.ts";
 import type { AuditLedger, AuditResult as AuditResultName, AuditRow } from "./audit.ts";
 import type { Backups } from "./backups.ts";
@@ -112,6 +112,8 @@ export interface ToolsServiceOptions {
 }
 
 export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
+  /** Backups being restored now: two concurrent rollbacks of one call cannot both run. */
+  const rollingBack = new Set<string>();
   const pageOf = <T>(items: T[], pageSize: number, token: string) => {
     const start = pageOffset(token);
     const size = pageLimit(pageSize, 50, MAX_PAGE);
@@ -150,6 +152,9 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       const entry = o.ledger.byExecution(executionId);
       if (!entry) throw notFound(`no execution ${executionId} in the audit ledger`);
       if (!entry.backup_id) throw invalidArgument("execution_id", `${entry.tool} call ${executionId} made no backup: only reversible calls that ran can be rolled back`);
+      // Once: a second rollback would overwrite whatever changed since the first.
+      const done = o.ledger.rollbackOf(entry.backup_id);
+      if (done || rollingBack.has(entry.backup_id)) throw failedPrecondition(`${entry.tool} call ${executionId} was already rolled back${done ? ` (${done.execution_id} at ${done.time})` : ""}`);
       const claims = verifyToken(capabilityToken, o.key);
       const { tool: toolName, input, backup, dir } = o.backups.load(entry.backup_id);
       const tool = o.registry.get(toolName);
@@ -164,9 +169,14 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
         throw permissionDenied(`${claims.agent} lacks the capability ${missing} to roll back ${executionId}`);
       }
       const ctx = o.executor.context(claims, new AbortController().signal, `rollback-${executionId}`);
-      const summary = await tool.restore(backup, dir, ctx);
-      const row = audit("ok");
-      return { executionId: row.execution_id, summary };
+      rollingBack.add(entry.backup_id);
+      try {
+        const summary = await tool.restore(backup, dir, ctx);
+        const row = audit("ok");
+        return { executionId: row.execution_id, summary };
+      } finally {
+        rollingBack.delete(entry.backup_id);
+      }
     },
     queryAudit: (request) => {
       const { pageToken } = parseRequest(v.object({ pageToken: PageToken }), request);

@@ -227,6 +227,9 @@ describe("approvals", () => {
     expect(decided.approval?.state).toBe(ApprovalState.APPROVAL_STATE_APPROVED);
     // The approval is for this input only.
     expect((await failure(call(token, "fs.delete", { path: "/data/notes.txt" }, { approvalId }))).message).toContain("is for another call");
+    // And for this goal only: the same agent kind serving another goal cannot spend it.
+    const otherGoal = (await tools.issueCapabilityToken({ agent: "storage", autonomy: AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED, goalId: "g-2", taskId: "t-1" })).token;
+    expect((await failure(call(otherGoal, "fs.delete", { path: "/data/precious.conf" }, { approvalId }))).message).toContain("is for another call");
     const ran = await call(token, "fs.delete", { path: "/data/precious.conf" }, { approvalId });
     expect(ran.ok).toBe(true);
     expect(ran.backupId).toStartWith("bak_");
@@ -235,6 +238,9 @@ describe("approvals", () => {
 
     const rollback = await tools.rollback({ executionId: ran.executionId, capabilityToken: token, reason: "undo" });
     expect(rollback.summary).toContain("restored /data/precious.conf");
+    // Once: a replay would overwrite whatever changed since.
+    const replay = await failure(tools.rollback({ executionId: ran.executionId, capabilityToken: token, reason: "again" }));
+    expect([replay.code, replay.message]).toEqual(["failed_precondition", expect.stringContaining("was already rolled back")]);
     expect(readFileSync(join(root, "data/precious.conf"), "utf8")).toBe("keep me\n");
     expect(statSync(join(root, "data/precious.conf")).mode & 0o777).toBe(0o600);
   });

@@ -5,7 +5,14 @@ export const netHttpGet = defineTool({
   name: "net.http_get",
   description: "GET an http(s) URL with a time limit and a size cap: status, headers and the start of the body (cut at the cap, and said so).",
   input: v.strictObject({
-    url: v.pipe(v.string(), v.url("must be a URL"), v.regex(/^https?:\/\//, "must be an http or https URL"), v.maxLength(4096)),
+    url: v.pipe(
+      v.string(),
+      v.url("must be a URL"),
+      v.regex(/^https?:\/\//, "must be an http or https URL"),
+      v.maxLength(4096),
+      // "http://127.0.0.1:1@evil/" matches a glob for 127.0.0.1 by its text but goes to evil.
+      v.check((url) => !URL.canParse(url) || (new URL(url).username === "" && new URL(url).password === ""), "must not carry a user name or password (user@host)"),
+    ),
     max_bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(16 * 1024 * 1024)), 65_536),
     timeout_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(60_000)), 10_000),
   }),
@@ -16,8 +23,12 @@ export const netHttpGet = defineTool({
   idempotent: true,
   reversible: false,
   timeoutMs: 65_000,
-  // The resource is the URL without its query: "net:http:http://127.0.0.1:*/**".
-  resources: (input) => [input.url.split(/[?#]/)[0]!],
+  // The resource is the URL as parsed (its origin, the one the request really goes to, and its
+  // path; no query): "net:http:http://127.0.0.1:*/**".
+  resources: (input) => {
+    const url = new URL(input.url);
+    return [`${url.origin}${url.pathname}`];
+  },
   async run(input, ctx) {
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(input.timeout_ms)]);
     const response = await fetch(input.url, { signal, redirect: "manual" });
