@@ -178,6 +178,20 @@ describe("fs tools through the pipeline", () => {
   });
 });
 
+describe("regular expressions from callers", () => {
+  test("run in linear time: a pattern that backtracks for hours is answered at once; RE2 syntax only", async () => {
+    writeFileSync(join(root, "data/redos.txt"), `${"a".repeat(48)}!\n`);
+    const token = await tokenFor("storage");
+    const searched = await call(token, "fs.search", { path: "/data", name: "redos.txt", content: "^(a+)+$" });
+    expect(searched.ok).toBe(true);
+    expect((searched.output as { matches: unknown[] }).matches).toEqual([]);
+    const found = await call(token, "fs.search", { path: "/data", name: "redos.txt", content: "a{48}!" });
+    expect((found.output as { matches: { path: string }[] }).matches.map((m) => m.path)).toEqual(["/data/redos.txt"]);
+    const lookbehind = await failure(call(token, "fs.search", { path: "/data", content: "(?<=a)b" }));
+    expect([lookbehind.field, lookbehind.message]).toEqual(["input.content", expect.stringContaining("RE2 syntax")]);
+  });
+});
+
 describe("path safety", () => {
   test("'..' cannot climb out of a granted directory", async () => {
     const token = await tokenFor("storage");

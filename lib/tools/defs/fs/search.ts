@@ -1,7 +1,7 @@
 import { closeSync, lstatSync, openSync, readdirSync, readSync } from "node:fs";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
-import { RegexPattern } from "../schemas.ts";
+import { linearMatcher, RegexPattern } from "../schemas.ts";
 import { AbsolutePath } from "./common.ts";
 
 const READ_LIMIT = 1024 * 1024;
@@ -26,7 +26,7 @@ export const fsSearch = defineTool({
   resources: (input) => [input.path],
   run(input, ctx) {
     const glob = new Bun.Glob(input.name);
-    const pattern = input.content ? new RegExp(input.content) : undefined;
+    const pattern = input.content ? linearMatcher(input.content) : undefined;
     const matches: Array<{ path: string; line?: number; text?: string }> = [];
     let scanned = 0;
     let truncated = false;
@@ -59,14 +59,14 @@ export const fsSearch = defineTool({
   },
 });
 
-function grep(file: string, pattern: RegExp): { line: number; text: string } | undefined {
+function grep(file: string, matches: (line: string) => boolean): { line: number; text: string } | undefined {
   const fd = openSync(file, "r");
   try {
     const buffer = Buffer.alloc(READ_LIMIT);
     const read = readSync(fd, buffer, 0, READ_LIMIT, 0);
     if (buffer.subarray(0, Math.min(read, 8000)).includes(0)) return undefined; // binary
     const lines = buffer.subarray(0, read).toString("utf8").split("\n");
-    const index = lines.findIndex((line) => pattern.test(line));
+    const index = lines.findIndex(matches);
     return index < 0 ? undefined : { line: index + 1, text: lines[index]! };
   } finally {
     closeSync(fd);

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
-import { RegexPattern } from "../schemas.ts";
+import { linearMatcher, RegexPattern } from "../schemas.ts";
 
 const TAIL_BYTES = 4 * 1024 * 1024;
 
@@ -40,8 +40,8 @@ export const monitorLogs = defineTool({
         closeSync(fd);
       }
     }
-    const pattern = input.grep ? new RegExp(input.grep) : undefined;
-    const all = text.split("\n").filter((line) => line && (!pattern || pattern.test(line)));
+    const matches = input.grep ? linearMatcher(input.grep) : undefined;
+    const all = text.split("\n").filter((line) => line && (!matches || matches(line)));
     const lines = all.slice(-input.lines).map((line) => line.slice(0, 2000));
     let budget = ctx.outputCap;
     const kept: string[] = [];
