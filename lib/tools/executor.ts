@@ -233,7 +233,7 @@ export class ToolExecutor {
   /** The first capability this call needs and the token or the agent's grants do not give. */
   /** Why a call touches a protected path (as given or with symlinks resolved), or null. */
   protectedRefusal(tool: ToolDefinition, input: unknown): string | null {
-    for (const declared of tool.resources(input)) {
+    for (const declared of tool.resources(input, this.o.root)) {
       const { capability, resource } = typeof declared === "string" ? { capability: tool.capability, resource: declared } : declared;
       if (!resource.startsWith("/")) continue;
       const action = capability.split(":")[1] ?? "";
@@ -249,7 +249,7 @@ export class ToolExecutor {
   missingCapability(tool: ToolDefinition, input: unknown, claims: TokenClaims): string | undefined {
     const carried: Capability[] = claims.caps.map(parseCapability);
     const current: Capability[] = this.o.grants.capabilitiesOf(claims.agent).map(parseCapability);
-    const declared = tool.resources(input).map((r) => (typeof r === "string" ? { capability: tool.capability, resource: r } : r));
+    const declared = tool.resources(input, this.o.root).map((r) => (typeof r === "string" ? { capability: tool.capability, resource: r } : r));
     const checks: Array<{ capability: string; resource?: string }> = declared.length === 0 ? [{ capability: tool.capability }] : [];
     for (const { capability, resource } of declared) {
       checks.push({ capability, resource });

@@ -62,9 +62,10 @@ export interface ToolDefinition<I = any, O = any> {
   /**
    * The resources this input touches (normalised paths, service names ...), each checked
    * against `capability`, or against another one when given as { capability, resource }.
-   * None means the capability alone.
+   * None means the capability alone. `root` is the --root directory ("" on the machine itself),
+   * for a tool that must look at the file system to know where a path leads.
    */
-  resources(input: NoInfer<I>): Array<string | { capability: string; resource: string }>;
+  resources(input: NoInfer<I>, root: string): Array<string | { capability: string; resource: string }>;
   backup?(input: NoInfer<I>, ctx: ToolContext): Promise<Backup> | Backup;
   restore?(backup: Backup, backupDir: string, ctx: ToolContext): Promise<string> | string;
   run(input: NoInfer<I>, ctx: ToolContext): Promise<NoInfer<O>> | NoInfer<O>;

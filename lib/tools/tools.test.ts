@@ -208,6 +208,16 @@ describe("path safety", () => {
     expect((await failure(call(token, "fs.read", { path: "/data/etc-link/hostname" }))).message).toContain("leads outside the root");
   });
 
+  test("fs.symlink checks where its target really leads, through the links already there", async () => {
+    const token = await tokenFor("storage");
+    // d → . stays inside /data; then d/../secret reads as /data/secret but the kernel walks d
+    // to /data and .. to /: it leads to /secret.
+    expect((await call(token, "fs.symlink", { path: "/data/d", target: "." })).ok).toBe(true);
+    const climb = await failure(call(token, "fs.symlink", { path: "/data/climb", target: "d/../secret" }));
+    expect([climb.code, climb.message]).toEqual(["permission_denied", expect.stringContaining("fs:write:/secret")]);
+    expect((await call(token, "fs.symlink", { path: "/data/fine", target: "d/notes.txt" })).ok).toBe(true);
+  });
+
   test("glob characters in a path are literal, and a narrower glob holds", async () => {
     writeFileSync(join(root, "data/pub/readme"), "public\n");
     mkdirSync(join(root, "data/pub/deeper"), { recursive: true });

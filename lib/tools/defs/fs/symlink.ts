@@ -2,6 +2,7 @@ import { existsSync, lstatSync, symlinkSync, unlinkSync } from "node:fs";
 import { posix } from "node:path";
 import * as v from "valibot";
 import { normalizePath } from "../../capability.ts";
+import { resolvedLinkTarget } from "../../paths.ts";
 import { defineTool } from "../../registry.ts";
 import { AbsolutePath } from "./common.ts";
 
@@ -16,8 +17,13 @@ export const fsSymlink = defineTool({
   idempotent: false,
   reversible: true,
   timeoutMs: 10_000,
-  // Where the link leads is checked too: a link is a way to reach its target.
-  resources: (input) => [input.path, normalizePath(posix.resolve(posix.dirname(input.path), input.target))],
+  // Where the link leads is checked too (a link is a way to reach its target): lexically, and
+  // as the kernel will resolve it through the links already there.
+  resources: (input, root) => {
+    const lexical = normalizePath(posix.resolve(posix.dirname(input.path), input.target));
+    const physical = resolvedLinkTarget(input.path, input.target, root);
+    return [input.path, lexical, physical ?? "/.. (the target leads outside the root)"];
+  },
   backup: (input) => ({ kind: "symlink", data: { path: input.path } }),
   restore(backup, _dir, ctx) {
     const { path } = backup.data as { path: string };
