@@ -46,6 +46,8 @@ beforeAll(async () => {
   writeFileSync(join(root, "etc/aios/agents/outsider.toml"), 'capabilities = ["fs:read:/elsewhere/**"]\n');
   // The net tools' agent: kept apart so that the others' process.spawn runs without network.
   writeFileSync(join(root, "etc/aios/agents/netter.toml"), `capabilities = ${JSON.stringify(NET_CAPS)}\n`);
+  // Reads network state but may not connect: its commands get no network either.
+  writeFileSync(join(root, "etc/aios/agents/looker.toml"), 'capabilities = ["process:shell", "net:read"]\n');
   // A missing nft or ip is one clear sentence here, not a tool error in the middle of the suite.
   requireHostPrograms("tools");
   const netns = Bun.spawnSync(["ip", "netns", "add", NETNS], { stderr: "pipe" });
@@ -253,6 +255,15 @@ describe("every tool of the catalogue", () => {
     expect((files.output as { stdout: string }).stdout.trim()).toBe("37");
     const net = await run(t, "process.spawn", { command: "cat /proc/net/dev | grep -c :" });
     expect((net.output as { stdout: string }).stdout.trim()).toBe("1"); // only lo in a new network namespace
+    const looker = await run(await token("looker"), "process.spawn", { command: "cat /proc/net/dev | grep -c :" });
+    expect(looker.output).toMatchObject({ network: false, stdout: "1\n" });
+    // The environment is an allow-list: nothing that changes what runs or what it loads.
+    for (const name of ["LD_PRELOAD", "PATH", "PYTHONPATH", "NODE_OPTIONS", "BASH_ENV"]) {
+      const refused = await refusal(run(t, "process.spawn", { argv: ["/bin/true"], env: { [name]: "/tmp/x" } }));
+      expect([refused.code, refused.field]).toEqual(["invalid_argument", `input.env.${name}`]);
+    }
+    const lang = await run(t, "process.spawn", { command: "echo $LANG", env: { LANG: "C.UTF-8" } });
+    expect((lang.output as { stdout: string }).stdout).toBe("C.UTF-8\n");
   });
 
   test("firewall: a rule added and rolled back leaves the ruleset exactly as it was", async () => {

@@ -21,17 +21,21 @@ import { SessionStore } from "./sessions.ts";
 
 const SUMMARY = "the HTTP console: dashboard, goals, approvals and the JSON API";
 
-function announceToken(token: string, root: string): void {
-  const text = `\naios-console: first start. The admin token of the console (port 9090) and its API is:\n\n    ${token}\n\nIt is kept in /var/lib/aios/console/admin-token (mode 0600); it is not shown again.\n\n`;
+/**
+ * Shows a new admin token once, on the system console: never on standard error, which aios-init
+ * keeps in the console's log (where monitor.logs could read it). Without a console device
+ * (under --root, in a container) only the file's path is said.
+ */
+function announceToken(token: string, path: string, port: number, root: string): void {
   if (root === "" || root === "/") {
     try {
-      appendFileSync("/dev/console", text);
+      appendFileSync("/dev/console", `\naios-console: first start. The admin token of the console (port ${port}) and its API is:\n\n    ${token}\n\nIt is kept in ${path} (mode 0600); it is not shown again.\n\n`);
       return;
     } catch {
-      // no console device (a container): fall through to standard error
+      // no console device: say where the token is instead
     }
   }
-  process.stderr.write(text);
+  process.stderr.write(`aios-console: first start: the admin token of the console (port ${port}) and its API is in ${path} (mode 0600)\n`);
 }
 
 async function readPassword(): Promise<string> {
@@ -69,8 +73,9 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   }
 
   const stateDir = rooted(root, join(config.paths.state_dir, "console"));
-  const admin = loadOrCreateAdminToken(join(stateDir, "admin-token"));
-  if (admin.created) announceToken(admin.token, root);
+  const tokenPath = join(stateDir, "admin-token");
+  const admin = loadOrCreateAdminToken(tokenPath);
+  if (admin.created) announceToken(admin.token, tokenPath, port || config.console.port, root);
   const sessions = new SessionStore(join(stateDir, "console.db"), config.console.session_idle_ms, config.console.session_max_ms);
   const metrics = new MetricsSampler(rooted(root, config.paths.state_dir));
   metrics.start();

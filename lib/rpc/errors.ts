@@ -76,7 +76,11 @@ export function fromValibotIssues(issues: readonly BaseIssue<unknown>[], prefix 
   const [first] = issues;
   if (!first) return new AiosError("invalid_argument", "invalid request");
   // Clients know the proto's field names (page_token), not the TypeScript ones (pageToken).
-  const path = getDotPath(first)?.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+  // Under a prefix (a tool's input) the keys are the caller's own, and so are map keys
+  // (LD_PRELOAD): those are named as they were sent.
+  const protoName = (segment: string) => (/^[a-z][a-zA-Z0-9]*$/.test(segment) ? segment.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`) : segment);
+  const dotted = getDotPath(first);
+  const path = prefix ? dotted : dotted?.split(".").map(protoName).join(".");
   const field = [prefix, path].filter(Boolean).join(".") || "request";
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
   return invalidArgument(field, first.message + more);

@@ -225,7 +225,8 @@ export class ToolExecutor {
       grants: this.o.grants,
       stateDir: this.o.stateDir,
       init: () => this.init(),
-      holdsNamespace: (namespace) => claims.caps.some((c) => c === "*:*" || c.startsWith(`${namespace}:`) || c.startsWith("*:")),
+      holdsAction: (namespace, action) =>
+        claims.caps.map(parseCapability).some((c) => (c.namespace === "*" || c.namespace === namespace) && (c.action === "*" || c.action === action)),
       log: this.o.log.child({ execution_id: executionId }),
     };
   }

@@ -32,8 +32,8 @@ export interface ToolContext {
   readonly stateDir: string;
   /** aios-init's service, for the service tools. */
   init(): ServiceClient<typeof InitServiceDefinition>;
-  /** Whether the caller's token carries any capability of this namespace ("net"). */
-  holdsNamespace(namespace: string): boolean;
+  /** Whether the caller's token carries this action of this namespace, for any resource ("net", "connect"). */
+  holdsAction(namespace: string, action: string): boolean;
   /** Whether a path is protected (lib/tools/protected.ts): tools that walk a tree skip it. */
   isProtected(path: string): boolean;
   readonly log: Logger;

@@ -8,6 +8,13 @@ import { SYSTEM_PATH, systemProgram } from "../system.ts";
 const BUSYBOX = "/bin/busybox";
 const LIMITS = 'ulimit -v "$1" && ulimit -n "$2" && ulimit -u "$3" && shift 3 && exec "$@"';
 
+/**
+ * The environment a caller may set, by allow-list: the variables that change which program runs
+ * or what it loads (PATH, LD_PRELOAD, PYTHONPATH, NODE_OPTIONS, BASH_ENV, GCONV_PATH ...) are
+ * too many to deny one by one.
+ */
+const ALLOWED_ENV = /^(LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|HOME|USER|LOGNAME|TMPDIR|COLUMNS|LINES|NO_COLOR)$/;
+
 const Limits = v.strictObject({
   timeout_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(300_000)), 30_000),
   memory_mb: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(65_536)), 512),
@@ -34,13 +41,13 @@ async function capped(stream: ReadableStream<Uint8Array>, limit: number): Promis
 export const processSpawn = defineTool({
   name: "process.spawn",
   description:
-    "Run a program (argv, no shell) with limits on time, memory, processes, open files and output, and no network unless a net capability is held. A shell command string needs process:shell.",
+    "Run a program (argv, no shell) with limits on time, memory, processes, open files and output, and no network unless net:connect is held. A shell command string needs process:shell; env takes only LANG, LC_*, TZ, TERM, HOME, USER, LOGNAME, TMPDIR, COLUMNS, LINES, NO_COLOR.",
   input: v.pipe(
     v.strictObject({
       argv: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(65_536))), v.minLength(1), v.maxLength(4096))),
       command: v.optional(v.pipe(v.string(), v.nonEmpty(), v.maxLength(65_536))),
       cwd: v.optional(AbsolutePath, "/"),
-      env: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")), v.string()), {}),
+      env: v.optional(v.record(v.pipe(v.string(), v.regex(ALLOWED_ENV, "is not a variable a command may be given: LANG, LANGUAGE, LC_*, TZ, TERM, HOME, USER, LOGNAME, TMPDIR, COLUMNS, LINES, NO_COLOR (no PATH, LD_*, interpreter or proxy settings)")), v.pipe(v.string(), v.maxLength(4096))), {}),
       stdin: v.optional(v.pipe(v.string(), v.maxLength(16 * 1024 * 1024)), ""),
       limits: v.optional(Limits, {} as never),
     }),
@@ -72,10 +79,11 @@ export const processSpawn = defineTool({
     if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: it sets the limits (install busybox-static)`);
     const program = input.command !== undefined ? ["/bin/sh", "-c", input.command] : [systemProgram(input.argv![0]!), ...input.argv!.slice(1)];
     const limits = input.limits;
-    const network = ctx.holdsNamespace("net");
+    // Only a grant to connect opens the network: net:read (interfaces, routes) does not.
+    const network = ctx.holdsAction("net", "connect");
     let argv = [BUSYBOX, "sh", "-c", LIMITS, "aios-spawn", String(limits.memory_mb * 1024), String(limits.open_files), String(limits.processes), ...program];
     if (!network) {
-      if (process.getuid?.() !== 0) throw Object.assign(new Error("cannot cut the network off without root; grant a net capability to run it with the network"), { code: "EPERM" });
+      if (process.getuid?.() !== 0) throw Object.assign(new Error("cannot cut the network off without root; grant net:connect to run it with the network"), { code: "EPERM" });
       argv = [BUSYBOX, "unshare", "-n", "--", ...argv];
     }
     const started = performance.now();
