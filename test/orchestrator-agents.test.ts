@@ -215,6 +215,29 @@ describe("crash safety", () => {
     expect((await events(id)).some((e) => e.message.includes("resuming after a restart"))).toBe(true);
   });
 
+  test("a reactive call cut off by aios-tools dying is not run again without a human's yes", async () => {
+    const marker = join(dir, "spawned-direct");
+    await stack.orchestrator.setAutonomy({ level: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, setBy: "test" });
+    try {
+      // `call` picks an agent granted the tool's capability: runner holds process:spawn.
+      const id = await submit(stack, `call process.spawn {"argv":["/bin/sh","-c","echo run >> ${marker}; sleep 4"]}`);
+      await waitFor(() => existsSync(marker), "the command to start");
+      const tools = (await stack.initClient.getService({ name: "tools" })).service!.pid;
+      process.kill(tools, "SIGKILL");
+      const waiting = await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+      expect(waiting.tasks[0]!.agent).toBe("runner");
+      const { approvals } = await stack.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: id });
+      expect(approvals).toHaveLength(1);
+      expect(approvals[0]!.reason).toContain("it is not known whether it ran");
+      expect(readFileSync(marker, "utf8")).toBe("run\n");
+      await stack.orchestrator.resolveApproval({ approvalId: approvals[0]!.id, approve: true, resolvedBy: "alice", note: "run it again" });
+      expect((await goalIn(stack, id)).state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+      expect(readFileSync(marker, "utf8")).toBe("run\nrun\n");
+    } finally {
+      await stack.orchestrator.setAutonomy({ level: AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED, setBy: "test" });
+    }
+  });
+
   test("kill -9 during a tool call that is not idempotent: after the restart a human decides whether it runs again", async () => {
     // Commands run on the real file system (only aios-tools' fs tools map paths into the root).
     const marker = join(dir, "spawned");

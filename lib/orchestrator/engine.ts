@@ -153,7 +153,7 @@ export class Engine {
     try {
       const { tools } = await this.o.clients.tools.listTools({ namespace: "", pageSize: 1000, pageToken: "" });
       this.catalogue = new Map(
-        tools.map((tool) => [tool.name, { name: tool.name, namespace: tool.namespace, description: tool.description, inputSchema: JSON.parse(tool.inputSchemaJson || "{}") as Record<string, unknown>, risk: tool.risk, idempotent: tool.idempotent, readOnly: tool.readOnly }]),
+        tools.map((tool) => [tool.name, { name: tool.name, namespace: tool.namespace, description: tool.description, inputSchema: JSON.parse(tool.inputSchemaJson || "{}") as Record<string, unknown>, capability: tool.capability, risk: tool.risk, idempotent: tool.idempotent, readOnly: tool.readOnly }]),
       );
     } catch (error) {
       this.o.log.warn("aios-tools did not list its tools; retrying in 2 s", { error: (error as Error).message });
@@ -408,7 +408,11 @@ export class Engine {
     } catch (error) {
       if (signal.aborted) return;
       const failure = error instanceof TaskFailure ? error : new TaskFailure(error instanceof AiosError ? `${error.code}: ${error.message}` : (error as Error).message);
-      this.o.store.clearToolCalls(goal.id, task.id);
+      // A call cut off in flight (aios-tools died or the deadline passed) may have run: its
+      // started marker stays, so the retry asks a human before running it again. A call that
+      // never reached aios-tools (nothing listening) did not run.
+      const unknownOutcome = error instanceof AiosError && (error.code === "unavailable" || error.code === "deadline_exceeded") && !error.message.startsWith("cannot reach");
+      if (!unknownOutcome) this.o.store.clearToolCalls(goal.id, task.id);
       this.failTask(goal, task, failure);
     }
   }
@@ -435,7 +439,9 @@ export class Engine {
 
   private async runDirect(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {
     const call = task.call!;
-    const callId = `direct-${task.attempts}`;
+    // One id for the task's one call, whatever the attempt: a restart or a retry after an
+    // unknown outcome finds the started marker and asks before running it again.
+    const callId = "direct";
     const toolCall: ToolCall = { id: callId, name: call.tool, argumentsJson: JSON.stringify(call.input) };
     const recorded = this.recorded(goal, task, toolCall);
     let approvalId: string | undefined;

@@ -31,6 +31,8 @@ export interface ToolInfo {
   namespace: string;
   description: string;
   inputSchema: Record<string, unknown>;
+  /** "namespace:action" a call needs. */
+  capability: string;
   risk: number;
   idempotent: boolean;
   readOnly: boolean;

@@ -112,8 +112,17 @@ export const REACTIVE_EXAMPLES = RULES.map((rule) => rule.example);
 
 /**
  * A plan for the goal if a rule matches (or an error saying why the matching rule cannot),
- * else null. `call` rules run under the first agent whose namespaces include the tool's.
+ * else null. `call` rules run under the first agent whose namespaces include the tool's and
+ * that holds its capability (else the first with the namespace, which aios-tools will refuse
+ * with the capability named).
  */
+/** Whether a held capability ("process:spawn:/bin/*", "fs:*") covers a tool's "namespace:action" at all. */
+function grantsAction(held: string, needed: string): boolean {
+  const [ns, action] = held.split(":");
+  const [needNs, needAction] = needed.split(":");
+  return (ns === "*" || ns === needNs) && (action === undefined || action === "*" || action === needAction);
+}
+
 export function reactivePlan(text: string, agents: ReadonlyMap<string, AgentKind>, tools: ReadonlyMap<string, ToolInfo>): Plan | { error: string } | null {
   const goal = text.trim().replace(/\s+/g, " ").replace(/[.!]$/, "");
   for (const rule of RULES) {
@@ -123,7 +132,11 @@ export function reactivePlan(text: string, agents: ReadonlyMap<string, AgentKind
     if ("error" in built) return built;
     const namespace = built.call!.tool.split(".")[0]!;
     const preferred = built.agent && agents.get(built.agent)?.toolNamespaces.includes(namespace) ? built.agent : "";
-    const agent = preferred || ["general", ...agents.keys()].find((kind) => agents.get(kind)?.toolNamespaces.includes(namespace));
+    // Of the agents that may use the namespace, one granted the tool's capability, if any.
+    const candidates = ["general", ...agents.keys()].filter((kind) => agents.get(kind)?.toolNamespaces.includes(namespace));
+    const needed = tools.get(built.call!.tool)?.capability;
+    const granted = needed ? candidates.find((kind) => agents.get(kind)!.capabilities.some((held) => grantsAction(held, needed))) : undefined;
+    const agent = preferred || granted || candidates[0];
     if (!agent) return { error: `no agent may use ${built.call!.tool}: add "${namespace}" to an agent's tool_namespaces in /etc/aios/agents` };
     return { layer: "reactive", tasks: [{ ...built, agent, id: "t1", dependsOn: [], layer: "reactive", tools: [built.call!.tool] }] };
   }
