@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApprovalState, AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
 import { MemoryKind, MemoryServiceDefinition } from "../lib/rpc/gen/aios/v1/memory.ts";
+import { AuditResult } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { EventKind, GoalSource, GoalState, TaskState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { connect } from "../lib/rpc/index.ts";
 import { refusal } from "./support/memory.ts";
@@ -56,9 +57,12 @@ describe("the reactive planner, with no model configured", () => {
     const after = await pidOf("web");
     expect(after).toBeGreaterThan(0);
     expect(after).not.toBe(before);
-    // The call is in the audit ledger under the system agent.
+    // The call is in the audit ledger under the system agent: its intent, then its outcome.
     const audit = await stack.tools.queryAudit({ goalId: goal.id, agent: "", tool: "", pageSize: 10, pageToken: "" });
-    expect(audit.entries.map((e) => [e.tool, e.agent])).toEqual([["service.restart", "system"]]);
+    expect(audit.entries.map((e) => [e.tool, e.agent, e.result])).toEqual([
+      ["service.restart", "system", AuditResult.AUDIT_RESULT_OK],
+      ["service.restart", "system", AuditResult.AUDIT_RESULT_STARTED],
+    ]);
   });
 
   test("call fs.stat /etc", async () => {

@@ -4,12 +4,14 @@
  * SQLite file.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
+import { AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
+import { AuditResult, ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { connect, HealthDefinition } from "../lib/rpc/index.ts";
 import { cleanEnv, installBinary, start } from "./support/binary.ts";
+import { waitFor } from "./support/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-tools-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,6 +69,41 @@ test("kill -9 during a burst loses no acknowledged call and leaves a chain that 
     pageToken = page.nextPageToken;
   } while (pageToken);
   expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+  tools.close();
+  expect(await running.stop("SIGTERM")).toBe(0);
+});
+
+test("a change cut off by kill -9 is still in the ledger: its intent was written before it ran", async () => {
+  const root = join(dir, "intent-root");
+  const bin = installBinary(join(dir, "intent"));
+  mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
+  writeFileSync(join(root, "etc/aios/agents/runner.toml"), 'capabilities = ["process:spawn:/bin/*"]\n');
+  const socket = join(root, "run/aios/tools.sock");
+  const startTools = async () => {
+    const running = start([join(bin, "aios-tools"), "--root", root], dir, cleanEnv());
+    const health = connect(HealthDefinition, socket);
+    await health.check({ service: "" }, { timeoutMs: 60_000 });
+    health.close();
+    return running;
+  };
+  let running = await startTools();
+  let tools = connect(ToolsServiceDefinition, socket);
+  const { token } = await tools.issueCapabilityToken({ agent: "runner", autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, ttlMs: 600_000 });
+  const marker = join(dir, "intent-ran");
+  const call = tools.execute({ tool: "process.spawn", input: { argv: ["/bin/sh", "-c", `echo started > ${marker}.1; sleep 2; echo done > ${marker}`] }, capabilityToken: token, reason: "cut off" }, { timeoutMs: 60_000 });
+  await waitFor(() => existsSync(`${marker}.1`), "the command to start");
+  running.process.kill("SIGKILL");
+  await call.catch(() => undefined);
+  await running.process.exited;
+  tools.close();
+  await waitFor(() => existsSync(marker), "the orphaned command to finish its change");
+
+  running = await startTools();
+  tools = connect(ToolsServiceDefinition, socket);
+  const entries = (await tools.queryAudit({ tool: "process.spawn", pageSize: 10 })).entries;
+  expect(entries.map((e) => e.result)).toEqual([AuditResult.AUDIT_RESULT_STARTED]);
+  expect(entries[0]!.executionId).toEndWith("#started");
+  expect((await tools.verifyAudit({})).ok).toBe(true);
   tools.close();
   expect(await running.stop("SIGTERM")).toBe(0);
 });

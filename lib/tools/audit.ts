@@ -8,7 +8,7 @@
 import type { Database } from "bun:sqlite";
 import { canonicalJson, sha256 } from "./canonical.ts";
 
-export const AUDIT_RESULTS = ["ok", "failed", "denied", "needs_approval", "invalid", "timeout", "cancelled"] as const;
+export const AUDIT_RESULTS = ["ok", "failed", "denied", "needs_approval", "invalid", "timeout", "cancelled", "started"] as const;
 export type AuditResult = (typeof AUDIT_RESULTS)[number];
 
 export const GENESIS_HASH = "0".repeat(64);

@@ -8,7 +8,8 @@
  *   4 back up what a reversible tool changes
  *   5 run with a timeout, the output cap and the caller's cancellation
  *   6 validate the output
- *   7 append the audit entry (every call, whatever became of it) before answering
+ *   7 append the audit entry (every call, whatever became of it) before answering; a call that
+ *     changes anything also has an entry "#started" written before it runs
  */
 import * as v from "valibot";
 import { rooted } from "../config/index.ts";
@@ -169,6 +170,10 @@ export class ToolExecutor {
         return refuse("denied", error as AiosError);
       }
     }
+
+    // The intent, durable before anything changes: a crash during the action leaves it in the
+    // ledger ("#started" with no outcome after it). Reads change nothing and skip it.
+    if (!tool.readOnly) record("started", "", { execution_id: `${executionId}#started` });
 
     // 4-6. Back up, run, check.
     let truncated = false;

@@ -27,6 +27,7 @@ const RESULT: Record<AuditResultName, AuditResult> = {
   invalid: AuditResult.AUDIT_RESULT_INVALID,
   timeout: AuditResult.AUDIT_RESULT_TIMEOUT,
   cancelled: AuditResult.AUDIT_RESULT_CANCELLED,
+  started: AuditResult.AUDIT_RESULT_STARTED,
 };
 const RESULT_NAME = new Map(Object.entries(RESULT).map(([name, value]) => [value, name as AuditResultName]));
 const AUTONOMY: Record<Autonomy, AutonomyLevel> = {

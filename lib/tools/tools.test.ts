@@ -132,6 +132,13 @@ describe("fs tools through the pipeline", () => {
     expect(entry).toMatchObject({ executionId: read.executionId, agent: "storage", goalId: "g-1", result: AuditResult.AUDIT_RESULT_OK, hash: read.auditHash });
     expect(entry!.inputHash).toMatch(/^[0-9a-f]{64}$/);
     expect(entry!.outputHash).toMatch(/^[0-9a-f]{64}$/);
+    // The write's intent went into the ledger before it ran; the read changed nothing and has none.
+    const writes = (await tools.queryAudit({ tool: "fs.write", pageSize: 2 })).entries;
+    expect(writes.map((e) => [e.executionId, e.result])).toEqual([
+      [written.executionId, AuditResult.AUDIT_RESULT_OK],
+      [`${written.executionId}#started`, AuditResult.AUDIT_RESULT_STARTED],
+    ]);
+    expect((await tools.queryAudit({ executionId: `${read.executionId}#started` })).entries).toEqual([]);
   });
 
   test("bad input is INVALID_ARGUMENT naming the field, and audited", async () => {
@@ -312,7 +319,8 @@ describe("the audit ledger", () => {
     }
     const verified = await tools.verifyAudit({});
     expect(verified).toMatchObject({ ok: true, firstBrokenSeq: 0 });
-    expect(verified.entriesChecked).toBe(before + 1000);
+    // 1000 entries, and 250 more: each write's "#started" entry before it.
+    expect(verified.entriesChecked).toBe(before + 1250);
 
     const copy = (name: string) => {
       const path = join(dir, `${name}.db`);

@@ -43,6 +43,11 @@ export enum AuditResult {
   AUDIT_RESULT_TIMEOUT = 6,
   /** AUDIT_RESULT_CANCELLED - Stopped because the caller cancelled. */
   AUDIT_RESULT_CANCELLED = 7,
+  /**
+   * AUDIT_RESULT_STARTED - About to act: written before a tool that changes anything runs (its execution id + "#started"),
+   * so an action cut off by a crash is still in the ledger; the outcome follows as its own entry.
+   */
+  AUDIT_RESULT_STARTED = 8,
   UNRECOGNIZED = -1,
 }
 
@@ -72,6 +77,9 @@ export function auditResultFromJSON(object: any): AuditResult {
     case 7:
     case "AUDIT_RESULT_CANCELLED":
       return AuditResult.AUDIT_RESULT_CANCELLED;
+    case 8:
+    case "AUDIT_RESULT_STARTED":
+      return AuditResult.AUDIT_RESULT_STARTED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -97,6 +105,8 @@ export function auditResultToJSON(object: AuditResult): string {
       return "AUDIT_RESULT_TIMEOUT";
     case AuditResult.AUDIT_RESULT_CANCELLED:
       return "AUDIT_RESULT_CANCELLED";
+    case AuditResult.AUDIT_RESULT_STARTED:
+      return "AUDIT_RESULT_STARTED";
     case AuditResult.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
