@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { run } from "./support/binary.ts";
 import { QUIET, type Stack, startStack } from "./support/stack.ts";
 import { freePort } from "../rootfs/qemu.ts";
 import { adminToken, ConsoleClient, consoleConfig, consoleService, readSse } from "./support/console.ts";
@@ -101,6 +102,14 @@ describe("sign-in", () => {
       return s.pid !== before && s.pid > 0 && (await fetch(`${base}/api/health`).then((r) => r.ok, () => false));
     }, () => "the console to come back");
     expect((await browser.get("/api/status")).status).toBe(200);
+  });
+
+  test("a second console cannot take the port of a running one: it exits 69 and says why", async () => {
+    const port = new URL(base).port;
+    const second = await run([join(stack.root, "usr/bin/aios-console"), "--root", stack.root, "--port", port], stack.root);
+    expect(second.code).toBe(69);
+    expect(second.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
+    expect((await api.get("/api/health")).status).toBe(200);
   });
 
   test("signing out ends the session", async () => {

@@ -7,9 +7,9 @@
  */
 import { type Config, socketPath } from "../config/index.ts";
 import { AiosError, connect, EXIT_USAGE, type ServiceClient, type ServiceDefinition } from "../rpc/index.ts";
-import { commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
+import { commonUsage, EXIT_UNAVAILABLE, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
 
-export const EXIT_UNAVAILABLE = 69;
+export { EXIT_UNAVAILABLE };
 
 export type Flags = Record<string, { type: "string" | "boolean"; short?: string; help?: string }>;
 

@@ -10,7 +10,7 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { rooted, VERSION } from "../config/index.ts";
 import { createLogger } from "../log/index.ts";
-import { commonUsage, EXIT_USAGE, loadComponentConfig, parseCommonFlags, stopRequested } from "../rpc/component.ts";
+import { commonUsage, EXIT_UNAVAILABLE, EXIT_USAGE, loadComponentConfig, parseCommonFlags, stopRequested } from "../rpc/component.ts";
 import { createConsoleApp } from "./app.ts";
 import { WebAssets } from "./assets.ts";
 import { connectBackends } from "./backends.ts";
@@ -94,7 +94,15 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   // Long-lived event streams: no idle cut-off (Bun's default is 10 s); the SSE keep-alive
   // comment every 15 s shows a dead peer.
   // Bodies are small JSON documents; a 1 MiB cap turns a flood into a 413, not memory use.
-  app.listen({ hostname: config.console.listen, port, idleTimeout: 0, maxRequestBodySize: 1 << 20 });
+  // reusePort off: a second console (an orphan of a killed aios-init, say) must fail to bind,
+  // not share the port and answer half the requests from stale state.
+  try {
+    app.listen({ hostname: config.console.listen, port, idleTimeout: 0, maxRequestBodySize: 1 << 20, reusePort: false });
+  } catch (error) {
+    process.stderr.write(`aios-console: cannot listen on ${config.console.listen}:${port} (${(error as Error).message}): is another console or program using the port? (ss -ltnp)\n`);
+    metrics.stop();
+    return EXIT_UNAVAILABLE;
+  }
   log.info("serving", { url: `http://${config.console.listen}:${app.server?.port}`, version: VERSION });
   // Tests and scripts started with --port 0 learn the port from this line.
   process.stderr.write(`aios-console: listening on port ${app.server?.port}\n`);

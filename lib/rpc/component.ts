@@ -13,6 +13,8 @@ import { serve } from "./server.ts";
 
 /** sysexits.h EX_USAGE: bad command line. */
 export const EXIT_USAGE = 64;
+/** sysexits.h EX_UNAVAILABLE: something needed (a service, a port) is not available. */
+export const EXIT_UNAVAILABLE = 69;
 /** sysexits.h EX_CONFIG: bad configuration; restarting will not help. */
 export const EXIT_CONFIG = 78;
 
