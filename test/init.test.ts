@@ -141,3 +141,43 @@ describe("aios init --root with bad service definitions", () => {
     expect(result.stderr).toContain("cycle: a → b → a");
   });
 });
+
+describe("aios init --root after its predecessor was killed", () => {
+  test("what a SIGKILLed aios-init left running is stopped before anything starts again", async () => {
+    const again = join(dir, "again");
+    installBinary(again, "usr/bin");
+    writeServices(again, {
+      tools: `description = "tools"\ncommand = "/usr/bin/aios-tools"\ncritical = true\n[readiness]\nkind = "grpc"\n`,
+      sleeper: `command = "/bin/sh"\nargs = ["-c", "exec sleep 600"]\n`,
+    });
+    const first = start([join(again, "usr/bin/aios-init"), "--root", again], dir, cleanEnv());
+    await waitFor(() => first.output().includes("AIOS ready"), () => `"AIOS ready" in:\n${first.output()}`);
+    const firstClient = connect(InitServiceDefinition, join(again, "run/aios/init.sock"));
+    const before = Object.fromEntries((await firstClient.listServices({})).services.map((s) => [s.name, s.pid]));
+    firstClient.close();
+    await first.stop("SIGKILL");
+    // Its services live on, orphans holding their sockets.
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(before.tools!) && alive(before.sleeper!)).toBe(true);
+
+    const second = start([join(again, "usr/bin/aios-init"), "--root", again], dir, cleanEnv());
+    try {
+      await waitFor(() => second.output().includes("AIOS ready"), () => `"AIOS ready" in:\n${second.output()}`);
+      expect(second.output()).toMatch(/stopped what a previous aios-init left running: (sleeper, tools|tools, sleeper)/);
+      await waitFor(() => !alive(before.tools!) && !alive(before.sleeper!), "the orphans to be gone");
+      const secondClient = connect(InitServiceDefinition, join(again, "run/aios/init.sock"));
+      const after = (await secondClient.listServices({})).services;
+      secondClient.close();
+      expect(after.map((s) => `${s.name} ${s.state} restarts=${s.restarts}`).sort()).toEqual([`sleeper ${ServiceState.SERVICE_STATE_RUNNING} restarts=0`, `tools ${ServiceState.SERVICE_STATE_RUNNING} restarts=0`]);
+    } finally {
+      await second.stop("SIGTERM");
+    }
+  });
+});

@@ -97,6 +97,8 @@ async function startStack(config: Config, root: string, services: ServiceDefinit
     log,
     services: [initService({ supervisor, bootedAt: new Date(), shutdown: onShutdown })],
   });
+  const leftovers = await supervisor.stopLeftovers();
+  if (leftovers.length) say(`stopped what a previous aios-init left running: ${leftovers.join(", ")}`);
   supervisor.startAll();
   if (services.every((s) => !s.critical) && !announced) {
     announced = true;

@@ -15,6 +15,7 @@ import type { Subprocess } from "bun";
 import { rooted } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { EXIT_CONFIG } from "../rpc/component.ts";
+import { GroupRecords } from "./leftovers.ts";
 import { waitReady, type ReadinessProbe } from "./readiness.ts";
 import { track, untrack } from "./reaper.ts";
 import { type ServiceDefinition, startOrder } from "./service-config.ts";
@@ -83,9 +84,12 @@ class Supervised {
 export class Supervisor {
   private readonly services = new Map<string, Supervised>();
   private readonly order: ServiceDefinition[];
+  /** The process group of each running service, on disk, for a successor to find. */
+  private readonly groups: GroupRecords;
   private shuttingDown = false;
 
   constructor(private readonly options: SupervisorOptions) {
+    this.groups = new GroupRecords(rooted(options.root, join(options.runDir, "init")));
     this.order = startOrder(options.services);
     for (const def of this.order) {
       const logPath = join(rooted(options.root, options.logDir), `${def.name}.log`);
@@ -95,6 +99,11 @@ export class Supervisor {
   }
 
   /** Starts every enabled service, each once the services it comes after are ready. */
+  /** Stops what a killed predecessor left running (lib/init/leftovers.ts); returns the services. */
+  stopLeftovers(): Promise<string[]> {
+    return this.groups.stopLeftovers(this.options.log);
+  }
+
   startAll(): void {
     for (const def of this.order) if (def.enabled) this.start(def.name);
   }
@@ -269,6 +278,7 @@ export class Supervisor {
       return;
     }
     track(child.pid);
+    this.groups.record(def.name, child.pid);
     s.process = child;
     s.startedAt = new Date();
     s.exitReason = undefined;
@@ -281,6 +291,7 @@ export class Supervisor {
     s.exited = child.exited.then(async (code) => {
       killGroup(child.pid);
       untrack(child.pid);
+      this.groups.forget(def.name);
       s.readiness?.abort();
       await Promise.race([pumped, Bun.sleep(1000)]);
       s.log.flush();
