@@ -127,8 +127,9 @@ describe("the AIOS image in QEMU", () => {
       await vm.waitForSerial("recovery mode: only the console shell is started");
       await vm.waitForSerial(READY);
       const mark = vm.serial().length;
-      vm.type("\nls /run/aios; echo services=$(ls /run/aios | wc -l)\n");
-      await vm.waitForSerial("services=1", mark);
+      // One socket: aios-init's own (the console shell has none).
+      vm.type("\nls /run/aios; echo sockets=$(ls /run/aios/*.sock | wc -l)\n");
+      await vm.waitForSerial("sockets=1", mark);
       vm.type("reboot\n");
       // -no-reboot: a guest reboot ends QEMU with status 0.
       expect(await vm.exited).toBe(0);
