@@ -75,7 +75,6 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   const stateDir = rooted(root, join(config.paths.state_dir, "console"));
   const tokenPath = join(stateDir, "admin-token");
   const admin = loadOrCreateAdminToken(tokenPath);
-  if (admin.created) announceToken(admin.token, tokenPath, port || config.console.port, root);
   const sessions = new SessionStore(join(stateDir, "console.db"), config.console.session_idle_ms, config.console.session_max_ms);
   const metrics = new MetricsSampler(rooted(root, config.paths.state_dir));
   metrics.start();
@@ -103,6 +102,7 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
     metrics.stop();
     return EXIT_UNAVAILABLE;
   }
+  if (admin.created) announceToken(admin.token, tokenPath, app.server?.port ?? port, root);
   log.info("serving", { url: `http://${config.console.listen}:${app.server?.port}`, version: VERSION });
   // Tests and scripts started with --port 0 learn the port from this line.
   process.stderr.write(`aios-console: listening on port ${app.server?.port}\n`);
