@@ -86,7 +86,8 @@ describe("aiosctl machine commands", () => {
     expect(list.stdout).toContain("monitor.disk");
     const ok = await aiosctl("audit", "verify");
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^audit chain intact: \d+ entries checked\n$/);
+    expect(ok.stdout).toMatch(/^audit chain intact: \d+ entries checked\nhead: entry \d+, hash [0-9a-f]{64}\n/);
+    expect(JSON.parse((await aiosctl("audit", "verify", "--json")).stdout).head).toMatchObject({ seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const db = new Database(join(stack.root, "var/lib/aios/tools/tools.db"));
     db.run("UPDATE audit SET tool = 'fs.read' WHERE seq = 1");
     db.close();

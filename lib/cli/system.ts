@@ -69,8 +69,14 @@ export function auditCommand(argv: readonly string[]): Promise<number> {
     const [sub] = positionals;
     if (sub === "verify") {
       const r = await c.verifyAudit({});
-      if (values.json) json(VerifyAuditResponse.toJSON(r));
-      else process.stdout.write(r.ok ? `audit chain intact: ${r.entriesChecked} entries checked\n` : `AUDIT CHAIN BROKEN at entry ${r.firstBrokenSeq}: ${r.reason}\n(${r.entriesChecked} entries checked)\n`);
+      // The head (last entry's seq and hash), to be noted elsewhere: the chain proves what is in
+      // the ledger; only a head kept outside it shows that entries were cut off its end.
+      const [head] = (await c.queryAudit({ pageSize: 1, agent: "", tool: "", goalId: "", pageToken: "" })).entries;
+      if (values.json) json({ ...(VerifyAuditResponse.toJSON(r) as object), head: head ? { seq: head.seq, hash: head.hash } : null });
+      else {
+        process.stdout.write(r.ok ? `audit chain intact: ${r.entriesChecked} entries checked\n` : `AUDIT CHAIN BROKEN at entry ${r.firstBrokenSeq}: ${r.reason}\n(${r.entriesChecked} entries checked)\n`);
+        if (head) process.stdout.write(`head: entry ${head.seq}, hash ${head.hash}\n(keep this line elsewhere: a later head with a lower entry number means entries were removed)\n`);
+      }
       return r.ok ? 0 : 1;
     }
     if (sub !== undefined) return usageError("audit", `unknown subcommand "${sub}" (aiosctl audit, aiosctl audit verify)`);
