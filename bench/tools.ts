@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { parseConfig } from "../lib/config/index.ts";
 import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { connect, serve } from "../lib/rpc/index.ts";
-import { AuditLedger } from "../lib/tools/audit.ts";
+import { AuditLedger, loadOrCreateSeal } from "../lib/tools/audit.ts";
 import { toolsComponent } from "../lib/tools/component.ts";
 import { openToolsDatabase } from "../lib/tools/db.ts";
 import { devNullLogger, startEcho } from "./support/echo.ts";
@@ -66,7 +66,8 @@ try {
   await echo.close();
 
   const db = openToolsDatabase(join(dir, "ledger/tools.db"));
-  const ledger = new AuditLedger(db);
+  // Keyed and with its head kept outside, as aios-tools runs it.
+  const ledger = new AuditLedger(db, loadOrCreateSeal(join(dir, "ledger/audit.key"), join(dir, "ledger/audit.head"), db));
   let started = performance.now();
   for (let i = 0; i < APPENDS; i++) ledger.append(entry(i));
   const appendsPerSecond = Math.round(APPENDS / ((performance.now() - started) / 1000));

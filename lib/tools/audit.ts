@@ -1,11 +1,17 @@
 /**
  * @module lib/tools/audit
- * The audit ledger: one row per tool call, allowed, denied or failed. Each row's hash is
- * SHA-256 over the previous row's hash and the row's canonical JSON (its seq included), so
- * editing, deleting or reordering any row breaks the chain from there on, and VerifyAudit
- * names the first row that does not fit.
+ * The audit ledger: one row per tool call, allowed, denied or failed. Each row's hash is an
+ * HMAC-SHA-256, keyed with a key only aios-tools reads, over the previous row's hash and the
+ * row's canonical JSON (its seq included): editing, deleting or reordering any row breaks the
+ * chain from there on, and without the key no one can recompute it after an edit or forge a
+ * row. The head (last seq and hash, with its own HMAC) is kept outside the database, so that
+ * rows cut off the end are seen too. VerifyAudit names the first row that does not fit and
+ * what was done to it. Rows written before the key existed (seq < since) keep their plain
+ * SHA-256 chain.
  */
 import type { Database } from "bun:sqlite";
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { canonicalJson, sha256 } from "./canonical.ts";
 
 export const AUDIT_RESULTS = ["ok", "failed", "denied", "needs_approval", "invalid", "timeout", "cancelled", "started"] as const;
@@ -46,15 +52,50 @@ export interface AuditFilter {
   execution_id?: string;
 }
 
-function entryHash(row: Omit<AuditRow, "hash">): string {
-  return sha256(row.prev_hash + canonicalJson(row));
+/** The ledger's key and where its head is kept (STATE_DIR/tools/audit.key and audit.head). */
+export interface LedgerSeal {
+  key: Buffer;
+  /** The first seq chained with the key; earlier rows keep plain SHA-256. */
+  since: number;
+  /** Where the head record is kept; none: no head is written or checked. */
+  headPath?: string;
+}
+
+/** Loads the ledger's key, or makes one (0600) that seals every row from the next one on. */
+export function loadOrCreateSeal(keyPath: string, headPath: string, db: Database): LedgerSeal {
+  if (existsSync(keyPath)) {
+    const { key, since } = JSON.parse(readFileSync(keyPath, "utf8")) as { key: string; since: number };
+    return { key: Buffer.from(key, "base64"), since, headPath };
+  }
+  const last = db.query<{ seq: number }, []>("SELECT seq FROM audit ORDER BY seq DESC LIMIT 1").get()?.seq ?? 0;
+  const seal = { key: randomBytes(32), since: last + 1, headPath };
+  writeFileSync(`${keyPath}.new`, JSON.stringify({ key: seal.key.toString("base64"), since: seal.since }), { mode: 0o600 });
+  renameSync(`${keyPath}.new`, keyPath);
+  return seal;
+}
+
+interface Head {
+  seq: number;
+  hash: string;
+  mac: string;
+}
+
+const headMac = (key: Buffer, seq: number, hash: string) => createHmac("sha256", key).update(`${seq}:${hash}`).digest("hex");
+
+function entryHash(row: Omit<AuditRow, "hash">, seal: LedgerSeal | undefined): string {
+  const text = row.prev_hash + canonicalJson(row);
+  return seal && row.seq >= seal.since ? createHmac("sha256", seal.key).update(text).digest("hex") : sha256(text);
 }
 
 export class AuditLedger {
   private readonly last;
   private readonly insert;
 
-  constructor(private readonly db: Database) {
+  /** Without a seal (a copy being examined, a bench), the chain is plain SHA-256 and no head is kept. */
+  constructor(
+    private readonly db: Database,
+    private readonly seal?: LedgerSeal,
+  ) {
     this.last = db.query<{ seq: number; hash: string }, []>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
     this.insert = db.query(
       `INSERT INTO audit (seq, execution_id, time, agent, goal_id, task_id, tool, reason, input_hash, output_hash, result, error, duration_ms, backup_id, approval_id, prev_hash, hash)
@@ -64,13 +105,37 @@ export class AuditLedger {
 
   /** Appends an entry; it is on disk when this returns. */
   append(input: AuditInput): AuditRow {
-    return this.db.transaction(() => {
+    const appended = this.db.transaction(() => {
       const last = this.last.get();
       const unhashed = { ...input, seq: (last?.seq ?? 0) + 1, prev_hash: last?.hash ?? GENESIS_HASH };
-      const row: AuditRow = { ...unhashed, hash: entryHash(unhashed) };
+      const row: AuditRow = { ...unhashed, hash: entryHash(unhashed, this.seal) };
       this.insert.run(row as never);
       return row;
     }).immediate();
+    this.writeHead(appended.seq, appended.hash);
+    return appended;
+  }
+
+  /**
+   * Replaces the head record (after the row is durable, so it never runs ahead of the ledger;
+   * not synced: after a power cut it may lag, which verification allows, never lead).
+   */
+  private writeHead(seq: number, hash: string): void {
+    if (!this.seal?.headPath) return;
+    const head: Head = { seq, hash, mac: headMac(this.seal.key, seq, hash) };
+    try {
+      writeFileSync(`${this.seal.headPath}.new`, JSON.stringify(head), { mode: 0o600 });
+      renameSync(`${this.seal.headPath}.new`, this.seal.headPath);
+    } catch {
+      // The row is durable; a head left behind (a full disk) only lags, which verify allows.
+    }
+  }
+
+  /** At start: a ledger without a head record (made before heads were kept) gets one. */
+  ensureHead(): void {
+    if (!this.seal?.headPath || existsSync(this.seal.headPath)) return;
+    const last = this.last.get();
+    if (last) this.writeHead(last.seq, last.hash);
   }
 
   byExecution(executionId: string): AuditRow | null {
@@ -111,10 +176,28 @@ export class AuditLedger {
       const broken = (reason: string) => ({ ok: false, checked, firstBrokenSeq: row.seq, reason: `entry ${row.seq} (${row.execution_id}): ${reason}` });
       if (row.seq !== expectedSeq) return { ...broken(`expected entry ${expectedSeq} here: an entry is missing`), firstBrokenSeq: expectedSeq };
       if (row.prev_hash !== prev) return broken("its previous hash does not match the entry before it (an entry was removed or reordered)");
-      if (entryHash(unhashed) !== hash) return broken("its content does not match its hash (it was edited)");
+      if (entryHash(unhashed, this.seal) !== hash) {
+        return broken(this.seal && row.seq >= this.seal.since ? "its content does not match its keyed hash (it was edited, or forged without the key)" : "its content does not match its hash (it was edited)");
+      }
       prev = hash;
       expectedSeq++;
     }
-    return { ok: true, checked, firstBrokenSeq: 0, reason: "" };
+    return this.verifyHead(checked, prev);
+  }
+
+  /** The end of the chain against the head kept outside the database. */
+  private verifyHead(checked: number, lastHash: string): { ok: boolean; checked: number; firstBrokenSeq: number; reason: string } {
+    const ok = { ok: true, checked, firstBrokenSeq: 0, reason: "" };
+    if (!this.seal?.headPath) return ok;
+    let head: Head;
+    try {
+      head = JSON.parse(readFileSync(this.seal.headPath, "utf8")) as Head;
+    } catch {
+      return checked === 0 ? ok : { ok: false, checked, firstBrokenSeq: checked + 1, reason: `the ledger's head record (${this.seal.headPath}) is missing or unreadable: entries may have been cut off its end` };
+    }
+    if (head.mac !== headMac(this.seal.key, head.seq, head.hash)) return { ok: false, checked, firstBrokenSeq: head.seq, reason: "the ledger's head record does not match its key (it was forged)" };
+    if (checked < head.seq) return { ok: false, checked, firstBrokenSeq: checked + 1, reason: `entries ${checked + 1} to ${head.seq} were removed from the end of the ledger (its head record says ${head.seq})` };
+    if (checked === head.seq && lastHash !== head.hash) return { ok: false, checked, firstBrokenSeq: head.seq, reason: `entry ${head.seq} is not the one the head record names (the end of the ledger was replaced)` };
+    return ok;
   }
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { rooted, socketPath } from "../config/index.ts";
 import type { ComponentSpec } from "../rpc/index.ts";
 import { Approvals } from "./approvals.ts";
-import { AuditLedger } from "./audit.ts";
+import { AuditLedger, loadOrCreateSeal } from "./audit.ts";
 import { Backups } from "./backups.ts";
 import { openToolsDatabase } from "./db.ts";
 import { CATALOGUE } from "./defs/index.ts";
@@ -25,7 +25,8 @@ export const toolsComponent: ComponentSpec = {
     const stateDir = rooted(root, join(config.paths.state_dir, "tools"));
     const db = openToolsDatabase(join(stateDir, "tools.db"));
     const registry = new ToolRegistry(CATALOGUE);
-    const ledger = new AuditLedger(db);
+    const ledger = new AuditLedger(db, loadOrCreateSeal(join(stateDir, "audit.key"), join(stateDir, "audit.head"), db));
+    ledger.ensureHead();
     const approvals = new Approvals(db, config.tools.approval_ttl_ms);
     const backups = new Backups(join(stateDir, "backups"), config.tools.backup_retention);
     const grants = new Grants(db, readAgentCapabilities(rooted(root, join(config.paths.config_dir, "agents"))));

@@ -4,7 +4,8 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
@@ -15,6 +16,7 @@ import { AuditResult, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts
 import { AiosError, connect, type RunningServer, serve, type ServiceClient } from "../rpc/index.ts";
 import { Approvals } from "./approvals.ts";
 import { AuditLedger } from "./audit.ts";
+import { canonicalJson } from "./canonical.ts";
 import { Backups } from "./backups.ts";
 import { toolsComponent } from "./component.ts";
 import { openToolsDatabase } from "./db.ts";
@@ -322,31 +324,60 @@ describe("the audit ledger", () => {
     // 1000 entries, and 250 more: each write's "#started" entry before it.
     expect(verified.entriesChecked).toBe(before + 1250);
 
+    // Copies of the ledger, each with its own copy of the head record, checked with the key.
+    const toolsDir = join(root, "var/lib/aios/tools");
+    const { key, since } = JSON.parse(readFileSync(join(toolsDir, "audit.key"), "utf8")) as { key: string; since: number };
     const copy = (name: string) => {
       const path = join(dir, `${name}.db`);
-      const source = new Database(join(root, "var/lib/aios/tools/tools.db"));
+      const source = new Database(join(toolsDir, "tools.db"));
       source.exec(`VACUUM INTO '${path}'`);
       source.close();
+      copyFileSync(join(toolsDir, "audit.head"), `${path}.head`);
       return new Database(path);
     };
-    const verifyCopy = (db: Database) => new AuditLedger(db).verify();
-
-    const edited = copy("edited");
-    edited.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 500");
-    expect(verifyCopy(edited)).toMatchObject({ ok: false, firstBrokenSeq: 500 });
-    expect(verifyCopy(edited).reason).toContain("it was edited");
-
-    const deleted = copy("deleted");
-    deleted.exec("DELETE FROM audit WHERE seq = 321");
-    expect(verifyCopy(deleted)).toMatchObject({ ok: false, firstBrokenSeq: 321 });
-
-    const reordered = copy("reordered");
-    reordered.exec("UPDATE audit SET seq = -1 WHERE seq = 700; UPDATE audit SET seq = 700 WHERE seq = 701; UPDATE audit SET seq = 701 WHERE seq = -1;");
-    expect(verifyCopy(reordered)).toMatchObject({ ok: false, firstBrokenSeq: 700 });
-
-    const last = copy("last");
-    last.exec(`UPDATE audit SET result = CASE result WHEN 'ok' THEN 'failed' ELSE 'ok' END WHERE seq = (SELECT MAX(seq) FROM audit)`);
-    expect(verifyCopy(last)).toMatchObject({ ok: false, firstBrokenSeq: verified.entriesChecked });
+    const verifyCopy = (db: Database) => new AuditLedger(db, { key: Buffer.from(key, "base64"), since, headPath: `${db.filename}.head` }).verify();
+    const end = verified.entriesChecked;
+    // What someone without the key would write: the chain recomputed with plain SHA-256.
+    const rechain = (db: Database, from: number) => {
+      let prev = db.query<{ hash: string }, [number]>("SELECT hash FROM audit WHERE seq = ?").get(from - 1)?.hash ?? "0".repeat(64);
+      for (const row of db.query<Record<string, unknown>, [number]>("SELECT * FROM audit WHERE seq >= ? ORDER BY seq").all(from)) {
+        const { hash: _old, ...rest } = row;
+        const hash = createHash("sha256").update(prev + canonicalJson({ ...rest, prev_hash: prev })).digest("hex");
+        db.query("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?").run(prev, hash, row.seq as number);
+        prev = hash;
+      }
+    };
+    const cases: Array<[string, (db: Database) => void, number, string]> = [
+      ["a field edited", (db) => db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 500"), 500, "it was edited"],
+      ["an entry deleted", (db) => db.exec("DELETE FROM audit WHERE seq = 321"), 321, "an entry is missing"],
+      ["two entries swapped", (db) => db.exec("UPDATE audit SET seq = -1 WHERE seq = 700; UPDATE audit SET seq = 700 WHERE seq = 701; UPDATE audit SET seq = 701 WHERE seq = -1;"), 700, "removed or reordered"],
+      ["the last entry edited", (db) => db.exec("UPDATE audit SET result = CASE result WHEN 'ok' THEN 'failed' ELSE 'ok' END WHERE seq = (SELECT MAX(seq) FROM audit)"), end, "it was edited"],
+      ["the last entry removed", (db) => db.exec(`DELETE FROM audit WHERE seq = ${end}`), end, "removed from the end"],
+      ["the last five removed", (db) => db.exec(`DELETE FROM audit WHERE seq > ${end - 5}`), end - 4, "removed from the end"],
+      ["every entry removed", (db) => db.exec("DELETE FROM audit"), 1, "removed from the end"],
+      ["an edit with the chain recomputed", (db) => (db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 600"), rechain(db, 600)), 600, "forged without the key"],
+      ["a delete with the rest renumbered and rechained", (db) => (db.exec(`DELETE FROM audit WHERE seq = 800; UPDATE audit SET seq = seq - 1 WHERE seq > 800`), rechain(db, 800)), 800, "forged without the key"],
+      ["a forged entry appended", (db) => (db.exec(`INSERT INTO audit SELECT seq + 1, execution_id || '-forged', time, agent, goal_id, task_id, tool, reason, input_hash, output_hash, result, error, duration_ms, backup_id, approval_id, hash, hash FROM audit WHERE seq = ${end}`), rechain(db, end + 1)), end + 1, "forged without the key"],
+      ["the head record deleted", (db) => rmSync(`${db.filename}.head`), end + 1, "head record"],
+      ["the head record forged to match a cut", (db) => (db.exec(`DELETE FROM audit WHERE seq = ${end}`), writeFileSync(`${db.filename}.head`, JSON.stringify({ seq: end - 1, hash: "0".repeat(64), mac: "0".repeat(64) }))), end - 1, "forged"],
+      ["the last entry replaced by a rechained one", (db) => (db.exec(`UPDATE audit SET tool = 'fs.read' WHERE seq = ${end}`), rechain(db, end)), end, "forged without the key"],
+    ];
+    for (const [name, tamper, seq, says] of cases) {
+      const db = copy(name.replaceAll(" ", "-"));
+      tamper(db);
+      const result = verifyCopy(db);
+      expect([name, result.ok, result.firstBrokenSeq]).toEqual([name, false, seq]);
+      expect([name, result.reason]).toEqual([name, expect.stringContaining(says)]);
+      db.close();
+    }
+    // Untouched, a copy verifies: the cases above are the tampering, not the copying.
+    expect(verifyCopy(copy("untouched")).ok).toBe(true);
+    // The recomputed chains are sound SHA-256 chains: without the key (as before) they pass.
+    const rewritten = copy("rewritten");
+    rewritten.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 10");
+    rechain(rewritten, 1);
+    expect(new AuditLedger(rewritten).verify().ok).toBe(true);
+    expect(verifyCopy(rewritten).ok).toBe(false);
   });
 });
 
