@@ -359,7 +359,7 @@ describe("the audit ledger", () => {
       ["a delete with the rest renumbered and rechained", (db) => (db.exec(`DELETE FROM audit WHERE seq = 800; UPDATE audit SET seq = seq - 1 WHERE seq > 800`), rechain(db, 800)), 800, "forged without the key"],
       ["a forged entry appended", (db) => (db.exec(`INSERT INTO audit SELECT seq + 1, execution_id || '-forged', time, agent, goal_id, task_id, tool, reason, input_hash, output_hash, result, error, duration_ms, backup_id, approval_id, hash, hash FROM audit WHERE seq = ${end}`), rechain(db, end + 1)), end + 1, "forged without the key"],
       ["the head record deleted", (db) => rmSync(`${db.filename}.head`), end + 1, "head record"],
-      ["the head record forged to match a cut", (db) => (db.exec(`DELETE FROM audit WHERE seq = ${end}`), writeFileSync(`${db.filename}.head`, JSON.stringify({ seq: end - 1, hash: "0".repeat(64), mac: "0".repeat(64) }))), end - 1, "forged"],
+      ["the head record forged to match a cut", (db) => (db.exec(`DELETE FROM audit WHERE seq = ${end}`), writeFileSync(`${db.filename}.head`, [end - 1, end - 2].map((seq) => JSON.stringify({ seq, hash: "0".repeat(64), mac: "0".repeat(64) }).padEnd(256)).join(""))), end - 1, "forged"],
       ["the last entry replaced by a rechained one", (db) => (db.exec(`UPDATE audit SET tool = 'fs.read' WHERE seq = ${end}`), rechain(db, end)), end, "forged without the key"],
     ];
     for (const [name, tamper, seq, says] of cases) {
@@ -372,6 +372,13 @@ describe("the audit ledger", () => {
     }
     // Untouched, a copy verifies: the cases above are the tampering, not the copying.
     expect(verifyCopy(copy("untouched")).ok).toBe(true);
+    // A crash that tears the slot being written leaves the other slot's (older) head: still sound.
+    const torn = copy("torn");
+    const headFile = `${torn.filename}.head`;
+    const bytes = readFileSync(headFile);
+    bytes.fill(0x7a, (end % 2) * 256 + 10, (end % 2) * 256 + 60);
+    writeFileSync(headFile, bytes);
+    expect(verifyCopy(torn).ok).toBe(true);
     // The recomputed chains are sound SHA-256 chains: without the key (as before) they pass.
     const rewritten = copy("rewritten");
     rewritten.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 10");
