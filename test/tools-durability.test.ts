@@ -10,11 +10,20 @@ import { join } from "node:path";
 import { AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
 import { AuditResult, ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { connect, HealthDefinition } from "../lib/rpc/index.ts";
-import { cleanEnv, installBinary, start } from "./support/binary.ts";
+import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
 import { waitFor } from "./support/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-tools-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** aios-tools from bin under root, once it answers its health check. */
+async function startToolsIn(bin: string, root: string): Promise<Running> {
+  const running = start([join(bin, "aios-tools"), "--root", root], dir, cleanEnv());
+  const health = connect(HealthDefinition, join(root, "run/aios/tools.sock"));
+  await health.check({ service: "" }, { timeoutMs: 60_000 });
+  health.close();
+  return running;
+}
 
 test("kill -9 during a burst loses no acknowledged call and leaves a chain that verifies", async () => {
   const root = join(dir, "root");
@@ -23,13 +32,7 @@ test("kill -9 during a burst loses no acknowledged call and leaves a chain that 
   mkdirSync(join(root, "data"), { recursive: true });
   writeFileSync(join(root, "etc/aios/agents/storage.toml"), 'capabilities = ["fs:read:/data/**", "fs:write:/data/**"]\n');
   const socket = join(root, "run/aios/tools.sock");
-  const startTools = async () => {
-    const running = start([join(bin, "aios-tools"), "--root", root], dir, cleanEnv());
-    const health = connect(HealthDefinition, socket);
-    await health.check({ service: "" }, { timeoutMs: 60_000 });
-    health.close();
-    return running;
-  };
+  const startTools = () => startToolsIn(bin, root);
 
   let running = await startTools();
   let tools = connect(ToolsServiceDefinition, socket);
@@ -79,13 +82,7 @@ test("a change cut off by kill -9 is still in the ledger: its intent was written
   mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
   writeFileSync(join(root, "etc/aios/agents/runner.toml"), 'capabilities = ["process:spawn:/bin/*"]\n');
   const socket = join(root, "run/aios/tools.sock");
-  const startTools = async () => {
-    const running = start([join(bin, "aios-tools"), "--root", root], dir, cleanEnv());
-    const health = connect(HealthDefinition, socket);
-    await health.check({ service: "" }, { timeoutMs: 60_000 });
-    health.close();
-    return running;
-  };
+  const startTools = () => startToolsIn(bin, root);
   let running = await startTools();
   let tools = connect(ToolsServiceDefinition, socket);
   const { token } = await tools.issueCapabilityToken({ agent: "runner", autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, ttlMs: 600_000 });

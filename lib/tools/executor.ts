@@ -236,7 +236,6 @@ export class ToolExecutor {
     };
   }
 
-  /** The first capability this call needs and the token or the agent's grants do not give. */
   /** Why a call touches a protected path (as given or with symlinks resolved), or null. */
   protectedRefusal(tool: ToolDefinition, input: unknown): string | null {
     for (const declared of tool.resources(input, this.o.root)) {
@@ -252,6 +251,7 @@ export class ToolExecutor {
     return null;
   }
 
+  /** The first capability this call needs and the token or the agent's grants do not give. */
   missingCapability(tool: ToolDefinition, input: unknown, claims: TokenClaims): string | undefined {
     const carried: Capability[] = claims.caps.map(parseCapability);
     const current: Capability[] = this.o.grants.capabilitiesOf(claims.agent).map(parseCapability);
