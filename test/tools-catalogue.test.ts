@@ -5,7 +5,7 @@
  * capability refused naming it. Risky tools also show approval: held, granted, run once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
@@ -264,6 +264,28 @@ describe("every tool of the catalogue", () => {
     }
     const lang = await run(t, "process.spawn", { command: "echo $LANG", env: { LANG: "C.UTF-8" } });
     expect((lang.output as { stdout: string }).stdout).toBe("C.UTF-8\n");
+  });
+
+  test("process.spawn confines its command: AIOS's state and sockets are out of sight, it sees only its own processes, and nothing it starts outlives it", async () => {
+    const t = await token("tester");
+    const stdout = async (command: string) => ((await run(t, "process.spawn", { command })).output as { stdout: string }).stdout;
+    // Under --root the state and run directories are ROOT/var/lib/aios and ROOT/run/aios.
+    expect(await stdout(`ls -A ${join(root, "var/lib/aios")} ${join(root, "run/aios")} | grep -v ':$' | grep -c . || true`)).toBe("0\n");
+    expect(await stdout("echo $$")).toBe("1\n");
+    expect(Number((await stdout("ls /proc | grep -c '^[0-9]'")).trim())).toBeLessThan(5);
+    // A sleep of its own odd length, started with setsid; the command sees it running, then ends.
+    const mark = `1000.${process.pid % 100_000}`;
+    expect(Number((await stdout(`setsid sleep ${mark} & sleep 0.3; cat /proc/[0-9]*/cmdline | tr '\\0' ' ' | grep -c 'sleep ${mark}'`)).trim())).toBeGreaterThanOrEqual(1);
+    const survivors = readdirSync("/proc").filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(mark);
+      } catch {
+        return false;
+      }
+    });
+    expect(survivors).toEqual([]);
+    // The host's own view is untouched: the state directory still has its files.
+    expect(readdirSync(join(root, "var/lib/aios/tools")).length).toBeGreaterThan(0);
   });
 
   test("firewall: a rule added and rolled back leaves the ruleset exactly as it was", async () => {

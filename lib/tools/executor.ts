@@ -219,6 +219,7 @@ export class ToolExecutor {
       signal,
       physical: (path) => rooted(this.o.root, path),
       isProtected: (path) => this.o.protectedPaths.skips(path),
+      hiddenFromCommands: this.o.protectedPaths.hiddenFromCommands.map((dir) => rooted(this.o.root, dir)),
       outputCap: this.o.outputCap,
       cut: (text) => {
         if (Buffer.byteLength(text) <= this.o.outputCap) return text;

@@ -33,8 +33,11 @@ const READING = new Set(["read", "integrity", "scan", "logs", "audit"]);
 
 export class ProtectedPaths {
   private readonly rules: Rule[];
+  /** Directories a spawned command must not even see (mounted over in its namespace). */
+  readonly hiddenFromCommands: readonly string[];
 
   constructor(dirs: ProtectedDirs) {
+    this.hiddenFromCommands = [dirs.stateDir, dirs.runDir];
     this.rules = [
       { prefix: dirs.stateDir, why: "AIOS's state: its databases, keys, tokens and backups" },
       { prefix: dirs.runDir, why: "AIOS's component sockets" },

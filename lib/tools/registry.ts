@@ -36,6 +36,8 @@ export interface ToolContext {
   holdsAction(namespace: string, action: string): boolean;
   /** Whether a path is protected (lib/tools/protected.ts): tools that walk a tree skip it. */
   isProtected(path: string): boolean;
+  /** Physical directories a spawned command is not shown (AIOS's state and sockets). */
+  readonly hiddenFromCommands: readonly string[];
   readonly log: Logger;
 }
 

@@ -4,9 +4,14 @@ import { defineTool } from "../../registry.ts";
 import { AbsolutePath } from "../fs/common.ts";
 import { SYSTEM_PATH, systemProgram } from "../system.ts";
 
-// BusyBox's sh and unshare, the same on the image and on a test machine (busybox-static).
+// BusyBox's sh, unshare and mount, the same on the image and on a test machine (busybox-static).
 const BUSYBOX = "/bin/busybox";
-const LIMITS = 'ulimit -v "$1" && ulimit -n "$2" && ulimit -u "$3" && shift 3 && exec "$@"';
+// In the command's own mount namespace: cover each hidden directory with an empty tmpfs, then
+// set the limits and exec the command. Arguments: N DIR... MEMORY FILES PROCESSES PROGRAM...
+const WRAPPER = [
+  'n=$1; shift; while [ "$n" -gt 0 ]; do mount -t tmpfs -o size=4k,mode=0700 aios-hidden "$1" 2>/dev/null; shift; n=$((n - 1)); done',
+  'ulimit -v "$1" && ulimit -n "$2" && ulimit -u "$3" && shift 3 && exec "$@"',
+].join("; ");
 
 /**
  * The environment a caller may set, by allow-list: the variables that change which program runs
@@ -81,11 +86,13 @@ export const processSpawn = defineTool({
     const limits = input.limits;
     // Only a grant to connect opens the network: net:read (interfaces, routes) does not.
     const network = ctx.holdsAction("net", "connect");
-    let argv = [BUSYBOX, "sh", "-c", LIMITS, "aios-spawn", String(limits.memory_mb * 1024), String(limits.open_files), String(limits.processes), ...program];
-    if (!network) {
-      if (process.getuid?.() !== 0) throw Object.assign(new Error("cannot cut the network off without root; grant net:connect to run it with the network"), { code: "EPERM" });
-      argv = [BUSYBOX, "unshare", "-n", "--", ...argv];
-    }
+    const hidden = ctx.hiddenFromCommands;
+    const wrapped = [BUSYBOX, "sh", "-c", WRAPPER, "aios-spawn", String(hidden.length), ...hidden, String(limits.memory_mb * 1024), String(limits.open_files), String(limits.processes), ...program];
+    if (process.getuid?.() !== 0) throw Object.assign(new Error("cannot confine a command without root (namespaces): run aios-tools as root"), { code: "EPERM" });
+    // Its own PID namespace (it sees and signals only its own processes, and when it ends the
+    // kernel ends everything it started, setsid or not), its own mount namespace (AIOS's state
+    // and sockets covered, its own /proc), and no network unless net:connect is held.
+    const argv = [BUSYBOX, "unshare", "-f", "--pid", "--mount-proc", "--propagation", "private", ...(network ? [] : ["--net"]), "--", ...wrapped];
     const started = performance.now();
     const child = Bun.spawn(argv, {
       cwd: ctx.physical(input.cwd),
