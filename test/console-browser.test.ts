@@ -72,6 +72,24 @@ describe("the console in a browser", () => {
     expect(await page.evaluate(() => document.cookie)).toBe("");
   });
 
+  test("reached over plain HTTP from another machine, the page warns and says how to use SSH; on loopback it does not", async () => {
+    expect(await page.isHidden("#plain-http")).toBe(true);
+    // A name that is not loopback, resolved to the console by the browser itself.
+    const remote = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--host-resolver-rules=MAP aios-console.test 127.0.0.1"] });
+    try {
+      const away = await remote.newPage();
+      const port = new URL(base).port;
+      await away.goto(`http://aios-console.test:${port}/`);
+      await away.waitForSelector("#plain-http", { state: "visible", ...WAIT });
+      const text = await away.textContent("#plain-http");
+      expect(text).toContain("plain HTTP from another machine");
+      expect(text).toContain(`ssh -L ${port}:127.0.0.1:${port} root@aios-console.test`);
+      await shot("00-plain-http-warning", away);
+    } finally {
+      await remote.close();
+    }
+  });
+
   test("submit a goal and watch its task graph complete live", async () => {
     await page.click("#tabs button[data-view=goals]");
     await page.fill("#goal-text", "disk usage");

@@ -477,7 +477,27 @@ async function start() {
   refreshStatus().catch(report);
 }
 
+/**
+ * Until the console speaks HTTPS: reached over plain HTTP from another machine, the admin token
+ * and the session cookie cross the network in clear. Say so, and how to do better.
+ */
+function warnPlainHttp() {
+  const host = location.hostname;
+  const loopback = host === "localhost" || host === "[::1]" || host === "::1" || /^127\./.test(host);
+  if (location.protocol !== "http:" || loopback) return;
+  const port = location.port || "80";
+  const banner = $("plain-http");
+  banner.replaceChildren(
+    "This console is reached over plain HTTP from another machine: the admin token and your session cross the network unencrypted. Reach it through SSH instead: ",
+    h("code", {}, `ssh -L ${port}:127.0.0.1:${port} root@${host}`),
+    ", then open ",
+    h("code", {}, `http://127.0.0.1:${port}/`),
+  );
+  banner.hidden = false;
+}
+
 async function boot() {
+  warnPlainHttp();
   $<HTMLFormElement>("signin-form").addEventListener("submit", signIn);
   try {
     const how = await fetch("/api/sign-in").then((r) => r.json());

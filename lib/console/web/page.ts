@@ -16,6 +16,7 @@ export const PAGE_HTML = `<!doctype html>
 <script type="module" src="/app.js"></script>
 </head>
 <body>
+<div id="plain-http" class="banner warn" role="alert" hidden></div>
 <div id="signin" class="signin" hidden>
   <form id="signin-form" class="card signin-card" autocomplete="off">
     <div class="brand"><img src="/icon.svg" alt="" width="40" height="40"><h1>AIOS</h1></div>
