@@ -90,7 +90,12 @@ class TimeoutError extends Error {}
 export class ToolExecutor {
   private initClient: ServiceClient<typeof InitServiceDefinition> | undefined;
 
-  constructor(private readonly o: ExecutorOptions) {}
+  /** Physical directories spawned commands are not shown. */
+  private readonly hiddenFromCommands: readonly string[];
+
+  constructor(private readonly o: ExecutorOptions) {
+    this.hiddenFromCommands = o.protectedPaths.hiddenFromCommands.map((dir) => rooted(o.root, dir));
+  }
 
   /** One client for every call; grpc-js reconnects it when aios-init restarts. */
   init(): ServiceClient<typeof InitServiceDefinition> {
@@ -139,10 +144,8 @@ export class ToolExecutor {
     audit.agent = claims.agent;
     audit.goal_id = claims.goal_id;
     audit.task_id = claims.task_id;
-    const shielded = this.protectedRefusal(tool, input);
-    if (shielded) return refuse("denied", permissionDenied(shielded));
-    const missing = this.missingCapability(tool, input, claims);
-    if (missing) return refuse("denied", permissionDenied(`${claims.agent} lacks the capability ${missing} for ${tool.name}`));
+    const refusal = this.accessRefusal(tool, input, claims, `for ${tool.name}`);
+    if (refusal) return refuse("denied", permissionDenied(refusal));
 
     // 3. Approval.
     if (needsApproval(tool.risk, claims.autonomy)) {
@@ -219,7 +222,7 @@ export class ToolExecutor {
       signal,
       physical: (path) => rooted(this.o.root, path),
       isProtected: (path) => this.o.protectedPaths.skips(path),
-      hiddenFromCommands: this.o.protectedPaths.hiddenFromCommands.map((dir) => rooted(this.o.root, dir)),
+      hiddenFromCommands: this.hiddenFromCommands,
       outputCap: this.o.outputCap,
       cut: (text) => {
         if (Buffer.byteLength(text) <= this.o.outputCap) return text;
@@ -237,42 +240,36 @@ export class ToolExecutor {
     };
   }
 
-  /** Why a call touches a protected path (as given or with symlinks resolved), or null. */
-  protectedRefusal(tool: ToolDefinition, input: unknown): string | null {
-    for (const declared of tool.resources(input, this.o.root)) {
-      const { capability, resource } = typeof declared === "string" ? { capability: tool.capability, resource: declared } : declared;
-      if (!resource.startsWith("/")) continue;
-      const action = capability.split(":")[1] ?? "";
-      const real = resolvedPath(resource, this.o.root);
-      for (const path of real === null || real === resource ? [resource] : [resource, real]) {
-        const why = this.o.protectedPaths.refusal(path, action);
-        if (why) return why;
-      }
-    }
-    return null;
-  }
-
-  /** The first capability this call needs and the token or the agent's grants do not give. */
-  missingCapability(tool: ToolDefinition, input: unknown, claims: TokenClaims): string | undefined {
-    const carried: Capability[] = claims.caps.map(parseCapability);
-    const current: Capability[] = this.o.grants.capabilitiesOf(claims.agent).map(parseCapability);
+  /**
+   * Why this call may not touch what it names, in a sentence ending with `doing` ("for fs.read"),
+   * or null when it may. Each path resource is taken as given and with symlinks resolved (one
+   * resolve per path): a protected path is refused whatever the grants; otherwise the token and
+   * the agent's current grants must both cover every resource.
+   */
+  accessRefusal(tool: ToolDefinition, input: unknown, claims: TokenClaims, doing: string): string | null {
     const declared = tool.resources(input, this.o.root).map((r) => (typeof r === "string" ? { capability: tool.capability, resource: r } : r));
     const checks: Array<{ capability: string; resource?: string }> = declared.length === 0 ? [{ capability: tool.capability }] : [];
     for (const { capability, resource } of declared) {
       checks.push({ capability, resource });
-      if (resource.startsWith("/")) {
-        const real = resolvedPath(resource, this.o.root);
-        if (real === null) return `${capability}:${resource} (it leads outside the root)`;
-        if (real !== resource) checks.push({ capability, resource: real });
+      if (!resource.startsWith("/")) continue;
+      const real = resolvedPath(resource, this.o.root);
+      const action = capability.split(":")[1] ?? "";
+      for (const path of real === null || real === resource ? [resource] : [resource, real]) {
+        const shielded = this.o.protectedPaths.refusal(path, action);
+        if (shielded) return `${shielded} (${claims.agent} ${doing})`;
       }
+      if (real === null) return `${claims.agent} lacks the capability ${capability}:${resource} ${doing} (it leads outside the root)`;
+      if (real !== resource) checks.push({ capability, resource: real });
     }
+    const carried: Capability[] = claims.caps.map(parseCapability);
+    const current: Capability[] = this.o.grants.capabilitiesOf(claims.agent).map(parseCapability);
     for (const { capability, resource } of checks) {
       const [namespace, action] = capability.split(":") as [string, string];
       if (!grantedBy(carried, namespace, action, resource) || !grantedBy(current, namespace, action, resource)) {
-        return resource === undefined ? capability : `${capability}:${resource}`;
+        return `${claims.agent} lacks the capability ${resource === undefined ? capability : `${capability}:${resource}`} ${doing}`;
       }
     }
-    return undefined;
+    return null;
   }
 
   private withTimeout<T>(work: Promise<T>, timeoutMs: number, controller: AbortController): Promise<T> {

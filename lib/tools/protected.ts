@@ -62,8 +62,8 @@ export class ProtectedPaths {
     return null;
   }
 
-  /** For tree walks: whether to skip `path` and everything below it. */
-  skips(path: string, action = "read"): boolean {
-    return this.refusal(path, action) !== null;
+  /** For tree walks, which only read: whether to skip `path` and everything below it. */
+  skips(path: string): boolean {
+    return this.refusal(path, "read") !== null;
   }
 }

@@ -161,13 +161,13 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       const tool = o.registry.get(toolName);
       if (!tool?.restore) throw notFound(`tool ${toolName} can no longer restore its backups`);
       // Undoing a call needs what doing it needed, and protected paths stay closed.
-      const missing = o.executor.protectedRefusal(tool, input) ?? o.executor.missingCapability(tool, input, claims);
+      const refusal = o.executor.accessRefusal(tool, input, claims, `to roll back ${executionId}`);
       // A rollback is audited like any call, as TOOL.rollback, denied or done.
       const audit = (result: "ok" | "denied", error = "") =>
         o.ledger.append({ execution_id: `exe_${crypto.randomUUID()}`, time: new Date().toISOString(), agent: claims.agent, goal_id: entry.goal_id, task_id: entry.task_id, tool: `${toolName}.rollback`, reason: request.reason || `rollback of ${executionId}`, input_hash: entry.input_hash, output_hash: "", result, error, duration_ms: 0, backup_id: entry.backup_id, approval_id: "" });
-      if (missing) {
-        audit("denied", `lacks ${missing}`);
-        throw permissionDenied(`${claims.agent} lacks the capability ${missing} to roll back ${executionId}`);
+      if (refusal) {
+        audit("denied", refusal);
+        throw permissionDenied(refusal);
       }
       const ctx = o.executor.context(claims, new AbortController().signal, `rollback-${executionId}`);
       rollingBack.add(entry.backup_id);
