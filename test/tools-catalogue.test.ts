@@ -272,6 +272,10 @@ describe("every tool of the catalogue", () => {
     // Under --root the state and run directories are ROOT/var/lib/aios and ROOT/run/aios.
     expect(await stdout(`ls -A ${join(root, "var/lib/aios")} ${join(root, "run/aios")} | grep -v ':$' | grep -c . || true`)).toBe("0\n");
     expect(await stdout("echo $$")).toBe("1\n");
+    // Asked to start inside a hidden directory, it cannot: under the cover there is no such
+    // directory (entered before the cover, it would have been the real one).
+    const inside = await run(t, "process.spawn", { command: "ls -A", cwd: "/var/lib/aios/tools" });
+    expect(inside.output).toMatchObject({ exit_code: 126, stdout: "" });
     expect(Number((await stdout("ls /proc | grep -c '^[0-9]'")).trim())).toBeLessThan(5);
     // A sleep of its own odd length, started with setsid; the command sees it running, then ends.
     const mark = `1000.${process.pid % 100_000}`;

@@ -6,10 +6,13 @@ import { SYSTEM_PATH, systemProgram } from "../system.ts";
 
 // BusyBox's sh, unshare and mount, the same on the image and on a test machine (busybox-static).
 const BUSYBOX = "/bin/busybox";
-// In the command's own mount namespace: cover each hidden directory with an empty tmpfs, then
-// set the limits and exec the command. Arguments: N DIR... MEMORY FILES PROCESSES PROGRAM...
+// In the command's own mount namespace: cover each hidden directory with an empty tmpfs, enter
+// the working directory only then (a directory entered before would stay the real one under
+// the cover), set the limits and exec the command.
+// Arguments: CWD N DIR... MEMORY FILES PROCESSES PROGRAM...
 const WRAPPER = [
-  'n=$1; shift; while [ "$n" -gt 0 ]; do mount -t tmpfs -o size=4k,mode=0700 aios-hidden "$1" 2>/dev/null; shift; n=$((n - 1)); done',
+  'cwd=$1; n=$2; shift 2; while [ "$n" -gt 0 ]; do mount -t tmpfs -o size=4k,mode=0700 aios-hidden "$1" 2>/dev/null; shift; n=$((n - 1)); done',
+  'cd "$cwd" || exit 126',
   'ulimit -v "$1" && ulimit -n "$2" && ulimit -u "$3" && shift 3 && exec "$@"',
 ].join("; ");
 
@@ -87,7 +90,8 @@ export const processSpawn = defineTool({
     // Only a grant to connect opens the network: net:read (interfaces, routes) does not.
     const network = ctx.holdsAction("net", "connect");
     const hidden = ctx.hiddenFromCommands;
-    const wrapped = [BUSYBOX, "sh", "-c", WRAPPER, "aios-spawn", String(hidden.length), ...hidden, String(limits.memory_mb * 1024), String(limits.open_files), String(limits.processes), ...program];
+    const cwd = ctx.physical(input.cwd);
+    const wrapped = [BUSYBOX, "sh", "-c", WRAPPER, "aios-spawn", cwd, String(hidden.length), ...hidden, String(limits.memory_mb * 1024), String(limits.open_files), String(limits.processes), ...program];
     if (process.getuid?.() !== 0) throw Object.assign(new Error("cannot confine a command without root (namespaces): run aios-tools as root"), { code: "EPERM" });
     // Its own PID namespace (it sees and signals only its own processes, and when it ends the
     // kernel ends everything it started, setsid or not), its own mount namespace (AIOS's state
@@ -95,7 +99,7 @@ export const processSpawn = defineTool({
     const argv = [BUSYBOX, "unshare", "-f", "--pid", "--mount-proc", "--propagation", "private", ...(network ? [] : ["--net"]), "--", ...wrapped];
     const started = performance.now();
     const child = Bun.spawn(argv, {
-      cwd: ctx.physical(input.cwd),
+      cwd: "/",
       env: { PATH: SYSTEM_PATH, HOME: "/", ...input.env },
       stdin: new Blob([input.stdin]),
       stdout: "pipe",
