@@ -9,7 +9,9 @@
 import { ApprovalState, AutonomyLevel, Layer } from "../rpc/gen/aios/v1/common.ts";
 import { createInterface } from "node:readline";
 import { Approval, EmergencyStopResponse, Event, EventKind, GetSystemStatusResponse, Goal, GoalState, OrchestratorServiceDefinition, TaskState } from "../rpc/gen/aios/v1/orchestrator.ts";
-import { enumValue, EXIT_USAGE, type ServiceClient } from "../rpc/index.ts";
+import { connect, decideApproval, enumValue, EXIT_USAGE, type ServiceClient } from "../rpc/index.ts";
+import { ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
+import { socketPath } from "../config/index.ts";
 import { enumName, type Flags, json, runCommand, usageError } from "./command.ts";
 
 const goalState = (state: GoalState) => enumName(state, GoalState, "GOAL_STATE_");
@@ -215,14 +217,15 @@ export function approvalsCommand(argv: readonly string[]): Promise<number> {
 export function decideCommand(approve: boolean, argv: readonly string[]): Promise<number> {
   const command = approve ? "approve" : "deny";
   const flags: Flags = { note: { type: "string", help: "why, for the record" }, by: { type: "string", help: "who answers (default $USER)" } };
-  return runCommand(argv, orchestrator(command, `aiosctl ${command} ID`, `${command} a pending tool call`, flags), async (c, { positionals, values }) => {
+  return runCommand(argv, orchestrator(command, `aiosctl ${command} ID`, `${command} a pending tool call`, flags), async (c, { positionals, values, config, root }) => {
     const [id] = positionals;
     if (!id || positionals.length !== 1) {
       process.stderr.write(`aiosctl ${command}: give one approval id (aiosctl approvals lists them)\n`);
       return EXIT_USAGE;
     }
     const by = String(values.by ?? (process.env.SUDO_USER || process.env.USER || "root"));
-    const { approval } = await c.resolveApproval({ approvalId: id, approve, resolvedBy: by, note: String(values.note ?? "") });
+    const tools = connect(ToolsServiceDefinition, socketPath(config, root, "tools"), { defaultTimeoutMs: 30_000, failFast: true });
+    const approval = await decideApproval({ tools, orchestrator: c }, { approvalId: id, approve, by, note: String(values.note ?? "") }).finally(() => tools.close());
     if (values.json) json(Approval.toJSON(approval!));
     else process.stdout.write(`${approval!.tool}: ${approve ? "approved" : "denied"} by ${by}\n`);
     return 0;

@@ -24,6 +24,26 @@ const groupAlive = (pgid: number) => {
   }
 };
 
+/** The services recorded in dir, by process group: who a peer on a socket is (lib/rpc/peer). */
+export function recordedGroups(dir: string): Map<number, { service: string; startTime: number }> {
+  const groups = new Map<number, { service: string; startTime: number }>();
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith(SUFFIX));
+  } catch {
+    return groups;
+  }
+  for (const file of files) {
+    try {
+      const [pgid, startTime] = readFileSync(join(dir, file), "utf8").trim().split(" ").map(Number);
+      if (pgid && startTime !== undefined) groups.set(pgid, { service: file.slice(0, -SUFFIX.length), startTime });
+    } catch {
+      // Removed while we read: that service has stopped.
+    }
+  }
+  return groups;
+}
+
 export class GroupRecords {
   constructor(private readonly dir: string) {}
 

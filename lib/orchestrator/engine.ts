@@ -576,7 +576,14 @@ export class Engine {
     const approval = this.o.store.approval(id);
     if (!approval) throw notFound(`no approval "${id}"`);
     if (approval.state !== ApprovalState.APPROVAL_STATE_PENDING) throw failedPrecondition(`approval ${id} is no longer pending (${ApprovalState[approval.state]})`);
-    if (approval.kind === "tool") await this.o.clients.tools.decideApproval({ approvalId: id, approve, decidedBy: by });
+    // A tool call's approval is kept by aios-tools, which takes a yes only from a person: the
+    // person's client answers there first (lib/rpc/decide), and this checks it was; a no the
+    // orchestrator passes on itself.
+    if (approval.kind === "tool" && !approve) await this.o.clients.tools.decideApproval({ approvalId: id, approve, decidedBy: by });
+    if (approval.kind === "tool" && approve) {
+      const held = (await this.o.clients.tools.getApproval({ approvalId: id })).approval;
+      if (held?.state !== ApprovalState.APPROVAL_STATE_APPROVED) throw failedPrecondition(`approval ${id} has not been approved at aios-tools: approve it with aiosctl approve ${id} or in the console`);
+    }
     const state = approve ? ApprovalState.APPROVAL_STATE_APPROVED : ApprovalState.APPROVAL_STATE_DENIED;
     this.o.store.resolveApproval(id, state, by, note, Date.now());
     this.o.events.emit({ kind: EventKind.EVENT_KIND_APPROVAL_RESOLVED, goalId: approval.goalId, taskId: approval.taskId, message: `${approval.tool} ${approve ? "approved" : "denied"} by ${by}${note ? `: ${note}` : ""}`, actorKind: "human", actorId: by, data: { approval_id: id, approved: approve } });

@@ -26,7 +26,9 @@ import {
   type ResponseOf,
   type ServiceDefinition,
 } from "./definition.ts";
+import { peerFromMetadata } from "./authorize.ts";
 import { fallbackStatus, toStatus, unimplemented } from "./errors.ts";
+import type { Peer } from "./peer.ts";
 
 export interface CallContext {
   /** Aborted when the client cancels or the deadline passes: stop work and return. */
@@ -37,6 +39,8 @@ export interface CallContext {
   /** "/aios.v1.ToolsService/Execute" */
   readonly method: string;
   readonly log: Logger;
+  /** Who is calling, from the kernel (SO_PEERCRED) and aios-init's records: never from the request. */
+  readonly peer: Peer;
 }
 
 type Awaitable<T> = T | Promise<T>;
@@ -79,7 +83,7 @@ function contextFor(call: AnyCall, method: string, log: Logger): { ctx: CallCont
   const rawDeadline = call.getDeadline();
   const deadline =
     rawDeadline instanceof Date ? rawDeadline : Number.isFinite(rawDeadline) ? new Date(rawDeadline) : undefined;
-  const ctx: CallContext = { signal: controller.signal, deadline, metadata: call.metadata, method, log };
+  const ctx: CallContext = { signal: controller.signal, deadline, metadata: call.metadata, method, log, peer: peerFromMetadata(call.metadata) };
   return { ctx, done: () => emitter.off("cancelled", onCancel) };
 }
 

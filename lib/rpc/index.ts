@@ -15,3 +15,6 @@ export { type ComponentContext, type ComponentSpec, EXIT_CONFIG, EXIT_USAGE, run
 export { AsyncQueue } from "./async-queue.ts";
 export { canConnect } from "./socket.ts";
 export { enumName, enumValue } from "./enums.ts";
+export { decideApproval } from "./decide.ts";
+export type { Caller, Peer } from "./peer.ts";
+export { AUTHORIZATION } from "./authorization.ts";

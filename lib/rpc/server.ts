@@ -1,7 +1,8 @@
 /**
  * @module lib/rpc/server
  * Serves services on a Unix socket: stale socket removed, mode 0660, grpc.health.v1 beside
- * them, each call logged. close() stops taking calls, gives in-flight calls a grace time,
+ * them, each caller named by the kernel and checked against the authorization table, each
+ * call logged. close() stops taking calls, gives in-flight calls a grace time,
  * then cuts them, and removes the socket.
  */
 import { Server, ServerCredentials } from "@grpc/grpc-js";
@@ -9,7 +10,9 @@ import type { Logger } from "../log/index.ts";
 import { toGrpcDefinition } from "./definition.ts";
 import { toGrpcImplementation, type ServiceImplementation } from "./handlers.ts";
 import { HealthState, healthService, ServingStatus } from "./health.ts";
+import { authorizer } from "./authorize.ts";
 import { callLogger } from "./interceptor.ts";
+import { groupDirFor } from "./peer.ts";
 import { prepareSocketPath, removeSocket, restrictSocket } from "./socket.ts";
 
 export interface ServeOptions {
@@ -34,7 +37,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   await prepareSocketPath(socketPath);
 
   const health = new HealthState(ServingStatus.NOT_SERVING);
-  const server = new Server({ interceptors: [callLogger(log)] });
+  // The logger wraps the authorizer, so a refused call is logged like any other.
+  const server = new Server({ interceptors: [callLogger(log), authorizer(groupDirFor(socketPath), log)] });
   for (const implementation of [...options.services, healthService(health)]) {
     server.addService(
       toGrpcDefinition(implementation.definition),

@@ -1,7 +1,7 @@
 /**
  * @module lib/sys/libc
  * The few libc calls Bun does not offer, through bun:ffi: mount, umount2, sethostname,
- * reboot, sync, prctl and waitpid. glibc is loaded on first use, so importing this module
+ * reboot, sync, prctl, waitpid and getsockopt(SO_PEERCRED). glibc is loaded on first use, so importing this module
  * costs nothing on a machine that never calls it. Every failing call throws SysError naming
  * the call and the errno.
  */
@@ -31,6 +31,7 @@ const symbols = {
   sync: { args: [], returns: FFIType.void },
   prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
   waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+  getsockopt: { args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
   __errno_location: { args: [], returns: FFIType.ptr },
 } as const;
 
@@ -111,4 +112,22 @@ const RB_DISABLE_CAD = 0;
 /** Ctrl-Alt-Del sends SIGINT to PID 1 instead of rebooting at once. */
 export function disableCtrlAltDel(): void {
   check("reboot(RB_DISABLE_CAD)", load().reboot(RB_DISABLE_CAD));
+}
+
+const SOL_SOCKET = 1;
+const SO_PEERCRED = 17;
+
+export interface PeerCredentials {
+  readonly pid: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** Who is at the other end of a connected Unix socket, as the kernel recorded it at connect(). */
+export function peerCredentials(fd: number): PeerCredentials {
+  // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+  const ucred = new Int32Array(3);
+  const length = new Uint32Array([12]);
+  check(`getsockopt(SO_PEERCRED) on fd ${fd}`, load().getsockopt(fd, SOL_SOCKET, SO_PEERCRED, ptr(ucred), ptr(length)));
+  return { pid: ucred[0]!, uid: ucred[1]! >>> 0, gid: ucred[2]! >>> 0 };
 }

@@ -10,6 +10,8 @@ export interface ProcStat {
   /** R, S, D, Z (zombie), T ... */
   state: string;
   ppid: number;
+  /** Its process group: a supervised service's group is its own. */
+  pgrp: number;
   /** Clock ticks after boot when it started: with the pid, it names one process for good. */
   startTime: number;
 }
@@ -26,7 +28,7 @@ export function readStat(pid: number, procRoot = "/proc"): ProcStat | null {
   const open = text.indexOf("(");
   const close = text.lastIndexOf(")");
   const rest = text.slice(close + 2).split(" ");
-  return { pid, comm: text.slice(open + 1, close), state: rest[0] ?? "?", ppid: Number(rest[1]), startTime: Number(rest[19]) };
+  return { pid, comm: text.slice(open + 1, close), state: rest[0] ?? "?", ppid: Number(rest[1]), pgrp: Number(rest[2]), startTime: Number(rest[19]) };
 }
 
 export function listPids(procRoot = "/proc"): number[] {

@@ -239,8 +239,13 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       const { approvalId } = parseRequest(v.object({ approvalId: Required("approval_id") }), request);
       return { approval: toProtoApproval(o.approvals.get(approvalId)) };
     },
-    decideApproval: (request) => {
+    decideApproval: (request, ctx) => {
       const { approvalId, decidedBy } = parseRequest(v.object({ approvalId: Required("approval_id"), decidedBy: Required("decided_by") }), request);
+      // A yes comes from a person (aiosctl as root, the console); the orchestrator, which runs
+      // the agents that asked, may only say no (for a goal that was cancelled).
+      if (request.approve && ctx.peer.caller !== "person" && ctx.peer.caller !== "console") {
+        throw permissionDenied(`only a person (aiosctl as root, the console) may approve a call; this caller is ${ctx.peer.caller}, which may only deny`);
+      }
       return { approval: toProtoApproval(o.approvals.decide(approvalId, request.approve, decidedBy)) };
     },
   });

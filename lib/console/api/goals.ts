@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { ApprovalState, AutonomyLevel } from "../../rpc/gen/aios/v1/common.ts";
 import { Agent, Approval, Goal, GoalSource, GoalState, Schedule } from "../../rpc/gen/aios/v1/orchestrator.ts";
 import { GetSystemStatusResponse } from "../../rpc/gen/aios/v1/orchestrator.ts";
-import { enumName, enumValue } from "../../rpc/index.ts";
+import { decideApproval, enumName, enumValue } from "../../rpc/index.ts";
 import type { Backends } from "../backends.ts";
 import { listJson, toJson } from "../backends.ts";
 import type { Actor } from "../guard.ts";
@@ -92,8 +92,8 @@ export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps):
     .post(
       "/api/approvals/:id",
       async ({ params, body, request }) => {
-        const r = await b.orchestrator.resolveApproval({ approvalId: params.id, approve: body.approve, resolvedBy: actorOf(request).name, note: body.note ?? "" });
-        return { approval: toJson(Approval, r.approval) };
+        const approval = await decideApproval(b, { approvalId: params.id, approve: body.approve, by: actorOf(request).name, note: body.note ?? "" });
+        return { approval: toJson(Approval, approval) };
       },
       { params: IdParams, body: DecideBody, detail: { summary: "Approve or deny a pending tool call" } },
     )
