@@ -15,8 +15,12 @@ import { EventKind, GoalState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { ScriptedModelServer, type ScriptedReply } from "./support/model-server.ts";
 import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
+import { commandSpool } from "./support/spool.ts";
+import { decideApproval } from "../lib/rpc/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-agents-"));
+// process.spawn runs its command as nobody: the markers live where nobody may write.
+const spool = commandSpool(dir);
 // aios-tools under --root maps every path into the root: the agent says /tmp/work/x, the file
 // is ROOT/tmp/work/x.
 const work = "/tmp/work";
@@ -216,7 +220,7 @@ describe("crash safety", () => {
   });
 
   test("a reactive call cut off by aios-tools dying is not run again without a human's yes", async () => {
-    const marker = join(dir, "spawned-direct");
+    const marker = join(spool, "spawned-direct");
     await stack.orchestrator.setAutonomy({ level: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, setBy: "test" });
     try {
       // `call` picks an agent granted the tool's capability: runner holds process:spawn.
@@ -230,7 +234,7 @@ describe("crash safety", () => {
       expect(approvals).toHaveLength(1);
       expect(approvals[0]!.reason).toContain("it is not known whether it ran");
       expect(readFileSync(marker, "utf8")).toBe("run\n");
-      await stack.orchestrator.resolveApproval({ approvalId: approvals[0]!.id, approve: true, resolvedBy: "alice", note: "run it again" });
+      await decideApproval(stack, { approvalId: approvals[0]!.id, approve: true, by: "alice", note: "run it again" });
       expect((await goalIn(stack, id)).state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
       expect(readFileSync(marker, "utf8")).toBe("run\nrun\n");
     } finally {
@@ -240,7 +244,7 @@ describe("crash safety", () => {
 
   test("kill -9 during a tool call that is not idempotent: after the restart a human decides whether it runs again", async () => {
     // Commands run on the real file system (only aios-tools' fs tools map paths into the root).
-    const marker = join(dir, "spawned");
+    const marker = join(spool, "spawned");
     cloud.enqueue(
       plan({ id: "run", description: "run the slow command", agent: "runner", tools: ["process.spawn"] }),
       call("process_spawn", { argv: ["/bin/sh", "-c", `echo run >> ${marker}; sleep 4`] }),
@@ -260,7 +264,7 @@ describe("crash safety", () => {
     expect(approvals[0]!.reason).toContain("it is not known whether it ran");
     // Nothing ran a second time while the question was open.
     expect(readFileSync(marker, "utf8")).toBe("run\n");
-    await stack.orchestrator.resolveApproval({ approvalId: approvals[0]!.id, approve: true, resolvedBy: "alice", note: "run it again" });
+    await decideApproval(stack, { approvalId: approvals[0]!.id, approve: true, by: "alice", note: "run it again" });
     const goal = await goalIn(stack, id);
     expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
     expect(readFileSync(marker, "utf8")).toBe("run\nrun\n");

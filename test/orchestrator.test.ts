@@ -14,7 +14,7 @@ import { ApprovalState, AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
 import { MemoryKind, MemoryServiceDefinition } from "../lib/rpc/gen/aios/v1/memory.ts";
 import { AuditResult } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { EventKind, GoalSource, GoalState, TaskState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
-import { connect } from "../lib/rpc/index.ts";
+import { connect, decideApproval } from "../lib/rpc/index.ts";
 import { refusal } from "./support/memory.ts";
 import { run, start } from "./support/binary.ts";
 import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
@@ -99,8 +99,13 @@ describe("approvals", () => {
     expect(approvals[0]!.tool).toBe("service.stop");
     expect(approvals[0]!.input).toEqual({ name: "web" });
     expect((await pidOf("web"))).toBeGreaterThan(0);
-    const resolved = await stack.orchestrator.resolveApproval({ approvalId: approvals[0]!.id, approve: true, resolvedBy: "alice", note: "maintenance" });
-    expect(resolved.approval!.state).toBe(ApprovalState.APPROVAL_STATE_APPROVED);
+    // The orchestrator cannot say yes for a person: aios-tools, which keeps the approval, takes
+    // a yes only from a person's own connection (aiosctl, the console, this test).
+    const unapproved = await refusal(stack.orchestrator.resolveApproval({ approvalId: approvals[0]!.id, approve: true, resolvedBy: "alice", note: "maintenance" }));
+    expect(unapproved.code).toBe("failed_precondition");
+    expect(unapproved.message).toContain("has not been approved at aios-tools");
+    const resolved = await decideApproval(stack, { approvalId: approvals[0]!.id, approve: true, by: "alice", note: "maintenance" });
+    expect(resolved!.state).toBe(ApprovalState.APPROVAL_STATE_APPROVED);
     const goal = await goalIn(stack, id);
     expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
     expect((await stack.initClient.getService({ name: "web" })).service!.pid).toBe(0);

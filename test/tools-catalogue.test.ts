@@ -48,6 +48,8 @@ beforeAll(async () => {
   writeFileSync(join(root, "etc/aios/agents/netter.toml"), `capabilities = ${JSON.stringify(NET_CAPS)}\n`);
   // Reads network state but may not connect: its commands get no network either.
   writeFileSync(join(root, "etc/aios/agents/looker.toml"), 'capabilities = ["process:shell", "net:read"]\n');
+  // May run a shell as root, which is critical risk: every such call waits for a human.
+  writeFileSync(join(root, "etc/aios/agents/rooter.toml"), 'capabilities = ["process:shell", "process:root:/bin/sh"]\n');
   // A missing nft or ip is one clear sentence here, not a tool error in the middle of the suite.
   requireHostPrograms("tools");
   const netns = Bun.spawnSync(["ip", "netns", "add", NETNS], { stderr: "pipe" });
@@ -266,15 +268,46 @@ describe("every tool of the catalogue", () => {
     expect((lang.output as { stdout: string }).stdout).toBe("C.UTF-8\n");
   });
 
-  test("process.spawn confines its command: AIOS's state and sockets are out of sight, it sees only its own processes, and nothing it starts outlives it", async () => {
+  /** Runs a critical call the way a person lets it: held, approved, run with the approval. */
+  async function runApproved(agent: string, tool: string, input: Record<string, unknown>) {
+    const t = await token(agent);
+    const held = await refusal(run(t, tool, input));
+    expect(held.code).toBe("failed_precondition");
+    const approvalId = held.details["approval-id"]!;
+    await tools.decideApproval({ approvalId, approve: true, decidedBy: "human:test" });
+    return run(t, tool, input, approvalId);
+  }
+
+  test("process.spawn runs its command as nobody, with limits that bind; root needs process:root and a human's yes", async () => {
     const t = await token("tester");
-    const stdout = async (command: string) => ((await run(t, "process.spawn", { command })).output as { stdout: string }).stdout;
+    const ran = await run(t, "process.spawn", { command: "id -u; umount /proc >/dev/null 2>&1 && echo unmounted || echo refused; cat /proc/self/status | grep NoNewPrivs" });
+    expect(ran.output).toMatchObject({ user: "nobody" });
+    const [uid, umount, nnp] = (ran.output as { stdout: string }).stdout.trim().split("\n");
+    expect(uid).toBe("65534");
+    // Not root, so it cannot lift the cover off AIOS's directories, and setuid programs give it nothing.
+    expect(umount).toBe("refused");
+    expect(nnp).toMatch(/NoNewPrivs:\s+1/);
+    // A process limit binds: it is no longer root, to which RLIMIT_NPROC does not apply.
+    const forks = await run(t, "process.spawn", { command: "n=0; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 2 2>/dev/null & n=$((n+1)); done; sleep 0.3; ls /proc | grep -c '^[0-9]'", limits: { processes: 4 } });
+    expect(Number((forks.output as { stdout: string }).stdout.trim())).toBeLessThanOrEqual(6);
+    // Root without the capability: refused, whatever the program.
+    const refused = await refusal(run(t, "process.spawn", { command: "id -u", as_root: true }));
+    expect(refused.code).toBe("permission_denied");
+    expect(refused.message).toContain("process:root");
+    // With it, root is critical risk: it waits for a human even under autonomous autonomy.
+    const asRoot = await runApproved("rooter", "process.spawn", { command: "id -u", as_root: true });
+    expect(asRoot.output).toMatchObject({ user: "root", stdout: "0\n" });
+  });
+
+  test("process.spawn confines its command: AIOS's state and sockets are out of sight, it sees only its own processes, and nothing it starts outlives it", async () => {
+    // As root (approved), the strongest case: even root inside sees none of AIOS's state.
+    const stdout = async (command: string) => ((await runApproved("rooter", "process.spawn", { command, as_root: true })).output as { stdout: string }).stdout;
     // Under --root the state and run directories are ROOT/var/lib/aios and ROOT/run/aios.
     expect(await stdout(`ls -A ${join(root, "var/lib/aios")} ${join(root, "run/aios")} | grep -v ':$' | grep -c . || true`)).toBe("0\n");
     expect(await stdout("echo $$")).toBe("1\n");
     // Asked to start inside a hidden directory, it cannot: under the cover there is no such
     // directory (entered before the cover, it would have been the real one).
-    const inside = await run(t, "process.spawn", { command: "ls -A", cwd: "/var/lib/aios/tools" });
+    const inside = await runApproved("rooter", "process.spawn", { command: "ls -A", cwd: "/var/lib/aios/tools", as_root: true });
     expect(inside.output).toMatchObject({ exit_code: 126, stdout: "" });
     expect(Number((await stdout("ls /proc | grep -c '^[0-9]'")).trim())).toBeLessThan(5);
     // A sleep of its own odd length, started with setsid; the command sees it running, then ends.

@@ -4,7 +4,7 @@
  * SQLite file.
  */
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
@@ -12,8 +12,11 @@ import { AuditResult, ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tool
 import { connect, HealthDefinition } from "../lib/rpc/index.ts";
 import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
 import { waitFor } from "./support/wait.ts";
+import { commandSpool } from "./support/spool.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-tools-kill-"));
+// process.spawn runs its command as nobody: its markers live where nobody may write.
+const spool = commandSpool(dir);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** aios-tools from bin under root, once it answers its health check. */
@@ -86,7 +89,7 @@ test("a change cut off by kill -9 is still in the ledger: its intent was written
   let running = await startTools();
   let tools = connect(ToolsServiceDefinition, socket);
   const { token } = await tools.issueCapabilityToken({ agent: "runner", autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, ttlMs: 600_000 });
-  const marker = join(dir, "intent-ran");
+  const marker = join(spool, "intent-ran");
   const call = tools.execute({ tool: "process.spawn", input: { argv: ["/bin/sh", "-c", `echo started > ${marker}.1; sleep 2; echo done > ${marker}`] }, capabilityToken: token, reason: "cut off" }, { timeoutMs: 60_000 });
   await waitFor(() => existsSync(`${marker}.1`), "the command to start");
   running.process.kill("SIGKILL");
@@ -102,5 +105,42 @@ test("a change cut off by kill -9 is still in the ledger: its intent was written
   expect(entries[0]!.executionId).toEndWith("#started");
   expect((await tools.verifyAudit({})).ok).toBe(true);
   tools.close();
+  expect(await running.stop("SIGTERM")).toBe(0);
+});
+
+/** `sleep LENGTH` processes (a unique length names a test's command). */
+function processesWith(length: string): number[] {
+  return readdirSync("/proc").filter((name) => /^\d+$/.test(name)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${length}\0`;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+test("a command still running when aios-tools is killed is stopped when aios-tools starts again", async () => {
+  const root = join(dir, "leftover-root");
+  const bin = installBinary(join(dir, "leftover"));
+  mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
+  writeFileSync(join(root, "etc/aios/agents/runner.toml"), 'capabilities = ["process:spawn:/bin/*"]\n');
+  const socket = join(root, "run/aios/tools.sock");
+  let running = await startToolsIn(bin, root);
+  let tools = connect(ToolsServiceDefinition, socket);
+  const { token } = await tools.issueCapabilityToken({ agent: "runner", autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, ttlMs: 600_000 });
+  const marker = join(spool, "leftover");
+  // setsid: its own session, as a daemon would make; the PID namespace still holds it.
+  const call = tools.execute({ tool: "process.spawn", input: { argv: ["/bin/sh", "-c", `echo started > ${marker}.1; setsid sleep 47.125 & sleep 47.125; echo late > ${marker}`] }, capabilityToken: token, reason: "left behind" }, { timeoutMs: 60_000 });
+  await waitFor(() => existsSync(`${marker}.1`) && processesWith("47.125").length === 2, "the command and its daemon to start");
+  running.process.kill("SIGKILL");
+  await call.catch(() => undefined);
+  await running.process.exited;
+  tools.close();
+  // Killed with -9, aios-tools could not stop them: they outlive it until it starts again.
+  expect(processesWith("47.125").length).toBe(2);
+
+  running = await startToolsIn(bin, root);
+  await waitFor(() => processesWith("47.125").length === 0, "the left-behind command to be stopped");
+  expect(existsSync(marker)).toBe(false);
   expect(await running.stop("SIGTERM")).toBe(0);
 });

@@ -16,6 +16,8 @@ export type Say = (line: string) => void;
 
 const KERNEL_MOUNTS: ReadonlyArray<[source: string, target: string, fstype: string, flags: number, data: string]> = [
   ["sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""],
+  // cgroup v2: process.spawn holds each command in a cgroup of its own (memory, pids, CPU).
+  ["cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate"],
   ["devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755"],
   ["devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666"],
   ["tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"],

@@ -4,6 +4,7 @@
  * RUN_DIR/tools.sock, with its database, key and backups under STATE_DIR/tools.
  */
 import { join } from "node:path";
+import { RunningCommands } from "./defs/process/confine.ts";
 import { rooted, socketPath } from "../config/index.ts";
 import type { ComponentSpec } from "../rpc/index.ts";
 import { Approvals } from "./approvals.ts";
@@ -35,6 +36,9 @@ export const toolsComponent: ComponentSpec = {
     const initSocket = socketPath(config, root, "init");
     const protectedPaths = new ProtectedPaths({ stateDir: config.paths.state_dir, runDir: config.paths.run_dir, configDir: config.paths.config_dir });
     const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, initSocket, stateDir, protectedPaths, log });
+    // Commands a killed aios-tools left running die now: nothing it started outlives it.
+    const leftovers = new RunningCommands(join(stateDir, "running")).stopLeftovers();
+    if (leftovers > 0) log.warn("stopped commands an earlier aios-tools left running", { groups: leftovers });
     log.info("tool catalogue loaded", { tools: registry.list().length });
     return [toolsService({ registry, executor, ledger, approvals, grants, backups, key, root, outputCap, log })];
   },

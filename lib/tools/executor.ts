@@ -68,6 +68,14 @@ export interface ExecutorOptions {
   log: Logger;
 }
 
+const RISK_ORDER: readonly RiskName[] = ["low", "medium", "high", "critical"];
+
+/** The tool's risk, raised (never lowered) by what this input asks for. */
+export function riskOfCall(tool: ToolDefinition, input: unknown): RiskName {
+  const raised = tool.riskOf?.(input);
+  return raised && RISK_ORDER.indexOf(raised) > RISK_ORDER.indexOf(tool.risk) ? raised : tool.risk;
+}
+
 export function needsApproval(risk: RiskName, autonomy: Autonomy): boolean {
   if (autonomy === "manual") return risk !== "low";
   if (autonomy === "supervised") return risk === "high" || risk === "critical";
@@ -148,7 +156,8 @@ export class ToolExecutor {
     if (refusal) return refuse("denied", permissionDenied(refusal));
 
     // 3. Approval.
-    if (needsApproval(tool.risk, claims.autonomy)) {
+    const risk = riskOfCall(tool, input);
+    if (needsApproval(risk, claims.autonomy)) {
       if (!call.approvalId) {
         const approval = this.o.approvals.create({
           tool: tool.name,
@@ -158,12 +167,12 @@ export class ToolExecutor {
           goal_id: claims.goal_id,
           task_id: claims.task_id,
           reason: call.reason,
-          risk: tool.risk,
+          risk,
           autonomy: claims.autonomy,
         });
         record("needs_approval", "", { approval_id: approval.id });
         throw failedPrecondition(
-          `${tool.name} is ${tool.risk} risk and needs a human's approval under ${claims.autonomy} autonomy: approval ${approval.id} is pending; retry with approval_id once it is approved`,
+          `${tool.name} is ${risk} risk and needs a human's approval under ${claims.autonomy} autonomy: approval ${approval.id} is pending; retry with approval_id once it is approved`,
           { "approval-id": approval.id },
         );
       }

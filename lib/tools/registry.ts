@@ -55,6 +55,8 @@ export interface ToolDefinition<I = any, O = any> {
   readonly input: v.GenericSchema<unknown, I>;
   readonly output: v.GenericSchema<unknown, O>;
   readonly risk: RiskName;
+  /** A higher risk for some inputs (process.spawn as root is critical); never lower than `risk`. */
+  riskOf?(input: NoInfer<I>): RiskName;
   /** "namespace:action"; a call needs it for each of its resources. */
   readonly capability: string;
   readonly readOnly: boolean;
