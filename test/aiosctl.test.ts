@@ -86,14 +86,24 @@ describe("aiosctl machine commands", () => {
     expect(list.stdout).toContain("monitor.disk");
     const ok = await aiosctl("audit", "verify");
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^audit chain intact: \d+ entries checked\nhead: entry \d+, hash [0-9a-f]{64}\n/);
-    expect(JSON.parse((await aiosctl("audit", "verify", "--json")).stdout).head).toMatchObject({ seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(ok.stdout).toMatch(/^audit chain intact: \d+ entries checked\nchecked against: .*\nhead: \d+:[0-9a-f]{64}\n/);
+    const head = JSON.parse((await aiosctl("audit", "verify", "--json")).stdout).head as { seq: number; hash: string };
+    expect([typeof head.seq, head.hash]).toEqual(["number", expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    // aios-memory holds a copy of the head (sent within a couple of seconds of each call).
+    // (The monitor's own calls may have moved the head on meanwhile.)
+    await waitFor(async () => (await stack.memory.getAuditAnchor({})).seq >= head.seq, "aios-memory to anchor the ledger's head");
+    expect((await aiosctl("audit", "verify")).stdout).toMatch(/checked against: aios-tools' head record, aios-memory \(entry \d+\)/);
+    // A head a person kept: still in the ledger, so it verifies; one it never had does not.
+    expect((await aiosctl("audit", "verify", "--anchor", `${head.seq}:${head.hash}`)).code).toBe(0);
+    const foreign = await aiosctl("audit", "verify", "--anchor", `${head.seq}:${"ab".repeat(32)}`);
+    expect([foreign.code, foreign.stdout]).toEqual([1, expect.stringContaining("(rewritten)")]);
+    expect((await aiosctl("audit", "verify", "--anchor", "12:xyz")).code).toBe(64);
     const db = new Database(join(stack.root, "var/lib/aios/tools/tools.db"));
     db.run("UPDATE audit SET tool = 'fs.read' WHERE seq = 1");
     db.close();
     const broken = await aiosctl("audit", "verify");
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toContain("AUDIT CHAIN BROKEN at entry 1");
+    expect(broken.stdout).toContain("AUDIT CHAIN BROKEN at entry 1 (edited)");
     expect((await aiosctl("audit", "frobnicate")).code).toBe(64);
   });
 

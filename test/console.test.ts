@@ -272,6 +272,11 @@ describe("the rest of the machine", () => {
     const verify = (await api.get("/api/audit/verify")).body;
     expect(verify.ok).toBe(true);
     expect(Number(verify.entriesChecked)).toBeGreaterThanOrEqual(entries.length);
+    // The console keeps the head it saw in its own database and gives it back as an anchor.
+    const again = (await api.get("/api/audit/verify")).body;
+    expect(again.ok).toBe(true);
+    expect(again.anchorsChecked.map((a: any) => a.source)).toContain("console");
+    expect(again.head.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   test("tools, agents, memory, models, usage, metrics", async () => {

@@ -64,18 +64,31 @@ export function powerCommand(action: "poweroff" | "reboot", argv: readonly strin
 }
 
 export function auditCommand(argv: readonly string[]): Promise<number> {
-  const flags = { limit: { type: "string" as const, help: "how many entries (default 20)" }, agent: { type: "string" as const }, tool: { type: "string" as const }, goal: { type: "string" as const } };
-  return runCommand(argv, { name: "audit", usage: "aiosctl audit [verify]", summary: "the audit ledger of tool calls; `verify` recomputes its hash chain", flags, component: "tools", service: ToolsServiceDefinition, timeoutMs: 300_000 }, async (c, { positionals, values }) => {
+  const flags = {
+    limit: { type: "string" as const, help: "how many entries (default 20)" },
+    agent: { type: "string" as const },
+    tool: { type: "string" as const },
+    goal: { type: "string" as const },
+    anchor: { type: "string" as const, help: "verify: SEQ:HASH, a head line you kept from an earlier verify" },
+  };
+  return runCommand(argv, { name: "audit", usage: "aiosctl audit [verify [--anchor SEQ:HASH]]", summary: "the audit ledger of tool calls; `verify` recomputes its hash chain and checks it against the heads kept outside it", flags, component: "tools", service: ToolsServiceDefinition, timeoutMs: 300_000 }, async (c, { positionals, values }) => {
     const [sub] = positionals;
     if (sub === "verify") {
-      const r = await c.verifyAudit({});
-      // The head (last entry's seq and hash), to be noted elsewhere: the chain proves what is in
-      // the ledger; only a head kept outside it shows that entries were cut off its end.
-      const [head] = (await c.queryAudit({ pageSize: 1, agent: "", tool: "", goalId: "", pageToken: "" })).entries;
-      if (values.json) json({ ...(VerifyAuditResponse.toJSON(r) as object), head: head ? { seq: head.seq, hash: head.hash } : null });
+      const anchors = [];
+      if (values.anchor !== undefined) {
+        const match = /^(\d+):([0-9a-f]{64})$/.exec(String(values.anchor).trim());
+        if (!match) return usageError("audit", `--anchor takes SEQ:HASH as a verify printed it (entry 42, hash ab12... is 42:ab12...), got "${String(values.anchor)}"`);
+        anchors.push({ seq: Number(match[1]), hash: match[2]!, source: "the head you kept" });
+      }
+      const r = await c.verifyAudit({ anchors });
+      if (values.json) json(VerifyAuditResponse.toJSON(r));
       else {
-        process.stdout.write(r.ok ? `audit chain intact: ${r.entriesChecked} entries checked\n` : `AUDIT CHAIN BROKEN at entry ${r.firstBrokenSeq}: ${r.reason}\n(${r.entriesChecked} entries checked)\n`);
-        if (head) process.stdout.write(`head: entry ${head.seq}, hash ${head.hash}\n(keep this line elsewhere: a later head with a lower entry number means entries were removed)\n`);
+        process.stdout.write(r.ok ? `audit chain intact: ${r.entriesChecked} entries checked\n` : `AUDIT CHAIN BROKEN at entry ${r.firstBrokenSeq} (${r.tampering}): ${r.reason}\n(${r.entriesChecked} entries checked)\n`);
+        const checked = ["aios-tools' head record", ...r.anchorsChecked.map((a) => `${a.source} (entry ${a.seq})`)];
+        process.stdout.write(`checked against: ${checked.join(", ")}\n`);
+        // The head, to be noted elsewhere: the chain proves what is in the ledger; only a head
+        // kept outside it shows that entries were cut off its end or the whole was rewritten.
+        if (r.head) process.stdout.write(`head: ${r.head.seq}:${r.head.hash}\n(keep this line elsewhere; aiosctl audit verify --anchor ${r.head.seq}:${r.head.hash} checks the ledger still holds it)\n`);
       }
       return r.ok ? 0 : 1;
     }

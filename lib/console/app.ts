@@ -25,6 +25,7 @@ import { BadJsonBody, parseJsonBody } from "./json-body.ts";
 import type { Lockout } from "./lockout.ts";
 import type { MetricsSampler } from "./metrics.ts";
 import type { SessionStore } from "./sessions.ts";
+import type { AuditWitness } from "./audit-witness.ts";
 
 export interface ConsoleDeps {
   backends: Backends;
@@ -32,6 +33,8 @@ export interface ConsoleDeps {
   sessions: SessionStore;
   lockout: Lockout;
   metrics: MetricsSampler;
+  /** The console's own note of the audit ledger's head; none in tests that do not need it. */
+  witness?: AuditWitness;
   assets: WebAssets;
   log: Logger;
 }
@@ -124,7 +127,7 @@ export function createConsoleApp(d: ConsoleDeps) {
   app = sessionRoutes(app, { credentials: d.credentials, sessions: d.sessions, lockout: d.lockout, clientOf, log: d.log });
   app = goalRoutes(app, { backends: d.backends, actorOf });
   app = eventRoutes(app, { backends: d.backends });
-  app = systemRoutes(app, { backends: d.backends, metrics: d.metrics });
+  app = systemRoutes(app, { backends: d.backends, metrics: d.metrics, witness: d.witness });
   for (const asset of d.assets.list()) app = app.get(asset.path, ({ request }) => d.assets.respond(asset, request), { detail: { hide: true } });
   return app;
 }

@@ -18,6 +18,7 @@ import { Credentials, hashPassword, loadOrCreateAdminToken } from "./credentials
 import { Lockout } from "./lockout.ts";
 import { MetricsSampler } from "./metrics.ts";
 import { SessionStore } from "./sessions.ts";
+import { AuditWitness } from "./audit-witness.ts";
 
 const SUMMARY = "the HTTP console: dashboard, goals, approvals and the JSON API";
 
@@ -79,12 +80,16 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   const metrics = new MetricsSampler(rooted(root, config.paths.state_dir));
   metrics.start();
   const backends = connectBackends(config, root);
+  // A witness of the audit ledger's head, kept in the console's own database.
+  const witness = new AuditWitness(join(stateDir, "console.db"), backends.tools, log);
+  witness.start();
   const app = createConsoleApp({
     backends,
     credentials: new Credentials(admin.token, config.console.password_hash),
     sessions,
     lockout: new Lockout({ maxFailures: config.console.max_failures, windowMs: config.console.failure_window_ms, lockoutMs: config.console.lockout_ms }),
     metrics,
+    witness,
     assets: new WebAssets(),
     log,
   });
@@ -100,6 +105,7 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   } catch (error) {
     process.stderr.write(`aios-console: cannot listen on ${config.console.listen}:${port} (${(error as Error).message}): is another console or program using the port? (ss -ltnp)\n`);
     metrics.stop();
+    witness.close();
     return EXIT_UNAVAILABLE;
   }
   if (admin.created) announceToken(admin.token, tokenPath, app.server?.port ?? port, root);
@@ -109,6 +115,7 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   await stop;
   await app.stop(true);
   metrics.stop();
+  witness.close();
   backends.close();
   sessions.close();
   return 0;

@@ -9,6 +9,7 @@ import type { Logger } from "../log/index.ts";
 import { Severity } from "../rpc/gen/aios/v1/common.ts";
 import { type Memory, MemoryKind, type MemoryEvent, MemoryServiceDefinition, MemoryTier, SearchMode } from "../rpc/gen/aios/v1/memory.ts";
 import { failedPrecondition, implement, invalidArgument, pageLimit, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
+import { anchorAuditHead, readAuditAnchor } from "./audit-anchor.ts";
 import { lastCompaction } from "./compaction.ts";
 import { assembleContext, candidatesFromHits, candidatesFromRing } from "./context.ts";
 import type { Embeddings } from "./embeddings.ts";
@@ -260,6 +261,18 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
       }
       const filter = checkedFilter(parsed.kinds, parsed.tags, undefined, before);
       return { forgotten: store.forget({ ids: parsed.ids, filter }) };
+    },
+
+    anchorAuditHead: (request) => {
+      const { hash } = parseRequest(v.object({ hash: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "must be a SHA-256 hash in hex")) }), request);
+      if (!Number.isSafeInteger(request.seq) || request.seq < 1) throw invalidArgument("seq", "must be an entry number, 1 or more");
+      const anchor = anchorAuditHead(store.db, request.seq, hash);
+      return { seq: anchor.seq, hash: anchor.hash };
+    },
+
+    getAuditAnchor: () => {
+      const anchor = readAuditAnchor(store.db);
+      return anchor ? { seq: anchor.seq, hash: anchor.hash, anchoredAt: new Date(anchor.at) } : { seq: 0, hash: "" };
     },
 
     stats: async () => {

@@ -40,6 +40,9 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   "/aios.v1.MemoryService/Forget": PEOPLE,
   "/aios.v1.MemoryService/Export": PEOPLE,
   "/aios.v1.MemoryService/Import": PEOPLE,
+  // The audit ledger's head, kept apart from aios-tools: only aios-tools moves it.
+  "/aios.v1.MemoryService/AnchorAuditHead": ["tools"],
+  "/aios.v1.MemoryService/GetAuditAnchor": AIOS,
 
   "/aios.v1.GatewayService/Infer": AIOS,
   "/aios.v1.GatewayService/StreamInfer": AIOS,

@@ -5,7 +5,8 @@
  * row's canonical JSON (its seq included): editing, deleting or reordering any row breaks the
  * chain from there on, and without the key no one can recompute it after an edit or forge a
  * row. The head (last seq and hash, with its own HMAC) is kept outside the database, so that
- * rows cut off the end are seen too. VerifyAudit names the first row that does not fit and
+ * rows cut off the end are seen too, and anchored again outside aios-tools (aios-memory, the
+ * console, a person's note), so that a ledger rewritten with the key is seen. VerifyAudit names the first row that does not fit and
  * what was done to it. Rows written before the key existed (seq < since) keep their plain
  * SHA-256 chain.
  */
@@ -50,6 +51,25 @@ export interface AuditFilter {
   since?: string;
   until?: string;
   execution_id?: string;
+}
+
+export type Tampering = "" | "edited" | "removed" | "reordered" | "forged" | "truncated" | "rewritten" | "head_forged" | "head_missing";
+
+/** A head kept outside the ledger: by aios-memory, the console, or a person who noted it. */
+export interface ExternalAnchor {
+  seq: number;
+  hash: string;
+  source: string;
+}
+
+export interface Verification {
+  ok: boolean;
+  checked: number;
+  firstBrokenSeq: number;
+  tampering: Tampering;
+  reason: string;
+  /** The ledger's last entry as it stands. */
+  head: { seq: number; hash: string } | null;
 }
 
 /** The ledger's key and where its head is kept (STATE_DIR/tools/audit.key and audit.head). */
@@ -166,6 +186,11 @@ export class AuditLedger {
     if (last) this.writeHead(last.seq, last.hash);
   }
 
+  /** The last entry's seq and hash, or null for an empty ledger. */
+  head(): { seq: number; hash: string } | null {
+    return this.last.get() ?? null;
+  }
+
   byExecution(executionId: string): AuditRow | null {
     return this.db.query<AuditRow, [string]>("SELECT * FROM audit WHERE execution_id = ?").get(executionId);
   }
@@ -193,37 +218,72 @@ export class AuditLedger {
     return this.db.query<AuditRow, [Record<string, string | number>]>(sql).all(params);
   }
 
-  /** Recomputes the chain from the first row. */
-  verify(): { ok: boolean; checked: number; firstBrokenSeq: number; reason: string } {
+  /** The head record's seq, or 0 when there is none (rows past it were appended since it was last written, or forged). */
+  private headRecordSeq(): number {
+    if (!this.seal?.headPath) return Number.POSITIVE_INFINITY;
+    const genuine = readHeadSlots(this.seal.headPath).filter((h) => h.mac === headMac(this.seal!.key, h.seq, h.hash));
+    return genuine.length ? Math.max(...genuine.map((h) => h.seq)) : 0;
+  }
+
+  /**
+   * Recomputes the chain from the first row, checks its end against the head record, then
+   * against each anchor kept elsewhere (aios-memory's, the console's, one a person noted).
+   * Names the first entry that does not fit and what was done to it.
+   */
+  verify(anchors: readonly ExternalAnchor[] = []): Verification {
     let prev = GENESIS_HASH;
     let expectedSeq = 1;
     let checked = 0;
+    const head = () => this.head();
     for (const row of this.db.query<AuditRow, []>("SELECT * FROM audit ORDER BY seq").iterate()) {
       checked++;
       const { hash, ...unhashed } = row;
-      const broken = (reason: string) => ({ ok: false, checked, firstBrokenSeq: row.seq, reason: `entry ${row.seq} (${row.execution_id}): ${reason}` });
-      if (row.seq !== expectedSeq) return { ...broken(`expected entry ${expectedSeq} here: an entry is missing`), firstBrokenSeq: expectedSeq };
-      if (row.prev_hash !== prev) return broken("its previous hash does not match the entry before it (an entry was removed or reordered)");
+      const broken = (tampering: Tampering, reason: string): Verification => ({ ok: false, checked, firstBrokenSeq: row.seq, tampering, reason: `entry ${row.seq} (${row.execution_id}): ${reason}`, head: head() });
+      if (row.seq !== expectedSeq) return { ...broken("removed", `expected entry ${expectedSeq} here: an entry is missing`), firstBrokenSeq: expectedSeq };
+      if (row.prev_hash !== prev) return broken("reordered", "its previous hash does not match the entry before it (an entry was removed and the rest renumbered, or entries were reordered)");
       if (entryHash(unhashed, this.seal) !== hash) {
-        return broken(this.seal && row.seq >= this.seal.since ? "its content does not match its keyed hash (it was edited, or forged without the key)" : "its content does not match its hash (it was edited)");
+        if (!(this.seal && row.seq >= this.seal.since)) return broken("edited", "its content does not match its hash (it was edited)");
+        // Past the last head written, it was never appended here: someone added it without the key.
+        return row.seq > this.headRecordSeq()
+          ? broken("forged", "it does not match its keyed hash and lies past the ledger's head record (it was added without the key)")
+          : broken("edited", "its content does not match its keyed hash (it was edited)");
       }
       prev = hash;
       expectedSeq++;
     }
-    return this.verifyHead(checked, prev);
+    const atHead = this.verifyHead(checked, prev);
+    if (!atHead.ok) return { ...atHead, head: head() };
+    for (const anchor of anchors) {
+      const against = this.verifyAnchor(checked, anchor);
+      if (against) return { ...against, head: head() };
+    }
+    return { ok: true, checked, firstBrokenSeq: 0, tampering: "", reason: "", head: head() };
+  }
+
+  /** One anchor kept outside the ledger against the (already verified) chain. */
+  private verifyAnchor(checked: number, anchor: ExternalAnchor): Omit<Verification, "head"> | null {
+    if (anchor.seq < 1) return null;
+    if (anchor.seq > checked) {
+      return { ok: false, checked, firstBrokenSeq: checked + 1, tampering: "truncated", reason: `entries ${checked + 1} to ${anchor.seq} were removed from the end of the ledger (${anchor.source} kept entry ${anchor.seq})` };
+    }
+    const row = this.db.query<{ hash: string }, [number]>("SELECT hash FROM audit WHERE seq = ?").get(anchor.seq);
+    if (row?.hash !== anchor.hash) {
+      return { ok: false, checked, firstBrokenSeq: anchor.seq, tampering: "rewritten", reason: `entry ${anchor.seq} is not the one ${anchor.source} kept: the ledger was rewritten up to there, its hashes recomputed with the key` };
+    }
+    return null;
   }
 
   /** The end of the chain against the head kept outside the database. */
-  private verifyHead(checked: number, lastHash: string): { ok: boolean; checked: number; firstBrokenSeq: number; reason: string } {
-    const ok = { ok: true, checked, firstBrokenSeq: 0, reason: "" };
+  private verifyHead(checked: number, lastHash: string): Omit<Verification, "head"> {
+    const ok = { ok: true, checked, firstBrokenSeq: 0, tampering: "" as const, reason: "" };
     if (!this.seal?.headPath) return ok;
     const slots = readHeadSlots(this.seal.headPath);
-    if (slots.length === 0) return checked === 0 ? ok : { ok: false, checked, firstBrokenSeq: checked + 1, reason: `the ledger's head record (${this.seal.headPath}) is missing or unreadable: entries may have been cut off its end` };
+    if (slots.length === 0) return checked === 0 ? ok : { ok: false, checked, firstBrokenSeq: checked + 1, tampering: "head_missing", reason: `the ledger's head record (${this.seal.headPath}) is missing or unreadable: entries may have been cut off its end` };
     const genuine = slots.filter((h) => h.mac === headMac(this.seal!.key, h.seq, h.hash));
-    if (genuine.length === 0) return { ok: false, checked, firstBrokenSeq: Math.max(...slots.map((h) => h.seq)), reason: "the ledger's head record does not match its key (it was forged)" };
+    if (genuine.length === 0) return { ok: false, checked, firstBrokenSeq: Math.max(...slots.map((h) => h.seq)), tampering: "head_forged", reason: "the ledger's head record does not match its key (it was forged)" };
     const head = genuine.reduce((a, b) => (b.seq > a.seq ? b : a));
-    if (checked < head.seq) return { ok: false, checked, firstBrokenSeq: checked + 1, reason: `entries ${checked + 1} to ${head.seq} were removed from the end of the ledger (its head record says ${head.seq})` };
-    if (checked === head.seq && lastHash !== head.hash) return { ok: false, checked, firstBrokenSeq: head.seq, reason: `entry ${head.seq} is not the one the head record names (the end of the ledger was replaced)` };
+    if (checked < head.seq) return { ok: false, checked, firstBrokenSeq: checked + 1, tampering: "truncated", reason: `entries ${checked + 1} to ${head.seq} were removed from the end of the ledger (its head record says ${head.seq})` };
+    if (checked === head.seq && lastHash !== head.hash) return { ok: false, checked, firstBrokenSeq: head.seq, tampering: "rewritten", reason: `entry ${head.seq} is not the one the head record names (the end of the ledger was replaced)` };
     return ok;
   }
 }

@@ -6,7 +6,9 @@
 import { join } from "node:path";
 import { RunningCommands } from "./defs/process/confine.ts";
 import { rooted, socketPath } from "../config/index.ts";
-import type { ComponentSpec } from "../rpc/index.ts";
+import { type ComponentSpec, connect } from "../rpc/index.ts";
+import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
+import { HeadAnchor } from "./anchor.ts";
 import { Approvals } from "./approvals.ts";
 import { AuditLedger, loadOrCreateSeal } from "./audit.ts";
 import { Backups } from "./backups.ts";
@@ -40,6 +42,9 @@ export const toolsComponent: ComponentSpec = {
     const leftovers = new RunningCommands(join(stateDir, "running")).stopLeftovers();
     if (leftovers > 0) log.warn("stopped commands an earlier aios-tools left running", { groups: leftovers });
     log.info("tool catalogue loaded", { tools: registry.list().length });
-    return [toolsService({ registry, executor, ledger, approvals, grants, backups, key, root, outputCap, log })];
+    // A copy of the ledger's head outside aios-tools' files, in aios-memory.
+    const anchor = new HeadAnchor(connect(MemoryServiceDefinition, socketPath(config, root, "memory")), ledger, log);
+    anchor.start();
+    return [toolsService({ registry, executor, ledger, approvals, grants, backups, key, root, outputCap, anchor, log })];
   },
 };

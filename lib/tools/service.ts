@@ -10,6 +10,7 @@ import { AuditResult, type CapabilityGrant, type Tool, type ToolApproval, ToolsS
 import { failedPrecondition, implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, permissionDenied, type ServiceImplementation } from "../rpc/index.ts";
 import type { ApprovalRow, Approvals } from "./approvals.ts";
 import type { AuditLedger, AuditResult as AuditResultName, AuditRow } from "./audit.ts";
+import type { HeadAnchor } from "./anchor.ts";
 import type { Backups } from "./backups.ts";
 import { formatCapability, grantedBy, parseCapability } from "./capability.ts";
 import type { ToolExecutor } from "./executor.ts";
@@ -109,6 +110,8 @@ export interface ToolsServiceOptions {
   key: Buffer;
   root: string;
   outputCap: number;
+  /** Keeps the ledger's head in aios-memory; none where memory is not part of the system (tests). */
+  anchor?: HeadAnchor;
   log: Logger;
 }
 
@@ -190,9 +193,23 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       const page = rows.slice(0, limit);
       return { entries: page.map(toProtoAudit), nextPageToken: rows.length > limit ? String(page.at(-1)!.seq) : "" };
     },
-    verifyAudit: () => {
-      const result = o.ledger.verify();
-      return { ok: result.ok, entriesChecked: result.checked, firstBrokenSeq: result.firstBrokenSeq, reason: result.reason };
+    verifyAudit: async (request) => {
+      const given = parseRequest(
+        v.object({ anchors: v.pipe(v.array(v.object({ seq: v.pipe(v.number(), v.integer(), v.minValue(1, "must be an entry number, 1 or more")), hash: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "must be an entry's hash in hex (64 characters)")), source: v.pipe(v.string(), v.maxLength(100)) })), v.maxLength(64)) }),
+        request,
+      ).anchors.map((a) => ({ ...a, source: a.source.trim() || "the caller" }));
+      const memory = await o.anchor?.fetch();
+      const anchors = memory ? [memory, ...given] : given;
+      const result = o.ledger.verify(anchors);
+      return {
+        ok: result.ok,
+        entriesChecked: result.checked,
+        firstBrokenSeq: result.firstBrokenSeq,
+        reason: result.reason,
+        tampering: result.tampering,
+        head: result.head ? { ...result.head, source: "aios-tools" } : undefined,
+        anchorsChecked: anchors,
+      };
     },
     grantCapability: (request) => {
       const { agent, capability, grantedBy } = parseRequest(v.object({ agent: AgentKind, capability: Required("capability"), grantedBy: v.pipe(Required("granted_by"), v.trim()) }), request);

@@ -4,7 +4,7 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +15,7 @@ import { ApprovalState, AutonomyLevel } from "../rpc/gen/aios/v1/common.ts";
 import { AuditResult, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
 import { AiosError, connect, type RunningServer, serve, type ServiceClient } from "../rpc/index.ts";
 import { Approvals } from "./approvals.ts";
-import { AuditLedger } from "./audit.ts";
+import { AuditLedger, type ExternalAnchor } from "./audit.ts";
 import { canonicalJson } from "./canonical.ts";
 import { Backups } from "./backups.ts";
 import { toolsComponent } from "./component.ts";
@@ -335,7 +335,7 @@ describe("the audit ledger", () => {
       copyFileSync(join(toolsDir, "audit.head"), `${path}.head`);
       return new Database(path);
     };
-    const verifyCopy = (db: Database) => new AuditLedger(db, { key: Buffer.from(key, "base64"), since, headPath: `${db.filename}.head` }).verify();
+    const verifyCopy = (db: Database, anchors: ExternalAnchor[] = []) => new AuditLedger(db, { key: Buffer.from(key, "base64"), since, headPath: `${db.filename}.head` }).verify(anchors);
     const end = verified.entriesChecked;
     // What someone without the key would write: the chain recomputed with plain SHA-256.
     const rechain = (db: Database, from: number) => {
@@ -347,31 +347,58 @@ describe("the audit ledger", () => {
         prev = hash;
       }
     };
-    const cases: Array<[string, (db: Database) => void, number, string]> = [
-      ["a field edited", (db) => db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 500"), 500, "it was edited"],
-      ["an entry deleted", (db) => db.exec("DELETE FROM audit WHERE seq = 321"), 321, "an entry is missing"],
-      ["two entries swapped", (db) => db.exec("UPDATE audit SET seq = -1 WHERE seq = 700; UPDATE audit SET seq = 700 WHERE seq = 701; UPDATE audit SET seq = 701 WHERE seq = -1;"), 700, "removed or reordered"],
-      ["the last entry edited", (db) => db.exec("UPDATE audit SET result = CASE result WHEN 'ok' THEN 'failed' ELSE 'ok' END WHERE seq = (SELECT MAX(seq) FROM audit)"), end, "it was edited"],
-      ["the last entry removed", (db) => db.exec(`DELETE FROM audit WHERE seq = ${end}`), end, "removed from the end"],
-      ["the last five removed", (db) => db.exec(`DELETE FROM audit WHERE seq > ${end - 5}`), end - 4, "removed from the end"],
-      ["every entry removed", (db) => db.exec("DELETE FROM audit"), 1, "removed from the end"],
-      ["an edit with the chain recomputed", (db) => (db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 600"), rechain(db, 600)), 600, "forged without the key"],
-      ["a delete with the rest renumbered and rechained", (db) => (db.exec(`DELETE FROM audit WHERE seq = 800; UPDATE audit SET seq = seq - 1 WHERE seq > 800`), rechain(db, 800)), 800, "forged without the key"],
-      ["a forged entry appended", (db) => (db.exec(`INSERT INTO audit SELECT seq + 1, execution_id || '-forged', time, agent, goal_id, task_id, tool, reason, input_hash, output_hash, result, error, duration_ms, backup_id, approval_id, hash, hash FROM audit WHERE seq = ${end}`), rechain(db, end + 1)), end + 1, "forged without the key"],
-      ["the head record deleted", (db) => rmSync(`${db.filename}.head`), end + 1, "head record"],
-      ["the head record forged to match a cut", (db) => (db.exec(`DELETE FROM audit WHERE seq = ${end}`), writeFileSync(`${db.filename}.head`, [end - 1, end - 2].map((seq) => JSON.stringify({ seq, hash: "0".repeat(64), mac: "0".repeat(64) }).padEnd(256)).join(""))), end - 1, "forged"],
-      ["the last entry replaced by a rechained one", (db) => (db.exec(`UPDATE audit SET tool = 'fs.read' WHERE seq = ${end}`), rechain(db, end)), end, "forged without the key"],
+    // What someone holding the key would write: the chain and the head record recomputed with it.
+    const keyed = Buffer.from(key, "base64");
+    const rechainWithKey = (db: Database, from: number) => {
+      let prev = db.query<{ hash: string }, [number]>("SELECT hash FROM audit WHERE seq = ?").get(from - 1)?.hash ?? "0".repeat(64);
+      for (const row of db.query<Record<string, unknown>, [number]>("SELECT * FROM audit WHERE seq >= ? ORDER BY seq").all(from)) {
+        const { hash: _old, ...rest } = row;
+        const hash = createHmac("sha256", keyed).update(prev + canonicalJson({ ...rest, prev_hash: prev })).digest("hex");
+        db.query("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?").run(prev, hash, row.seq as number);
+        prev = hash;
+      }
+      const last = db.query<{ seq: number; hash: string }, []>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get()!;
+      const slot = JSON.stringify({ seq: last.seq, hash: last.hash, mac: createHmac("sha256", keyed).update(`${last.seq}:${last.hash}`).digest("hex") }).padEnd(256);
+      writeFileSync(`${db.filename}.head`, slot + slot);
+    };
+    const original = new Database(join(toolsDir, "tools.db"), { readonly: true });
+    const endHash = original.query<{ hash: string }, [number]>("SELECT hash FROM audit WHERE seq = ?").get(end)!.hash;
+    original.close();
+    // The head as aios-memory anchored it (and a person or the console noted it).
+    const anchored = [{ seq: end, hash: endHash, source: "aios-memory" }];
+    const cases: Array<[string, (db: Database) => void, number, string, string]> = [
+      ["a field edited", (db) => db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 500"), 500, "edited", "it was edited"],
+      ["an entry deleted", (db) => db.exec("DELETE FROM audit WHERE seq = 321"), 321, "removed", "an entry is missing"],
+      ["two entries swapped", (db) => db.exec("UPDATE audit SET seq = -1 WHERE seq = 700; UPDATE audit SET seq = 700 WHERE seq = 701; UPDATE audit SET seq = 701 WHERE seq = -1;"), 700, "reordered", "reordered"],
+      ["the last entry edited", (db) => db.exec("UPDATE audit SET result = CASE result WHEN 'ok' THEN 'failed' ELSE 'ok' END WHERE seq = (SELECT MAX(seq) FROM audit)"), end, "edited", "it was edited"],
+      ["the last entry removed", (db) => db.exec(`DELETE FROM audit WHERE seq = ${end}`), end, "truncated", "removed from the end"],
+      ["the last five removed", (db) => db.exec(`DELETE FROM audit WHERE seq > ${end - 5}`), end - 4, "truncated", "removed from the end"],
+      ["every entry removed", (db) => db.exec("DELETE FROM audit"), 1, "truncated", "removed from the end"],
+      ["an edit with the chain recomputed", (db) => (db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 600"), rechain(db, 600)), 600, "edited", "keyed hash"],
+      ["a delete with the rest renumbered and rechained", (db) => (db.exec(`DELETE FROM audit WHERE seq = 800; UPDATE audit SET seq = seq - 1 WHERE seq > 800`), rechain(db, 800)), 800, "edited", "keyed hash"],
+      ["a forged entry appended", (db) => (db.exec(`INSERT INTO audit SELECT seq + 1, execution_id || '-forged', time, agent, goal_id, task_id, tool, reason, input_hash, output_hash, result, error, duration_ms, backup_id, approval_id, hash, hash FROM audit WHERE seq = ${end}`), rechain(db, end + 1)), end + 1, "forged", "added without the key"],
+      ["the head record deleted", (db) => rmSync(`${db.filename}.head`), end + 1, "head_missing", "head record"],
+      ["the head record forged to match a cut", (db) => (db.exec(`DELETE FROM audit WHERE seq = ${end}`), writeFileSync(`${db.filename}.head`, [end - 1, end - 2].map((seq) => JSON.stringify({ seq, hash: "0".repeat(64), mac: "0".repeat(64) }).padEnd(256)).join(""))), end - 1, "head_forged", "forged"],
+      ["the last entry replaced by a rechained one", (db) => (db.exec(`UPDATE audit SET tool = 'fs.read' WHERE seq = ${end}`), rechain(db, end)), end, "edited", "keyed hash"],
+      // With the key, the ledger and its head record agree again: only a head kept elsewhere sees it.
+      ["with the key: the tail cut, the head record rewritten", (db) => (db.exec(`DELETE FROM audit WHERE seq > ${end - 3}`), rechainWithKey(db, end - 2)), end - 2, "truncated", "aios-memory kept entry"],
+      ["with the key: an entry edited, everything after it rehashed", (db) => (db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 900"), rechainWithKey(db, 900)), end, "rewritten", "not the one aios-memory kept"],
     ];
-    for (const [name, tamper, seq, says] of cases) {
-      const db = copy(name.replaceAll(" ", "-"));
+    for (const [name, tamper, seq, kind, says] of cases) {
+      const db = copy(name.replaceAll(" ", "-").replaceAll(":", "").replaceAll(",", ""));
       tamper(db);
-      const result = verifyCopy(db);
-      expect([name, result.ok, result.firstBrokenSeq]).toEqual([name, false, seq]);
+      const result = verifyCopy(db, anchored);
+      expect([name, result.ok, result.firstBrokenSeq, result.tampering]).toEqual([name, false, seq, kind]);
       expect([name, result.reason]).toEqual([name, expect.stringContaining(says)]);
       db.close();
     }
+    // Without the anchor, the keyed rewrite passes: that is what the anchor is for.
+    const unanchored = copy("keyed-rewrite-unanchored");
+    unanchored.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 900");
+    rechainWithKey(unanchored, 900);
+    expect(verifyCopy(unanchored).ok).toBe(true);
     // Untouched, a copy verifies: the cases above are the tampering, not the copying.
-    expect(verifyCopy(copy("untouched")).ok).toBe(true);
+    expect(verifyCopy(copy("untouched"), anchored).ok).toBe(true);
     // A crash that tears the slot being written leaves the other slot's (older) head: still sound.
     const torn = copy("torn");
     const headFile = `${torn.filename}.head`;

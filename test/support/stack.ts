@@ -9,6 +9,7 @@ import { GatewayServiceDefinition } from "../../lib/rpc/gen/aios/v1/gateway.ts";
 import { InitServiceDefinition } from "../../lib/rpc/gen/aios/v1/init.ts";
 import { type Goal, GoalState, OrchestratorServiceDefinition } from "../../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { ToolsServiceDefinition } from "../../lib/rpc/gen/aios/v1/tools.ts";
+import { MemoryServiceDefinition } from "../../lib/rpc/gen/aios/v1/memory.ts";
 import { connect, type ServiceClient } from "../../lib/rpc/index.ts";
 import { cleanEnv, installBinary, REPO, type Running, start } from "./binary.ts";
 import { waitFor } from "./wait.ts";
@@ -23,6 +24,7 @@ export interface Stack {
   tools: ServiceClient<typeof ToolsServiceDefinition>;
   initClient: ServiceClient<typeof InitServiceDefinition>;
   gateway: ServiceClient<typeof GatewayServiceDefinition>;
+  memory: ServiceClient<typeof MemoryServiceDefinition>;
   stop(): Promise<void>;
 }
 
@@ -56,8 +58,9 @@ export async function startStack(root: string, options: StackOptions): Promise<S
     tools: connect(ToolsServiceDefinition, socket("tools"), { defaultTimeoutMs: 120_000 }),
     initClient: connect(InitServiceDefinition, socket("init"), { defaultTimeoutMs: 120_000 }),
     gateway: connect(GatewayServiceDefinition, socket("gateway"), { defaultTimeoutMs: 120_000 }),
+    memory: connect(MemoryServiceDefinition, socket("memory"), { defaultTimeoutMs: 120_000 }),
     async stop() {
-      for (const client of [stack.orchestrator, stack.tools, stack.initClient, stack.gateway]) client.close();
+      for (const client of [stack.orchestrator, stack.tools, stack.initClient, stack.gateway, stack.memory]) client.close();
       await init.stop("SIGTERM");
     },
   };

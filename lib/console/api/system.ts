@@ -14,11 +14,13 @@ import { enumValue } from "../../rpc/index.ts";
 import type { Backends } from "../backends.ts";
 import { listJson, toJson } from "../backends.ts";
 import type { MetricsSampler } from "../metrics.ts";
+import type { AuditWitness } from "../audit-witness.ts";
 import { sseResponse } from "../sse.ts";
 
 export interface SystemDeps {
   backends: Backends;
   metrics: MetricsSampler;
+  witness?: AuditWitness;
 }
 
 const ServiceName = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, "must be a service name as /api/services lists it"));
@@ -34,7 +36,7 @@ const AuditQuery = v.object({
 });
 const SearchQuery = v.object({ q: v.pipe(v.string(), v.trim(), v.minLength(1, "say what to search for"), v.maxLength(1000)), limit: Limit(100) });
 
-export function systemRoutes(app: AnyElysia, { backends: b, metrics }: SystemDeps): AnyElysia {
+export function systemRoutes(app: AnyElysia, { backends: b, metrics, witness }: SystemDeps): AnyElysia {
   return app
     .get("/api/metrics", () => ({ host: metrics.facts(), samples: metrics.history() }), { detail: { summary: "CPU, memory and disk use: the last samples, every 2 s" } })
     .get("/api/services", async () => toJson(ListServicesResponse, await b.init.listServices({ pageSize: 500 })), { detail: { summary: "Services under aios-init, with the degraded reasons" } })
@@ -69,7 +71,19 @@ export function systemRoutes(app: AnyElysia, { backends: b, metrics }: SystemDep
       },
       { query: AuditQuery, detail: { summary: "The audit ledger, newest first" } },
     )
-    .get("/api/audit/verify", async () => toJson(VerifyAuditResponse, await b.tools.verifyAudit({}, { timeoutMs: 300_000 })), { detail: { summary: "Recompute the hash chain; names the first broken entry" } })
+    .get(
+      "/api/audit/verify",
+      async () => {
+        // The head the console saw goes along as an anchor: a ledger rewritten since lacks it.
+        const seen = witness?.seen();
+        const anchors = seen ? [{ ...seen, source: "console" }] : [];
+        const result = await b.tools.verifyAudit({ anchors }, { timeoutMs: 300_000 });
+        // A head just verified is a good one to witness, without waiting for the next round.
+        if (result.ok) await witness?.look();
+        return toJson(VerifyAuditResponse, result);
+      },
+      { detail: { summary: "Recompute the hash chain and check its end against the heads kept by aios-tools, aios-memory and the console; names the first broken entry and the kind of tampering" } },
+    )
     .get("/api/memory/search", async ({ query }) => toJson(SearchResponse, await b.memory.search({ query: query.q, limit: query.limit ?? 20 })), { query: SearchQuery, detail: { summary: "Search memories (keywords and vectors)" } })
     .get("/api/memory/stats", async () => toJson(StatsResponse, await b.memory.stats({})), { detail: { summary: "Memory counts by kind and tier, embedder, sizes" } })
     .get("/api/models", async () => ({ models: listJson(Model, (await b.gateway.listModels({})).models) }), { detail: { summary: "Models, their layer, state and queue" } })

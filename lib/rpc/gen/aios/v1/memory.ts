@@ -528,6 +528,32 @@ export interface ImportResponse {
   skipped: number;
 }
 
+export interface AnchorAuditHeadRequest {
+  /** The ledger's last entry. */
+  seq: number;
+  /** Its hash (hex). */
+  hash: string;
+}
+
+export interface AnchorAuditHeadResponse {
+  /** The anchor now kept. */
+  seq: number;
+  /** Its hash. */
+  hash: string;
+}
+
+export interface GetAuditAnchorRequest {
+}
+
+export interface GetAuditAnchorResponse {
+  /** The anchored entry; 0 when nothing was anchored yet. */
+  seq: number;
+  /** Its hash. */
+  hash: string;
+  /** When it was anchored. */
+  anchoredAt?: Date | undefined;
+}
+
 function createBaseMemoryEvent(): MemoryEvent {
   return {
     id: "",
@@ -3761,6 +3787,333 @@ export const ImportResponse: MessageFns<ImportResponse> = {
   },
 };
 
+function createBaseAnchorAuditHeadRequest(): AnchorAuditHeadRequest {
+  return { seq: 0, hash: "" };
+}
+
+export const AnchorAuditHeadRequest: MessageFns<AnchorAuditHeadRequest> = {
+  encode(message: AnchorAuditHeadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).uint64(message.seq);
+    }
+    if (message.hash !== "") {
+      writer.uint32(18).string(message.hash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnchorAuditHeadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnchorAuditHeadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hash = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnchorAuditHeadRequest {
+    return {
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
+      hash: isSet(object.hash) ? globalThis.String(object.hash) : "",
+    };
+  },
+
+  toJSON(message: AnchorAuditHeadRequest): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    if (message.hash !== "") {
+      obj.hash = message.hash;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnchorAuditHeadRequest>, I>>(base?: I): AnchorAuditHeadRequest {
+    return AnchorAuditHeadRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnchorAuditHeadRequest>, I>>(object: I): AnchorAuditHeadRequest {
+    const message = createBaseAnchorAuditHeadRequest();
+    message.seq = object.seq ?? 0;
+    message.hash = object.hash ?? "";
+    return message;
+  },
+};
+
+function createBaseAnchorAuditHeadResponse(): AnchorAuditHeadResponse {
+  return { seq: 0, hash: "" };
+}
+
+export const AnchorAuditHeadResponse: MessageFns<AnchorAuditHeadResponse> = {
+  encode(message: AnchorAuditHeadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).uint64(message.seq);
+    }
+    if (message.hash !== "") {
+      writer.uint32(18).string(message.hash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnchorAuditHeadResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnchorAuditHeadResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hash = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnchorAuditHeadResponse {
+    return {
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
+      hash: isSet(object.hash) ? globalThis.String(object.hash) : "",
+    };
+  },
+
+  toJSON(message: AnchorAuditHeadResponse): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    if (message.hash !== "") {
+      obj.hash = message.hash;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnchorAuditHeadResponse>, I>>(base?: I): AnchorAuditHeadResponse {
+    return AnchorAuditHeadResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnchorAuditHeadResponse>, I>>(object: I): AnchorAuditHeadResponse {
+    const message = createBaseAnchorAuditHeadResponse();
+    message.seq = object.seq ?? 0;
+    message.hash = object.hash ?? "";
+    return message;
+  },
+};
+
+function createBaseGetAuditAnchorRequest(): GetAuditAnchorRequest {
+  return {};
+}
+
+export const GetAuditAnchorRequest: MessageFns<GetAuditAnchorRequest> = {
+  encode(_: GetAuditAnchorRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAuditAnchorRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAuditAnchorRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetAuditAnchorRequest {
+    return {};
+  },
+
+  toJSON(_: GetAuditAnchorRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetAuditAnchorRequest>, I>>(base?: I): GetAuditAnchorRequest {
+    return GetAuditAnchorRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetAuditAnchorRequest>, I>>(_: I): GetAuditAnchorRequest {
+    const message = createBaseGetAuditAnchorRequest();
+    return message;
+  },
+};
+
+function createBaseGetAuditAnchorResponse(): GetAuditAnchorResponse {
+  return { seq: 0, hash: "", anchoredAt: undefined };
+}
+
+export const GetAuditAnchorResponse: MessageFns<GetAuditAnchorResponse> = {
+  encode(message: GetAuditAnchorResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).uint64(message.seq);
+    }
+    if (message.hash !== "") {
+      writer.uint32(18).string(message.hash);
+    }
+    if (message.anchoredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.anchoredAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAuditAnchorResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAuditAnchorResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hash = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.anchoredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAuditAnchorResponse {
+    return {
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
+      hash: isSet(object.hash) ? globalThis.String(object.hash) : "",
+      anchoredAt: isSet(object.anchoredAt)
+        ? fromJsonTimestamp(object.anchoredAt)
+        : isSet(object.anchored_at)
+        ? fromJsonTimestamp(object.anchored_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetAuditAnchorResponse): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    if (message.hash !== "") {
+      obj.hash = message.hash;
+    }
+    if (message.anchoredAt !== undefined) {
+      obj.anchoredAt = message.anchoredAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetAuditAnchorResponse>, I>>(base?: I): GetAuditAnchorResponse {
+    return GetAuditAnchorResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetAuditAnchorResponse>, I>>(object: I): GetAuditAnchorResponse {
+    const message = createBaseGetAuditAnchorResponse();
+    message.seq = object.seq ?? 0;
+    message.hash = object.hash ?? "";
+    message.anchoredAt = object.anchoredAt ?? undefined;
+    return message;
+  },
+};
+
 /**
  * Three tiers: operational (a ring buffer of recent events), working (SQLite, kept for a
  * retention period) and long-term (SQLite plus vectors, kept until forgotten). Every write
@@ -3852,6 +4205,29 @@ export const MemoryServiceDefinition = {
       requestType: ImportRequest as typeof ImportRequest,
       requestStream: true,
       responseType: ImportResponse as typeof ImportResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Keeps the audit ledger's head (its last entry's seq and hash) outside aios-tools, so that
+     * a ledger cut short or rewritten is seen even with its key. Only aios-tools may call it.
+     * FAILED_PRECONDITION when the head goes backwards or changes an entry already anchored;
+     * the anchor kept is not changed then.
+     */
+    anchorAuditHead: {
+      name: "AnchorAuditHead",
+      requestType: AnchorAuditHeadRequest as typeof AnchorAuditHeadRequest,
+      requestStream: false,
+      responseType: AnchorAuditHeadResponse as typeof AnchorAuditHeadResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** The audit head last anchored; seq 0 when none. */
+    getAuditAnchor: {
+      name: "GetAuditAnchor",
+      requestType: GetAuditAnchorRequest as typeof GetAuditAnchorRequest,
+      requestStream: false,
+      responseType: GetAuditAnchorResponse as typeof GetAuditAnchorResponse,
       responseStream: false,
       options: {},
     },

@@ -383,6 +383,21 @@ export interface QueryAuditResponse {
 }
 
 export interface VerifyAuditRequest {
+  /**
+   * Heads kept elsewhere (the console's, one a person noted from an earlier verify), each
+   * checked against the ledger besides aios-memory's anchor and aios-tools' own head record.
+   */
+  anchors: AuditHead[];
+}
+
+/** One point of the ledger, as kept outside it. */
+export interface AuditHead {
+  /** The entry's seq. */
+  seq: number;
+  /** Its hash (hex). */
+  hash: string;
+  /** Who kept it: "head record", "aios-memory", "console", "person". */
+  source: string;
 }
 
 export interface VerifyAuditResponse {
@@ -394,6 +409,17 @@ export interface VerifyAuditResponse {
   firstBrokenSeq: number;
   /** What is wrong with it, in words. */
   reason: string;
+  /**
+   * The kind of tampering: "edited", "removed", "reordered", "forged", "truncated",
+   * "rewritten", "head_forged", "head_missing"; empty when ok.
+   */
+  tampering: string;
+  /** The ledger's last entry: note it elsewhere and give it back as an anchor later. */
+  head?:
+    | AuditHead
+    | undefined;
+  /** The anchors checked against the ledger, aios-memory's included when it answered. */
+  anchorsChecked: AuditHead[];
 }
 
 /** A capability granted to an agent kind beyond its TOML set. */
@@ -3144,11 +3170,14 @@ export const QueryAuditResponse: MessageFns<QueryAuditResponse> = {
 };
 
 function createBaseVerifyAuditRequest(): VerifyAuditRequest {
-  return {};
+  return { anchors: [] };
 }
 
 export const VerifyAuditRequest: MessageFns<VerifyAuditRequest> = {
-  encode(_: VerifyAuditRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: VerifyAuditRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.anchors) {
+      AuditHead.encode(v!, writer.uint32(10).fork()).join();
+    }
     return writer;
   },
 
@@ -3165,6 +3194,14 @@ export const VerifyAuditRequest: MessageFns<VerifyAuditRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.anchors.push(AuditHead.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3177,26 +3214,141 @@ export const VerifyAuditRequest: MessageFns<VerifyAuditRequest> = {
     }
   },
 
-  fromJSON(_: any): VerifyAuditRequest {
-    return {};
+  fromJSON(object: any): VerifyAuditRequest {
+    return {
+      anchors: globalThis.Array.isArray(object?.anchors) ? object.anchors.map((e: any) => AuditHead.fromJSON(e)) : [],
+    };
   },
 
-  toJSON(_: VerifyAuditRequest): unknown {
+  toJSON(message: VerifyAuditRequest): unknown {
     const obj: any = {};
+    if (message.anchors?.length) {
+      obj.anchors = message.anchors.map((e) => AuditHead.toJSON(e));
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<VerifyAuditRequest>, I>>(base?: I): VerifyAuditRequest {
     return VerifyAuditRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<VerifyAuditRequest>, I>>(_: I): VerifyAuditRequest {
+  fromPartial<I extends Exact<DeepPartial<VerifyAuditRequest>, I>>(object: I): VerifyAuditRequest {
     const message = createBaseVerifyAuditRequest();
+    message.anchors = object.anchors?.map((e) => AuditHead.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAuditHead(): AuditHead {
+  return { seq: 0, hash: "", source: "" };
+}
+
+export const AuditHead: MessageFns<AuditHead> = {
+  encode(message: AuditHead, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).uint64(message.seq);
+    }
+    if (message.hash !== "") {
+      writer.uint32(18).string(message.hash);
+    }
+    if (message.source !== "") {
+      writer.uint32(26).string(message.source);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuditHead {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuditHead();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hash = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuditHead {
+    return {
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
+      hash: isSet(object.hash) ? globalThis.String(object.hash) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+    };
+  },
+
+  toJSON(message: AuditHead): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    if (message.hash !== "") {
+      obj.hash = message.hash;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuditHead>, I>>(base?: I): AuditHead {
+    return AuditHead.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuditHead>, I>>(object: I): AuditHead {
+    const message = createBaseAuditHead();
+    message.seq = object.seq ?? 0;
+    message.hash = object.hash ?? "";
+    message.source = object.source ?? "";
     return message;
   },
 };
 
 function createBaseVerifyAuditResponse(): VerifyAuditResponse {
-  return { ok: false, entriesChecked: 0, firstBrokenSeq: 0, reason: "" };
+  return {
+    ok: false,
+    entriesChecked: 0,
+    firstBrokenSeq: 0,
+    reason: "",
+    tampering: "",
+    head: undefined,
+    anchorsChecked: [],
+  };
 }
 
 export const VerifyAuditResponse: MessageFns<VerifyAuditResponse> = {
@@ -3212,6 +3364,15 @@ export const VerifyAuditResponse: MessageFns<VerifyAuditResponse> = {
     }
     if (message.reason !== "") {
       writer.uint32(34).string(message.reason);
+    }
+    if (message.tampering !== "") {
+      writer.uint32(42).string(message.tampering);
+    }
+    if (message.head !== undefined) {
+      AuditHead.encode(message.head, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.anchorsChecked) {
+      AuditHead.encode(v!, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -3261,6 +3422,30 @@ export const VerifyAuditResponse: MessageFns<VerifyAuditResponse> = {
             message.reason = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.tampering = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.head = AuditHead.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.anchorsChecked.push(AuditHead.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3287,6 +3472,13 @@ export const VerifyAuditResponse: MessageFns<VerifyAuditResponse> = {
         ? globalThis.Number(object.first_broken_seq)
         : 0,
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      tampering: isSet(object.tampering) ? globalThis.String(object.tampering) : "",
+      head: isSet(object.head) ? AuditHead.fromJSON(object.head) : undefined,
+      anchorsChecked: globalThis.Array.isArray(object?.anchorsChecked)
+        ? object.anchorsChecked.map((e: any) => AuditHead.fromJSON(e))
+        : globalThis.Array.isArray(object?.anchors_checked)
+        ? object.anchors_checked.map((e: any) => AuditHead.fromJSON(e))
+        : [],
     };
   },
 
@@ -3304,6 +3496,15 @@ export const VerifyAuditResponse: MessageFns<VerifyAuditResponse> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.tampering !== "") {
+      obj.tampering = message.tampering;
+    }
+    if (message.head !== undefined) {
+      obj.head = AuditHead.toJSON(message.head);
+    }
+    if (message.anchorsChecked?.length) {
+      obj.anchorsChecked = message.anchorsChecked.map((e) => AuditHead.toJSON(e));
+    }
     return obj;
   },
 
@@ -3316,6 +3517,9 @@ export const VerifyAuditResponse: MessageFns<VerifyAuditResponse> = {
     message.entriesChecked = object.entriesChecked ?? 0;
     message.firstBrokenSeq = object.firstBrokenSeq ?? 0;
     message.reason = object.reason ?? "";
+    message.tampering = object.tampering ?? "";
+    message.head = (object.head !== undefined && object.head !== null) ? AuditHead.fromPartial(object.head) : undefined;
+    message.anchorsChecked = object.anchorsChecked?.map((e) => AuditHead.fromPartial(e)) || [];
     return message;
   },
 };
