@@ -6,7 +6,7 @@
  * that holds them.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
@@ -37,6 +37,8 @@ beforeAll(async () => {
   // Relative: under --root an absolute target would name the host's path.
   symlinkSync("../var/lib/aios/console/admin-token", join(root, "data/token-link"));
   writeFileSync(join(root, "etc/aios/agents/greedy.toml"), 'capabilities = ["fs:*", "sec:*"]\n');
+  // Holds /data only: the race below tries to lead it out of there.
+  writeFileSync(join(root, "etc/aios/agents/narrow.toml"), 'capabilities = ["fs:read:/data/**", "fs:write:/data/**"]\n');
   writeFileSync(join(root, "etc/aios/services/tools.toml"), `command = "${join(root, "usr/bin/aios-tools")}"\ncritical = true\n[readiness]\nkind = "grpc"\n`);
   init = start([join(root, "usr/bin/aios-init"), "--root", root], dir, cleanEnv());
   await waitFor(() => init.output().includes("AIOS ready"), () => `AIOS ready in:\n${init.output()}`);
@@ -93,5 +95,53 @@ describe("protected paths", () => {
     expect((await refused(run("fs.write", { path: "/etc/aios/agents/new.toml", content: "" }))).code).toBe("permission_denied");
     // What is not protected still works.
     expect((await run("fs.write", { path: "/data/fine.txt", content: "ok\n" })).ok).toBe(true);
+  });
+});
+
+describe("a path swapped between the check and the open", () => {
+  test("a directory replaced by a symlink while fs.read and fs.write run never leads them outside the grant", async () => {
+    // /data/race/box is a directory with a file "f" in it, swapped again and again with a
+    // symlink to /outside, whose "f" holds a secret, by another process as fast as it can.
+    mkdirSync(join(root, "data/race/box.real"), { recursive: true });
+    writeFileSync(join(root, "data/race/box.real/f"), "inside\n");
+    mkdirSync(join(root, "outside"), { recursive: true });
+    writeFileSync(join(root, "outside/f"), `${SECRET} outside\n`);
+    const swapper = join(dir, "swap.ts");
+    writeFileSync(swapper, `import { renameSync, rmSync, symlinkSync } from "node:fs";
+const race = ${JSON.stringify(join(root, "data/race"))};
+for (;;) {
+  try { renameSync(race + "/box.real", race + "/box"); } catch {}
+  try { renameSync(race + "/box", race + "/box.real"); } catch {}
+  try { symlinkSync("../../outside", race + "/box"); } catch {}
+  try { rmSync(race + "/box"); } catch {}
+}
+`);
+    const swap = Bun.spawn([process.execPath, swapper], { stdout: "ignore", stderr: "ignore" });
+    const narrow = (await tools.issueCapabilityToken({ agent: "narrow", autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, goalId: "g", taskId: "t" })).token;
+    const call = (tool: string, input: Record<string, unknown>) => tools.execute({ tool, input, capabilityToken: narrow, approvalId: "", reason: "race" });
+    const outcomes = { inside: 0, refused: 0, missing: 0, leaked: 0 };
+    try {
+      for (let i = 0; i < 400; i++) {
+        try {
+          const r = await call("fs.read", { path: "/data/race/box/f" });
+          const content = (r.output as { content?: string } | undefined)?.content ?? "";
+          if (content.includes(SECRET)) outcomes.leaked++;
+          else if (r.ok) outcomes.inside++;
+          else if (r.error?.message.includes("changed while it was being opened")) outcomes.refused++;
+          else outcomes.missing++;
+        } catch (error) {
+          if ((error as AiosError).code === "permission_denied") outcomes.refused++;
+          else throw error;
+        }
+        await call("fs.write", { path: "/data/race/box/w", content: `write ${i}\n` }).catch(() => undefined);
+      }
+    } finally {
+      swap.kill("SIGKILL");
+      await swap.exited;
+    }
+    // The race was run (some reads landed inside), and none left the grant.
+    expect(outcomes.inside).toBeGreaterThan(0);
+    expect(outcomes.leaked).toBe(0);
+    expect(existsSync(join(root, "outside/w"))).toBe(false);
   });
 });

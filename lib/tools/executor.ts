@@ -25,6 +25,7 @@ import type { Grants } from "./grants.ts";
 import { resolvedPath } from "./paths.ts";
 import type { ProtectedPaths } from "./protected.ts";
 import type { RiskName, ToolContext, ToolDefinition, ToolRegistry } from "./registry.ts";
+import { CheckedOpener } from "./checked-open.ts";
 import { type Autonomy, type TokenClaims, verifyToken } from "./token.ts";
 
 export interface ExecuteCall {
@@ -192,7 +193,7 @@ export class ToolExecutor {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     call.signal.addEventListener("abort", onAbort);
-    const ctx = this.context(claims, controller.signal, executionId, () => (truncated = true));
+    const ctx = this.context(tool, claims, controller.signal, executionId, () => (truncated = true));
     const timeoutMs = Math.min(call.timeoutMs || tool.timeoutMs, tool.timeoutMs);
     let result: AuditResult = "ok";
     let output: Record<string, unknown> | undefined;
@@ -226,10 +227,13 @@ export class ToolExecutor {
   }
 
   /** What a tool sees of the world for one call. onCut is told when output was cut. */
-  context(claims: TokenClaims, signal: AbortSignal, executionId: string, onCut: () => void = () => {}): ToolContext {
+  context(tool: ToolDefinition, claims: TokenClaims, signal: AbortSignal, executionId: string, onCut: () => void = () => {}): ToolContext {
+    // What a tool opens is checked again, by its descriptor, against the same grant.
+    const refusal = (path: string) => this.accessRefusal({ ...tool, resources: () => [path] }, {}, claims, `for ${tool.name}`);
     return {
       signal,
       physical: (path) => rooted(this.o.root, path),
+      files: new CheckedOpener(this.o.root, refusal),
       isProtected: (path) => this.o.protectedPaths.skips(path),
       hiddenFromCommands: this.hiddenFromCommands,
       outputCap: this.o.outputCap,

@@ -9,6 +9,7 @@ import type * as v from "valibot";
 import type { Logger } from "../log/index.ts";
 import type { InitServiceDefinition } from "../rpc/gen/aios/v1/init.ts";
 import type { ServiceClient } from "../rpc/index.ts";
+import type { CheckedOpener } from "./checked-open.ts";
 import type { AuditLedger } from "./audit.ts";
 import type { Grants } from "./grants.ts";
 
@@ -19,6 +20,8 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** The physical path of a logical one (under --root DIR, DIR + path). */
   physical(path: string): string;
+  /** Opens a logical path and checks what was opened against this call's grant (lib/tools/checked-open). */
+  readonly files: CheckedOpener;
   /** The largest output in bytes; text beyond it must be cut with cut(). */
   readonly outputCap: number;
   /** Cuts text to the output cap, remembering that the output was truncated. */

@@ -172,7 +172,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
         audit("denied", refusal);
         throw permissionDenied(refusal);
       }
-      const ctx = o.executor.context(claims, new AbortController().signal, `rollback-${executionId}`);
+      const ctx = o.executor.context(tool, claims, new AbortController().signal, `rollback-${executionId}`);
       rollingBack.add(entry.backup_id);
       try {
         const summary = await tool.restore(backup, dir, ctx);

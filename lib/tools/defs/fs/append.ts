@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync } from "node:fs";
+import { closeSync, existsSync, writeSync } from "node:fs";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
 import { AbsolutePath, fileBackupHooks } from "./common.ts";
@@ -17,9 +17,14 @@ export const fsAppend = defineTool({
   resources: (input) => [input.path],
   ...fileBackupHooks,
   run(input, ctx) {
-    const physical = ctx.physical(input.path);
-    const created = !existsSync(physical);
-    appendFileSync(physical, input.content);
+    const created = !existsSync(ctx.physical(input.path));
+    // Appended through the descriptor that was checked, not the path again.
+    const fd = ctx.files.open(input.path, "a", 0o644);
+    try {
+      writeSync(fd, Buffer.from(input.content));
+    } finally {
+      closeSync(fd);
+    }
     return { path: input.path, bytes_appended: Buffer.byteLength(input.content), created };
   },
 });

@@ -16,10 +16,17 @@ export const AbsolutePath = v.pipe(
   v.transform(normalizePath),
 );
 
-/** Writes through a temporary file in the same directory, fsync, rename: all or nothing. */
-export function writeAtomic(path: string, content: Buffer | string, mode?: number): void {
-  const temp = join(dirname(path), `.${basename(path)}.aios-${process.pid}-${Date.now()}`);
-  const fd = openSync(temp, "w", mode ?? 0o644);
+/**
+ * Writes through a temporary file in the same directory, fsync, rename: all or nothing. Given
+ * the directory's checked descriptor (ctx.files.openParent), every step goes through it, so the
+ * write lands in the directory that was checked even if the path is swapped meanwhile.
+ */
+export function writeAtomic(path: string, content: Buffer | string, mode?: number, parent?: { dirFd: number; at: (name?: string) => string }): void {
+  const tempName = `.${basename(path)}.aios-${process.pid}-${Date.now()}`;
+  const temp = parent ? parent.at(tempName) : join(dirname(path), tempName);
+  const target = parent ? parent.at() : path;
+  // wx: never through a file or link someone put there first.
+  const fd = openSync(temp, "wx", mode ?? 0o644);
   try {
     writeSync(fd, typeof content === "string" ? Buffer.from(content) : content);
     fsyncSync(fd);
@@ -27,7 +34,11 @@ export function writeAtomic(path: string, content: Buffer | string, mode?: numbe
     closeSync(fd);
   }
   if (mode !== undefined) chmodSync(temp, mode);
-  renameSync(temp, path);
+  renameSync(temp, target);
+  if (parent) {
+    fsyncSync(parent.dirFd);
+    return;
+  }
   const dirFd = openSync(dirname(path), "r");
   try {
     fsyncSync(dirFd);

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
 import { AbsolutePath } from "./common.ts";
@@ -20,7 +20,8 @@ export const fsRead = defineTool({
   timeoutMs: 10_000,
   resources: (input) => [input.path],
   run(input, ctx) {
-    const fd = openSync(ctx.physical(input.path), "r");
+    // Checked by its descriptor: a directory swapped for a symlink after the check cannot redirect it.
+    const fd = ctx.files.open(input.path, "r");
     try {
       const size = fstatSync(fd).size;
       const wanted = Math.min(input.length ?? size, Math.max(0, size - input.offset));

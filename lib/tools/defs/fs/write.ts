@@ -1,4 +1,4 @@
-import { lstatSync } from "node:fs";
+import { closeSync, lstatSync } from "node:fs";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
 import { AbsolutePath, fileBackupHooks, writeAtomic } from "./common.ts";
@@ -24,7 +24,12 @@ export const fsWrite = defineTool({
     const physical = ctx.physical(input.path);
     const before = lstatSync(physical, { throwIfNoEntry: false });
     const mode = input.mode ? Number.parseInt(input.mode, 8) : before ? before.mode & 0o7777 : 0o644;
-    writeAtomic(physical, input.content, mode);
+    const parent = ctx.files.openParent(input.path);
+    try {
+      writeAtomic(physical, input.content, mode, parent);
+    } finally {
+      closeSync(parent.dirFd);
+    }
     return { path: input.path, bytes_written: Buffer.byteLength(input.content), created: !before };
   },
 });
