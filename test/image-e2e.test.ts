@@ -132,6 +132,24 @@ describe("the ISO, end to end", () => {
     expect(status.stdout).not.toContain("DOWN");
   });
 
+  test("a command an agent runs in the image is confined: nobody, a cgroup of its own with its limits, AIOS's state out of sight", async () => {
+    const agent = 'description = "runs commands"\ntool_namespaces = ["process"]\ncapabilities = ["process:spawn:/bin/*"]\ndefault_layer = "tactical"\nstep_limit = 4\nprompt = "You run commands."\n';
+    const ready = await sshRetry(`printf '${agent}' > /etc/aios/agents/runner.toml && aiosctl restart tools >/dev/null && aiosctl restart orchestrator >/dev/null && aiosctl autonomy autonomous`);
+    expect(ready.code).toBe(0);
+    try {
+      const probe = "id -u; cat /proc/self/cgroup; cat /sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/pids.max; ls -A /var/lib/aios | wc -l";
+      const submitted = await browser.post("/api/goals", { text: `call process.spawn ${JSON.stringify({ argv: ["/bin/sh", "-c", probe], limits: { processes: 17 } })}` });
+      expect(submitted.status).toBe(201);
+      const goal = await goalEnd(browser, submitted.body.goal.id);
+      const said = JSON.stringify(goal);
+      expect([goal.state, said]).toEqual(["GOAL_STATE_SUCCEEDED", expect.stringContaining("65534")]);
+      expect(said).toMatch(/0::\/aios-spawn\/cmd-[0-9a-f-]+/);
+      expect(said).toContain("17");
+    } finally {
+      await sshRetry("aiosctl autonomy supervised");
+    }
+  });
+
   test(":poweroff from aiosctl shell on the serial console powers off cleanly", async () => {
     vm.type(":poweroff\n");
     expect(await vm.exited).toBe(0);
