@@ -133,7 +133,8 @@ describe("the ISO, end to end", () => {
   });
 
   test("a command an agent runs in the image is confined: nobody, a cgroup of its own with its limits, AIOS's state out of sight", async () => {
-    const agent = 'description = "runs commands"\ntool_namespaces = ["process"]\ncapabilities = ["process:spawn:/bin/*"]\ndefault_layer = "tactical"\nstep_limit = 4\nprompt = "You run commands."\n';
+    // On the image /bin/sh is BusyBox: the grant names where the link leads, as it is checked.
+    const agent = 'description = "runs commands"\ntool_namespaces = ["process"]\ncapabilities = ["process:spawn:/bin/*", "process:spawn:/usr/bin/busybox"]\ndefault_layer = "tactical"\nstep_limit = 4\nprompt = "You run commands."\n';
     const ready = await sshRetry(`printf '${agent}' > /etc/aios/agents/runner.toml && aiosctl restart tools >/dev/null && aiosctl restart orchestrator >/dev/null && aiosctl autonomy autonomous`);
     expect(ready.code).toBe(0);
     try {
