@@ -1,0 +1,145 @@
+/**
+ * @module lib/orchestrator/understanding/slots
+ * Typed values in a request, found by their shape before any matching: absolute paths, globs,
+ * IP addresses, host names, URLs, ports, PIDs, sizes, durations, counts and octal modes. Each
+ * value found is replaced in the text by its placeholder ("<path>"), so "the size of /var/log"
+ * and "the size of /srv" read the same to the matcher. Names that have no shape of their own
+ * (a service, a process, a user) are found later, as the words the vocabulary does not know.
+ */
+
+export interface Slots {
+  path?: string;
+  paths?: string[];
+  glob?: string;
+  extension?: string;
+  ip?: string;
+  host?: string;
+  url?: string;
+  port?: number;
+  pid?: number;
+  /** Bytes. */
+  size?: number;
+  /** Milliseconds. */
+  duration?: number;
+  count?: number;
+  mode?: string;
+  /** Quoted text to look for ("find 'timeout' in /var/log"). */
+  text?: string;
+  /** A word the vocabulary does not know: a service, process, user or interface name. */
+  name?: string;
+  /** A second unknown word ("add alice to wheel"). */
+  name2?: string;
+}
+
+export type SlotName = keyof Slots;
+
+const UNITS: Record<string, number> = {
+  b: 1, byte: 1, bytes: 1,
+  k: 1024, kb: 1000, kib: 1024, kilobyte: 1000, kilobytes: 1000,
+  m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, meg: 1024 ** 2, megs: 1024 ** 2, megabyte: 1000 ** 2, megabytes: 1000 ** 2,
+  g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3, gig: 1024 ** 3, gigs: 1024 ** 3, gigabyte: 1000 ** 3, gigabytes: 1000 ** 3,
+  t: 1024 ** 4, tb: 1000 ** 4, tib: 1024 ** 4, terabyte: 1000 ** 4, terabytes: 1000 ** 4,
+};
+
+const DURATION_UNITS: Record<string, number> = {
+  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
+  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
+  h: 3_600_000, hr: 3_600_000, hrs: 3_600_000, hour: 3_600_000, hours: 3_600_000,
+  d: 86_400_000, day: 86_400_000, days: 86_400_000,
+  w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
+  month: 2_592_000_000, months: 2_592_000_000,
+};
+
+const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twenty: 20, fifty: 50, hundred: 100, a: 1, an: 1 };
+
+interface Extractor {
+  slot: SlotName;
+  pattern: RegExp;
+  value(match: RegExpExecArray): string | number | undefined;
+}
+
+const num = (text: string) => NUMBER_WORDS[text.toLowerCase()] ?? Number(text);
+
+// Order matters: a URL before a path or host, an IP before a number, a size before a count.
+const EXTRACTORS: Extractor[] = [
+  { slot: "url", pattern: /\bhttps?:\/\/[^\s'"<>]+/gi, value: (m) => m[0].replace(/[.,;:!?)]+$/, "") },
+  { slot: "ip", pattern: /\b(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?\b/g, value: (m) => (m[0].split("/")[0]!.split(".").every((o) => Number(o) <= 255) ? m[0] : undefined) },
+  // A glob: a word with * or ? in it ("*.log", "/var/log/*.gz").
+  { slot: "glob", pattern: /(?<=^|[\s'"])[^\s'"]*[*?][^\s'"]*/g, value: (m) => m[0].replace(/[,;:!?]+$/, "") },
+  { slot: "path", pattern: /(?<=^|[\s'"(=])\/[^\s'",;()]*/g, value: (m) => m[0].replace(/[.,:!?]+$/, "").replace(/(.)\/+$/, "$1") || "/" },
+  { slot: "host", pattern: /\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|org|net|io|dev|local|lan|internal|home|arpa|de|uk|fr|eu|us|co|edu|gov|info|localdomain)\b/gi, value: (m) => m[0].toLowerCase() },
+  { slot: "port", pattern: /\b(?:port|ports|tcp|udp)\s*:?\s*(\d{1,5})\b|(?<=\s|^):(\d{1,5})\b/gi, value: (m) => {
+    const port = Number(m[1] ?? m[2]);
+    return port >= 1 && port <= 65_535 ? port : undefined;
+  } },
+  { slot: "pid", pattern: /\b(?:pid|process(?: id)?|process number)\s*#?\s*(\d{1,7})\b/gi, value: (m) => Number(m[1]) },
+  { slot: "size", pattern: /\b(\d+(?:\.\d+)?)\s*(bytes?|b|kib|kb|k|mib|mb|m|megs?|megabytes?|gib|gb|g|gigs?|gigabytes?|tib|tb|t|terabytes?|kilobytes?)\b/gi, value: (m) => Math.round(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!) },
+  { slot: "duration", pattern: /\b(\d+|an?|one|two|three|four|five|six|seven|ten|twenty)\s*(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w|months?)\b/gi, value: (m) => num(m[1]!) * DURATION_UNITS[m[2]!.toLowerCase()]! },
+  { slot: "mode", pattern: /\b(?:mode|chmod|permissions?|perms?)\s+(?:to\s+)?([0-7]{3,4})\b|\b([0-7]{3,4})\s+(?:mode|permissions?)\b/gi, value: (m) => m[1] ?? m[2] },
+  { slot: "extension", pattern: /(?<=^|\s)\.([a-z0-9]{1,8})\b(?:\s+files?)?|\b([a-z0-9]{1,8})\s+(?=files?\b)/gi, value: (m) => {
+    const ext = (m[1] ?? m[2])!.toLowerCase();
+    return EXTENSIONS.has(ext) ? ext : undefined;
+  } },
+  { slot: "count", pattern: /\b(?:top|first|last|biggest|largest|smallest|newest|oldest|latest|heaviest|\bthe)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b|\b(\d{1,4})\s+(?=(?:biggest|largest|newest|oldest|latest|recent|heaviest|busiest|processes|files|lines|entries|errors|directories|dirs|folders)\b)/gi, value: (m) => num((m[1] ?? m[2])!) },
+];
+
+/** File extensions a person names as a kind of file ("log files", ".conf"). */
+const EXTENSIONS = new Set(["log", "logs", "txt", "conf", "cfg", "ini", "json", "yaml", "yml", "toml", "xml", "csv", "sh", "py", "js", "ts", "c", "h", "go", "rs", "md", "html", "css", "sql", "db", "tar", "gz", "tgz", "zip", "bz2", "xz", "deb", "iso", "img", "bak", "tmp", "pdf", "png", "jpg", "jpeg", "gif", "mp3", "mp4", "mkv", "pem", "key", "crt", "service", "pid", "sock", "so", "old", "swp"]);
+
+export interface Extracted {
+  slots: Slots;
+  /** The request with each value replaced by its placeholder. */
+  text: string;
+}
+
+/** Finds the typed values in a request (original case: paths are case-sensitive). */
+export function extractSlots(request: string): Extracted {
+  const slots: Slots = {};
+  // A question or exclamation mark ends a sentence, not a glob or a path.
+  let text = ` ${request.replace(/[?!]+(?=\s|$)/g, " ")} `;
+  for (const extractor of EXTRACTORS) {
+    extractor.pattern.lastIndex = 0;
+    const replaced: Array<{ start: number; end: number }> = [];
+    let match: RegExpExecArray | null;
+    while ((match = extractor.pattern.exec(text)) !== null) {
+      const value = extractor.value(match);
+      if (value === undefined || (typeof value === "number" && !Number.isFinite(value))) continue;
+      if (extractor.slot === "path") {
+        slots.paths = [...(slots.paths ?? []), String(value)];
+        slots.path ??= String(value);
+      } else if (extractor.slot === "extension") {
+        slots.extension ??= String(value).replace(/^logs$/, "log");
+      } else if (slots[extractor.slot] === undefined) {
+        (slots as Record<string, unknown>)[extractor.slot] = value;
+      }
+      replaced.push({ start: match.index, end: match.index + match[0].length });
+    }
+    // Replace from the end so earlier offsets stay right.
+    for (const { start, end } of replaced.reverse()) {
+      const original = text.slice(start, end);
+      // Keep the cue word ("port", "pid") so the sentence still reads as one.
+      const cue = /^(port|ports|tcp|udp|pid|process(?: id)?|process number|mode|chmod|permissions?|perms?|top|first|last|biggest|largest|smallest|newest|oldest|latest|heaviest|the)\b/i.exec(original)?.[0];
+      const trailing = extractor.slot === "extension" && /files?$/i.test(original) ? " files" : "";
+      text = `${text.slice(0, start)}${cue ? `${cue} ` : ""}<${extractor.slot}>${trailing} ${text.slice(end)}`;
+    }
+  }
+  // An octal mode anywhere in a request about permissions ("set the permissions of X to 755").
+  if (slots.mode === undefined && /\b(?:chmod|mode|permissions?|perms)\b/i.test(text)) {
+    const octal = /(?<=\s)0?[0-7]{3}(?=\s)/.exec(text);
+    if (octal) {
+      slots.mode = octal[0];
+      text = text.replace(octal[0], "<mode>");
+    }
+  }
+  // A name the words around it mark as one: "the web service", "service web", "aios-tools".
+  const cue = /\b(?:the\s+)?([a-z][a-z0-9_.@-]{0,62})\s+(?:service|daemon|unit)\b|\b(?:service|daemon|unit)\s+([a-z][a-z0-9_.@-]{0,62})\b|\b(aios-[a-z]+)\b/i.exec(text);
+  const cued = cue ? (cue[1] ?? cue[2] ?? cue[3])!.toLowerCase() : undefined;
+  if (cue && cued && !NOT_NAMES.has(cued)) {
+    slots.name = cued;
+    text = text.replace(cue[0], cue[3] ? "<name>" : cue[1] ? "<name> service" : "service <name>");
+  }
+  return { slots, text: text.trim() };
+}
+
+/** Words before or after "service" that are not a service's name. */
+const NOT_NAMES = new Set(["the", "a", "an", "this", "that", "which", "what", "each", "every", "all", "any", "some", "my", "our", "its", "their", "no", "one", "running", "failed", "failing", "stopped", "dead", "broken", "is", "are", "was", "status", "list", "logs", "log", "errors", "other", "system", "web-facing", "network", "to", "for", "of", "in", "on", "and", "or", "restart", "start", "stop", "reload", "each"]);

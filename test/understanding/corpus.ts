@@ -1,0 +1,201 @@
+/**
+ * Requests a person might type, with the intent each means (null: none of ours; it must not
+ * be taken for anything) and the values it carries. Written from the kinds of task in
+ * AgentBench's OS set, NL2Bash, tldr pages and common Unix & Linux questions, several
+ * phrasings per intent, none copied from the intents' own examples. Every fifth request is
+ * held out: bench/understanding.ts reports on it apart, and the examples were not tuned on it.
+ */
+
+export interface CorpusEntry {
+  text: string;
+  /** The intent it means, or null for a request the reactive layer must not take. */
+  intent: string | null;
+  /** Values it must carry (a subset check). */
+  slots?: Record<string, unknown>;
+}
+
+const E = (intent: string | null, texts: string[], slots?: Record<string, unknown>): CorpusEntry[] => texts.map((text) => ({ text, intent, ...(slots ? { slots } : {}) }));
+
+export const CORPUS: CorpusEntry[] = [
+  ...E("disk.free", [
+    "how full is my disk?", "how much space do I have left", "is my hard drive almost full", "what's the disk usage like", "show me free disk space",
+    "df -h", "how much storage is free", "check the free space on all partitions", "am I out of disk space?", "Is there enough room on the disk?",
+    "how much room is left on the disk?", "what percentage of the disk is used", "disk space left please", "report filesystem usage",
+  ]),
+  ...E("disk.free", ["how much free space is on /home", "is /var running out of space", "free space on /", "how full is the filesystem that holds /var/lib"], undefined),
+  ...E("disk.size", [
+    "how big is /var/log", "what's the size of /home/alice", "how much space does /opt take up", "du -sh /srv", "total size of /var/cache",
+    "how much disk does /usr use", "tell me the size of /etc", "how large is /var/lib/docker", "space used by /tmp",
+  ]),
+  ...E("disk.biggest", [
+    "what is taking up all the space in /var", "largest files in /home", "show the 5 biggest files under /srv", "which files are the biggest in /var/log",
+    "find huge files in /opt", "what's eating up my disk", "top 10 largest files in /", "what uses the most space under /usr",
+  ]),
+  ...E("memory.usage", [
+    "how much memory is free", "how much RAM is in use", "show memory usage", "are we low on memory?", "free -h", "how much memory is left",
+    "what's the RAM usage", "how much swap is being used", "memory stats please", "how much memory does this box have",
+  ]),
+  ...E("cpu.usage", [
+    "what's the cpu usage", "how busy is the processor", "is the CPU maxed out", "current cpu load percentage", "cpu utilisation right now", "how loaded is the cpu",
+  ]),
+  ...E("cpu.count", [
+    "how many processors are there?", "how many CPU cores do I have", "number of cpus", "what processor does this machine have", "which CPU model is this", "how many vcpus", "nproc",
+  ]),
+  ...E("system.load", [
+    "how long has this machine been running", "what's the uptime", "when was the last reboot", "show load average", "what is the system load", "how long since the server booted",
+  ]),
+  ...E("system.hardware", [
+    "what hardware does this machine have", "list the block devices", "show me the hardware specs", "which disks are connected", "lsblk",
+  ]),
+  ...E("system.kernel", [
+    "what kernel version is this", "which linux kernel is running", "uname -r", "show the kernel release", "kernel version please",
+  ]),
+  ...E("system.os", [
+    "what version of Linux is this?", "which distro is this", "what operating system is installed", "cat /etc/os-release", "which OS am I on", "what linux distribution is running",
+  ]),
+  ...E("system.hostname", [
+    "what's the hostname", "what is this server called", "show the host name", "what's the name of this machine", "hostname",
+  ]),
+  ...E("process.top_cpu", [
+    "what is eating the CPU", "which processes are using the most cpu", "show the top cpu consumers", "what's hogging the processor", "top 3 processes by cpu",
+    "which program uses most CPU", "find the cpu hog", "stop whatever is eating the CPU",
+  ]),
+  ...E("process.top_memory", [
+    "which process uses the most memory", "what's using all my ram", "top memory consumers", "show the 5 biggest processes by memory", "what is eating memory", "memory hogs",
+  ]),
+  ...E("process.list", [
+    "list all running processes", "what programs are running", "show me the process list", "ps -ef", "what's running right now",
+  ]),
+  ...E("process.count", [
+    "how many processes are running?", "count the running processes", "what's the number of processes",
+  ]),
+  ...E("process.find", [
+    "what is the pid of nginx", "find the sshd process", "is there a process called redis", "pgrep postgres", "show me the java processes",
+  ], undefined),
+  ...E("process.info", [
+    "what is process 1", "tell me about pid 42", "which program has pid 812", "details for process id 300",
+  ]),
+  ...E("process.kill_pid", [
+    "kill process 4242", "terminate pid 1234", "send SIGTERM to process 999", "end pid 31337", "kill pid 555",
+  ]),
+  ...E("service.list", [
+    "list all services", "which services are running", "show me the services", "what daemons are running", "are all the services up", "show service states",
+  ]),
+  ...E("service.status", [
+    "is sshd running?", "status of nginx", "is the postgres service up", "how is the console doing", "check on the gateway service", "is redis alive", "systemctl status cron",
+  ]),
+  ...E("service.start", [
+    "start nginx", "please start the redis service", "bring up postgres", "fire up the web service", "turn on sshd", "systemctl start cron",
+  ]),
+  ...E("service.stop", [
+    "stop nginx", "shut down the redis service", "turn off sshd", "please stop the web service", "take down postgres", "systemctl stop cron",
+  ]),
+  ...E("service.restart", [
+    "restart nginx", "please restart the sshd service", "bounce the web service", "reload postgres", "can you restart aios-tools", "systemctl restart cron", "reboot the gateway service",
+  ]),
+  ...E("service.logs", [
+    "show the logs of nginx", "what did sshd log", "last 20 lines of the redis log", "show me the orchestrator's logs", "tail the web log", "journalctl -u cron",
+  ]),
+  ...E("service.errors", [
+    "why is sshd failing", "why did nginx crash", "what is wrong with postgres", "show the errors of the web service", "why does redis keep restarting", "what happened to the gateway",
+  ]),
+  ...E("net.addresses", [
+    "what's my IP address", "what ip does this machine have", "show the ip addresses", "ip addr", "which address am I on",
+  ]),
+  ...E("net.interfaces", [
+    "list the network interfaces", "which network cards are there", "what network adapters are there", "show interfaces and their state", "is the network interface up", "ip link show",
+  ]),
+  ...E("net.routes", [
+    "what's the default gateway", "show the routing table", "which route does traffic take", "ip route show", "show me the routes",
+  ]),
+  ...E("net.dns", [
+    "resolve example.com", "what is the IP of debian.org", "look up the address of mirror.local", "nslookup example.org", "dns lookup for router.lan",
+  ]),
+  ...E("net.ping", [
+    "ping 10.0.2.2", "is 192.168.1.1 reachable", "can I reach example.com", "is the host router.lan online", "check if 10.0.0.1 is up",
+  ]),
+  ...E("net.listeners", [
+    "what ports are open", "which ports are listening", "show me the listening sockets", "ss -tlnp", "what services listen on the network", "list open ports",
+  ]),
+  ...E("net.port_owner", [
+    "what is listening on port 22", "who is using port 8080", "which process holds port 5432", "what's running on port 443", "is port 80 in use", "what program is bound to port 3000",
+  ]),
+  ...E("net.port_check", [
+    "is port 80 open on example.com", "can I connect to 10.0.2.2 on port 22", "check port 443 on debian.org", "test the connection to router.lan port 8080",
+  ]),
+  ...E("firewall.list", [
+    "show the firewall rules", "what does the firewall block", "list the nftables ruleset", "iptables -L", "what firewall rules are there",
+  ]),
+  ...E("firewall.block_port", [
+    "block port 2323", "close port 23", "deny incoming connections on port 6379", "drop traffic to port 11211", "firewall off port 3389",
+  ]),
+  ...E("firewall.allow_port", [
+    "open port 8080 for the web app", "allow port 443", "let traffic in on port 80", "allow incoming connections on port 5000", "unblock port 22",
+  ]),
+  ...E("firewall.block_ip", [
+    "block 203.0.113.9", "ban 198.51.100.7", "block all traffic from 192.0.2.44", "drop everything coming from 203.0.113.50",
+  ]),
+  ...E("file.read", [
+    "show /etc/hosts", "cat /etc/fstab", "what's in the file /etc/resolv.conf", "display /etc/hostname", "read /var/log/dmesg for me", "open /etc/ssh/sshd_config",
+  ]),
+  ...E("file.head", [
+    "first 5 lines of /etc/passwd", "head /var/log/syslog", "show the beginning of /etc/services", "top of /var/log/messages",
+  ]),
+  ...E("file.tail", [
+    "last 20 lines of /var/log/messages", "tail /var/log/syslog", "show the end of /var/log/auth.log", "last lines of /var/log/kern.log", "tail -n 50 /var/log/dpkg.log",
+  ]),
+  ...E("file.list", [
+    "list /etc", "what's in /var/log", "ls -la /home", "show the files in /tmp", "what files are inside /srv", "list the contents of /opt",
+  ]),
+  ...E("file.count", [
+    "how many files are in /var/log", "count the files under /etc", "number of files in /home",
+  ]),
+  ...E("file.stat", [
+    "when was /etc/passwd last modified", "who owns /var/www", "what are the permissions of /etc/shadow", "does /etc/nginx exist", "stat /usr/bin/env", "is /var/run a directory",
+  ]),
+  ...E("file.find", [
+    "find *.conf in /etc", "find all log files in /var/log", "where is sshd_config", "search for *.pem under /etc", "list all .sh files under /opt", "find files named *.bak in /home",
+    "locate *.service", "find the json files in /srv",
+  ]),
+  ...E("file.grep", [
+    'find "timeout" in /etc', 'search for "error" in /var/log', 'grep "PermitRootLogin" /etc/ssh', 'which files under /etc mention "nameserver"', 'lines containing "denied" in /var/log',
+  ]),
+  ...E("file.mkdir", [
+    "create the directory /srv/app", "make a folder /tmp/build", "mkdir -p /var/lib/myapp", "create a new directory /opt/tools",
+  ]),
+  ...E("file.delete", [
+    "delete /tmp/old.log", "remove /var/tmp/cache.bin", "rm /tmp/junk.txt", "get rid of /tmp/report.pdf", "rm -rf /",
+  ]),
+  ...E("file.copy", [
+    "copy /etc/hosts to /tmp/hosts", "cp /etc/fstab /root/fstab.bak", "make a copy of /etc/nginx/nginx.conf at /tmp/nginx.conf", "back up /etc/passwd to /tmp/passwd.bak",
+  ]),
+  ...E("file.move", [
+    "move /tmp/a.txt to /srv/a.txt", "rename /tmp/report.txt to /tmp/report-old.txt", "mv /var/tmp/x /var/tmp/y",
+  ]),
+  ...E("file.chmod", [
+    "chmod 640 /srv/app.conf", "set the permissions of /srv/run.sh to 755", "change the mode of /etc/app.key to 600", "give /opt/tool permissions 750",
+  ]),
+  ...E("users.list", [
+    "list users", "who has an account on this machine", "which users can log in", "show all user accounts", "what users exist", "who can log in with a shell",
+  ]),
+  ...E("users.groups", [
+    "which groups is root in", "what groups does alice belong to", "groups of www-data", "id bob", "is alice in the sudo group",
+  ]),
+  ...E("groups.list", [
+    "list groups", "which groups exist", "show all groups", "what groups are defined",
+  ]),
+  // Not ours: the reactive layer must not take these for anything (a model may).
+  ...E(null, [
+    "make me a sandwich", "write a poem about the sea", "what is the meaning of life", "tell me a joke", "who won the world cup", "translate hello into french",
+    "install nginx", "upgrade all packages", "set up a wordpress site", "configure a VPN", "create a user called alice", "add bob to the sudo group",
+    "what time is it", "set the timezone to Europe/Paris", "schedule a backup every night at 3", "encrypt my home directory", "compile the kernel",
+    "delete everything", "wipe the disk", "format /dev/sda", "reboot now", "shut down the machine", "free some disk space",
+    "clean up old logs", "who is logged in", "why is the machine slow", "explain how tcp works", "summarize today's logs", "is my server secure",
+    "harden ssh", "fix the network", "what changed yesterday", "send an email to the admin", "open a shell", "give me root", "hello", "thanks",
+    "asdf qwer zxcv", "the quick brown fox", "blorp the frobnicator", "restart", "stop", "delete", "kill", "block", "open", "copy that", "move on",
+  ]),
+];
+
+/** Every fifth request, kept apart for reporting (held out from tuning). */
+export const HELD_OUT = CORPUS.filter((_, i) => i % 5 === 4);
+export const DEVELOPMENT = CORPUS.filter((_, i) => i % 5 !== 4);
