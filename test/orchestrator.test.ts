@@ -45,7 +45,12 @@ describe("the reactive planner, with no model configured", () => {
     expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
     expect(goal.tasks).toHaveLength(1);
     expect(goal.tasks[0]!.agent).toBe("storage");
-    expect(goal.result).toMatch(/^\/.*: \d+(\.\d+)?% used/m);
+    // In words, and true: the share used of / is what df says (the machine is shared: ±2).
+    const line = /^\/ has ([\d.]+) (\w+) free of ([\d.]+) (\w+) \((\d+)% used\)$/m.exec(goal.result);
+    expect(line).not.toBeNull();
+    const df = Bun.spawnSync(["df", "-P", "/"]).stdout.toString().trim().split("\n")[1]!.split(/\s+/);
+    const used = (Number(df[2]) / (Number(df[2]) + Number(df[3]))) * 100;
+    expect(Math.abs(Number(line![5]) - used)).toBeLessThanOrEqual(2);
     expect(goal.tasks[0]!.executionIds).toHaveLength(1);
     expect(goal.usage!.requests).toBe(0);
   });
@@ -74,11 +79,15 @@ describe("the reactive planner, with no model configured", () => {
   test("show the last errors of aios-tools, and what is listening on a port", async () => {
     const logs = await goalIn(stack, await submit(stack, "show the last errors of aios-tools"));
     expect(logs.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
-    expect(logs.tasks[0]!.agent).toBe("monitor");
+    // Its state and its log's error lines, each read by an agent that may.
+    expect(logs.tasks.map((t) => [t.suggestedTools[0], t.agent])).toEqual([["service.status", "system"], ["monitor.logs", "monitor"]]);
+    expect(logs.result).toMatch(/tools is running/);
     const listening = await goalIn(stack, await submit(stack, "what is listening on port 22"));
     expect(listening.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
     expect(listening.tasks[0]!.agent).toBe("network");
-    expect(JSON.parse(listening.result)).toHaveProperty("connections");
+    // Said as the machine has it: ss finds a listener on 22 or it does not.
+    const held = Bun.spawnSync(["ss", "-Hltn", "sport = :22"]).stdout.toString().trim() !== "";
+    expect(listening.result).toMatch(held ? /listens on port 22/ : /^nothing listens on port 22$/);
   });
 
   test("a request no rule knows fails saying what works without a model", async () => {
@@ -305,10 +314,11 @@ describe("aiosctl", () => {
     expect(ok.stdout).toContain("planned at the reactive layer: 1 task");
     expect(ok.stdout).toContain("storage calls monitor.disk");
     expect(ok.stdout).toMatch(/^goal succeeded: every task succeeded$/m);
-    expect(ok.stdout).toMatch(/^\/.*: \d+(\.\d+)?% used/m);
+    expect(ok.stdout).toMatch(/^\/ has [\d.]+ \w+ free of [\d.]+ \w+ \(\d+% used\)$/m);
     const failed = await aiosctl("goal", "make", "it", "faster", "somehow");
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toContain("goal failed: no rule matched");
+    expect(failed.stdout).toContain("goal failed: I am not sure what you mean");
+    expect(failed.stdout).toContain("no model is configured");
     const usage = await aiosctl("goal");
     expect(usage.code).toBe(64);
   });

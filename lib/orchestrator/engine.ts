@@ -25,7 +25,8 @@ import { GOAL_STATE, TASK_STATE } from "./mapping.ts";
 import type { Plan, ToolInfo } from "./plan.ts";
 import { classify, type Infer, LAYER_ORDER, type ModelLayer, PROTO_LAYER, planWithModel } from "./planner.ts";
 import { REACTIVE_EXAMPLES, reactivePlan } from "./reactive.ts";
-import { type ApprovalRow, GOAL_TERMINAL, type GoalRow, type GoalStateName, type OrchestratorStore, type SourceName, TASK_TERMINAL, type TaskRow, type TaskStateName } from "./store.ts";
+import { INTENTS_BY_ID, type Slots } from "./understanding/index.ts";
+import { type ApprovalRow, type DirectCall, GOAL_TERMINAL, type GoalRow, type GoalStateName, type OrchestratorStore, type SourceName, TASK_TERMINAL, type TaskRow, type TaskStateName } from "./store.ts";
 import { type ToolOutcome, ToolRunner } from "./tool-runner.ts";
 
 export interface Clients {
@@ -321,12 +322,12 @@ export class Engine {
 
   private async plan(goal: GoalRow, signal: AbortSignal): Promise<Plan> {
     const reactive = reactivePlan(goal.text, this.o.agents, this.catalogue);
-    if (reactive && "error" in reactive) throw new Error(reactive.error);
-    if (reactive) return reactive;
+    if ("error" in reactive) throw new Error(reactive.error);
+    if ("tasks" in reactive) return reactive;
     const infer = this.inferFor(goal, "", signal);
     const layers = await this.availableLayers();
     if (layers.length === 0) {
-      throw new Error(`no rule matched and no model is configured to plan it. Without a model AIOS understands requests like: ${REACTIVE_EXAMPLES.map((e) => `"${e}"`).join(", ")}; add a model under [[gateway.models]] for anything else`);
+      throw new Error(`${reactive.unsure}, and no model is configured to plan it. With no model AIOS understands requests like ${REACTIVE_EXAMPLES.slice(0, 8).map((e) => `"${e}"`).join(", ")} and more (README: what AIOS understands with no model); add a model under [[gateway.models]] for anything else`);
     }
     const { layer, by } = await classify(goal.text, infer);
     this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: `classified as ${layer} (by ${by})`, data: { layer, by } });
@@ -464,7 +465,7 @@ export class Engine {
       }
       if (outcome.kind === "refused") throw new TaskFailure(`${call.tool} was refused: ${outcome.message}`, outcome.code === "permission_denied" || outcome.code === "invalid_argument");
       if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`);
-      return formatOutput(call.tool, outcome.output);
+      return call.answer ? sayOutput(call.answer, outcome.output) ?? formatOutput(call.tool, outcome.output) : formatOutput(call.tool, outcome.output);
     }
   }
 
@@ -631,6 +632,19 @@ export class Engine {
 function summarize(tasks: TaskRow[]): string {
   if (tasks.length === 1) return tasks[0]!.result || tasks[0]!.stateReason;
   return tasks.map((task) => `${task.id}: ${task.result || task.stateReason}`).join("\n").slice(0, RESULT_CHARS * 2);
+}
+
+/** A direct call's output in the words its intent says it with; null when that cannot be done. */
+function sayOutput(answer: NonNullable<DirectCall["answer"]>, output: Record<string, unknown>): string | null {
+  const intent = INTENTS_BY_ID.get(answer.intent);
+  const steps = intent?.steps(answer.slots as Slots);
+  const step = steps && !("error" in steps) ? steps[answer.step] : undefined;
+  try {
+    return step ? step.say(output, answer.slots as Slots) : null;
+  } catch {
+    // An output of another shape than the intent expects (a tool changed): its JSON instead.
+    return null;
+  }
 }
 
 /** A direct call's output as the goal's result: readable for the common tools, JSON otherwise. */

@@ -43,6 +43,8 @@ export interface GoalRow {
 export interface DirectCall {
   tool: string;
   input: Record<string, unknown>;
+  /** How its output is said in words: the understanding layer's intent, step and values. */
+  answer?: { intent: string; step: number; slots: Record<string, unknown> };
 }
 
 export interface TaskRow {

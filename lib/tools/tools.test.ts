@@ -80,7 +80,7 @@ describe("the catalogue", () => {
     expect(read.capability).toBe("fs:read");
     expect(read.readOnly).toBe(true);
     const schema = JSON.parse(read.inputSchemaJson) as { properties: Record<string, unknown>; required: string[] };
-    expect(Object.keys(schema.properties)).toEqual(["path", "offset", "length"]);
+    expect(Object.keys(schema.properties)).toEqual(["path", "offset", "length", "last_bytes"]);
     expect(schema.required).toEqual(["path"]);
     expect((await failure(tools.getTool({ name: "fs.teleport" }))).code).toBe("not_found");
     const negative = await failure(tools.listTools({ pageSize: -1 }));

@@ -38,8 +38,16 @@ export interface Intent {
 const serviceName = (name: string) => name.toLowerCase().replace(/^aios-/, "").replace(/\.service$/, "");
 const percent = (n: number) => `${Math.round(n)}%`;
 
+/** File systems with a size, each device once (a bind mount repeats its device). */
 function realFilesystems(output: Output) {
-  return ((output.filesystems ?? []) as Array<{ mount: string; source: string; type: string; size_mib: number; available_mib: number; used_percent: number }>).filter((f) => f.size_mib > 0);
+  const seen = new Set<string>();
+  return ((output.filesystems ?? []) as Array<{ mount: string; source: string; type: string; size_mib: number; available_mib: number; used_percent: number }>).filter((f) => {
+    if (f.size_mib <= 0) return false;
+    const device = f.source.startsWith("/") ? f.source : `${f.source}:${f.mount}`;
+    if (seen.has(device)) return false;
+    seen.add(device);
+    return true;
+  });
 }
 
 /** The mount a path lives on: the longest mount point that is a prefix of it. */

@@ -45,7 +45,7 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\blet (?:\w+ )?in\b/g, "allow"],
   [/\bmaxed out\b|\bpegged\b|\bat 100 ?%|\bflat out\b|\boverloaded\b/g, "busy"],
   // Things we do not do: a verb no intent has, so the request is not taken for one that does something else.
-  [/\b(?:summari[sz]e|explain|fix|harden|compile|install|uninstall|upgrade|update|configure|set ?up|setup|write|translate|encrypt|decrypt|send|schedule|optimi[sz]e|debug|analy[sz]e|secure|tune|deploy|build|format|mount|unmount|partition|resize|extend|shrink|patch|migrate|sync|backup|restore|tell a|sing|draw)\b/g, "<other-verb>"],
+  [/\b(?:summari[sz]e|explain|investigate|diagnose|troubleshoot|figure out|find out why|work out|research|review|evaluate|assess|plan|fix|harden|compile|install|uninstall|upgrade|update|configure|set ?up|setup|write|translate|encrypt|decrypt|send|schedule|optimi[sz]e|debug|analy[sz]e|secure|tune|deploy|build|format|mount|unmount|partition|resize|extend|shrink|patch|migrate|sync|backup|restore|tell a|sing|draw)\b/g, "<other-verb>"],
   [/\bfree (?:up|some|more)\b|\bclean(?:up| up)?\b|\bclear(?: out)?\b|\bpurge\b|\bprune\b|\btidy(?: up)?\b|\bcompress\b|\brotate\b/g, "<other-verb>"],
   [/\badd\b|\bappend\b|\binsert\b|\bjoin\b/g, "<other-verb>"],
   [/\bgive me\b|\bshow me\b|\blet me see\b|\bdisplay\b|\bprint\b|\bcat\b|\bdump\b/g, "show"],
@@ -76,7 +76,8 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\blog files?\b(?! in| under)|\blogs?\b|\bjournal\b|\boutput\b/g, "log"],
   [/\berrors?\b|\bfailures?\b|\bproblems?\b|\bwarnings?\b|\bcrash(?:es|ed)?\b/g, "error"],
   [/\bdirector(?:y|ies)\b|\bfolders?\b|\bdirs?\b/g, "directory"],
-  [/\bcreate\b|\bmake\b|\bnew\b/g, "create"],
+  [/\bcreate\b|\bmake(?= (?:a |an |the |new |me a )?(?:new )?(?:directory|folder|dir|file|copy)\b)|\bnew\b/g, "create"],
+  [/\bmake\b/g, "<other-verb>"],
   [/\bdelete\b|\bremove\b|\berase\b|\bget rid of\b|\bwipe\b|\brm\b/g, "delete"],
   [/\bcopy\b|\bduplicate\b|\bcp\b/g, "copy"],
   [/\bmove\b|\brename\b|\bmv\b/g, "move"],

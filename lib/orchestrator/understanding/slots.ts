@@ -131,6 +131,15 @@ export function extractSlots(request: string): Extracted {
       text = text.replace(octal[0], "<mode>");
     }
   }
+  // AIOS's own services have names that are also words ("stop memory", "is the gateway
+  // running"): a name when the request is about running a service.
+  if (slots.name === undefined && SERVICE_TALK.test(text)) {
+    const own = OWN_SERVICES.exec(text);
+    if (own) {
+      slots.name = own[1]!.toLowerCase();
+      text = text.replace(own[0], "<name>");
+    }
+  }
   // A name the words around it mark as one: "the web service", "service web", "aios-tools".
   const cue = /\b(?:the\s+)?([a-z][a-z0-9_.@-]{0,62})\s+(?:service|daemon|unit)\b|\b(?:service|daemon|unit)\s+([a-z][a-z0-9_.@-]{0,62})\b|\b(aios-[a-z]+)\b/i.exec(text);
   const cued = cue ? (cue[1] ?? cue[2] ?? cue[3])!.toLowerCase() : undefined;
@@ -140,6 +149,9 @@ export function extractSlots(request: string): Extracted {
   }
   return { slots, text: text.trim() };
 }
+
+const OWN_SERVICES = /\b(memory|gateway|tools|orchestrator|console|sshd|shell|init)\b(?!\s+(?:usage|use|used|free|left|consumers?|hogs?))/i;
+const SERVICE_TALK = /\b(?:start|stop|restart|reload|bounce|kick|status|running|runs|up|down|alive|dead|logs?|errors?|fail\w*|crash\w*|broken|wrong|happened|shut)\b/i;
 
 /** Words before or after "service" that are not a service's name. */
 const NOT_NAMES = new Set(["the", "a", "an", "this", "that", "which", "what", "each", "every", "all", "any", "some", "my", "our", "its", "their", "no", "one", "running", "failed", "failing", "stopped", "dead", "broken", "is", "are", "was", "status", "list", "logs", "log", "errors", "other", "system", "web-facing", "network", "to", "for", "of", "in", "on", "and", "or", "restart", "start", "stop", "reload", "each"]);
