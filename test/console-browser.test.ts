@@ -104,8 +104,9 @@ describe("the console in a browser", () => {
     });
     await page.click("#goal-form button[type=submit]");
     await page.waitForSelector('#task-graph [data-task][data-state="succeeded"]', WAIT);
-    await page.waitForSelector("#goal-result", WAIT);
-    expect(await page.textContent("#goal-result")).toMatch(/% used/);
+    // The answer in words, above the task graph.
+    await page.waitForSelector("#goal-answer", WAIT);
+    expect(await page.textContent("#goal-answer")).toMatch(/^\/ has .+ free of .+ \(\d+% used\)/m);
     expect(await page.textContent("#goal-detail h2")).toContain("succeeded");
     expect(states.at(-1)).toBe("succeeded");
     await shot("03-goal-succeeded");

@@ -46,7 +46,7 @@ describe("the reactive planner, with no model configured", () => {
     expect(goal.tasks).toHaveLength(1);
     expect(goal.tasks[0]!.agent).toBe("storage");
     // In words, and true: the share used of / is what df says (the machine is shared: ±2).
-    const line = /^\/ has ([\d.]+) (\w+) free of ([\d.]+) (\w+) \((\d+)% used\)$/m.exec(goal.result);
+    const line = /^\/ has ([\d.]+) (\w+) free of ([\d.]+) (\w+) \((\d+)% used\)$/m.exec(goal.answer);
     expect(line).not.toBeNull();
     const df = Bun.spawnSync(["df", "-P", "/"]).stdout.toString().trim().split("\n")[1]!.split(/\s+/);
     const used = (Number(df[2]) / (Number(df[2]) + Number(df[3]))) * 100;
@@ -318,6 +318,8 @@ describe("aiosctl", () => {
     const failed = await aiosctl("goal", "make", "it", "faster", "somehow");
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain("goal failed: I am not sure what you mean");
+    // The answer, last: why it could not.
+    expect(failed.stdout.trim().split("\n").at(-1)).toStartWith("could not do it: I am not sure what you mean");
     expect(failed.stdout).toContain("no model is configured");
     const usage = await aiosctl("goal");
     expect(usage.code).toBe(64);

@@ -60,7 +60,7 @@ function describeGoal(goal: Goal): string {
     `  submitted: ${stamp(goal.createdAt, "-")}   finished: ${stamp(goal.finishedAt, "-")}`,
     ...goal.tasks.map((t) => `  task ${t.id} [${t.agent}] ${enumName(t.state, TaskState, "TASK_STATE_")}: ${t.description}`),
   ];
-  if (goal.result) lines.push("", goal.result);
+  if (goal.answer || goal.result) lines.push("", goal.answer || goal.result);
   return `${lines.join("\n")}\n`;
 }
 
@@ -117,7 +117,8 @@ async function followGoal(c: ServiceClient<typeof OrchestratorServiceDefinition>
   const { goal: final } = await c.getGoal({ goalId });
   // The last line, for a script: the goal as it ended (state, result, layer, model calls).
   if (asJson) json(Goal.toJSON(final!));
-  else process.stdout.write(final!.result ? `\n${final!.result}\n` : "");
+  // The answer last, where the eye lands when the command returns.
+  else process.stdout.write(final!.answer || final!.result ? `\n${final!.answer || final!.result}\n` : "");
   return final!.state === GoalState.GOAL_STATE_SUCCEEDED ? 0 : 1;
 }
 

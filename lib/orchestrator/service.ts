@@ -42,12 +42,21 @@ function toTask(task: TaskRow): Task {
   };
 }
 
+/** What a person reads first: each task's words when it worked, why not when it did not. */
+function answerOf(goal: GoalRow, tasks: TaskRow[]): string {
+  if (goal.state === "succeeded") return tasks.map((task) => task.result.trim()).filter(Boolean).join("\n") || goal.result;
+  if (goal.state === "failed") return `could not do it: ${goal.stateReason}`;
+  if (goal.state === "cancelled") return `cancelled: ${goal.stateReason}`;
+  return "";
+}
+
 function toGoal(goal: GoalRow, tasks: TaskRow[]): Goal {
   return {
     id: goal.id, text: goal.text, state: GOAL_STATE[goal.state], stateReason: goal.stateReason, priority: goal.priority, source: SOURCE[goal.source],
     autonomy: goal.autonomy as AutonomyLevel, plannedBy: goal.plannedBy ? PROTO_LAYER[goal.plannedBy] : Layer.LAYER_UNSPECIFIED, tasks: tasks.map(toTask), result: goal.result,
     usage: { inputTokens: goal.inputTokens, outputTokens: goal.outputTokens, costUsd: goal.costUsd, requests: goal.modelCalls },
     createdAt: new Date(goal.createdAt), startedAt: time(goal.startedAt), finishedAt: time(goal.finishedAt), scheduleId: goal.scheduleId,
+    answer: answerOf(goal, tasks),
   };
 }
 

@@ -232,11 +232,13 @@ async function refreshGoalDetail(id: string) {
   const parts: (Node | null)[] = [
     h("h2", {}, "Goal ", stateBadge(state)),
     h("p", { id: "goal-detail-text" }, goal.text),
+    // The answer first, above the task graph: what the person asked for.
+    goal.answer ? h("pre", { class: "answer", id: "goal-answer" }, goal.answer) : null,
     goal.stateReason ? h("p", { class: "muted" }, goal.stateReason) : null,
     actions,
     ...waiting.map((a) => approvalCard(a, () => refreshGoalDetail(id))),
     taskGraph(goal.tasks ?? []),
-    goal.result ? h("pre", { class: "result", id: "goal-result" }, goal.result) : null,
+    goal.result && goal.result !== goal.answer ? h("pre", { class: "result", id: "goal-result" }, goal.result) : null,
     h("h2", {}, "Events"),
     log,
   ];

@@ -468,6 +468,12 @@ export interface Goal {
     | undefined;
   /** The schedule that submitted it, if any. */
   scheduleId: string;
+  /**
+   * The answer to what was asked, in words, for a person to read first ("/ has 12 GiB free
+   * of 20 GiB (38% used)", what changed, or why it failed); empty until terminal. The tools'
+   * structured outputs stay in the audit ledger and in `result`.
+   */
+  answer: string;
 }
 
 export interface SubmitGoalRequest {
@@ -1165,6 +1171,7 @@ function createBaseGoal(): Goal {
     startedAt: undefined,
     finishedAt: undefined,
     scheduleId: "",
+    answer: "",
   };
 }
 
@@ -1214,6 +1221,9 @@ export const Goal: MessageFns<Goal> = {
     }
     if (message.scheduleId !== "") {
       writer.uint32(122).string(message.scheduleId);
+    }
+    if (message.answer !== "") {
+      writer.uint32(130).string(message.answer);
     }
     return writer;
   },
@@ -1351,6 +1361,14 @@ export const Goal: MessageFns<Goal> = {
             message.scheduleId = reader.string();
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.answer = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1404,6 +1422,7 @@ export const Goal: MessageFns<Goal> = {
         : isSet(object.schedule_id)
         ? globalThis.String(object.schedule_id)
         : "",
+      answer: isSet(object.answer) ? globalThis.String(object.answer) : "",
     };
   },
 
@@ -1454,6 +1473,9 @@ export const Goal: MessageFns<Goal> = {
     if (message.scheduleId !== "") {
       obj.scheduleId = message.scheduleId;
     }
+    if (message.answer !== "") {
+      obj.answer = message.answer;
+    }
     return obj;
   },
 
@@ -1479,6 +1501,7 @@ export const Goal: MessageFns<Goal> = {
     message.startedAt = object.startedAt ?? undefined;
     message.finishedAt = object.finishedAt ?? undefined;
     message.scheduleId = object.scheduleId ?? "";
+    message.answer = object.answer ?? "";
     return message;
   },
 };
