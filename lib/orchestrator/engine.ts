@@ -464,7 +464,9 @@ export class Engine {
         continue;
       }
       if (outcome.kind === "refused") throw new TaskFailure(`${call.tool} was refused: ${outcome.message}`, outcome.code === "permission_denied" || outcome.code === "invalid_argument");
-      if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`);
+      // A file that is not there, a permission the machine refuses, a name taken: asking again
+      // gives the same answer, so it is the answer (a timeout or an I/O error may pass).
+      if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`, /^(not_found|permission|conflict|invalid|too_large):/.test(outcome.error));
       return call.answer ? sayOutput(call.answer, outcome.output) ?? formatOutput(call.tool, outcome.output) : formatOutput(call.tool, outcome.output);
     }
   }

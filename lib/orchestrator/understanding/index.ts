@@ -46,7 +46,7 @@ export function readRequest(text: string): { words: string[]; slots: Slots } {
     } else if (/^\d+$/.test(token.word)) {
       slots.count ??= Number(token.word);
       words.push("<count>");
-    } else if (!vocabulary.has(token.stem) && !STOPWORDS.has(token.word) && NAME.test(token.word)) {
+    } else if (!vocabulary.has(token.stem) && !STOPWORDS.has(token.word) && !NEGATION.has(token.word) && NAME.test(token.word)) {
       if (slots.name === undefined) {
         slots.name = token.word;
         words.push("<name>");
@@ -62,6 +62,9 @@ export function readRequest(text: string): { words: string[]; slots: Slots } {
 }
 
 const has = (slots: Slots, slot: keyof Slots) => (slot === "paths" ? (slots.paths?.length ?? 0) >= 2 : slots[slot] !== undefined);
+
+const QUESTION = /^(?:why|what|how|when|where|who|which|whose|is|are|was|were|does|do|did|has|have|should|shall|would|will|won't|wont|can't|cannot)\b|\?$/i;
+const NEGATION = new Set(["not", "never", "no", "dont", "don't", "without"]);
 
 /** Slots whose presence means something an intent must take, not ignore. */
 const MEANINGFUL: ReadonlyArray<keyof Slots> = ["path", "glob", "extension", "ip", "host", "url", "port", "pid", "size", "duration", "mode", "text", "name"];
@@ -83,8 +86,12 @@ export function understand(text: string): Understanding {
   const present = MEANINGFUL.filter((slot) => slots[slot] !== undefined);
   // A value the intent would ignore: "check port 443 on debian.org" is not about this
   // machine's port 443. Something that acts must use everything it was told, or not act.
+  // A question or a negation asks about an action, it does not order it: "why won't nginx
+  // start" is not "start nginx", and neither is "don't restart nginx".
+  const asks = QUESTION.test(text.trim()) || words.some((w) => NEGATION.has(w));
   const scored = exampleIndex().score(words).flatMap((s) => {
     const intent = byId.get(s.intent)!;
+    if (intent.effect && asks) return [];
     const ignored = present.filter((slot) => !takes(intent).has(slot));
     // A typed value an action would ignore means it is the wrong action; a word taken for a
     // name ("the web app") is weaker evidence and only lowers the score.

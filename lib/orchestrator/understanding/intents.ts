@@ -160,8 +160,8 @@ export const INTENTS: readonly Intent[] = [
     usage: "kernel version",
     examples: ["kernel version", "what kernel is running", "which kernel", "uname -r", "linux kernel release"],
     steps: () => [{
-      tool: "fs.read", input: { path: "/proc/sys/kernel/osrelease" }, agent: "general", description: "Read the kernel release", successCheck: "the kernel release is known",
-      say: (o) => `Linux ${String(o.content).trim()}`,
+      tool: "monitor.system", input: {}, agent: "monitor", description: "Report the kernel release", successCheck: "the kernel release is known",
+      say: (o) => `Linux ${o.kernel} (${o.arch})`,
     }],
   },
   {
@@ -170,11 +170,8 @@ export const INTENTS: readonly Intent[] = [
     usage: "what version of linux is this",
     examples: ["what version of linux is this", "os version", "which distribution", "what os is this", "os release", "which linux", "what system is this", "which release of debian is this"],
     steps: () => [{
-      tool: "fs.read", input: { path: "/etc/os-release" }, agent: "general", description: "Read the operating system's release", successCheck: "the release is known",
-      say: (o) => {
-        const fields = Object.fromEntries(String(o.content).split("\n").map((l) => /^([A-Z_]+)=("?)(.*)\2$/.exec(l.trim())).filter(Boolean).map((m) => [m![1], m![3]]));
-        return fields.PRETTY_NAME ?? fields.NAME ?? String(o.content).trim().split("\n")[0] ?? "unknown";
-      },
+      tool: "monitor.system", input: {}, agent: "monitor", description: "Report the operating system", successCheck: "the operating system is known",
+      say: (o) => `${o.os}, Linux ${o.kernel} on ${o.arch}`,
     }],
   },
   {
@@ -183,8 +180,22 @@ export const INTENTS: readonly Intent[] = [
     usage: "hostname",
     examples: ["hostname", "what is the hostname", "what is this machine called", "name of this machine", "what is the host name"],
     steps: () => [{
-      tool: "fs.read", input: { path: "/proc/sys/kernel/hostname" }, agent: "general", description: "Read the host name", successCheck: "the host name is known",
-      say: (o) => `this machine is ${String(o.content).trim()}`,
+      tool: "monitor.system", input: {}, agent: "monitor", description: "Report the host name", successCheck: "the host name is known",
+      say: (o) => `this machine is ${o.hostname}`,
+    }],
+  },
+  {
+    id: "system.time",
+    family: "system",
+    usage: "what time is it",
+    examples: ["what time is it", "current time", "what is the date today", "date", "which timezone is this machine in", "what day is it", "show the clock"],
+    steps: () => [{
+      tool: "monitor.system", input: {}, agent: "monitor", description: "Report the time", successCheck: "the time is known",
+      say: (o) => {
+        const offset = o.utc_offset_min as number;
+        const local = new Date(Date.parse(o.time) + offset * 60_000).toISOString().replace("T", " ").slice(0, 19);
+        return `${local} ${o.timezone} (UTC${offset >= 0 ? "+" : "-"}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0")}:${String(Math.abs(offset) % 60).padStart(2, "0")})`;
+      },
     }],
   },
   // Processes
@@ -527,7 +538,7 @@ export const INTENTS: readonly Intent[] = [
     family: "files",
     usage: "list /etc",
     needs: ["path"],
-    examples: ["list <path>", "ls <path>", "what is in <path>", "show the files in <path>", "contents of the directory <path>", "what files are in <path>", "ls -la <path>"],
+    examples: ["list <path>", "ls <path>", "what is in <path>", "what is in the <path> directory", "show the files in <path>", "contents of the directory <path>", "what files are in <path>", "ls -la <path>"],
     steps: (slots) => [{
       tool: "fs.list", input: { path: slots.path, limit: 1000 }, agent: "general", description: `List ${slots.path}`, successCheck: `${slots.path} is listed`,
       say: (o) => {

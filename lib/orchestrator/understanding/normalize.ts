@@ -48,6 +48,7 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\b(?:summari[sz]e|explain|investigate|diagnose|troubleshoot|figure out|find out why|work out|research|review|evaluate|assess|plan|fix|harden|compile|install|uninstall|upgrade|update|configure|set ?up|setup|write|translate|encrypt|decrypt|send|schedule|optimi[sz]e|debug|analy[sz]e|secure|tune|deploy|build|format|mount|unmount|partition|resize|extend|shrink|patch|migrate|sync|backup|restore|tell a|sing|draw)\b/g, "<other-verb>"],
   [/\bfree (?:up|some|more)\b|\bclean(?:up| up)?\b|\bclear(?: out)?\b|\bpurge\b|\bprune\b|\btidy(?: up)?\b|\bcompress\b|\brotate\b/g, "<other-verb>"],
   [/\badd\b|\bappend\b|\binsert\b|\bjoin\b/g, "<other-verb>"],
+  [/\bhow much (?:space|room|disk|storage) (?:is|does) (zqx\d+zqx) (?:eating|using|taking|take|use|occupy|occupying|consume|consuming)\b/g, "size $1"],
   [/\bgive me\b|\bshow me\b|\blet me see\b|\bdisplay\b|\bprint\b|\bcat\b|\bdump\b/g, "show"],
   [/\bhow much (?:free )?(?:space|room)\b|\bspace left\b|\broom left\b|\bfree space\b|\bavailable space\b|\bspace (?:is )?(?:free|available)\b/g, "free space"],
   [/\bhard drives?\b|\bhard disks?\b|\bfile ?systems?\b|\bpartitions?\b|\bdrives?\b|\bstorage\b|\bvolumes?\b|\bmounts?\b/g, "disk"],
@@ -61,7 +62,7 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\bkernel version\b|\bkernel release\b|\bwhich kernel\b|\bwhat kernel\b|\buname\b/g, "kernel"],
   [/\bos version\b|\blinux version\b|\bversion of linux\b|\bdistro(?:bution)?\b|\bwhat os\b|\bwhich os\b|\boperating system\b|\bos release\b/g, "os release"],
   [/\bhow many\b|\bnumber of\b|\bcount of\b|\bcount\b/g, "count"],
-  [/\bbiggest\b|\blargest\b|\bhuge\b|\bheaviest\b|\btakes? up (?:the )?most (?:space|room)\b|\btaking up (?:the )?most (?:space|room)\b|\b(?:hogging|eating|filling|using|taking) (?:up )?(?:all )?(?:the |my )?(?:disk|space|room|storage)\b|\bwasting space\b/g, "biggest"],
+  [/\bbiggest\b|\blargest\b|\bhuge\b|\bheaviest\b|\btakes? up (?:the )?most (?:space|room)\b|\btaking up (?:the )?most (?:space|room)\b|\b(?:hog|hogs|hogging|eat|eats|eating|fill|fills|filling|take|takes|taking|using|uses) (?:up )?(?:all )?(?:the |my )?(?:disk|space|room|storage)\b|\bwasting space\b/g, "biggest"],
   [/\b(?:eating|eats|hogging|hogs|consuming|consumes) (?:up )?(?:all )?(?:the |my )?cpu\b|\bmost cpu\b|\bcpu hogs?\b|\bcpu consumers?\b|\bbusiest\b/g, "top cpu"],
   [/\b(?:using|uses|eating|eats|hogging|hogs|taking|takes|consuming|consumes|usage) (?:up )?(?:all )?(?:the |my )?memory\b(?! is| left| free)|\bmost memory\b|\bmemory hogs?\b|\bmemory consumers?\b/g, "top memory"],
   [/\bwhy did\b|\bwhy does\b|\bwhy is\b|\bwhat went wrong with\b|\bwhat is wrong with\b|\bwhat happened to\b/g, "why"],
@@ -70,6 +71,11 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\bbounce\b|\breload\b|\breboot\b|\brestart\b|\bkick\b|\bcycle\b/g, "restart"],
   [/\bterminate\b|\bend\b|\bkill off\b|\bkill -9\b|\bforce quit\b/g, "kill"],
   [/\bblock devices?\b/g, "blockdevice"],
+  [/\b(?:have|got) (?:still )?(?:enough |any |some )?(?:space|room)\b/g, "free space"],
+  [/\bweigh(?:s)?\b/g, "size"],
+  [/\blogged\b|\blogging\b/g, "log"],
+  [/\b(?:change|set)(?= (?:the |my |its |it |to |a |an |all )(?!(?:mode|permissions?)\b))/g, "<other-verb>"],
+  [/\b(?:speed|improve|boost|accelerate|slow)\b/g, "<other-verb>"],
   // "open /etc/fstab" reads a file; "open port 80" lets traffic in (below).
   [/\bopen(?=\s+(?:the file\s+)?zqx)/g, "show"],
   [/\blog ?in\b/g, "login"],
@@ -92,6 +98,7 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\bswap\b/g, "memory"],
   [/\bdaemons?\b|\bservices?\b|\bunits?\b/g, "service"],
   [/\bprocesses\b|\bprocs?\b|\btasks?\b|\bprograms?\b|\bapps?\b|\bapplications?\b|\bps\b|\bjobs?\b/g, "process"],
+  [/\btime ?zones?\b|\btz\b/g, "timezone"],
   [/\bdate and time\b|\btime and date\b|\bdate\b|\bclock\b|\btime is it\b|\bthe time\b/g, "time"],
   [/\bhardware\b|\bdevices?\b|\bspecs?\b|\blspci\b|\blsblk\b/g, "hardware"],
   [/\baccounts?\b|\busers?\b|\bpeople\b/g, "user"],
@@ -106,7 +113,7 @@ export const STOPWORDS = new Set([
   "by", "from", "into", "onto", "under", "inside", "within", "so", "as", "what", "which", "who", "whom", "whose", "how", "can", "could",
   "would", "should", "will", "shall", "may", "might", "must", "have", "has", "had", "now", "then", "out", "about", "currently",
   "today", "please", "ok", "okay", "one", "ones", "thing", "things", "stuff", "bit", "let", "get", "got", "see", "check", "know", "tell", "give",
-  "am", "being", "again", "also", "too", "very", "really", "much", "many", "more", "still", "yet", "ever", "exactly", "like", "defined", "configured", "existing", "present", "installed", "right", "coming", "going",
+  "am", "being", "again", "also", "too", "very", "really", "much", "many", "more", "still", "yet", "ever", "exactly", "like", "defined", "configured", "existing", "present", "installed", "right", "coming", "going", "whole", "entire",
   "whatever", "whichever", "something", "anything", "everything", "someone", "anyone", "them", "they", "he", "she", "him", "her", "his", "if", "whether",
 ]);
 
@@ -137,10 +144,12 @@ export function tokenize(text: string): Token[] {
   for (const [pattern, replacement] of CONTRACTIONS) t = t.replace(pattern, replacement);
   // Command-line flags ("-la", "--all") say how, not what.
   t = t.replace(/(?<=\s)--?[a-z][\w-]*(?:=\S*)?/g, " ");
+  // The whole machine is not a service: powering it off or restarting it is not ours to take from a sentence.
+  t = t.replace(/\b(?:restart|reboot|shut ?down|power ?off|power ?cycle|halt|poweroff)\s+(?:the\s+|this\s+|my\s+)?(?:whole\s+|entire\s+)?(?:machine|system|server|computer|box|host|os|vm)\b/g, " <other-verb> ");
   t = t.replace(FILLER_PATTERN, " ");
   // Placeholders ("<mode>") are kept out of reach of the phrases, then put back.
   const held: string[] = [];
-  t = t.replace(/<[a-z0-9-]+>/g, (placeholder) => ` zqx${held.push(placeholder) - 1}zqx `);
+  t = t.replace(/<[a-z0-9-]+>/g, (placeholder) => ` zqx${held.push(placeholder) - 1}zqx `).replace(/\s+/g, " ");
   for (const [pattern, replacement] of PHRASES) t = t.replace(pattern, replacement);
   t = t.replace(/zqx(\d+)zqx/g, (_, i: string) => held[Number(i)]!);
   // Keep placeholders whole; everything else that is not a letter or digit is a space.

@@ -35,6 +35,7 @@ import { monitorLogs } from "./monitor/logs.ts";
 import { monitorMemory } from "./monitor/memory.ts";
 import { monitorNetwork } from "./monitor/network.ts";
 import { monitorTop } from "./monitor/top.ts";
+import { monitorSystem } from "./monitor/system.ts";
 import { processInfoTool } from "./process/info.ts";
 import { processList } from "./process/list.ts";
 import { processKill, processSignal } from "./process/signal.ts";
@@ -52,7 +53,7 @@ export const CATALOGUE: readonly ToolDefinition[] = [
   fsRead, fsWrite, fsAppend, fsDelete, fsList, fsStat, fsMkdir, fsMove, fsCopy, fsChmod, fsChown, fsSymlink, fsSearch, fsDiskUsage,
   processList, processInfoTool, processSpawn, processKill, processSignal,
   serviceList, serviceStatus, serviceStart, serviceStop, serviceRestart, serviceLogs,
-  monitorCpu, monitorMemory, monitorDisk, monitorNetwork, monitorLoad, monitorTop, monitorLogs,
+  monitorCpu, monitorMemory, monitorDisk, monitorNetwork, monitorLoad, monitorTop, monitorLogs, monitorSystem,
   netInterfaces, netAddresses, netRoutes, netPing, netDnsLookup, netHttpGet, netPortCheck, netConnections,
   firewallRules, firewallAddRule, firewallDeleteRule,
   hwInfo,

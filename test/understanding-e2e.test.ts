@@ -1,0 +1,147 @@
+/**
+ * Everyday requests in a person's own words, end to end on the whole stack (`aios init --root`,
+ * no model configured, real tools on files this test prepares): each answer is checked against
+ * the machine as plain shell tools see it, each effect afterwards, and none costs a model call.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ApprovalState } from "../lib/rpc/gen/aios/v1/common.ts";
+import { type Goal, GoalState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
+import { decideApproval } from "../lib/rpc/index.ts";
+import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "aios-understanding-"));
+const root = join(dir, "root");
+let stack: Stack;
+
+const sh = (command: string) => Bun.spawnSync(["sh", "-c", command]).stdout.toString().trim();
+const UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+/** "1.2 MiB" → bytes. */
+const parseBytes = (text: string) => {
+  const [n, unit] = text.split(" ");
+  return Number(n) * UNITS[unit!]!;
+};
+
+async function ask(text: string): Promise<Goal> {
+  const goal = await goalIn(stack, await submit(stack, text));
+  // No model is configured: nothing here may cost one.
+  expect(goal.usage?.requests ?? 0).toBe(0);
+  return goal;
+}
+
+beforeAll(async () => {
+  mkdirSync(join(root, "var/log/app"), { recursive: true });
+  mkdirSync(join(root, "tmp"), { recursive: true });
+  writeFileSync(join(root, "var/log/app/big.log"), "x".repeat(300_000));
+  writeFileSync(join(root, "var/log/app/small.log"), "one\ntwo\nthree\nfour\nfive\n");
+  writeFileSync(join(root, "var/log/app/notes.txt"), "nothing to see\n");
+  mkdirSync(join(root, "var/log/app/old"), { recursive: true });
+  writeFileSync(join(root, "var/log/app/old/older.log"), "y".repeat(40_000));
+  mkdirSync(join(root, "etc"), { recursive: true });
+  writeFileSync(join(root, "etc/os-release"), 'PRETTY_NAME="AIOS Test Linux 1.0"\nNAME="AIOS"\n');
+  writeFileSync(join(root, "tmp/original.txt"), "keep me\n");
+  writeFileSync(join(root, "tmp/junk.txt"), "delete me\n");
+  stack = await startStack(root, {
+    config: `${QUIET}[memory]\nembedder = "hashing"\n\n[orchestrator]\nmonitor_interval_ms = 0\n\n[gateway]\nmodels = []\n`,
+    services: { web: 'command = "/bin/sh"\nargs = ["-c", "echo web starting; echo \\"error: cannot bind to port 80: permission denied\\" >&2; exit 3"]\n[restart]\npolicy = "never"\n' },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("answers, checked against the machine", () => {
+  test("how big a directory is and how many files it holds, as du and find count them", async () => {
+    const logs = join(root, "var/log/app");
+    const size = await ask("how much space does /var/log/app take up?");
+    expect(size.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    const said = /^\/var\/log\/app holds ([\d.]+ \w+) in (\d+) files$/.exec(size.answer);
+    expect(said).not.toBeNull();
+    const du = Number(sh(`du -sB1 '${logs}' | cut -f1`));
+    expect(Math.abs(parseBytes(said![1]!) - du) / du).toBeLessThan(0.05);
+    const files = Number(sh(`find '${logs}' ! -type d | wc -l`));
+    expect(Number(said![2])).toBe(files);
+    const count = await ask("count the files under /var/log/app");
+    expect(count.answer).toStartWith(`${files} files under /var/log/app`);
+  });
+
+  test("the biggest thing in a directory comes first, as du orders them", async () => {
+    const goal = await ask("what's taking up the most room in /var/log/app");
+    const lines = goal.answer.split("\n").slice(1).map((l) => l.trim().split(/\s+/).at(-1));
+    const biggest = sh(`du -sB1 '${join(root, "var/log/app")}'/* | sort -rn | head -1 | cut -f2`).split("/").at(-1);
+    expect(lines[0]).toBe(`/var/log/app/${biggest}`);
+  });
+
+  test("files found by a pattern are the ones find finds", async () => {
+    const goal = await ask("find all the *.log files in /var/log/app");
+    const expected = sh(`cd '${root}' && find var/log/app -name '*.log' | sed 's|^|/|' | sort`).split("\n");
+    const listed = goal.answer.split("\n").slice(1).map((l) => l.trim()).sort();
+    expect(listed).toEqual(expected);
+  });
+
+  test("the last lines of a file are tail's", async () => {
+    const goal = await ask("show me the last 3 lines of /var/log/app/small.log");
+    expect(goal.answer).toBe(sh(`tail -n 3 '${join(root, "var/log/app/small.log")}'`));
+  });
+
+  test("which program holds a port, by name and pid", async () => {
+    const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const goal = await ask(`who is using port ${server.port}?`);
+      expect(goal.answer).toContain(`(pid ${process.pid}) listens on port ${server.port}`);
+    } finally {
+      server.stop(true);
+    }
+  });
+
+  test("what system this is, from its os-release, and the kernel uname names", async () => {
+    expect((await ask("which version of linux is this?")).answer).toStartWith("AIOS Test Linux 1.0, Linux ");
+    expect((await ask("what kernel are we running")).answer).toStartWith(`Linux ${sh("uname -r")}`);
+  });
+
+  test("why a service fails: its state and the error lines of its log", async () => {
+    const goal = await ask("why does web keep failing?");
+    expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(goal.answer).toMatch(/^web is (failed|stopped|exited)/m);
+    expect(goal.answer).toContain("cannot bind to port 80: permission denied");
+  });
+
+  test("a request it does not know is answered with the closest things it can do, and nothing runs", async () => {
+    const goal = await ask("please upgrade every package");
+    expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);
+    expect(goal.answer).toStartWith("could not do it: I am not sure what you mean");
+    expect(goal.tasks).toHaveLength(0);
+  });
+});
+
+describe("effects, checked afterwards", () => {
+  test("a directory made and a file copied where the storage agent may write", async () => {
+    const made = await ask("make a new folder /tmp/reports/2026");
+    expect(made.answer).toBe("created /tmp/reports/2026");
+    expect(existsSync(join(root, "tmp/reports/2026"))).toBe(true);
+    const copied = await ask("copy /tmp/original.txt to /tmp/copy.txt");
+    expect(copied.answer).toStartWith("copied /tmp/original.txt to /tmp/copy.txt");
+    expect(readFileSync(join(root, "tmp/copy.txt"), "utf8")).toBe("keep me\n");
+  });
+
+  test("a delete is high risk: it waits for a person, and runs once they say yes", async () => {
+    const id = await submit(stack, "get rid of /tmp/junk.txt");
+    await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+    expect(existsSync(join(root, "tmp/junk.txt"))).toBe(true);
+    const { approvals } = await stack.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: id });
+    await decideApproval(stack, { approvalId: approvals[0]!.id, approve: true, by: "test", note: "" });
+    const goal = await goalIn(stack, id);
+    expect(goal.answer).toBe("deleted the file /tmp/junk.txt");
+    expect(existsSync(join(root, "tmp/junk.txt"))).toBe(false);
+  });
+
+  test("a question about an action does not take it", async () => {
+    const goal = await ask("should I delete /tmp/original.txt?");
+    expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);
+    expect(existsSync(join(root, "tmp/original.txt"))).toBe(true);
+  });
+});
