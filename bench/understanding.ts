@@ -25,7 +25,8 @@ async function endToEnd() {
     // Requests that only look, with no path of this machine's in them: safe to run anywhere.
     const looks = [...CORPUS, ...FRESH].filter((e) => {
       const u = understand(e.text);
-      return e.intent && u.kind === "understood" && !u.intent.effect && u.intent.id === e.intent && !/\//.test(e.text) && !u.intent.id.startsWith("net.ping") && !u.intent.id.startsWith("net.dns") && !u.intent.id.startsWith("net.port_check") && u.intent.family !== "users" && u.intent.id !== "process.info";
+      // Only what any machine can answer: no names, paths or hosts of the corpus's own.
+      return e.intent && u.kind === "understood" && !u.intent.effect && u.intent.id === e.intent && !u.intent.needs?.length && u.slots.path === undefined && u.slots.name === undefined && u.slots.ip === undefined && u.slots.host === undefined && u.intent.family !== "users" && !["net.ping", "firewall.list"].includes(u.intent.id);
     });
     const times: number[] = [];
     let modelCalls = 0;

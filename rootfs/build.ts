@@ -120,7 +120,17 @@ function installBusybox(cache: DebCache, pins: Map<string, string>): Deb {
   return deb;
 }
 
+/** /etc/os-release (and /usr/lib's, its FHS home): what programs and people read to know the system. */
+function writeOsRelease(): void {
+  const version = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
+  const text = [`NAME="AIOS"`, `ID=aios`, `ID_LIKE=debian`, `VERSION="${version}"`, `VERSION_ID="${version}"`, `PRETTY_NAME="AIOS ${version}"`, ""].join("\n");
+  mkdirSync(join(STAGING, "usr/lib"), { recursive: true });
+  writeFileSync(join(STAGING, "usr/lib/os-release"), text);
+  writeFileSync(join(STAGING, "etc/os-release"), text);
+}
+
 function installAios(): void {
+  writeOsRelease();
   const binary = join(REPO, "dist/aios");
   if (!existsSync(binary)) throw new Error("dist/aios is missing: run just build first (just iso does)");
   copyFileSync(binary, join(STAGING, "usr/bin/aios"));

@@ -132,6 +132,25 @@ describe("the ISO, end to end", () => {
     expect(status.stdout).not.toContain("DOWN");
   });
 
+  test("everyday questions over SSH with aiosctl goal are answered in words, true to the guest, with no model call", async () => {
+    const ask = async (text: string) => {
+      const r = await sshRetry(`aiosctl goal --json '${text}' | tail -1`);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as { answer: string; state: string; usage?: { requests?: number } };
+    };
+    const disk = await ask("how full is my disk?");
+    expect(disk.usage?.requests ?? 0).toBe(0);
+    const used = Number((await sshRetry("df -P / | tail -1 | awk '{print int($3 * 100 / ($3 + $4) + 0.5)}'")).stdout.trim());
+    const said = /^\/ has .+ \((\d+)% used\)$/m.exec(disk.answer);
+    expect(said).not.toBeNull();
+    expect(Math.abs(Number(said![1]) - used)).toBeLessThanOrEqual(2);
+    expect((await ask("what version of linux is this?")).answer).toStartWith("AIOS ");
+    const sshdPid = (await sshRetry("cat /run/sshd.pid 2>/dev/null || pidof sshd | tr ' ' '\\n' | tail -1")).stdout.trim();
+    expect((await ask("who is listening on port 22?")).answer).toMatch(new RegExp(`sshd \\(pid \\d+\\) listens on port 22`));
+    expect(sshdPid).not.toBe("");
+    expect((await ask("how many cpus does this machine have")).answer).toMatch(/^\d+ CPUs?/);
+  });
+
   test("a command an agent runs in the image is confined: nobody, a cgroup of its own with its limits, AIOS's state out of sight", async () => {
     // On the image /bin/sh is BusyBox: the grant names where the link leads, as it is checked.
     const agent = 'description = "runs commands"\ntool_namespaces = ["process"]\ncapabilities = ["process:spawn:/bin/*", "process:spawn:/usr/bin/busybox"]\ndefault_layer = "tactical"\nstep_limit = 4\nprompt = "You run commands."\n';

@@ -463,7 +463,7 @@ export class Engine {
         outcome = null;
         continue;
       }
-      if (outcome.kind === "refused") throw new TaskFailure(`${call.tool} was refused: ${outcome.message}`, outcome.code === "permission_denied" || outcome.code === "invalid_argument");
+      if (outcome.kind === "refused") throw new TaskFailure(`${call.tool} was refused: ${outcome.message}`, ["permission_denied", "invalid_argument", "not_found"].includes(outcome.code));
       // A file that is not there, a permission the machine refuses, a name taken: asking again
       // gives the same answer, so it is the answer (a timeout or an I/O error may pass).
       if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`, /^(not_found|permission|conflict|invalid|too_large):/.test(outcome.error));
