@@ -66,6 +66,7 @@ export const HOST_PROGRAMS = {
   "ssh-keygen": { debian: "openssh-client", for: ["tests", "bench"] },
   // The tools, which the tests run on this machine (lib/tools/defs: systemProgram and spawns).
   ip: { debian: "iproute2", for: ["tools", "tests"] },
+  ss: { debian: "iproute2", for: ["tests"] },
   nft: { debian: "nftables", for: ["tools"] },
   dmesg: { debian: "util-linux", for: ["tools"] },
   "/bin/sh": { debian: "dash", for: ["tools", "tests"] },

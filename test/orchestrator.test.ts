@@ -284,6 +284,10 @@ describe("agents, status and memory", () => {
     expect(status.availableLayers).toEqual([1 /* REACTIVE */]);
     const succeeded = status.goals.find((g) => g.state === GoalState.GOAL_STATE_SUCCEEDED);
     expect(succeeded!.count).toBeGreaterThan(3);
+    // With no model every planned goal was planned without one: the share shows it.
+    const { goals } = await stack.orchestrator.listGoals({ states: [], pageSize: 500, pageToken: "" });
+    const planned = goals.filter((g) => g.plannedBy !== 0).length;
+    expect([status.goalsPlanned, status.goalsWithoutModel]).toEqual([planned, planned]);
   });
 
   test("a finished goal is remembered: a procedure when it worked, an incident when it failed", async () => {

@@ -5,7 +5,7 @@
  * capability refused naming it. Risky tools also show approval: held, granted, run once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
@@ -23,7 +23,7 @@ let worker = 0;
 
 const ALL_CAPS = [
   "fs:*:/data/**", "process:read", "process:spawn:/usr/bin/*", "process:spawn:/bin/*", "process:shell",
-  "process:signal:sleep", "process:kill:sleep", "service:*:worker", "service:read", "monitor:*", "hw:read",
+  "process:signal:sleep", "process:kill:sleep", "process:kill:aios-nap-*", "service:*:worker", "service:read", "monitor:*", "hw:read",
   "firewall:read", "firewall:write:aios",
   "sec:audit", "sec:grant:outsider", "sec:grant:tester", "sec:revoke", "sec:read", "sec:scan:/data/**", "sec:integrity:/data/**",
 ];
@@ -113,6 +113,15 @@ const sleeper = () => {
   return child.pid;
 };
 
+/** A sleep under a name of its own (its comm is the link's name): process.stop by name touches nothing else on this machine. */
+const NAPPER = `aios-nap-${process.pid % 100_000}`;
+const napper = () => {
+  const link = join(dir, NAPPER);
+  if (!existsSync(link)) symlinkSync(Bun.which("sleep")!, link);
+  Bun.spawn([link, "1000"], { stdio: ["ignore", "ignore", "ignore"] });
+  return NAPPER;
+};
+
 const CASES: Case[] = [
   { tool: "fs.read", good: () => ({ path: "/data/hello.txt", offset: 6, length: 5 }), check: (o) => expect(o.content).toBe("world"), bad: { path: 7 }, field: "input.path" },
   { tool: "fs.write", good: () => ({ path: "/data/w.txt", content: "w" }), check: (o) => expect(o.bytes_written).toBe(1), bad: { path: "/data/w.txt" }, field: "input.content" },
@@ -133,6 +142,7 @@ const CASES: Case[] = [
   { tool: "process.spawn", good: () => ({ argv: ["/bin/echo", "hi"] }), check: (o) => expect(o).toMatchObject({ exit_code: 0, stdout: "hi\n", network: false }), bad: { argv: [] }, field: "input.argv" },
   { tool: "process.signal", good: () => ({ pid: (worker = sleeper()), signal: "SIGCONT" }), check: (o) => expect(o.name).toBe("sleep"), bad: { pid: 1, signal: "SIGNOPE" }, field: "input.signal" },
   { tool: "process.kill", good: () => ({ pid: worker }), check: (o) => expect(o.signal).toBe("SIGTERM"), bad: { pid: "x" }, field: "input.pid" },
+  { tool: "process.stop", good: () => ({ name: napper() }), check: (o) => expect([o.stopped.map((p: { name: string }) => p.name), o.signal]).toEqual([[NAPPER], "SIGTERM"]), bad: { port: 70_000 }, field: "input.port" },
   { tool: "service.list", good: () => ({}), check: (o) => expect(o.services.map((s: { name: string }) => s.name)).toEqual(["tools", "worker"]), bad: { all: true }, field: "input.all" },
   { tool: "service.status", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("running"), bad: { name: "Not A Name" }, field: "input.name" },
   { tool: "service.logs", good: () => ({ name: "worker" }), check: (o) => expect(o.lines.map((l: { text: string }) => l.text)).toContain("worker up"), bad: { name: "worker", lines: 0 }, field: "input.lines" },
@@ -144,6 +154,7 @@ const CASES: Case[] = [
   { tool: "monitor.disk", good: () => ({}), check: (o) => expect(Math.ceil(o.filesystems.find((f: { mount: string }) => f.mount === "/").used_percent)).toBeWithin(dfUsePercent("/") - 1, dfUsePercent("/") + 2), bad: { x: 1 }, field: "input.x" },
   { tool: "monitor.network", good: () => ({}), check: (o) => expect(o.interfaces.map((i: { name: string }) => i.name)).toContain("lo"), bad: { x: 1 }, field: "input.x" },
   { tool: "monitor.load", good: () => ({}), check: (o) => expect(o.cpus).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
+  { tool: "monitor.system", good: () => ({}), check: (o) => expect([o.kernel, o.hostname]).toEqual([Bun.spawnSync(["uname", "-r"]).stdout.toString().trim(), Bun.spawnSync(["uname", "-n"]).stdout.toString().trim()]), bad: { x: 1 }, field: "input.x" },
   { tool: "monitor.top", good: () => ({ by: "rss", limit: 3 }), check: (o) => expect(o.processes).toHaveLength(3), bad: { by: "disk" }, field: "input.by" },
   { tool: "monitor.logs", good: () => ({ source: "worker", grep: "up" }), check: (o) => expect(o.lines.some((l: string) => l.endsWith("worker up"))).toBe(true), bad: { source: "../../etc/shadow" }, field: "input.source" },
   { tool: "firewall.rules", good: () => ({}), check: (o) => expect(Array.isArray(o.rules)).toBe(true), bad: { table: "x" }, field: "input.table" },

@@ -11,6 +11,7 @@ import { ApprovalState } from "../lib/rpc/gen/aios/v1/common.ts";
 import { type Goal, GoalState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { decideApproval } from "../lib/rpc/index.ts";
 import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
+import { waitFor } from "./support/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-understanding-"));
 const root = join(dir, "root");
@@ -137,6 +138,23 @@ describe("effects, checked afterwards", () => {
     const goal = await goalIn(stack, id);
     expect(goal.answer).toBe("deleted the file /tmp/junk.txt");
     expect(existsSync(join(root, "tmp/junk.txt"))).toBe(false);
+  });
+
+  test("free a port by stopping what holds it: found by the port, stopped once a person says yes", async () => {
+    // A separate program holding the port, as a forgotten dev server would.
+    const holder = Bun.spawn([process.execPath, "-e", "Bun.listen({ hostname: '127.0.0.1', port: 47613, socket: { data() {} } }); setInterval(() => {}, 1000);"], { stdio: ["ignore", "ignore", "ignore"] });
+    try {
+      await waitFor(() => Bun.spawnSync(["ss", "-Hltn", "sport = :47613"]).stdout.toString() !== "", "the port to be held");
+      const id = await submit(stack, "free port 47613 by stopping what holds it");
+      await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+      const { approvals } = await stack.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: id });
+      await decideApproval(stack, { approvalId: approvals[0]!.id, approve: true, by: "test", note: "" });
+      const goal = await goalIn(stack, id);
+      expect(goal.answer).toMatch(new RegExp(`^sent SIGTERM to \\S+ \\(pid ${holder.pid}\\)$`));
+      expect(await holder.exited).not.toBe(0);
+    } finally {
+      holder.kill("SIGKILL");
+    }
   });
 
   test("a question about an action does not take it", async () => {

@@ -192,6 +192,7 @@ export function statusCommand(argv: readonly string[]): Promise<number> {
           `autonomy:  ${enumName(status.autonomy, AutonomyLevel, "AUTONOMY_LEVEL_")}`,
           `layers:    ${layers}`,
           `goals:     ${goals}`,
+          `no model:  ${status.goalsPlanned ? `${status.goalsWithoutModel} of ${status.goalsPlanned} planned goals (${Math.round((status.goalsWithoutModel / status.goalsPlanned) * 100)}%) needed no model call` : "no goal planned yet"}`,
           `approvals: ${status.pendingApprovals} pending`,
           ...status.components.map((comp) => `  ${comp.name.padEnd(14)} ${comp.serving ? "SERVING" : `DOWN  ${comp.error}`}`),
         ].join("\n") + "\n",

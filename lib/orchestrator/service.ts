@@ -260,7 +260,10 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
         }),
       );
       const layers = await engine.availableLayers();
+      const planned = store.countPlannedGoals();
       return {
+        goalsPlanned: planned.planned,
+        goalsWithoutModel: planned.withoutModel,
         autonomy: engine.autonomy,
         emergencyStopped: engine.emergencyStopped,
         goals: store.countGoalsByState().map((row) => ({ state: GOAL_STATE[row.state], count: row.count })),

@@ -296,6 +296,14 @@ export class OrchestratorStore {
     return this.db.query<Row, (string | number)[]>(sql).all(...args, filter.limit).map(goalFrom);
   }
 
+  /** Goals that were planned, and how many of them cost no model call: how far the reactive layer carries. */
+  countPlannedGoals(): { planned: number; withoutModel: number } {
+    const row = this.db.query<{ planned: number; without_model: number }, []>(
+      "SELECT COUNT(*) AS planned, COALESCE(SUM(CASE WHEN model_calls = 0 THEN 1 ELSE 0 END), 0) AS without_model FROM goals WHERE planned_by != ''",
+    ).get();
+    return { planned: row?.planned ?? 0, withoutModel: row?.without_model ?? 0 };
+  }
+
   countGoalsByState(): { state: GoalStateName; count: number }[] {
     return this.db.query<{ state: GoalStateName; count: number }, []>("SELECT state, COUNT(*) AS count FROM goals GROUP BY state").all();
   }

@@ -234,6 +234,7 @@ export class ToolExecutor {
       signal,
       physical: (path) => rooted(this.o.root, path),
       files: new CheckedOpener(this.o.root, refusal),
+      mayTouch: (resource) => refusal(resource) === null,
       isProtected: (path) => this.o.protectedPaths.skips(path),
       hiddenFromCommands: this.hiddenFromCommands,
       outputCap: this.o.outputCap,

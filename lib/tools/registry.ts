@@ -35,6 +35,8 @@ export interface ToolContext {
   readonly stateDir: string;
   /** aios-init's service, for the service tools. */
   init(): ServiceClient<typeof InitServiceDefinition>;
+  /** Whether this call's grant covers the tool's capability for a resource found while running. */
+  mayTouch(resource: string): boolean;
   /** Whether the caller's token carries this action of this namespace, for any resource ("net", "connect"). */
   holdsAction(namespace: string, action: string): boolean;
   /** Whether a path is protected (lib/tools/protected.ts): tools that walk a tree skip it. */

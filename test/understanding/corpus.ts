@@ -79,6 +79,12 @@ export const CORPUS: CorpusEntry[] = [
   ...E("process.kill_pid", [
     "kill process 4242", "terminate pid 1234", "send SIGTERM to process 999", "end pid 31337", "kill pid 555",
   ]),
+  ...E("process.kill_name", [
+    "kill firefox", "kill all python processes", "pkill java", "killall node", "terminate every chrome process", "stop the make process",
+  ]),
+  ...E("net.free_port", [
+    "free port 5000", "free port 5000 by stopping what holds it", "kill whatever is on port 8080", "stop the thing listening on port 3000", "port 9000 is taken, free it",
+  ]),
   ...E("service.list", [
     "list all services", "which services are running", "show me the services", "what daemons are running", "are all the services up", "show service states",
   ]),

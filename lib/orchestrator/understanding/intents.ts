@@ -55,6 +55,16 @@ function mountOf(path: string, mounts: readonly string[]): string | undefined {
   return [...mounts].sort((a, b) => b.length - a.length).find((m) => m === "/" || path === m || path.startsWith(`${m}/`));
 }
 
+function sayStopped(o: Output, none: string): string {
+  const stopped = o.stopped as Array<{ pid: number; name: string }>;
+  const skipped = o.skipped as Array<{ pid: number; name: string; why: string }>;
+  if (!stopped.length && !skipped.length) return none;
+  return [
+    ...(stopped.length ? [`sent ${o.signal} to ${list(stopped.map((p) => `${p.name} (pid ${p.pid})`), 20)}`] : []),
+    ...skipped.map((p) => `left ${p.name} (pid ${p.pid}): ${p.why}`),
+  ].join("\n");
+}
+
 const ESC = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export const INTENTS: readonly Intent[] = [
@@ -274,6 +284,30 @@ export const INTENTS: readonly Intent[] = [
     steps: (slots) => [{
       tool: "process.signal", input: { pid: slots.pid, signal: "SIGTERM" }, agent: "system", description: `Ask process ${slots.pid} to stop (SIGTERM)`, successCheck: `process ${slots.pid} was signalled`,
       say: (o) => `sent SIGTERM to ${o.name} (pid ${o.pid})`,
+    }],
+  },
+  {
+    id: "process.kill_name",
+    family: "process",
+    usage: "kill every firefox process",
+    effect: true,
+    needs: ["name"],
+    examples: ["kill <name>", "kill all <name> processes", "kill the <name> process", "pkill <name>", "killall <name>", "terminate every <name> process", "stop the <name> process", "end all <name> processes"],
+    steps: (slots) => [{
+      tool: "process.stop", input: { name: slots.name }, agent: "system", description: `Stop every ${slots.name} process (SIGTERM)`, successCheck: `no ${slots.name} process is left running`,
+      say: (o) => sayStopped(o, `no process named ${slots.name} was running`),
+    }],
+  },
+  {
+    id: "net.free_port",
+    family: "network",
+    usage: "free port 5000",
+    effect: true,
+    needs: ["port"],
+    examples: ["free port <port>", "free port <port> by stopping what holds it", "kill whatever is listening on port <port>", "stop what is using port <port>", "kill the process on port <port>", "release port <port>", "make port <port> free"],
+    steps: (slots) => [{
+      tool: "process.stop", input: { port: slots.port }, agent: "system", description: `Stop what listens on port ${slots.port} (SIGTERM)`, successCheck: `nothing listens on port ${slots.port}`,
+      say: (o) => sayStopped(o, `nothing was listening on port ${slots.port}: it is free`),
     }],
   },
   // Services

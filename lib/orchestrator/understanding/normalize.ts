@@ -46,7 +46,7 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\bmaxed out\b|\bpegged\b|\bat 100 ?%|\bflat out\b|\boverloaded\b/g, "busy"],
   // Things we do not do: a verb no intent has, so the request is not taken for one that does something else.
   [/\b(?:summari[sz]e|explain|investigate|diagnose|troubleshoot|figure out|find out why|work out|research|review|evaluate|assess|plan|fix|harden|compile|install|uninstall|upgrade|update|configure|set ?up|setup|write|translate|encrypt|decrypt|send|schedule|optimi[sz]e|debug|analy[sz]e|secure|tune|deploy|build|format|mount|unmount|partition|resize|extend|shrink|patch|migrate|sync|backup|restore|tell a|sing|draw)\b/g, "<other-verb>"],
-  [/\bfree (?:up|some|more)\b|\bclean(?:up| up)?\b|\bclear(?: out)?\b|\bpurge\b|\bprune\b|\btidy(?: up)?\b|\bcompress\b|\brotate\b/g, "<other-verb>"],
+  [/\bfree (?:up )?(?:some|more)\b|\bclean(?:up| up)?\b|\bclear(?: out)?\b|\bpurge\b|\bprune\b|\btidy(?: up)?\b|\bcompress\b|\brotate\b/g, "<other-verb>"],
   [/\badd\b|\bappend\b|\binsert\b|\bjoin\b/g, "<other-verb>"],
   [/\bhow much (?:space|room|disk|storage) (?:is|does) (zqx\d+zqx) (?:eating|using|taking|take|use|occupy|occupying|consume|consuming)\b/g, "size $1"],
   [/\bgive me\b|\bshow me\b|\blet me see\b|\bdisplay\b|\bprint\b|\bcat\b|\bdump\b/g, "show"],
@@ -69,7 +69,7 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\bturn off\b|\bshut down\b|\bshutdown\b|\bbring down\b|\btake down\b|\bdisable\b|\bhalt\b/g, "stop"],
   [/\bturn on\b|\bbring up\b|\bfire up\b|\bspin up\b|\benable\b|\blaunch\b/g, "start"],
   [/\bbounce\b|\breload\b|\breboot\b|\brestart\b|\bkick\b|\bcycle\b/g, "restart"],
-  [/\bterminate\b|\bend\b|\bkill off\b|\bkill -9\b|\bforce quit\b/g, "kill"],
+  [/\bterminate\b|\bend\b|\bkill off\b|\bkill -9\b|\bforce quit\b|\bp?killall\b|\bpkill\b/g, "kill"],
   [/\bblock devices?\b/g, "blockdevice"],
   [/\b(?:have|got) (?:still )?(?:enough |any |some )?(?:space|room)\b/g, "free space"],
   [/\bweigh(?:s)?\b/g, "size"],

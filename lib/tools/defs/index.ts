@@ -40,6 +40,7 @@ import { processInfoTool } from "./process/info.ts";
 import { processList } from "./process/list.ts";
 import { processKill, processSignal } from "./process/signal.ts";
 import { processSpawn } from "./process/spawn.ts";
+import { processStop } from "./process/stop.ts";
 import { secAuditQuery, secAuditVerify } from "./sec/audit.ts";
 import { secCheckPerms } from "./sec/check-perms.ts";
 import { secFileIntegrity } from "./sec/file-integrity.ts";
@@ -51,7 +52,7 @@ import { serviceStatus } from "./service/status.ts";
 
 export const CATALOGUE: readonly ToolDefinition[] = [
   fsRead, fsWrite, fsAppend, fsDelete, fsList, fsStat, fsMkdir, fsMove, fsCopy, fsChmod, fsChown, fsSymlink, fsSearch, fsDiskUsage,
-  processList, processInfoTool, processSpawn, processKill, processSignal,
+  processList, processInfoTool, processSpawn, processKill, processSignal, processStop,
   serviceList, serviceStatus, serviceStart, serviceStop, serviceRestart, serviceLogs,
   monitorCpu, monitorMemory, monitorDisk, monitorNetwork, monitorLoad, monitorTop, monitorLogs, monitorSystem,
   netInterfaces, netAddresses, netRoutes, netPing, netDnsLookup, netHttpGet, netPortCheck, netConnections,

@@ -44,6 +44,30 @@ function socketOwners(): Map<string, { pid: number; name: string }> {
   return owners;
 }
 
+/** Every TCP and UDP socket of the machine, with its owner where one is found. */
+export function allSockets() {
+  const owners = socketOwners();
+  const all = [];
+  for (const protocol of ["tcp", "tcp6", "udp", "udp6"]) {
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(`/proc/net/${protocol}`, "utf8").trim().split("\n").slice(1);
+    } catch {
+      continue;
+    }
+    for (const line of lines) {
+      const f = line.trim().split(/\s+/);
+      const v6 = protocol.endsWith("6");
+      const local = address(f[1]!, v6);
+      const remote = address(f[2]!, v6);
+      const state = protocol.startsWith("udp") ? (f[3] === "07" ? "unconnected" : "connected") : (TCP_STATES[f[3]!] ?? f[3]!);
+      const owner = owners.get(f[9]!);
+      all.push({ protocol, local: local.ip, local_port: local.port, remote: remote.ip, remote_port: remote.port, state, pid: owner?.pid ?? 0, process: owner?.name ?? "" });
+    }
+  }
+  return all;
+}
+
 export const netConnections = defineTool({
   name: "net.connections",
   description: 'Open TCP and UDP sockets from /proc/net, with the process that owns each ("what is listening on port 22": state = listen, port = 22).',
@@ -60,25 +84,7 @@ export const netConnections = defineTool({
   timeoutMs: 15_000,
   resources: () => [],
   run(input) {
-    const owners = socketOwners();
-    const all = [];
-    for (const protocol of ["tcp", "tcp6", "udp", "udp6"]) {
-      let lines: string[] = [];
-      try {
-        lines = readFileSync(`/proc/net/${protocol}`, "utf8").trim().split("\n").slice(1);
-      } catch {
-        continue;
-      }
-      for (const line of lines) {
-        const f = line.trim().split(/\s+/);
-        const v6 = protocol.endsWith("6");
-        const local = address(f[1]!, v6);
-        const remote = address(f[2]!, v6);
-        const state = protocol.startsWith("udp") ? (f[3] === "07" ? "unconnected" : "connected") : (TCP_STATES[f[3]!] ?? f[3]!);
-        const owner = owners.get(f[9]!);
-        all.push({ protocol, local: local.ip, local_port: local.port, remote: remote.ip, remote_port: remote.port, state, pid: owner?.pid ?? 0, process: owner?.name ?? "" });
-      }
-    }
+    const all = allSockets();
     const wanted = all.filter((c) => (input.state === "any" || c.state === input.state) && (input.port === undefined || c.local_port === input.port || c.remote_port === input.port));
     return { connections: wanted.slice(0, input.limit), truncated: wanted.length > input.limit };
   },

@@ -831,7 +831,13 @@ export interface GetSystemStatusResponse {
   /** The AIOS version. */
   version: string;
   /** When the orchestrator started. */
-  startedAt?: Date | undefined;
+  startedAt?:
+    | Date
+    | undefined;
+  /** Goals that were planned (by any layer). */
+  goalsPlanned: number;
+  /** Of those, the ones planned and carried out with no model call at all. */
+  goalsWithoutModel: number;
 }
 
 function createBaseTask(): Task {
@@ -5186,6 +5192,8 @@ function createBaseGetSystemStatusResponse(): GetSystemStatusResponse {
     availableLayers: [],
     version: "",
     startedAt: undefined,
+    goalsPlanned: 0,
+    goalsWithoutModel: 0,
   };
 }
 
@@ -5218,6 +5226,12 @@ export const GetSystemStatusResponse: MessageFns<GetSystemStatusResponse> = {
     }
     if (message.startedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(66).fork()).join();
+    }
+    if (message.goalsPlanned !== 0) {
+      writer.uint32(72).uint64(message.goalsPlanned);
+    }
+    if (message.goalsWithoutModel !== 0) {
+      writer.uint32(80).uint64(message.goalsWithoutModel);
     }
     return writer;
   },
@@ -5309,6 +5323,22 @@ export const GetSystemStatusResponse: MessageFns<GetSystemStatusResponse> = {
             message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.goalsPlanned = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.goalsWithoutModel = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5349,6 +5379,16 @@ export const GetSystemStatusResponse: MessageFns<GetSystemStatusResponse> = {
         : isSet(object.started_at)
         ? fromJsonTimestamp(object.started_at)
         : undefined,
+      goalsPlanned: isSet(object.goalsPlanned)
+        ? globalThis.Number(object.goalsPlanned)
+        : isSet(object.goals_planned)
+        ? globalThis.Number(object.goals_planned)
+        : 0,
+      goalsWithoutModel: isSet(object.goalsWithoutModel)
+        ? globalThis.Number(object.goalsWithoutModel)
+        : isSet(object.goals_without_model)
+        ? globalThis.Number(object.goals_without_model)
+        : 0,
     };
   },
 
@@ -5378,6 +5418,12 @@ export const GetSystemStatusResponse: MessageFns<GetSystemStatusResponse> = {
     if (message.startedAt !== undefined) {
       obj.startedAt = message.startedAt.toISOString();
     }
+    if (message.goalsPlanned !== 0) {
+      obj.goalsPlanned = Math.round(message.goalsPlanned);
+    }
+    if (message.goalsWithoutModel !== 0) {
+      obj.goalsWithoutModel = Math.round(message.goalsWithoutModel);
+    }
     return obj;
   },
 
@@ -5394,6 +5440,8 @@ export const GetSystemStatusResponse: MessageFns<GetSystemStatusResponse> = {
     message.availableLayers = object.availableLayers?.map((e) => e) || [];
     message.version = object.version ?? "";
     message.startedAt = object.startedAt ?? undefined;
+    message.goalsPlanned = object.goalsPlanned ?? 0;
+    message.goalsWithoutModel = object.goalsWithoutModel ?? 0;
     return message;
   },
 };
