@@ -40,6 +40,7 @@ export const HOST_PROGRAMS = {
   mknod: { debian: "coreutils", for: ["image", "bench"] },
   find: { debian: "findutils", for: ["image", "bench"] },
   sort: { debian: "coreutils", for: ["bench"] },
+  uname: { debian: "coreutils", for: ["tests"] },
   touch: { debian: "coreutils", for: ["image"] },
   busybox: { debian: "busybox-static", for: ["image", "tools", "tests", "bench"] },
   "grub-mkrescue": { debian: "grub-common", for: ["image"] },
