@@ -40,6 +40,9 @@ beforeAll(async () => {
   writeFileSync(join(root, "var/log/app/notes.txt"), "nothing to see\n");
   mkdirSync(join(root, "var/log/app/old"), { recursive: true });
   writeFileSync(join(root, "var/log/app/old/older.log"), "y".repeat(40_000));
+  // Ten days old, and one file anyone may write.
+  Bun.spawnSync(["touch", "-d", "10 days ago", join(root, "var/log/app/old/older.log")]);
+  Bun.spawnSync(["chmod", "666", join(root, "var/log/app/notes.txt")]);
   mkdirSync(join(root, "etc"), { recursive: true });
   writeFileSync(join(root, "etc/os-release"), 'PRETTY_NAME="AIOS Test Linux 1.0"\nNAME="AIOS"\n');
   writeFileSync(join(root, "tmp/original.txt"), "keep me\n");
@@ -82,6 +85,17 @@ describe("answers, checked against the machine", () => {
     const expected = sh(`cd '${root}' && find var/log/app -name '*.log' | sed 's|^|/|' | sort`).split("\n");
     const listed = goal.answer.split("\n").slice(1).map((l) => l.trim()).sort();
     expect(listed).toEqual(expected);
+  });
+
+  test("files by size, by age and by permission are the ones find finds", async () => {
+    const app = join(root, "var/log/app");
+    const listed = (answer: string) => answer.split("\n").slice(1).map((l) => l.trim().split(/\s+/).at(-1)!).sort();
+    const found = (args: string) => sh(`cd '${root}' && find var/log/app -type f ${args} | sed 's|^|/|' | sort`).split("\n").filter(Boolean);
+    expect(listed((await ask("find files bigger than 100 KB in /var/log/app")).answer)).toEqual(found("-size +99999c"));
+    expect(listed((await ask("which files in /var/log/app are older than 7 days?")).answer)).toEqual(found("-mmin +10080"));
+    expect(listed((await ask("world-writable files in /var/log/app")).answer)).toEqual(found("-perm -o+w"));
+    expect(found("-perm -o+w")).toEqual(["/var/log/app/notes.txt"]);
+    void app;
   });
 
   test("the last lines of a file are tail's", async () => {

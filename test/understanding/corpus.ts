@@ -164,6 +164,15 @@ export const CORPUS: CorpusEntry[] = [
     "find *.conf in /etc", "find all log files in /var/log", "where is sshd_config", "search for *.pem under /etc", "list all .sh files under /opt", "find files named *.bak in /home",
     "locate *.service", "find the json files in /srv",
   ]),
+  ...E("file.find_size", [
+    "find files bigger than 100 MB in /var", "files larger than 1 GB under /home", "which files in /srv are over 50 MB", "files smaller than 1 KB in /etc", "anything above 500 MB in /opt",
+  ]),
+  ...E("file.find_age", [
+    "files older than 7 days in /tmp", "what changed in /etc in the last 2 days", "files modified in the last 3 hours under /var/log", "files not touched for 30 days in /home", "which files in /srv are older than a week",
+  ]),
+  ...E("file.find_perm", [
+    "world-writable files in /srv", "find executable files under /opt", "setuid files in /usr/bin", "which files in /etc can anyone write to", "are there world writable files in /var",
+  ]),
   ...E("file.grep", [
     'find "timeout" in /etc', 'search for "error" in /var/log', 'grep "PermitRootLogin" /etc/ssh', 'which files under /etc mention "nameserver"', 'lines containing "denied" in /var/log',
   ]),

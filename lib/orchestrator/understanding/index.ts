@@ -67,7 +67,7 @@ const QUESTION = /^(?:why|what|how|when|where|who|which|whose|is|are|was|were|do
 const NEGATION = new Set(["not", "never", "no", "dont", "don't", "without"]);
 
 /** Slots whose presence means something an intent must take, not ignore. */
-const MEANINGFUL: ReadonlyArray<keyof Slots> = ["path", "glob", "extension", "ip", "host", "url", "port", "pid", "size", "duration", "mode", "text", "name"];
+const MEANINGFUL: ReadonlyArray<keyof Slots> = ["path", "glob", "extension", "ip", "host", "url", "port", "pid", "size", "duration", "mode", "text", "name", "bits"];
 
 /** The placeholders an intent's examples use: the values it takes. */
 const takenBy = new Map<string, Set<string>>();

@@ -55,6 +55,12 @@ function mountOf(path: string, mounts: readonly string[]): string | undefined {
   return [...mounts].sort((a, b) => b.length - a.length).find((m) => m === "/" || path === m || path.startsWith(`${m}/`));
 }
 
+function sayFiles(o: Output, none: string, line: (m: { path: string; bytes?: number; mtime?: string; mode?: string }) => string): string {
+  const found = o.matches as Array<{ path: string; bytes?: number; mtime?: string; mode?: string }>;
+  if (!found.length) return none;
+  return [`${plural(found.length, "file")}${o.truncated ? " (at least)" : ""}:`, ...found.slice(0, 50).map((m) => `  ${line(m)}`), ...(found.length > 50 ? [`  … and ${found.length - 50} more`] : [])].join("\n");
+}
+
 function sayStopped(o: Output, none: string): string {
   const stopped = o.stopped as Array<{ pid: number; name: string }>;
   const skipped = o.skipped as Array<{ pid: number; name: string; why: string }>;
@@ -615,6 +621,55 @@ export const INTENTS: readonly Intent[] = [
       return [{
         tool: "fs.search", input: { path, name: name.includes("/") ? name.split("/").at(-1)! : name, max_results: 500 }, agent: "general", description: `Find ${name} under ${path}`, successCheck: "matching files are listed",
         say: (o) => { const found = (o.matches as Array<{ path: string }>).map((m) => m.path); return found.length ? [`${plural(found.length, "file")}${o.truncated ? " (at least)" : ""}:`, ...found.slice(0, 50).map((f) => `  ${f}`), ...(found.length > 50 ? [`  … and ${found.length - 50} more`] : [])].join("\n") : `no ${name} under ${path}`; },
+      }];
+    },
+  },
+  {
+    id: "file.find_size",
+    family: "files",
+    usage: "files bigger than 100 MB in /var",
+    needs: ["size"],
+    examples: ["files bigger than <size> in <path>", "find files larger than <size> under <path>", "files over <size>", "which files in <path> are above <size>", "files smaller than <size> in <path>", "show files of more than <size> in <path>", "anything over <size> in <path>"],
+    steps: (slots) => {
+      const path = slots.path ?? "/";
+      const bound = slots.below ? { max_bytes: slots.size } : { min_bytes: slots.size };
+      return [{
+        tool: "fs.search", input: { path, ...(slots.glob || slots.extension ? { name: slots.glob ?? `*.${slots.extension}` } : {}), ...bound, max_results: 500 }, agent: "general",
+        description: `Find files ${slots.below ? "smaller" : "bigger"} than ${bytes(slots.size!)} under ${path}`, successCheck: "matching files are listed",
+        say: (o) => sayFiles(o, `no file ${slots.below ? "smaller" : "bigger"} than ${bytes(slots.size!)} under ${path}`, (m) => `${bytes(m.bytes ?? 0).padStart(9)}  ${m.path}`),
+      }];
+    },
+  },
+  {
+    id: "file.find_age",
+    family: "files",
+    usage: "files older than 7 days in /tmp",
+    needs: ["duration"],
+    examples: ["files older than <duration> in <path>", "files modified in the last <duration> under <path>", "what changed in <path> in the last <duration>", "files not touched for <duration> in <path>", "recently modified files in <path> within <duration>", "which files in <path> are older than <duration>", "new files in <path> from the last <duration>"],
+    steps: (slots) => {
+      const path = slots.path ?? "/";
+      const seconds = Math.round(slots.duration! / 1000);
+      const when = slots.older ? { modified_before_s: seconds } : { modified_within_s: seconds };
+      const span = duration(seconds);
+      return [{
+        tool: "fs.search", input: { path, ...(slots.glob || slots.extension ? { name: slots.glob ?? `*.${slots.extension}` } : {}), ...when, max_results: 500 }, agent: "general",
+        description: `Find files under ${path} ${slots.older ? `not modified for ${span}` : `modified in the last ${span}`}`, successCheck: "matching files are listed",
+        say: (o) => sayFiles(o, `no file under ${path} was ${slots.older ? `left unmodified for ${span}` : `modified in the last ${span}`}`, (m) => `${(m.mtime ?? "").slice(0, 16).replace("T", " ")}  ${m.path}`),
+      }];
+    },
+  },
+  {
+    id: "file.find_perm",
+    family: "files",
+    usage: "world-writable files in /srv",
+    needs: ["bits"],
+    examples: ["<bits> files in <path>", "find <bits> files under <path>", "which files in <path> are <bits>", "list the <bits> files", "are there <bits> files in <path>", "files in <path> <bits>"],
+    steps: (slots) => {
+      const path = slots.path ?? "/";
+      const what = slots.bits === 0o002 ? "world-writable" : slots.bits === 0o4000 ? "setuid" : slots.bits === 0o2000 ? "setgid" : "executable";
+      return [{
+        tool: "fs.search", input: { path, any_mode_bits: slots.bits, max_results: 500 }, agent: "general", description: `Find ${what} files under ${path}`, successCheck: "matching files are listed",
+        say: (o) => sayFiles(o, `no ${what} file under ${path}`, (m) => `${m.mode ?? ""}  ${m.path}`),
       }];
     },
   },

@@ -23,6 +23,12 @@ export interface Slots {
   duration?: number;
   count?: number;
   mode?: string;
+  /** Permission bits a file must have one of (0o002 world-writable, 0o111 executable, 0o4000 setuid). */
+  bits?: number;
+  /** The duration is an age to be older than ("older than 7 days"), not a recent window. */
+  older?: boolean;
+  /** The size is a ceiling ("smaller than 1 KB"), not a floor. */
+  below?: boolean;
   /** Quoted text to look for ("find 'timeout' in /var/log"). */
   text?: string;
   /** A word the vocabulary does not know: a service, process, user or interface name. */
@@ -123,6 +129,15 @@ export function extractSlots(request: string): Extracted {
       text = `${text.slice(0, start)}${cue ? `${cue} ` : ""}<${extractor.slot}>${trailing} ${text.slice(end)}`;
     }
   }
+  // Which way a size or an age points, from the words before it.
+  if (slots.size !== undefined && /\b(?:smaller|less|under|below|at most|up to)\s+(?:than\s+)?<size>/i.test(text)) slots.below = true;
+  if (slots.duration !== undefined && /\b(?:older than|not (?:been )?(?:modified|touched|changed|used|accessed) (?:for|in)|untouched (?:for|in)|stale for|more than <duration> old|<duration> old|before <duration>)/i.test(text)) slots.older = true;
+  // Permission words: what a file lets others do.
+  const bits = PERMISSION_WORDS.find(([pattern]) => pattern.test(text));
+  if (bits) {
+    slots.bits = bits[1];
+    text = text.replace(bits[0], " <bits> ");
+  }
   // An octal mode anywhere in a request about permissions ("set the permissions of X to 755").
   if (slots.mode === undefined && /\b(?:chmod|mode|permissions?|perms)\b/i.test(text)) {
     const octal = /(?<=\s)0?[0-7]{3}(?=\s)/.exec(text);
@@ -149,6 +164,13 @@ export function extractSlots(request: string): Extracted {
   }
   return { slots, text: text.trim() };
 }
+
+const PERMISSION_WORDS: ReadonlyArray<[RegExp, number]> = [
+  [/\bworld[- ]?writ(?:e)?able\b|\bwritable by (?:everyone|anyone|all|others)\b|\b(?:everyone|anyone) can write(?: to)?\b/i, 0o002],
+  [/\bset-?uid\b|\bsuid\b/i, 0o4000],
+  [/\bset-?gid\b|\bsgid\b/i, 0o2000],
+  [/\bexecutables?\b|\bexecutable by\b|\brunnable\b/i, 0o111],
+];
 
 const OWN_SERVICES = /\b(memory|gateway|tools|orchestrator|console|sshd|shell|init)\b(?!\s+(?:usage|use|used|free|left|consumers?|hogs?))/i;
 const SERVICE_TALK = /\b(?:start|stop|restart|reload|bounce|kick|status|running|runs|up|down|alive|dead|logs?|errors?|fail\w*|crash\w*|broken|wrong|happened|shut)\b/i;

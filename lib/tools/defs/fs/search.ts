@@ -8,15 +8,23 @@ const READ_LIMIT = 1024 * 1024;
 
 export const fsSearch = defineTool({
   name: "fs.search",
-  description: "Find files under a directory by name glob and/or content regex, within a depth and a result cap; symlinks are not followed.",
+  description: "Find files under a directory by name glob, content regex, size (min_bytes, max_bytes), age (modified within or before so many seconds) and permission bits (any_mode_bits: 2 world-writable, 73 executable, 2048 setuid), within a depth and a result cap; symlinks are not followed.",
   input: v.strictObject({
     path: AbsolutePath,
     name: v.optional(v.pipe(v.string(), v.maxLength(256)), "*"),
     content: v.optional(RegexPattern),
     max_depth: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(32)), 8),
     max_results: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 200),
+    min_bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    max_bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    /** Modified less than this many seconds ago. */
+    modified_within_s: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    /** Modified more than this many seconds ago. */
+    modified_before_s: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    /** Any of these permission bits set (octal 002 world-writable, 0111 executable, 04000 setuid). */
+    any_mode_bits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0o7777))),
   }),
-  output: v.object({ matches: v.array(v.object({ path: v.string(), line: v.optional(v.number()), text: v.optional(v.string()) })), truncated: v.boolean(), scanned: v.number() }),
+  output: v.object({ matches: v.array(v.object({ path: v.string(), line: v.optional(v.number()), text: v.optional(v.string()), bytes: v.optional(v.number()), mtime: v.optional(v.string()), mode: v.optional(v.string()) })), truncated: v.boolean(), scanned: v.number() }),
   risk: "low",
   capability: "fs:read",
   readOnly: true,
@@ -27,7 +35,21 @@ export const fsSearch = defineTool({
   run(input, ctx) {
     const glob = new Bun.Glob(input.name);
     const pattern = input.content ? linearMatcher(input.content) : undefined;
-    const matches: Array<{ path: string; line?: number; text?: string }> = [];
+    const matches: Array<{ path: string; line?: number; text?: string; bytes?: number; mtime?: string; mode?: string }> = [];
+    const now = Date.now();
+    const byStat = [input.min_bytes, input.max_bytes, input.modified_within_s, input.modified_before_s, input.any_mode_bits].some((f) => f !== undefined);
+    /** Size, time and mode, when the call filters by them: then each match says them too. */
+    const statFits = (physical: string) => {
+      const stat = lstatSync(physical, { throwIfNoEntry: false });
+      if (!stat) return null;
+      const ageS = (now - stat.mtimeMs) / 1000;
+      if (input.min_bytes !== undefined && stat.size < input.min_bytes) return null;
+      if (input.max_bytes !== undefined && stat.size > input.max_bytes) return null;
+      if (input.modified_within_s !== undefined && ageS > input.modified_within_s) return null;
+      if (input.modified_before_s !== undefined && ageS < input.modified_before_s) return null;
+      if (input.any_mode_bits !== undefined && (stat.mode & input.any_mode_bits) === 0) return null;
+      return { bytes: stat.size, mtime: new Date(stat.mtimeMs).toISOString(), mode: (stat.mode & 0o7777).toString(8).padStart(4, "0") };
+    };
     let scanned = 0;
     let truncated = false;
     const visit = (logical: string, depth: number) => {
@@ -46,12 +68,14 @@ export const fsSearch = defineTool({
         if (!entry.isFile()) continue;
         scanned++;
         if (!glob.match(entry.name)) continue;
+        const facts = byStat ? statFits(ctx.physical(path)) : {};
+        if (!facts) continue;
         if (!pattern) {
-          matches.push({ path });
+          matches.push({ path, ...facts });
           continue;
         }
         const found = grep(ctx.physical(path), pattern);
-        if (found) matches.push({ path, line: found.line, text: ctx.cut(found.text.slice(0, 300)) });
+        if (found) matches.push({ path, line: found.line, text: ctx.cut(found.text.slice(0, 300)), ...facts });
       }
     };
     if (lstatSync(ctx.physical(input.path)).isDirectory()) visit(input.path, 0);
