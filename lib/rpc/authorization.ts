@@ -84,9 +84,12 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   "/aios.v1.ToolsService/DecideApproval": [...PEOPLE, "orchestrator"],
 };
 
+/** Entries for a server's own services beyond AIOS's contract (a benchmark's echo): method → callers. */
+export type ExtraAuthorization = Readonly<Record<string, readonly Caller[]>>;
+
 /** null when caller may call method, else a sentence saying who may. */
-export function refusal(method: string, caller: Caller): string | null {
-  const allowed = AUTHORIZATION[method];
+export function refusal(method: string, caller: Caller, extra: ExtraAuthorization = {}): string | null {
+  const allowed = AUTHORIZATION[method] ?? extra[method];
   if (!allowed) return `${method} is not in the authorization table (lib/rpc/authorization.ts): nobody may call it`;
   if (allowed.includes(caller)) return null;
   return `${method} may be called by ${allowed.join(", ")}; this caller is ${caller}`;

@@ -7,12 +7,12 @@
  */
 import { Metadata, type ServerInterceptor, ServerInterceptingCall, status as Status } from "@grpc/grpc-js";
 import type { Logger } from "../log/index.ts";
-import { refusal } from "./authorization.ts";
+import { type ExtraAuthorization, refusal } from "./authorization.ts";
 import { connectionOf, identifyPeer, type Peer } from "./peer.ts";
 
 export const PEER_METADATA_KEY = "x-aios-peer";
 
-export function authorizer(groupDir: string, log: Logger): ServerInterceptor {
+export function authorizer(groupDir: string, log: Logger, extra: ExtraAuthorization = {}): ServerInterceptor {
   const peers = new WeakMap<object, Peer>();
   const peerOf = (call: unknown): Peer => {
     const connection = connectionOf(call);
@@ -36,7 +36,7 @@ export function authorizer(groupDir: string, log: Logger): ServerInterceptor {
         next({
           onReceiveMetadata: (metadata: Metadata, pass) => {
             const peer = peerOf(call);
-            const why = refusal(method, peer.caller);
+            const why = refusal(method, peer.caller, extra);
             if (why) {
               log.warn("refused a caller the authorization table does not allow", { method, caller: peer.caller, pid: peer.pid, uid: peer.uid });
               call.sendStatus({ code: Status.PERMISSION_DENIED, details: `${why} (pid ${peer.pid})`, metadata: new Metadata() });

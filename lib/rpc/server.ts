@@ -10,6 +10,7 @@ import type { Logger } from "../log/index.ts";
 import { toGrpcDefinition } from "./definition.ts";
 import { toGrpcImplementation, type ServiceImplementation } from "./handlers.ts";
 import { HealthState, healthService, ServingStatus } from "./health.ts";
+import type { ExtraAuthorization } from "./authorization.ts";
 import { authorizer } from "./authorize.ts";
 import { callLogger } from "./interceptor.ts";
 import { groupDirFor } from "./peer.ts";
@@ -23,6 +24,8 @@ export interface ServeOptions {
   services: readonly ServiceImplementation[];
   /** File mode of the socket: owner and group may connect. */
   socketMode?: number;
+  /** Who may call methods that are not AIOS's (lib/rpc/authorization lists those): a benchmark's own service. */
+  authorization?: ExtraAuthorization;
 }
 
 export interface RunningServer {
@@ -38,7 +41,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
 
   const health = new HealthState(ServingStatus.NOT_SERVING);
   // The logger wraps the authorizer, so a refused call is logged like any other.
-  const server = new Server({ interceptors: [callLogger(log), authorizer(groupDirFor(socketPath), log)] });
+  const server = new Server({ interceptors: [callLogger(log), authorizer(groupDirFor(socketPath), log, options.authorization)] });
   for (const implementation of [...options.services, healthService(health)]) {
     server.addService(
       toGrpcDefinition(implementation.definition),

@@ -16,13 +16,17 @@ import { basename, dirname, join } from "node:path";
 export type PathRefusal = (logicalPath: string) => string | null;
 
 export class CheckedOpener {
-  private readonly realRoot: string;
+  private resolvedRoot: string | undefined;
 
   constructor(
     private readonly root: string,
     private readonly refusal: PathRefusal,
-  ) {
-    this.realRoot = root === "" || root === "/" ? "" : realpathSync(root);
+  ) {}
+
+  /** The root as the kernel names it, worked out on first use: most calls open nothing. */
+  private get realRoot(): string {
+    this.resolvedRoot ??= this.root === "" || this.root === "/" ? "" : realpathSync(this.root);
+    return this.resolvedRoot;
   }
 
   /** The logical path of an opened descriptor, or null when it lies outside the root. */
