@@ -620,7 +620,7 @@ export const INTENTS: readonly Intent[] = [
       const path = slots.path ?? "/";
       return [{
         tool: "fs.search", input: { path, name: name.includes("/") ? name.split("/").at(-1)! : name, max_results: 500 }, agent: "general", description: `Find ${name} under ${path}`, successCheck: "matching files are listed",
-        say: (o) => { const found = (o.matches as Array<{ path: string }>).map((m) => m.path); return found.length ? [`${plural(found.length, "file")}${o.truncated ? " (at least)" : ""}:`, ...found.slice(0, 50).map((f) => `  ${f}`), ...(found.length > 50 ? [`  … and ${found.length - 50} more`] : [])].join("\n") : `no ${name} under ${path}`; },
+        say: (o) => sayFiles(o, `no ${name} under ${path}`, (m) => m.path),
       }];
     },
   },
