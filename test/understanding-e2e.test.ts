@@ -96,6 +96,12 @@ describe("answers, checked against the machine", () => {
     expect(found("-perm -o+w")).toEqual(["/var/log/app/notes.txt"]);
   });
 
+  test("lines that mention a word are counted as grep -c counts them", async () => {
+    const file = join(root, "var/log/app/small.log");
+    const goal = await ask('how many lines of /var/log/app/small.log contain "o"?');
+    expect(goal.answer).toBe(`${sh(`grep -c o '${file}'`)} lines with "o" under /var/log/app/small.log`);
+  });
+
   test("the last lines of a file are tail's", async () => {
     const goal = await ask("show me the last 3 lines of /var/log/app/small.log");
     expect(goal.answer).toBe(sh(`tail -n 3 '${join(root, "var/log/app/small.log")}'`));

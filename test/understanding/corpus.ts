@@ -176,6 +176,9 @@ export const CORPUS: CorpusEntry[] = [
   ...E("file.grep", [
     'find "timeout" in /etc', 'search for "error" in /var/log', 'grep "PermitRootLogin" /etc/ssh', 'which files under /etc mention "nameserver"', 'lines containing "denied" in /var/log',
   ]),
+  ...E("file.count_matches", [
+    'how many lines in /var/log/syslog contain "error"', 'count "denied" in /var/log/auth.log', 'how many times does "timeout" appear in /etc/app.conf', 'number of lines with "GET" in /var/log/nginx/access.log',
+  ]),
   ...E("file.mkdir", [
     "create the directory /srv/app", "make a folder /tmp/build", "mkdir -p /var/lib/myapp", "create a new directory /opt/tools",
   ]),

@@ -689,6 +689,21 @@ export const INTENTS: readonly Intent[] = [
     },
   },
   {
+    id: "file.count_matches",
+    family: "files",
+    usage: 'how many lines of /var/log/syslog contain "error"',
+    needs: ["path", "text"],
+    examples: ["how many lines in <path> contain <text>", "count <text> in <path>", "how many times does <text> appear in <path>", "number of lines with <text> in <path>", "grep -c <text> <path>", "count the lines of <path> that mention <text>"],
+    steps: (slots) => [{
+      tool: "fs.search", input: { path: slots.path, content: ESC(slots.text!), every_line: true, max_results: 10_000 }, agent: "general", description: `Count the lines with "${slots.text}" under ${slots.path}`, successCheck: "matching lines are counted",
+      say: (o) => {
+        const m = o.matches as Array<{ path: string }>;
+        const files = new Set(m.map((x) => x.path)).size;
+        return `${plural(m.length, "line")}${o.truncated ? " (at least)" : ""} with "${slots.text}"${files > 1 ? ` in ${plural(files, "file")}` : ""} under ${slots.path}`;
+      },
+    }],
+  },
+  {
     id: "file.mkdir",
     family: "files",
     usage: "create the directory /srv/app",

@@ -142,6 +142,8 @@ export function normalizeWords(text: string): string[] {
 export function tokenize(text: string): Token[] {
   let t = ` ${text.toLowerCase().replace(/[’‘`]/g, "'")} `;
   for (const [pattern, replacement] of CONTRACTIONS) t = t.replace(pattern, replacement);
+  // Some flags say what: grep -c counts.
+  t = t.replace(/\bgrep\s+-c\b/g, " count ");
   // Command-line flags ("-la", "--all") say how, not what.
   t = t.replace(/(?<=\s)--?[a-z][\w-]*(?:=\S*)?/g, " ");
   // The whole machine is not a service: powering it off or restarting it is not ours to take from a sentence.

@@ -8,7 +8,7 @@ const READ_LIMIT = 1024 * 1024;
 
 export const fsSearch = defineTool({
   name: "fs.search",
-  description: "Find files under a directory by name glob, content regex, size (min_bytes, max_bytes), age (modified within or before so many seconds) and permission bits (any_mode_bits: 2 world-writable, 73 executable, 2048 setuid), within a depth and a result cap; symlinks are not followed.",
+  description: "Find files under a directory (or search one file) by name glob, content regex, size (min_bytes, max_bytes), age (modified within or before so many seconds) and permission bits (any_mode_bits: 2 world-writable, 73 executable, 2048 setuid), within a depth and a result cap; symlinks are not followed.",
   input: v.strictObject({
     path: AbsolutePath,
     name: v.optional(v.pipe(v.string(), v.maxLength(256)), "*"),
@@ -23,6 +23,8 @@ export const fsSearch = defineTool({
     modified_before_s: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     /** Any of these permission bits set (octal 002 world-writable, 0111 executable, 04000 setuid). */
     any_mode_bits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0o7777))),
+    /** With content: every matching line (up to max_results), not only each file's first. */
+    every_line: v.optional(v.boolean(), false),
   }),
   output: v.object({ matches: v.array(v.object({ path: v.string(), line: v.optional(v.number()), text: v.optional(v.string()), bytes: v.optional(v.number()), mtime: v.optional(v.string()), mode: v.optional(v.string()) })), truncated: v.boolean(), scanned: v.number() }),
   risk: "low",
@@ -65,33 +67,43 @@ export const fsSearch = defineTool({
         const path = logical === "/" ? `/${entry.name}` : `${logical}/${entry.name}`;
         if (ctx.isProtected(path)) continue;
         if (entry.isDirectory() && depth < input.max_depth) visit(path, depth + 1);
-        if (!entry.isFile()) continue;
-        scanned++;
-        if (!glob.match(entry.name)) continue;
-        const facts = byStat ? statFits(ctx.physical(path)) : {};
-        if (!facts) continue;
-        if (!pattern) {
-          matches.push({ path, ...facts });
-          continue;
-        }
-        const found = grep(ctx.physical(path), pattern);
-        if (found) matches.push({ path, line: found.line, text: ctx.cut(found.text.slice(0, 300)), ...facts });
+        if (entry.isFile()) consider(path, entry.name);
       }
     };
-    if (lstatSync(ctx.physical(input.path)).isDirectory()) visit(input.path, 0);
+    /** One regular file: its name, its size, time and mode, then its lines. */
+    const consider = (path: string, name: string) => {
+      scanned++;
+      if (!glob.match(name)) return;
+      const facts = byStat ? statFits(ctx.physical(path)) : {};
+      if (!facts) return;
+      if (!pattern) {
+        matches.push({ path, ...facts });
+        return;
+      }
+      for (const found of grep(ctx.physical(path), pattern, input.every_line ? input.max_results - matches.length : 1)) {
+        matches.push({ path, line: found.line, text: ctx.cut(found.text.slice(0, 300)), ...facts });
+      }
+      if (matches.length >= input.max_results) truncated = true;
+    };
+    // A directory is walked; a file is searched itself.
+    const top = lstatSync(ctx.physical(input.path));
+    if (top.isDirectory()) visit(input.path, 0);
+    else if (top.isFile()) consider(input.path, input.path.split("/").at(-1)!);
     return { matches, truncated, scanned };
   },
 });
 
-function grep(file: string, matches: (line: string) => boolean): { line: number; text: string } | undefined {
+/** The first `limit` lines of a text file (its first MiB) that match; none for a binary file. */
+function grep(file: string, matches: (line: string) => boolean, limit: number): Array<{ line: number; text: string }> {
   const fd = openSync(file, "r");
   try {
     const buffer = Buffer.alloc(READ_LIMIT);
     const read = readSync(fd, buffer, 0, READ_LIMIT, 0);
-    if (buffer.subarray(0, Math.min(read, 8000)).includes(0)) return undefined; // binary
+    if (buffer.subarray(0, Math.min(read, 8000)).includes(0)) return []; // binary
+    const found: Array<{ line: number; text: string }> = [];
     const lines = buffer.subarray(0, read).toString("utf8").split("\n");
-    const index = lines.findIndex(matches);
-    return index < 0 ? undefined : { line: index + 1, text: lines[index]! };
+    for (let i = 0; i < lines.length && found.length < limit; i++) if (matches(lines[i]!)) found.push({ line: i + 1, text: lines[i]! });
+    return found;
   } finally {
     closeSync(fd);
   }
