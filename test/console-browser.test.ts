@@ -166,6 +166,8 @@ describe("the console in a browser", () => {
     await page.click("#tabs button[data-view=models]");
     await page.waitForSelector("#budget p", WAIT);
     expect(await page.textContent("#budget")).toContain("all providers");
+    // No model is configured here: every planned goal needed none.
+    expect(await page.textContent("#no-model-share")).toMatch(/^(\d+) of \1 planned goals needed no model call \(100%\)$/);
     await page.click("#tabs button[data-view=services]");
     await page.click('#service-table [data-service="web"]');
     await page.click("#service-restart");

@@ -375,7 +375,11 @@ async function refreshMemoryStats() {
 }
 
 async function refreshModels() {
-  const [{ models }, { usage, budget }] = await Promise.all([api<{ models: Json[] }>("GET", "/api/models"), api("GET", "/api/usage")]);
+  const [{ models }, { usage, budget }, status] = await Promise.all([api<{ models: Json[] }>("GET", "/api/models"), api("GET", "/api/usage"), api("GET", "/api/status")]);
+  // How far AIOS gets without a model: the share should rise as it learns.
+  const planned = Number(status.goalsPlanned ?? 0);
+  const withoutModel = Number(status.goalsWithoutModel ?? 0);
+  $("no-model-share").textContent = planned ? `${withoutModel} of ${planned} planned goals needed no model call (${Math.round((100 * withoutModel) / planned)}%)` : "no goal planned yet";
   const byModel = new Map<string, Json>((usage.models ?? []).map((m: Json) => [m.model, m.usage ?? {}]));
   $("model-table").querySelector("tbody")!.replaceChildren(
     ...models.map((m) => {
