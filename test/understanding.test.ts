@@ -32,6 +32,13 @@ describe("understanding with no model", () => {
     }
   });
 
+  test("a polite order is still an order: 'would you', 'could you', 'will you please'", () => {
+    for (const [text, intent] of [["would you restart nginx?", "service.restart"], ["could you please block port 2323", "firewall.block_port"], ["will you please stop sshd", "service.stop"], ["can you kill pid 4242?", "process.kill_pid"]] as const) {
+      const result = understand(text);
+      expect([text, result.kind === "understood" ? result.intent.id : result.kind]).toEqual([text, intent]);
+    }
+  });
+
   test("nothing we do is taken from a request we cannot do: it says it is not sure, naming close things", () => {
     for (const text of ["install docker", "make me a sandwich", "restart the whole machine", "delete everything", "block", "thanks"]) {
       expect([text, understand(text).kind]).toEqual([text, "unsure"]);

@@ -64,6 +64,8 @@ export function readRequest(text: string): { words: string[]; slots: Slots } {
 const has = (slots: Slots, slot: keyof Slots) => (slot === "paths" ? (slots.paths?.length ?? 0) >= 2 : slots[slot] !== undefined);
 
 const QUESTION = /^(?:why|what|how|when|where|who|which|whose|is|are|was|were|does|do|did|has|have|should|shall|would|will|won't|wont|can't|cannot)\b|\?$/i;
+const QUESTION_WORD = /^(?:tell me |say )?(?:why|what|how|when|where|who|which|whose|whether|if)\b/i;
+const POLITE_ASK = /^(?:(?:hey|hi|ok|okay|aios)[,\s]+)?(?:please\s+)?(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:kindly\s+)?/i;
 const NEGATION = new Set(["not", "never", "no", "dont", "don't", "without"]);
 
 /** Slots whose presence means something an intent must take, not ignore. */
@@ -88,7 +90,11 @@ export function understand(text: string): Understanding {
   // machine's port 443. Something that acts must use everything it was told, or not act.
   // A question or a negation asks about an action, it does not order it: "why won't nginx
   // start" is not "start nginx", and neither is "don't restart nginx".
-  const asks = QUESTION.test(text.trim()) || words.some((w) => NEGATION.has(w));
+  // "Would you restart nginx?" is a polite order, not a question about one: after "would
+  // you" only a question word ("could you tell me why ...") makes it a question.
+  const plain = text.trim();
+  const rest = plain.replace(POLITE_ASK, "");
+  const asks = (rest === plain ? QUESTION.test(plain) : QUESTION_WORD.test(rest)) || words.some((w) => NEGATION.has(w));
   const scored = exampleIndex().score(words).flatMap((s) => {
     const intent = byId.get(s.intent)!;
     if (intent.effect && asks) return [];
