@@ -15,7 +15,7 @@ import type { Subprocess } from "bun";
 import { rooted } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { EXIT_CONFIG } from "../rpc/component.ts";
-import { GroupRecords } from "./leftovers.ts";
+import { GroupRecords } from "../sys/index.ts";
 import { waitReady, type ReadinessProbe } from "./readiness.ts";
 import { track, untrack } from "./reaper.ts";
 import { type ServiceDefinition, startOrder } from "./service-config.ts";
@@ -99,7 +99,7 @@ export class Supervisor {
   }
 
   /** Starts every enabled service, each once the services it comes after are ready. */
-  /** Stops what a killed predecessor left running (lib/init/leftovers.ts); returns the services. */
+  /** Stops what a killed predecessor left running (lib/sys/group-records.ts); returns the services. */
   stopLeftovers(): Promise<string[]> {
     return this.groups.stopLeftovers(this.options.log);
   }

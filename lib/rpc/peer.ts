@@ -8,8 +8,7 @@
  * change its answer.
  */
 import { join } from "node:path";
-import { recordedGroups } from "../init/leftovers.ts";
-import { peerCredentials, readStat } from "../sys/index.ts";
+import { peerCredentials, readStat, recordedGroups } from "../sys/index.ts";
 
 /** The callers the authorization table (lib/rpc/authorization) names. */
 export const CALLERS = ["person", "console", "orchestrator", "tools", "memory", "gateway", "service", "user", "unknown"] as const;

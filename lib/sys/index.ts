@@ -6,3 +6,4 @@ export * from "./libc.ts";
 export * from "./proc.ts";
 export * from "./statfs.ts";
 export * from "./private-file.ts";
+export * from "./group-records.ts";

@@ -4,7 +4,9 @@
  * RUN_DIR/tools.sock, with its database, key and backups under STATE_DIR/tools.
  */
 import { join } from "node:path";
-import { RunningCommands } from "./defs/process/confine.ts";
+import { GroupRecords } from "../sys/index.ts";
+import { removeLeftoverCgroups } from "./defs/process/confine.ts";
+import { RUNNING_DIR } from "./defs/process/spawn.ts";
 import { rooted, socketPath } from "../config/index.ts";
 import { type ComponentSpec, connect } from "../rpc/index.ts";
 import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
@@ -24,7 +26,7 @@ import { loadOrCreateKey } from "./token.ts";
 export const toolsComponent: ComponentSpec = {
   name: "tools",
   summary: "typed, capability-checked, audited actions on the machine",
-  services: ({ config, root, log }) => {
+  services: async ({ config, root, log }) => {
     const stateDir = rooted(root, join(config.paths.state_dir, "tools"));
     const db = openToolsDatabase(join(stateDir, "tools.db"));
     const registry = new ToolRegistry(CATALOGUE);
@@ -39,8 +41,10 @@ export const toolsComponent: ComponentSpec = {
     const protectedPaths = new ProtectedPaths({ stateDir: config.paths.state_dir, runDir: config.paths.run_dir, configDir: config.paths.config_dir });
     const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, initSocket, stateDir, protectedPaths, log });
     // Commands a killed aios-tools left running die now: nothing it started outlives it.
-    const leftovers = new RunningCommands(join(stateDir, "running")).stopLeftovers();
-    if (leftovers > 0) log.warn("stopped commands an earlier aios-tools left running", { groups: leftovers });
+    // SIGKILL at once: a command must not take its next step after its owner died.
+    const leftovers = await new GroupRecords(join(stateDir, RUNNING_DIR)).stopLeftovers(log, 0);
+    const cgroups = await removeLeftoverCgroups();
+    if (leftovers.length || cgroups) log.warn("stopped commands an earlier aios-tools left running", { groups: leftovers.length, cgroups });
     log.info("tool catalogue loaded", { tools: registry.list().length });
     // A copy of the ledger's head outside aios-tools' files, in aios-memory.
     const anchor = new HeadAnchor(connect(MemoryServiceDefinition, socketPath(config, root, "memory")), ledger, log);

@@ -7,7 +7,7 @@
  * can do. A request that would change the machine needs a higher confidence than one that
  * only looks, so a near miss never acts.
  */
-import { type Intent, INTENTS, type Step } from "./intents.ts";
+import { type Intent, INTENTS, INTENTS_BY_ID, type Step } from "./intents.ts";
 import { ExampleIndex } from "./matcher.ts";
 import { STOPWORDS, tokenize } from "./normalize.ts";
 import { extractSlots, type Slots } from "./slots.ts";
@@ -84,7 +84,7 @@ function takes(intent: Intent): Set<string> {
 
 export function understand(text: string): Understanding {
   const { words, slots } = readRequest(text);
-  const byId = new Map(INTENTS.map((intent) => [intent.id, intent]));
+  const byId = INTENTS_BY_ID;
   const present = MEANINGFUL.filter((slot) => slots[slot] !== undefined);
   // A value the intent would ignore: "check port 443 on debian.org" is not about this
   // machine's port 443. Something that acts must use everything it was told, or not act.

@@ -3,13 +3,12 @@
  * What holds a spawned command beyond its namespaces: a cgroup v2 of its own under
  * /sys/fs/cgroup/aios-spawn (memory, pids and CPU limits that bind root too, and one write to
  * cgroup.kill ends everything in it), where the kernel offers one (the image mounts cgroup2
- * at boot; a host with the legacy hierarchy has none and says so in the call's output); and a
- * record of each running command's process group in STATE_DIR/tools/running, so that an
- * aios-tools killed with -9 has what it left running stopped when it starts again.
+ * at boot; a host with the legacy hierarchy has none and says so in the call's output). The
+ * process groups of running commands are recorded (lib/sys/group-records) by spawn.ts, so that
+ * an aios-tools killed with -9 has what it left running stopped when it starts again.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readStat } from "../../../sys/index.ts";
 
 export const CGROUP_ROOT = "/sys/fs/cgroup";
 const SPAWN_PARENT = join(CGROUP_ROOT, "aios-spawn");
@@ -70,56 +69,14 @@ export async function removeCommandCgroup(dir: string): Promise<void> {
   }
 }
 
-export function memoryPeakBytes(dir: string): number | null {
+/** Removes the cgroups of commands an earlier aios-tools left (cgroup.kill ends what is in them). */
+export async function removeLeftoverCgroups(): Promise<number> {
+  let names: string[] = [];
   try {
-    return Number(readFileSync(join(dir, "memory.peak"), "utf8").trim());
+    names = readdirSync(SPAWN_PARENT, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch {
-    return null;
+    return 0; // no cgroup v2 here
   }
-}
-
-/** Process groups of commands still running, kept in STATE_DIR/tools/running. */
-export class RunningCommands {
-  constructor(private readonly dir: string) {}
-
-  record(pgid: number): void {
-    const stat = readStat(pgid);
-    if (!stat) return;
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(this.dir, String(pgid)), `${stat.startTime}\n`);
-  }
-
-  forget(pgid: number): void {
-    rmSync(join(this.dir, String(pgid)), { force: true });
-  }
-
-  /** Kills what an earlier aios-tools left running; returns how many groups it stopped. */
-  stopLeftovers(): number {
-    let stopped = 0;
-    if (existsSync(this.dir)) {
-      for (const name of readdirSync(this.dir)) {
-        const pgid = Number(name);
-        const startTime = Number(readFileSync(join(this.dir, name), "utf8").trim());
-        rmSync(join(this.dir, name), { force: true });
-        // The same process (not a reused pid): kill its group; the PID namespace's end takes
-        // everything the command started with it.
-        if (pgid > 1 && readStat(pgid)?.startTime === startTime) {
-          try {
-            process.kill(-pgid, "SIGKILL");
-            stopped++;
-          } catch {
-            // already gone
-          }
-        }
-      }
-    }
-    try {
-      for (const name of readdirSync(SPAWN_PARENT, { withFileTypes: true })) {
-        if (name.isDirectory()) void removeCommandCgroup(join(SPAWN_PARENT, name.name));
-      }
-    } catch {
-      // no cgroup v2 here
-    }
-    return stopped;
-  }
+  await Promise.all(names.map((name) => removeCommandCgroup(join(SPAWN_PARENT, name))));
+  return names.length;
 }

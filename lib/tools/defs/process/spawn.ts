@@ -3,7 +3,8 @@ import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
 import { AbsolutePath } from "../fs/common.ts";
 import { SYSTEM_PATH, systemProgram } from "../system.ts";
-import { createCommandCgroup, removeCommandCgroup, RunningCommands } from "./confine.ts";
+import { GroupRecords } from "../../../sys/index.ts";
+import { createCommandCgroup, removeCommandCgroup } from "./confine.ts";
 import { join } from "node:path";
 
 // BusyBox's sh, unshare, su and setpriv, the same on the image and on a test machine (busybox-static).
@@ -22,6 +23,9 @@ const WRAPPER = [
   'if [ "$user" = root ]; then exec "$@"; fi',
   `exec ${BUSYBOX} setpriv --nnp ${BUSYBOX} su -p -s /bin/sh "$user" -c 'exec "$@"' aios-spawn "$@"`,
 ].join("; ");
+
+/** STATE_DIR/tools/RUNNING_DIR: the process groups of the commands running now. */
+export const RUNNING_DIR = "running";
 
 /** Who a command runs as unless the call asks for root (and holds process:root). */
 const UNPRIVILEGED_USER = "nobody";
@@ -131,8 +135,9 @@ export const processSpawn = defineTool({
       // Its own session, so that a timeout kills what it started too.
       detached: true,
     });
-    const running = new RunningCommands(join(ctx.stateDir, "running"));
-    running.record(child.pid);
+    // Its group on record until it ends: an aios-tools killed meanwhile stops it when it starts again.
+    const running = new GroupRecords(join(ctx.stateDir, RUNNING_DIR));
+    running.record(String(child.pid), child.pid);
     let timedOut = false;
     const killGroup = () => {
       if (cgroup) void removeCommandCgroup(cgroup);
@@ -151,7 +156,7 @@ export const processSpawn = defineTool({
     const [stdout, stderr, code] = await Promise.all([capped(child.stdout, half), capped(child.stderr, half), child.exited]);
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", killGroup);
-    running.forget(child.pid);
+    running.forget(String(child.pid));
     if (cgroup) await removeCommandCgroup(cgroup);
     const signal = typeof child.signalCode === "string" ? child.signalCode : "";
     return {
