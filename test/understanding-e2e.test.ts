@@ -10,12 +10,14 @@ import { join } from "node:path";
 import { ApprovalState } from "../lib/rpc/gen/aios/v1/common.ts";
 import { type Goal, GoalState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { decideApproval } from "../lib/rpc/index.ts";
+import { run } from "./support/binary.ts";
 import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-understanding-"));
 const root = join(dir, "root");
 let stack: Stack;
+const aiosctl = (...args: string[]) => run([join(stack.root, "usr/bin/aiosctl"), ...args, "--root", stack.root], stack.root);
 
 const sh = (command: string) => Bun.spawnSync(["sh", "-c", command]).stdout.toString().trim();
 const UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
@@ -154,8 +156,68 @@ describe("effects, checked afterwards", () => {
     const { approvals } = await stack.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: id });
     await decideApproval(stack, { approvalId: approvals[0]!.id, approve: true, by: "test", note: "" });
     const goal = await goalIn(stack, id);
-    expect(goal.answer).toBe("deleted the file /tmp/junk.txt");
+    const [said, undo] = goal.answer.split("\n");
+    expect(said).toBe("deleted the file /tmp/junk.txt");
     expect(existsSync(join(root, "tmp/junk.txt"))).toBe(false);
+    // An effect ends with how to take it back, and that command does.
+    const executionId = /^undo: aiosctl rollback (\S+)$/.exec(undo ?? "")?.[1];
+    expect(executionId).toBe(goal.tasks[0]!.executionIds.at(-1));
+    expect((await aiosctl("rollback", executionId!)).code).toBe(0);
+    expect(readFileSync(join(root, "tmp/junk.txt"), "utf8")).toBe("delete me\n");
+  });
+
+  test("files found by extension and age are deleted in a second step, once a person says yes", async () => {
+    const spool = join(root, "tmp/spool");
+    mkdirSync(spool, { recursive: true });
+    for (const name of ["a.tmp", "b.tmp", "keep.txt", "new.tmp"]) writeFileSync(join(spool, name), `${name}\n`);
+    Bun.spawnSync(["touch", "-d", "5 days ago", join(spool, "a.tmp"), join(spool, "b.tmp"), join(spool, "keep.txt")]);
+    const expected = sh(`find '${spool}' -name '*.tmp' -mtime +3 | sort`).split("\n").map((p) => p.slice(root.length));
+    const id = await submit(stack, "delete every .tmp file older than 3 days in /tmp/spool");
+    await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+    // The person is asked about the files the search found, by name.
+    const { approvals } = await stack.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: id });
+    expect(approvals[0]!.tool).toBe("fs.delete_files");
+    expect([...(approvals[0]!.input!.paths as string[])].sort()).toEqual(expected);
+    await decideApproval(stack, { approvalId: approvals[0]!.id, approve: true, by: "test", note: "" });
+    const goal = await goalIn(stack, id);
+    expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(goal.tasks.map((t) => t.dependsOn)).toEqual([[], ["t1"]]);
+    expect(goal.answer).toContain(`deleted ${expected.length} files`);
+    expect(sh(`ls '${spool}'`).split("\n").sort()).toEqual(["keep.txt", "new.tmp"]);
+  });
+
+  test("a second step with nothing to act on does nothing and says so", async () => {
+    const goal = await ask("delete every .bak file older than 3 days in /tmp/spool");
+    expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(goal.answer).toContain("nothing deleted");
+    expect(goal.tasks[1]!.executionIds).toEqual([]);
+  });
+
+  test("move every .log older than a week: the old ones, and only they, land in the archive", async () => {
+    mkdirSync(join(root, "tmp/archive"), { recursive: true });
+    const expected = sh(`find '${join(root, "var/log/app")}' -name '*.log' -mtime +7`).split("\n").filter(Boolean).map((p) => p.split("/").at(-1)!).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    // The storage agent may write under /var/log and /tmp without a grant; moves are medium risk.
+    const goal = await ask("move every .log older than 7 days to /tmp/archive");
+    expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(sh(`ls '${join(root, "tmp/archive")}'`).split("\n").filter(Boolean).sort()).toEqual(expected);
+    expect(goal.answer).toContain(`moved ${expected.length} file`);
+  });
+
+  test("stop whatever is eating the CPU: measured, then stopped once a person says yes", async () => {
+    const spinner = Bun.spawn(["sh", "-c", "while :; do :; done"], { stdio: ["ignore", "ignore", "ignore"] });
+    try {
+      const id = await submit(stack, "stop whatever is eating the CPU");
+      await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+      const { approvals } = await stack.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: id });
+      expect(approvals[0]!.input).toEqual({ pid: spinner.pid, force: false });
+      await decideApproval(stack, { approvalId: approvals[0]!.id, approve: true, by: "test", note: "" });
+      const goal = await goalIn(stack, id);
+      expect(goal.answer).toMatch(new RegExp(`^busiest: sh \\(pid ${spinner.pid}\\), [\\d.]+% CPU\nsent SIGTERM to sh \\(pid ${spinner.pid}\\)$`));
+      expect(await spinner.exited).not.toBe(0);
+    } finally {
+      spinner.kill("SIGKILL");
+    }
   });
 
   test("free a port by stopping what holds it: found by the port, stopped once a person says yes", async () => {

@@ -25,8 +25,8 @@ import { GOAL_STATE, TASK_STATE } from "./mapping.ts";
 import type { Plan, ToolInfo } from "./plan.ts";
 import { classify, type Infer, LAYER_ORDER, type ModelLayer, PROTO_LAYER, planWithModel } from "./planner.ts";
 import { REACTIVE_EXAMPLES, reactivePlan } from "./reactive.ts";
-import { INTENTS_BY_ID, type Slots } from "./understanding/index.ts";
-import { type ApprovalRow, type DirectCall, GOAL_TERMINAL, type GoalRow, type GoalStateName, type OrchestratorStore, type SourceName, TASK_TERMINAL, type TaskRow, type TaskStateName } from "./store.ts";
+import { bindInput, outputNeededLater, sayOutput } from "./understanding/steps.ts";
+import { type ApprovalRow, GOAL_TERMINAL, type GoalRow, type GoalStateName, type OrchestratorStore, type SourceName, TASK_TERMINAL, type TaskRow, type TaskStateName } from "./store.ts";
 import { type ToolOutcome, ToolRunner } from "./tool-runner.ts";
 
 export interface Clients {
@@ -439,7 +439,18 @@ export class Engine {
   }
 
   private async runDirect(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {
-    const call = task.call!;
+    let call = task.call!;
+    if (call.answer && !call.bound) {
+      // A step that acts on what the steps before it found: its input is made once and
+      // written before the call, so a restart or an approval sees the same call.
+      const bound = bindInput(call.answer, task.dependsOn.map((id) => this.o.store.task(goal.id, id)?.call?.output ?? null));
+      if (bound && "nothing" in bound) return bound.nothing;
+      if (bound && "error" in bound) throw new TaskFailure(bound.error, true);
+      if (bound) {
+        call = { ...call, input: bound.input, bound: true };
+        this.o.store.updateTask(goal.id, task.id, { call });
+      }
+    }
     // One id for the task's one call, whatever the attempt: a restart or a retry after an
     // unknown outcome finds the started marker and asks before running it again.
     const callId = "direct";
@@ -467,7 +478,10 @@ export class Engine {
       // A file that is not there, a permission the machine refuses, a name taken: asking again
       // gives the same answer, so it is the answer (a timeout or an I/O error may pass).
       if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`, /^(not_found|permission|conflict|invalid|too_large):/.test(outcome.error));
-      return call.answer ? sayOutput(call.answer, outcome.output) ?? formatOutput(call.tool, outcome.output) : formatOutput(call.tool, outcome.output);
+      if (call.answer && outputNeededLater(call.answer)) this.o.store.updateTask(goal.id, task.id, { call: { ...call, output: outcome.output } });
+      const said = (call.answer && sayOutput(call.answer, outcome.output)) ?? formatOutput(call.tool, outcome.output);
+      // An effect ends with how to take it back.
+      return outcome.backupId ? `${said}\nundo: aiosctl rollback ${outcome.executionId}` : said;
     }
   }
 
@@ -634,19 +648,6 @@ export class Engine {
 function summarize(tasks: TaskRow[]): string {
   if (tasks.length === 1) return tasks[0]!.result || tasks[0]!.stateReason;
   return tasks.map((task) => `${task.id}: ${task.result || task.stateReason}`).join("\n").slice(0, RESULT_CHARS * 2);
-}
-
-/** A direct call's output in the words its intent says it with; null when that cannot be done. */
-function sayOutput(answer: NonNullable<DirectCall["answer"]>, output: Record<string, unknown>): string | null {
-  const intent = INTENTS_BY_ID.get(answer.intent);
-  const steps = intent?.steps(answer.slots as Slots);
-  const step = steps && !("error" in steps) ? steps[answer.step] : undefined;
-  try {
-    return step ? step.say(output, answer.slots as Slots) : null;
-  } catch {
-    // An output of another shape than the intent expects (a tool changed): its JSON instead.
-    return null;
-  }
 }
 
 /** A direct call's output as the goal's result: readable for the common tools, JSON otherwise. */

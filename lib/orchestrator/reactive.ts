@@ -93,7 +93,8 @@ export function reactivePlan(text: string, agents: ReadonlyMap<string, AgentKind
       description: step.description,
       agent,
       tools: [step.tool],
-      dependsOn: [],
+      // A step that acts on what the steps before it found waits for them all.
+      dependsOn: step.bind ? tasks.map((earlier) => earlier.id) : [],
       layer: "reactive",
       successCheck: step.successCheck,
       call: { tool: step.tool, input: step.input, answer: { intent: understood.intent.id, step: index, slots: { ...understood.slots } } },

@@ -45,6 +45,10 @@ export interface DirectCall {
   input: Record<string, unknown>;
   /** How its output is said in words: the understanding layer's intent, step and values. */
   answer?: { intent: string; step: number; slots: Record<string, unknown> };
+  /** Its input was made from the earlier steps' outputs (and written here before the call). */
+  bound?: boolean;
+  /** What the call returned, kept when a later step acts on it. */
+  output?: Record<string, unknown>;
 }
 
 export interface TaskRow {

@@ -13,7 +13,8 @@ import type { ToolInfo } from "./plan.ts";
 import type { OrchestratorStore } from "./store.ts";
 
 export type ToolOutcome =
-  | { kind: "done"; executionId: string; ok: boolean; output: Record<string, unknown>; error: string }
+  /** backupId: the call can be undone (aiosctl rollback EXECUTION_ID). */
+  | { kind: "done"; executionId: string; ok: boolean; output: Record<string, unknown>; error: string; backupId?: string }
   | { kind: "approval"; approvalId: string }
   /** The call itself was refused (no such tool, bad input, capability missing): an observation too. */
   | { kind: "refused"; code: string; message: string };
@@ -70,7 +71,7 @@ export class ToolRunner {
         { tool: request.tool, input: request.input, capabilityToken: await this.token(request), approvalId: request.approvalId ?? "", goalId: request.goalId, taskId: request.taskId, reason: request.reason.slice(0, 1000), timeoutMs: 0 },
         { signal: request.signal, timeoutMs: 30 * 60_000 },
       );
-      outcome = { kind: "done", executionId: response.executionId, ok: response.ok, output: response.output ?? {}, error: response.error ? `${response.error.code}: ${response.error.message}` : "" };
+      outcome = { kind: "done", executionId: response.executionId, ok: response.ok, output: response.output ?? {}, error: response.error ? `${response.error.code}: ${response.error.message}` : "", ...(response.backupId ? { backupId: response.backupId } : {}) };
     } catch (error) {
       const e = error as AiosError;
       if (request.signal.aborted) throw error;

@@ -59,7 +59,14 @@ export const CORPUS: CorpusEntry[] = [
   ]),
   ...E("process.top_cpu", [
     "what is eating the CPU", "which processes are using the most cpu", "show the top cpu consumers", "what's hogging the processor", "top 3 processes by cpu",
-    "which program uses most CPU", "find the cpu hog", "stop whatever is eating the CPU",
+    "which program uses most CPU", "find the cpu hog",
+  ]),
+  ...E("process.stop_top_cpu", [
+    "stop whatever is eating the CPU", "kill the process that hogs the cpu", "terminate the busiest process", "kill whatever is using 100% cpu",
+    "stop the cpu hog", "please kill the program eating all the processor",
+  ]),
+  ...E("process.stop_top_memory", [
+    "kill whatever is eating all the ram", "stop the process using the most memory", "terminate the memory hog",
   ]),
   ...E("process.top_memory", [
     "which process uses the most memory", "what's using all my ram", "top memory consumers", "show the 5 biggest processes by memory", "what is eating memory", "memory hogs",
@@ -185,6 +192,14 @@ export const CORPUS: CorpusEntry[] = [
   ...E("file.delete", [
     "delete /tmp/old.log", "remove /var/tmp/cache.bin", "rm /tmp/junk.txt", "get rid of /tmp/report.pdf", "rm -rf /",
   ]),
+  ...E("file.move_matching", [
+    "move every .log older than 7 days to /archive", "move all *.gz files in /var/log to /srv/old-logs", "move the .bak files from /etc into /root/bak",
+    "move log files older than 30 days to /mnt/archive", "mv *.tmp in /var/tmp to /srv/tmp-keep", "move files older than 2 weeks from /srv/uploads to /srv/cold",
+  ], undefined),
+  ...E("file.delete_matching", [
+    "delete every .tmp file older than 3 days in /tmp", "remove all *.bak files under /srv/app", "delete log files older than 30 days in /var/log",
+    "rm *.core in /var/crash", "remove files bigger than 500 MB in /var/tmp", "delete the .old files in /etc", "get rid of .gz files older than a week in /var/log",
+  ]),
   ...E("file.copy", [
     "copy /etc/hosts to /tmp/hosts", "cp /etc/fstab /root/fstab.bak", "make a copy of /etc/nginx/nginx.conf at /tmp/nginx.conf", "back up /etc/passwd to /tmp/passwd.bak",
   ]),
@@ -260,6 +275,9 @@ export const FRESH: CorpusEntry[] = [
   ...E("file.find", ["find all *.log files under /var", "where are the .conf files in /etc"]),
   ...E("file.mkdir", ["create a directory called /srv/data", "mkdir /tmp/work"]),
   ...E("file.delete", ["delete the file /tmp/test.txt", "remove /var/tmp/old.tar"]),
+  ...E("file.delete_matching", ["erase the *.swp files in /home/alice", "wipe the .log files older than 10 days in /var/log/app"]),
+  ...E("file.move_matching", ["move every .csv in /srv/in to /srv/done"]),
+  ...E("process.stop_top_cpu", ["kill the thing using all the cpu"]),
   ...E("file.copy", ["copy /etc/issue to /tmp/issue"]),
   ...E("file.chmod", ["chmod 700 /srv/private"]),
   ...E("users.list", ["what user accounts exist", "list the users on this box"]),
@@ -268,6 +286,7 @@ export const FRESH: CorpusEntry[] = [
     "install docker", "please update the system", "what's the weather", "create a cron job", "set a password for bob", "make a backup of /etc",
     "why is everything so slow", "restart the whole machine", "speed this up", "write me a script", "who are you", "delete all the logs",
     "kill everything", "open the pod bay doors", "what is the answer", "change the hostname to web1",
+    "compress the logs older than a week in /var/log", "archive old files", "delete old stuff",
   ]),
 ];
 

@@ -7,6 +7,7 @@
  * for it (and near misses that must not match it) to test/understanding/corpus.ts.
  */
 import type { Slots, SlotName } from "./slots.ts";
+import { FIND_THEN_ACT } from "./find-then-act.ts";
 import { bytes, duration, list, mib, plural } from "./words.ts";
 
 type Output = Record<string, any>;
@@ -20,6 +21,13 @@ export interface Step {
   successCheck: string;
   /** The output in words, for the person who asked. */
   say(output: Output, slots: Slots): string;
+  /**
+   * A step that acts on what the steps before it found ("stop whatever is eating the CPU"):
+   * its input from their outputs, in step order, when they have run; or, when they found
+   * nothing to act on, that sentence as its answer and no call. Its `input` is what the plan
+   * shows until then.
+   */
+  bind?(earlier: Output[], slots: Slots): { input: Record<string, unknown> } | { nothing: string };
 }
 
 export interface Intent {
@@ -804,6 +812,7 @@ export const INTENTS: readonly Intent[] = [
       say: (o) => { const groups = String(o.content).split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split(":")); return [`${plural(groups.length, "group")}:`, ...groups.map(([g, , gid, members]) => `  ${g} (gid ${gid})${members ? `: ${members.split(",").join(", ")}` : ""}`)].join("\n"); },
     }],
   },
+  ...FIND_THEN_ACT,
 ];
 
 export const INTENTS_BY_ID: ReadonlyMap<string, Intent> = new Map(INTENTS.map((intent) => [intent.id, intent]));

@@ -84,6 +84,8 @@ const EXTRACTORS: Extractor[] = [
   { slot: "mode", pattern: /\b(?:mode|chmod|permissions?|perms?)\s+(?:to\s+)?([0-7]{3,4})\b|\b([0-7]{3,4})\s+(?:mode|permissions?)\b/gi, value: (m) => m[1] ?? m[2] },
   { slot: "extension", pattern: /(?<=^|\s)\.([a-z0-9]{1,8})\b(?:\s+files?)?|\b([a-z0-9]{1,8})\s+(?=files?\b)/gi, value: (m) => {
     const ext = (m[1] ?? m[2])!.toLowerCase();
+    // "old files" is an age; only ".old" is the extension.
+    if (m[2] !== undefined && ext === "old") return undefined;
     return EXTENSIONS.has(ext) ? ext : undefined;
   } },
   { slot: "count", pattern: /\b(?:top|first|last|biggest|largest|smallest|newest|oldest|latest|heaviest|\bthe)\s+(\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b|\b(\d{1,4})\s+(?=(?:biggest|largest|newest|oldest|latest|recent|heaviest|busiest|processes|files|lines|entries|errors|directories|dirs|folders)\b)/gi, value: (m) => num((m[1] ?? m[2])!) },
@@ -172,7 +174,8 @@ const PERMISSION_WORDS: ReadonlyArray<[RegExp, number]> = [
   [/\bexecutables?\b|\bexecutable by\b|\brunnable\b/i, 0o111],
 ];
 
-const OWN_SERVICES = /\b(memory|gateway|tools|orchestrator|console|sshd|shell|init)\b(?!\s+(?:usage|use|used|free|left|consumers?|hogs?))/i;
+// "the most memory", "all the memory" are an amount of memory, not the service.
+const OWN_SERVICES = /(?<!\b(?:most|all|all the|top|much|of|free|used|available|total|more|less)\s+)\b(memory|gateway|tools|orchestrator|console|sshd|shell|init)\b(?!\s+(?:usage|use|used|free|left|consumers?|hogs?))/i;
 const SERVICE_TALK = /\b(?:start|stop|restart|reload|bounce|kick|status|running|runs|up|down|alive|dead|logs?|errors?|fail\w*|crash\w*|broken|wrong|happened|shut)\b/i;
 
 /** Words before or after "service" that are not a service's name. */

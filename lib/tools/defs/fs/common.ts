@@ -56,14 +56,15 @@ export function backupFile(path: string, ctx: ToolContext): Backup {
   return { kind: "file", data: { path, existed: true, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid }, files: { content: physical } };
 }
 
-export function restoreFile(backup: Backup, backupDir: string, ctx: ToolContext): string {
+/** Puts a saved file back; `name` is its copy in the backup directory (several files: one name each). */
+export function restoreFile(backup: Backup, backupDir: string, ctx: ToolContext, name = "content"): string {
   const { path, existed, mode, uid, gid } = backup.data as { path: string; existed: boolean; mode?: number; uid?: number; gid?: number };
   const physical = ctx.physical(path);
   if (!existed) {
     if (existsSync(physical)) rmSync(physical);
     return `removed ${path}, which did not exist before`;
   }
-  writeAtomic(physical, readFileSync(join(backupDir, "content")), mode);
+  writeAtomic(physical, readFileSync(join(backupDir, name)), mode);
   if (uid !== undefined && gid !== undefined && process.getuid?.() === 0) chownSync(physical, uid, gid);
   return `restored ${path} (content, mode ${mode?.toString(8)}, owner ${uid}:${gid})`;
 }
