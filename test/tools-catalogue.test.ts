@@ -137,6 +137,25 @@ const CASES: Case[] = [
   { tool: "fs.search", good: () => ({ path: "/data", name: "hello*", content: "second" }), check: (o) => expect(o.matches).toEqual([{ path: "/data/hello.txt", line: 2, text: "second line" }]), bad: { path: "/data", content: "([" }, field: "input.content" },
   { tool: "fs.disk_usage", good: () => ({ path: "/data" }), check: (o) => expect(o.bytes).toBeGreaterThan(0), bad: { path: "/data", top: 1000 }, field: "input.top" },
   { tool: "fs.delete", good: () => ({ path: "/data/moved.txt" }), bad: { path: "" }, field: "input.path" },
+  {
+    tool: "fs.move_files",
+    good: () => {
+      mkdirSync(join(root, "data/many/into"), { recursive: true });
+      for (const name of ["one.log", "two.log"]) writeFileSync(join(root, "data/many", name), name);
+      writeFileSync(join(root, "data/many/into/two.log"), "already here");
+      return { paths: ["/data/many/one.log", "/data/many/two.log", "/data/many/gone.log"], into: "/data/many/into" };
+    },
+    check: (o) => expect([o.moved, o.skipped.map((s: { path: string }) => s.path), readFileSync(join(root, "data/many/into/two.log"), "utf8")]).toEqual([[{ from: "/data/many/one.log", to: "/data/many/into/one.log" }], ["/data/many/two.log", "/data/many/gone.log"], "already here"]),
+    bad: { paths: [], into: "/data" },
+    field: "input.paths",
+  },
+  {
+    tool: "fs.delete_files",
+    good: () => ({ paths: ["/data/many/into/one.log", "/data/many/into/two.log", "/data/many/into"] }),
+    check: (o) => expect([o.deleted.map((d: { path: string }) => d.path), o.skipped, readdirSync(join(root, "data/many/into"))]).toEqual([["/data/many/into/one.log", "/data/many/into/two.log"], [{ path: "/data/many/into", why: "not a regular file" }], []]),
+    bad: { paths: ["relative"] },
+    field: "input.paths.0",
+  },
   { tool: "process.list", good: () => ({ name: "sleep" }), check: (o) => expect(o.total).toBeGreaterThanOrEqual(0), bad: { limit: -1 }, field: "input.limit" },
   { tool: "process.info", good: () => ({ pid: process.pid }), check: (o) => expect(o.pid).toBe(process.pid), bad: { pid: 0 }, field: "input.pid" },
   { tool: "process.spawn", good: () => ({ argv: ["/bin/echo", "hi"] }), check: (o) => expect(o).toMatchObject({ exit_code: 0, stdout: "hi\n", network: false }), bad: { argv: [] }, field: "input.argv" },
