@@ -92,8 +92,8 @@ describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backen
   });
 
   test("hybrid search finds a procedure by its words and by vector similarity", async () => {
-    await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Free disk space", content: "Find the largest directories with fs.du, delete rotated logs under /var/log", tags: ["disk"], procedure: { goalPattern: "free disk space", toolSequence: ["fs.du", "fs.delete"], successes: 3, failures: 1 } }));
-    await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Restart a failed service", content: "Read the service log, then restart it through aios-init", tags: ["service"], procedure: { goalPattern: "restart a service", toolSequence: ["service.logs", "service.restart"], successes: 5, failures: 0 } }));
+    await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Free disk space", content: "Find the largest directories with fs.du, delete rotated logs under /var/log", tags: ["disk"], procedure: { goalPattern: "free disk space", toolSequence: ["fs.du", "fs.delete"], successes: 3, failures: 1, stepsJson: "", promoted: false } }));
+    await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Restart a failed service", content: "Read the service log, then restart it through aios-init", tags: ["service"], procedure: { goalPattern: "restart a service", toolSequence: ["service.logs", "service.restart"], successes: 5, failures: 0, stepsJson: "", promoted: false } }));
     await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: "Firewall", content: "nftables holds the firewall rules; port 22 is open for ssh", tags: ["network"] }));
 
     // By words: keyword rank 1.
@@ -143,13 +143,34 @@ describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backen
 
   test("a procedure used again is one memory whose success counts add up", async () => {
     const use = (successes: number, failures: number) =>
-      client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Open a port", content: "Add an nftables accept rule for the port", procedure: { goalPattern: "Open port for the web app", toolSequence: ["firewall.allow"], successes, failures } }));
+      client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Open a port", content: "Add an nftables accept rule for the port", procedure: { goalPattern: "Open port for the web app", toolSequence: ["firewall.allow"], successes, failures, stepsJson: "", promoted: false } }));
     const first = await use(1, 0);
     const second = await use(0, 1);
     const third = await use(1, 0);
     expect(second.memory!.id).toBe(first.memory!.id);
-    expect(third.memory!.procedure).toEqual({ goalPattern: "Open port for the web app", toolSequence: ["firewall.allow"], successes: 2, failures: 1 });
+    expect(third.memory!.procedure).toEqual({ goalPattern: "Open port for the web app", toolSequence: ["firewall.allow"], successes: 2, failures: 1, stepsJson: "", promoted: false });
     expect((await client().search(searchRequest({ query: "open port web app", kinds: [MemoryKind.MEMORY_KIND_PROCEDURE] }))).hits.filter((hit) => hit.memory!.title === "Open a port")).toHaveLength(1);
+  });
+
+  test("a learned procedure: listed, its steps checked, promoted by a person and still promoted after its next use", async () => {
+    const steps = JSON.stringify([{ tool: "fs.disk_usage", agent: "storage", input: { path: "{{path1}}" }, description: "measure it" }]);
+    const procedure = { goalPattern: "how heavy is <path>", toolSequence: ["fs.disk_usage"], successes: 1, failures: 0, stepsJson: steps, promoted: false };
+    const learned = await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Done: how heavy is /srv", content: "measured", procedure }));
+    const listed = await client().listProcedures({ replayableOnly: true, limit: 0 });
+    expect(listed.procedures.map((p) => p.id)).toContain(learned.memory!.id);
+    expect(listed.procedures.every((p) => p.procedure!.stepsJson !== "")).toBe(true);
+    const badSteps = await refusal(client().updateProcedure({ id: learned.memory!.id, stepsJson: JSON.stringify([{ tool: "rm -rf", agent: "storage", input: {}, description: "" }]), resetCounts: false }));
+    expect([badSteps.code, badSteps.field]).toEqual(["invalid_argument", "steps_json"]);
+    expect(badSteps.message).toContain("steps_json.0.tool");
+    expect((await refusal(client().updateProcedure({ id: "mem-nope", promoted: true, resetCounts: false }))).code).toBe("not_found");
+    const promoted = await client().updateProcedure({ id: learned.memory!.id, promoted: true, resetCounts: false });
+    expect(promoted.procedure!.procedure!.promoted).toBe(true);
+    // A failed use adds to its record; a person's word stays.
+    const used = await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Failed: how heavy is /nope", content: "failed", procedure: { ...procedure, successes: 0, failures: 1, stepsJson: "" } }));
+    expect(used.memory!.id).toBe(learned.memory!.id);
+    expect(used.memory!.procedure).toMatchObject({ successes: 1, failures: 1, promoted: true, stepsJson: steps });
+    const reset = await client().updateProcedure({ id: learned.memory!.id, resetCounts: true });
+    expect(reset.procedure!.procedure).toMatchObject({ successes: 0, failures: 0 });
   });
 
   test("AssembleContext never exceeds its budget, drops duplicates and says what it left out", async () => {

@@ -16,6 +16,7 @@ import { ScriptedModelServer, type ScriptedReply } from "./support/model-server.
 import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
 import { commandSpool } from "./support/spool.ts";
+import { run } from "./support/binary.ts";
 import { decideApproval } from "../lib/rpc/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-agents-"));
@@ -155,6 +156,96 @@ describe("planned goals", () => {
     expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);
     expect(goal.stateReason).toContain("task first failed");
     expect(goal.tasks.find((t) => t.id === "second")!.state).toBe(7 /* SKIPPED */);
+  });
+});
+
+describe("learned procedures", () => {
+  const aiosctl = (...args: string[]) => run([join(stack.root, "usr/bin/aiosctl"), ...args, "--root", stack.root], stack.root);
+  const marker = (name: string) => join(work, "learn", name);
+  const learnedFor = async (pattern: string) => {
+    const { procedures } = await stack.memory.listProcedures({ replayableOnly: true, limit: 1000 });
+    return procedures.find((p) => p.procedure!.goalPattern === pattern);
+  };
+
+  test("a model's plan that worked is replayed with other values and no model call; one that fails needs a model again until promoted", async () => {
+    mkdirSync(physical(join(work, "learn")), { recursive: true });
+    // 1. No rule knows this request: the model plans it (one planning call) and it works.
+    const got = since();
+    cloud.enqueue(
+      plan({ id: "mark", description: "write the marker file", agent: "general", tools: ["fs.write"] }),
+      call("fs_write", { path: marker("a.flag"), content: "marked\n" }),
+      done("the marker is there"),
+    );
+    const first = await goalIn(stack, await submit(stack, `put a marker file at ${marker("a.flag")}`));
+    expect(first.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(got().filter((r) => (r.body.response_format as { type?: string } | undefined)?.type === "json_schema")).toHaveLength(1);
+    const pattern = "put a marker file at <path>";
+    await waitFor(async () => (await learnedFor(pattern)) !== undefined, "the procedure to be learned");
+    const listed = await aiosctl("memory", "procedures");
+    expect(listed.stdout).toMatch(/1 ok\s+0 failed\s+trusted\s+"put a marker file at <path>"\s+→ fs.write/);
+
+    // 2. The same request in other words, with another path: planned from it, no model call.
+    const replay = since();
+    const second = await goalIn(stack, await submit(stack, `please put a marker file at ${marker("b.flag")}`));
+    expect(second.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(second.usage!.requests).toBe(0);
+    expect(replay()).toHaveLength(0);
+    expect(second.plannedBy).toBe(Layer.LAYER_REACTIVE);
+    expect(readFileSync(physical(marker("b.flag")), "utf8")).toBe("marked\n");
+    expect((await events(second.id)).some((e) => e.message.startsWith("planned from the learned procedure"))).toBe(true);
+    await waitFor(async () => (await learnedFor(pattern))?.procedure!.successes === 2, "the replay to count");
+
+    // 3. A replay that fails (no such directory) costs the procedure its trust.
+    const failed = await goalIn(stack, await submit(stack, `put a marker file at ${join(work, "nowhere", "c.flag")}`));
+    expect(failed.state).toBe(GoalState.GOAL_STATE_FAILED);
+    expect(failed.usage!.requests).toBe(0);
+    await waitFor(async () => (await learnedFor(pattern))?.procedure!.failures === 1, "the failure to count");
+
+    // 4. So the next one goes to the model again.
+    const again = since();
+    cloud.enqueue(
+      plan({ id: "mark", description: "write the marker file", agent: "general", tools: ["fs.write"] }),
+      call("fs_write", { path: marker("d.flag"), content: "marked\n" }),
+      done("the marker is there"),
+    );
+    const fourth = await goalIn(stack, await submit(stack, `put a marker file at ${marker("d.flag")}`));
+    expect(fourth.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(fourth.usage!.requests).toBeGreaterThan(0);
+    expect(again().length).toBeGreaterThan(0);
+
+    // 5. A person vouches for it: replayed with no model again.
+    const procedure = (await learnedFor(pattern))!;
+    const promoted = await aiosctl("memory", "procedures", "promote", procedure.id);
+    expect(promoted.code).toBe(0);
+    expect(promoted.stdout).toContain("promoted");
+    const fifth = await goalIn(stack, await submit(stack, `put a marker file at ${marker("e.flag")}`));
+    expect([fifth.state, fifth.usage!.requests]).toEqual([GoalState.GOAL_STATE_SUCCEEDED, 0]);
+    expect(existsSync(physical(marker("e.flag")))).toBe(true);
+
+    // 6. Forgotten, it is gone.
+    expect((await aiosctl("memory", "procedures", "forget", procedure.id)).code).toBe(0);
+    expect(await learnedFor(pattern)).toBeUndefined();
+  });
+
+  test("a plan whose calls use what a tool's output told the model is not learned for reuse", async () => {
+    const sleeper = Bun.spawn(["sleep", "1000"], { stdio: ["ignore", "ignore", "ignore"] });
+    try {
+      cloud.enqueue(
+        plan({ id: "find", description: "find the sleeper and read its details", agent: "system", tools: ["process.list", "process.info"] }),
+        call("process_list", { name: "sleep" }),
+        call("process_info", { pid: sleeper.pid }),
+        done("found it"),
+      );
+      const goal = await goalIn(stack, await submit(stack, "explain everything about the sleeping test process"));
+      expect(goal.stateReason).toBe("every task succeeded");
+      // Remembered as a procedure, but with no steps to replay.
+      const remembered = async () => (await stack.memory.listProcedures({ replayableOnly: false, limit: 1000 })).procedures.find((p) => p.goalId === goal.id);
+      await waitFor(async () => (await remembered()) !== undefined, "the outcome to be remembered");
+      expect((await remembered())!.procedure!.stepsJson).toBe("");
+      expect(await learnedFor("explain everything about the sleeping test process")).toBeUndefined();
+    } finally {
+      sleeper.kill();
+    }
   });
 });
 

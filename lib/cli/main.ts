@@ -33,6 +33,7 @@ Commands:
   audit [verify]          the audit ledger; verify recomputes its hash chain (exit 1 if broken)
   rollback EXECUTION_ID   undo a reversible tool call (file write, firewall change) from its backup
   memory search "TEXT"    what AIOS remembers (memory stats: counts and sizes)
+  memory procedures       what it learned from models and replays with none (promote|demote|reset|forget|edit ID)
   usage                   model tokens and cost this month against the budget
   autonomy [LEVEL]        show or set: manual, supervised, autonomous
   stop / resume           emergency stop: cancel everything and refuse goals / lift it

@@ -9,6 +9,7 @@ import { InitServiceDefinition, ListServicesResponse, Service, ServiceState, Shu
 import { MemoryKind, MemoryServiceDefinition, SearchResponse, StatsResponse } from "../rpc/gen/aios/v1/memory.ts";
 import { AuditEntry, AuditResult, ToolsServiceDefinition, VerifyAuditResponse } from "../rpc/gen/aios/v1/tools.ts";
 import { enumName, json, runCommand, usageError } from "./command.ts";
+import { PROCEDURES_USAGE, proceduresCommand } from "./procedures.ts";
 
 const serviceState = (state: ServiceState) => enumName(state, ServiceState, "SERVICE_STATE_");
 const duration = (ms: number) => (ms >= 86_400_000 ? `${Math.floor(ms / 86_400_000)}d` : ms >= 3_600_000 ? `${Math.floor(ms / 3_600_000)}h` : ms >= 60_000 ? `${Math.floor(ms / 60_000)}m` : `${Math.floor(ms / 1000)}s`);
@@ -106,8 +107,14 @@ export function auditCommand(argv: readonly string[]): Promise<number> {
 }
 
 export function memoryCommand(argv: readonly string[]): Promise<number> {
-  return runCommand(argv, { name: "memory", usage: 'aiosctl memory search "TEXT" | aiosctl memory stats', summary: "search what AIOS remembers", flags: { limit: { type: "string", help: "how many hits (default 10)" } }, component: "memory", service: MemoryServiceDefinition }, async (c, { positionals, values }) => {
+  const flags = {
+    limit: { type: "string", help: "how many hits (default 10)" },
+    pattern: { type: "string", help: "procedures edit: the request it answers, values as <path>, <port> ..." },
+    steps: { type: "string", help: "procedures edit: its steps as JSON, or @FILE" },
+  } as const;
+  return runCommand(argv, { name: "memory", usage: `aiosctl memory search "TEXT" | aiosctl memory stats | ${PROCEDURES_USAGE}`, summary: "search what AIOS remembers; the procedures it learned", flags, component: "memory", service: MemoryServiceDefinition }, async (c, { positionals, values }) => {
     const [sub, ...rest] = positionals;
+    if (sub === "procedures") return proceduresCommand(c, rest, values);
     if (sub === "stats") {
       const r = await c.stats({});
       if (values.json) json(StatsResponse.toJSON(r));
@@ -118,7 +125,7 @@ export function memoryCommand(argv: readonly string[]): Promise<number> {
       }
       return 0;
     }
-    if (sub !== "search") return usageError("memory", 'say what to do: aiosctl memory search "TEXT" or aiosctl memory stats');
+    if (sub !== "search") return usageError("memory", 'say what to do: aiosctl memory search "TEXT", aiosctl memory stats or aiosctl memory procedures');
     const query = rest.join(" ").trim();
     if (!query) return usageError("memory", 'say what to search for: aiosctl memory search "sshd"');
     const r = await c.search({ query, limit: Number(values.limit ?? 10) || 10 });

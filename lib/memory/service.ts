@@ -8,7 +8,8 @@ import * as v from "valibot";
 import type { Logger } from "../log/index.ts";
 import { Severity } from "../rpc/gen/aios/v1/common.ts";
 import { type Memory, MemoryKind, type MemoryEvent, MemoryServiceDefinition, MemoryTier, SearchMode } from "../rpc/gen/aios/v1/memory.ts";
-import { failedPrecondition, implement, invalidArgument, pageLimit, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
+import { failedPrecondition, implement, invalidArgument, notFound, pageLimit, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
+import { parseProcedureSteps } from "../rpc/procedure-steps.ts";
 import { anchorAuditHead, readAuditAnchor } from "./audit-anchor.ts";
 import { lastCompaction } from "./compaction.ts";
 import { assembleContext, candidatesFromHits, candidatesFromRing } from "./context.ts";
@@ -81,6 +82,13 @@ export function toProtoMemory(memory: MemoryRecord): Memory {
 
 function toProtoEvent(event: RingEvent): MemoryEvent {
   return { ...event, time: new Date(event.time), severity: event.severity as Severity };
+}
+
+/** A procedure's steps, or INVALID_ARGUMENT naming the field and what is wrong. */
+function checkSteps(json: string, field: string) {
+  const steps = parseProcedureSteps(json);
+  if ("error" in steps) throw invalidArgument(field, steps.error);
+  return steps;
 }
 
 export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
@@ -186,6 +194,7 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
         throw invalidArgument("procedure.goal_pattern", "a procedure needs procedure.goal_pattern: the kind of goal it solves, in words");
       }
       if (parsed.kind !== "procedure" && request.procedure) throw invalidArgument("procedure", "procedure is only for kind PROCEDURE");
+      if (request.procedure?.stepsJson) checkSteps(request.procedure.stepsJson, "procedure.steps_json");
       if (parsed.kind !== "decision" && request.decision) throw invalidArgument("decision", "decision is only for kind DECISION");
       if (tierOf(parsed.kind) === "working" && parsed.vector.length) throw invalidArgument("vector", `only long-term memories have vectors; ${parsed.kind} lives in the working tier`);
       const vector = checkVector(parsed.vector, "vector");
@@ -261,6 +270,29 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
       }
       const filter = checkedFilter(parsed.kinds, parsed.tags, undefined, before);
       return { forgotten: store.forget({ ids: parsed.ids, filter }) };
+    },
+
+    listProcedures: (request) => {
+      const limit = request.limit ? Math.min(request.limit, 1000) : 200;
+      const procedures = store.procedures(request.replayableOnly ? 1000 : limit).filter((m) => !request.replayableOnly || m.procedure?.stepsJson);
+      return { procedures: procedures.slice(0, limit).map(toProtoMemory) };
+    },
+
+    updateProcedure: (request) => {
+      const existing = store.byId(request.id);
+      if (!existing || existing.kind !== "procedure" || !existing.procedure) throw notFound(`no procedure ${request.id} (aiosctl memory procedures lists them)`);
+      const pattern = request.goalPattern?.trim();
+      if (request.goalPattern !== undefined && !pattern) throw invalidArgument("goal_pattern", "a pattern may not be empty");
+      if (pattern !== undefined && pattern.length > 500) throw invalidArgument("goal_pattern", "a pattern is at most 500 characters");
+      const steps = request.stepsJson !== undefined ? checkSteps(request.stepsJson, "steps_json") : undefined;
+      const procedure = {
+        ...existing.procedure,
+        ...(pattern !== undefined ? { goalPattern: pattern } : {}),
+        ...(steps ? { stepsJson: request.stepsJson!, toolSequence: steps.map((s) => s.tool) } : {}),
+        ...(request.promoted !== undefined ? { promoted: request.promoted } : {}),
+        ...(request.resetCounts ? { successes: 0, failures: 0 } : {}),
+      };
+      return { procedure: toProtoMemory(store.setProcedure(request.id, procedure)!) };
     },
 
     anchorAuditHead: (request) => {

@@ -45,7 +45,8 @@ function fromRow(row: MemoryRow): MemoryRecord {
     updatedAt: row.updated_at,
     goalId: row.goal_id,
     taskId: row.task_id,
-    procedure: row.procedure ? (JSON.parse(row.procedure) as ProcedureDetail) : null,
+    // Procedures stored before steps and promotion existed have neither.
+    procedure: row.procedure ? { ...({ stepsJson: "", promoted: false } as Partial<ProcedureDetail>), ...(JSON.parse(row.procedure) as ProcedureDetail) } : null,
     decision: row.decision ? (JSON.parse(row.decision) as DecisionDetail) : null,
     embedder: row.embedder,
   };
@@ -172,6 +173,9 @@ export class MemoryStore {
       ...memory.procedure!,
       successes: existing.procedure!.successes + memory.procedure!.successes,
       failures: existing.procedure!.failures + memory.procedure!.failures,
+      // A person's word and an edit outlive the next use.
+      stepsJson: existing.procedure!.stepsJson || memory.procedure!.stepsJson,
+      promoted: existing.procedure!.promoted || memory.procedure!.promoted,
     };
     const updated: MemoryRecord = {
       ...existing,
@@ -187,6 +191,20 @@ export class MemoryStore {
       .query("UPDATE memories SET title = ?, content = ?, tags = ?, data = ?, procedure = ?, updated_at = ?, embedder = ? WHERE rowid = ?")
       .run(updated.title, updated.content, JSON.stringify(updated.tags), JSON.stringify(updated.data), JSON.stringify(procedure), now, updated.embedder, existing.rowid);
     if (vector) this.index.stage([{ rowid: existing.rowid, kind: existing.kind, createdAt: existing.createdAt, vector: vector.vector }]);
+    return updated;
+  }
+
+  /** Procedures, most recently used first. */
+  procedures(limit: number): MemoryRecord[] {
+    return this.db.query<MemoryRow, [number]>(`SELECT ${COLUMNS} FROM memories WHERE kind = 'procedure' ORDER BY updated_at DESC, rowid DESC LIMIT ?`).all(limit).map(fromRow);
+  }
+
+  /** Replaces a procedure's detail (and so its merge key); null when there is no such procedure. */
+  setProcedure(id: string, procedure: ProcedureDetail, now = Date.now()): MemoryRecord | null {
+    const existing = this.byId(id);
+    if (!existing || existing.kind !== "procedure") return null;
+    const updated: MemoryRecord = { ...existing, procedure, updatedAt: now };
+    this.db.query("UPDATE memories SET procedure = ?, merge_key = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(procedure), mergeKey(updated), now, id);
     return updated;
   }
 

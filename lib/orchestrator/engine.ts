@@ -26,6 +26,7 @@ import type { Plan, ToolInfo } from "./plan.ts";
 import { classify, type Infer, LAYER_ORDER, type ModelLayer, PROTO_LAYER, planWithModel } from "./planner.ts";
 import { REACTIVE_EXAMPLES, reactivePlan } from "./reactive.ts";
 import { bindInput, outputNeededLater, sayOutput } from "./understanding/steps.ts";
+import { learnedPlan, lessonOf } from "./learning.ts";
 import { type ApprovalRow, GOAL_TERMINAL, type GoalRow, type GoalStateName, type OrchestratorStore, type SourceName, TASK_TERMINAL, type TaskRow, type TaskStateName } from "./store.ts";
 import { type ToolOutcome, ToolRunner } from "./tool-runner.ts";
 
@@ -324,6 +325,13 @@ export class Engine {
     const reactive = reactivePlan(goal.text, this.o.agents, this.catalogue);
     if ("error" in reactive) throw new Error(reactive.error);
     if ("tasks" in reactive) return reactive;
+    // What a model planned before for a request that meant the same, with this one's values.
+    const learned = await learnedPlan({ text: goal.text, memory: this.o.clients.memory, agents: this.o.agents, tools: this.catalogue, log: this.o.log });
+    if (learned) {
+      const { id, pattern, successes, promoted } = learned.procedure;
+      this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: `planned from the learned procedure ${id} ("${pattern}", worked ${successes} time${successes === 1 ? "" : "s"}${promoted ? ", promoted" : ""}): no model call`, data: { procedure_id: id } });
+      return learned.plan;
+    }
     const infer = this.inferFor(goal, "", signal);
     const layers = await this.availableLayers();
     if (layers.length === 0) {
@@ -624,21 +632,21 @@ export class Engine {
     const goal = this.o.store.goal(goalId);
     if (!goal || (goal.state !== "succeeded" && goal.state !== "failed")) return;
     const tasks = this.o.store.tasks(goalId);
+    const calls = this.o.store.succeededCalls(goalId, EventKind.EVENT_KIND_TOOL_CALLED, EventKind.EVENT_KIND_TOOL_RESULT);
     const toolSequence = this.o.store.toolsCalled(goalId, EventKind.EVENT_KIND_TOOL_CALLED);
+    const lesson = lessonOf(goal, tasks, calls);
+    if (lesson?.note) this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId, message: lesson.note });
     const plan = tasks.map((task) => `- ${task.id} (${task.agent}, ${task.layer}): ${task.description} → ${task.state}${task.result ? `: ${task.result.slice(0, 300)}` : task.stateReason ? `: ${task.stateReason}` : ""}`).join("\n");
     const succeeded = goal.state === "succeeded";
+    const content = `Goal: ${goal.text}\nPlanned by: ${goal.plannedBy}\nOutcome: ${goal.state} (${goal.stateReason})\nTools: ${toolSequence.join(", ") || "none"}\nTasks:\n${plan}`.slice(0, 60_000);
+    const tags = ["goal", goal.source, goal.plannedBy || "unplanned"];
     try {
-      await this.o.clients.memory.remember(
-        {
-          kind: succeeded ? MemoryKind.MEMORY_KIND_PROCEDURE : MemoryKind.MEMORY_KIND_INCIDENT,
-          title: `${succeeded ? "Done" : "Failed"}: ${goal.text}`.slice(0, 500),
-          content: `Goal: ${goal.text}\nPlanned by: ${goal.plannedBy}\nOutcome: ${goal.state} (${goal.stateReason})\nTools: ${toolSequence.join(", ") || "none"}\nTasks:\n${plan}`.slice(0, 60_000),
-          tags: ["goal", goal.source, goal.plannedBy || "unplanned"],
-          goalId,
-          ...(succeeded ? { procedure: { goalPattern: goal.text, toolSequence, successes: 1, failures: 0 } } : {}),
-        },
-        { timeoutMs: 30_000 },
-      );
+      if (lesson) {
+        await this.o.clients.memory.remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: `${succeeded ? "Done" : "Failed"}: ${goal.text}`.slice(0, 500), content, tags, goalId, procedure: lesson.procedure }, { timeoutMs: 30_000 });
+      }
+      if (!succeeded) {
+        await this.o.clients.memory.remember({ kind: MemoryKind.MEMORY_KIND_INCIDENT, title: `Failed: ${goal.text}`.slice(0, 500), content, tags, goalId }, { timeoutMs: 30_000 });
+      }
     } catch (error) {
       this.o.log.warn("memory did not take a goal's outcome", { goal_id: goalId, error: (error as Error).message });
     }

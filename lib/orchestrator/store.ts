@@ -49,6 +49,8 @@ export interface DirectCall {
   bound?: boolean;
   /** What the call returned, kept when a later step acts on it. */
   output?: Record<string, unknown>;
+  /** Planned from this learned procedure (a memory id, and the pattern it answers). */
+  procedure?: { id: string; pattern: string };
 }
 
 export interface TaskRow {
@@ -472,6 +474,26 @@ export class OrchestratorStore {
       .all(goalId, toolCalledKind)
       .map((row) => String((JSON.parse(row.data) as { tool?: string }).tool ?? ""))
       .filter(Boolean);
+  }
+
+  /**
+   * The tool calls of a goal that worked, in the order they were made: the last attempt of
+   * each call (a call held for approval is sent again with it) whose result was ok.
+   */
+  succeededCalls(goalId: string, calledKind: number, resultKind: number): Array<{ taskId: string; tool: string; agent: string; input: Record<string, unknown> }> {
+    const rows = this.db
+      .query<{ kind: number; task_id: string; actor_id: string; data: string }, [string, number, number]>("SELECT kind, task_id, actor_id, data FROM events WHERE goal_id = ? AND kind IN (?, ?) ORDER BY id")
+      .all(goalId, calledKind, resultKind);
+    const calls = new Map<string, { taskId: string; tool: string; agent: string; input: Record<string, unknown>; ok: boolean }>();
+    for (const row of rows) {
+      const data = JSON.parse(row.data) as { tool?: string; input?: Record<string, unknown>; call_id?: string; ok?: boolean };
+      const key = `${row.task_id}\u0000${data.call_id ?? ""}`;
+      if (row.kind === calledKind) {
+        calls.delete(key);
+        calls.set(key, { taskId: row.task_id, tool: data.tool ?? "", agent: row.actor_id, input: data.input ?? {}, ok: false });
+      } else if (data.ok === true && calls.has(key)) calls.get(key)!.ok = true;
+    }
+    return [...calls.values()].filter((call) => call.ok).map(({ ok: _, ...call }) => call);
   }
 
   /** Tasks now running or waiting, and finished tasks counted by agent and state. */

@@ -43,6 +43,9 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   // The audit ledger's head, kept apart from aios-tools: only aios-tools moves it.
   "/aios.v1.MemoryService/AnchorAuditHead": ["tools"],
   "/aios.v1.MemoryService/GetAuditAnchor": AIOS,
+  // The orchestrator plans from learned procedures; only a person changes one.
+  "/aios.v1.MemoryService/ListProcedures": AIOS,
+  "/aios.v1.MemoryService/UpdateProcedure": PEOPLE,
 
   "/aios.v1.GatewayService/Infer": AIOS,
   "/aios.v1.GatewayService/StreamInfer": AIOS,

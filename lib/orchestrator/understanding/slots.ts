@@ -80,7 +80,8 @@ const EXTRACTORS: Extractor[] = [
   } },
   { slot: "pid", pattern: /\b(?:pid|process(?: id)?|process number)\s*#?\s*(\d{1,7})\b/gi, value: (m) => Number(m[1]) },
   { slot: "size", pattern: /\b(\d+(?:\.\d+)?)\s*(bytes?|b|kib|kb|k|mib|mb|m|megs?|megabytes?|gib|gb|g|gigs?|gigabytes?|tib|tb|t|terabytes?|kilobytes?)\b/gi, value: (m) => Math.round(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!) },
-  { slot: "duration", pattern: /\b(\d+|an?|one|two|three|four|five|six|seven|ten|twenty)\s*(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w|months?)\b/gi, value: (m) => num(m[1]!) * DURATION_UNITS[m[2]!.toLowerCase()]! },
+  // "7d" and "7 days", but a number word needs its space: "and" is not "an d".
+  { slot: "duration", pattern: /\b(?:(\d+)\s*|(an?|one|two|three|four|five|six|seven|ten|twenty)\s+)(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w|months?)\b/gi, value: (m) => num((m[1] ?? m[2])!) * DURATION_UNITS[m[3]!.toLowerCase()]! },
   { slot: "mode", pattern: /\b(?:mode|chmod|permissions?|perms?)\s+(?:to\s+)?([0-7]{3,4})\b|\b([0-7]{3,4})\s+(?:mode|permissions?)\b/gi, value: (m) => m[1] ?? m[2] },
   { slot: "extension", pattern: /(?<=^|\s)\.([a-z0-9]{1,8})\b(?:\s+files?)?|\b([a-z0-9]{1,8})\s+(?=files?\b)/gi, value: (m) => {
     const ext = (m[1] ?? m[2])!.toLowerCase();

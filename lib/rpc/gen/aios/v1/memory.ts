@@ -234,7 +234,10 @@ export interface MemoryEvent {
 
 /** The detail of a procedure memory. */
 export interface Procedure {
-  /** The kind of goal it solves, in words ("free disk space"). */
+  /**
+   * The kind of goal it solves, in words ("free disk space"); for a learned procedure the
+   * request with its values as placeholders ("the size of <path>").
+   */
   goalPattern: string;
   /** The tools called, in order. */
   toolSequence: string[];
@@ -242,6 +245,14 @@ export interface Procedure {
   successes: number;
   /** Times it did not. */
   failures: number;
+  /**
+   * Learned from a model's plan that worked: the calls to make again with no model, as a JSON
+   * array of {"tool", "agent", "input", "description"}, the inputs holding the request's values
+   * as "{{path1}}", "{{port1}}" .... Empty when the goal cannot be replayed.
+   */
+  stepsJson: string;
+  /** A person vouched for it: used with no model even after it failed. */
+  promoted: boolean;
 }
 
 /** The detail of a decision memory. */
@@ -554,6 +565,40 @@ export interface GetAuditAnchorResponse {
   anchoredAt?: Date | undefined;
 }
 
+export interface ListProceduresRequest {
+  /** Only those that can be replayed with no model (steps_json set). */
+  replayableOnly: boolean;
+  /** At most this many (default 200, at most 1000). */
+  limit: number;
+}
+
+export interface ListProceduresResponse {
+  procedures: Memory[];
+}
+
+export interface UpdateProcedureRequest {
+  /** The procedure's memory id. */
+  id: string;
+  /** Vouch for it (used with no model even after a failure), or take that back. */
+  promoted?:
+    | boolean
+    | undefined;
+  /** A new pattern: the request with "<path>"-style placeholders. */
+  goalPattern?:
+    | string
+    | undefined;
+  /** New steps, in the form of Procedure.steps_json. */
+  stepsJson?:
+    | string
+    | undefined;
+  /** Start its record again: successes and failures to 0. */
+  resetCounts: boolean;
+}
+
+export interface UpdateProcedureResponse {
+  procedure?: Memory | undefined;
+}
+
 function createBaseMemoryEvent(): MemoryEvent {
   return {
     id: "",
@@ -787,7 +832,7 @@ export const MemoryEvent: MessageFns<MemoryEvent> = {
 };
 
 function createBaseProcedure(): Procedure {
-  return { goalPattern: "", toolSequence: [], successes: 0, failures: 0 };
+  return { goalPattern: "", toolSequence: [], successes: 0, failures: 0, stepsJson: "", promoted: false };
 }
 
 export const Procedure: MessageFns<Procedure> = {
@@ -803,6 +848,12 @@ export const Procedure: MessageFns<Procedure> = {
     }
     if (message.failures !== 0) {
       writer.uint32(32).uint32(message.failures);
+    }
+    if (message.stepsJson !== "") {
+      writer.uint32(42).string(message.stepsJson);
+    }
+    if (message.promoted !== false) {
+      writer.uint32(48).bool(message.promoted);
     }
     return writer;
   },
@@ -852,6 +903,22 @@ export const Procedure: MessageFns<Procedure> = {
             message.failures = reader.uint32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.stepsJson = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.promoted = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -878,6 +945,12 @@ export const Procedure: MessageFns<Procedure> = {
         : [],
       successes: isSet(object.successes) ? globalThis.Number(object.successes) : 0,
       failures: isSet(object.failures) ? globalThis.Number(object.failures) : 0,
+      stepsJson: isSet(object.stepsJson)
+        ? globalThis.String(object.stepsJson)
+        : isSet(object.steps_json)
+        ? globalThis.String(object.steps_json)
+        : "",
+      promoted: isSet(object.promoted) ? globalThis.Boolean(object.promoted) : false,
     };
   },
 
@@ -895,6 +968,12 @@ export const Procedure: MessageFns<Procedure> = {
     if (message.failures !== 0) {
       obj.failures = Math.round(message.failures);
     }
+    if (message.stepsJson !== "") {
+      obj.stepsJson = message.stepsJson;
+    }
+    if (message.promoted !== false) {
+      obj.promoted = message.promoted;
+    }
     return obj;
   },
 
@@ -907,6 +986,8 @@ export const Procedure: MessageFns<Procedure> = {
     message.toolSequence = object.toolSequence?.map((e) => e) || [];
     message.successes = object.successes ?? 0;
     message.failures = object.failures ?? 0;
+    message.stepsJson = object.stepsJson ?? "";
+    message.promoted = object.promoted ?? false;
     return message;
   },
 };
@@ -4114,6 +4195,380 @@ export const GetAuditAnchorResponse: MessageFns<GetAuditAnchorResponse> = {
   },
 };
 
+function createBaseListProceduresRequest(): ListProceduresRequest {
+  return { replayableOnly: false, limit: 0 };
+}
+
+export const ListProceduresRequest: MessageFns<ListProceduresRequest> = {
+  encode(message: ListProceduresRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.replayableOnly !== false) {
+      writer.uint32(8).bool(message.replayableOnly);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListProceduresRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListProceduresRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.replayableOnly = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListProceduresRequest {
+    return {
+      replayableOnly: isSet(object.replayableOnly)
+        ? globalThis.Boolean(object.replayableOnly)
+        : isSet(object.replayable_only)
+        ? globalThis.Boolean(object.replayable_only)
+        : false,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ListProceduresRequest): unknown {
+    const obj: any = {};
+    if (message.replayableOnly !== false) {
+      obj.replayableOnly = message.replayableOnly;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListProceduresRequest>, I>>(base?: I): ListProceduresRequest {
+    return ListProceduresRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListProceduresRequest>, I>>(object: I): ListProceduresRequest {
+    const message = createBaseListProceduresRequest();
+    message.replayableOnly = object.replayableOnly ?? false;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseListProceduresResponse(): ListProceduresResponse {
+  return { procedures: [] };
+}
+
+export const ListProceduresResponse: MessageFns<ListProceduresResponse> = {
+  encode(message: ListProceduresResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.procedures) {
+      Memory.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListProceduresResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListProceduresResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.procedures.push(Memory.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListProceduresResponse {
+    return {
+      procedures: globalThis.Array.isArray(object?.procedures)
+        ? object.procedures.map((e: any) => Memory.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListProceduresResponse): unknown {
+    const obj: any = {};
+    if (message.procedures?.length) {
+      obj.procedures = message.procedures.map((e) => Memory.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListProceduresResponse>, I>>(base?: I): ListProceduresResponse {
+    return ListProceduresResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListProceduresResponse>, I>>(object: I): ListProceduresResponse {
+    const message = createBaseListProceduresResponse();
+    message.procedures = object.procedures?.map((e) => Memory.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseUpdateProcedureRequest(): UpdateProcedureRequest {
+  return { id: "", promoted: undefined, goalPattern: undefined, stepsJson: undefined, resetCounts: false };
+}
+
+export const UpdateProcedureRequest: MessageFns<UpdateProcedureRequest> = {
+  encode(message: UpdateProcedureRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.promoted !== undefined) {
+      writer.uint32(16).bool(message.promoted);
+    }
+    if (message.goalPattern !== undefined) {
+      writer.uint32(26).string(message.goalPattern);
+    }
+    if (message.stepsJson !== undefined) {
+      writer.uint32(34).string(message.stepsJson);
+    }
+    if (message.resetCounts !== false) {
+      writer.uint32(40).bool(message.resetCounts);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateProcedureRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateProcedureRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.promoted = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.goalPattern = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.stepsJson = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.resetCounts = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateProcedureRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      promoted: isSet(object.promoted) ? globalThis.Boolean(object.promoted) : undefined,
+      goalPattern: isSet(object.goalPattern)
+        ? globalThis.String(object.goalPattern)
+        : isSet(object.goal_pattern)
+        ? globalThis.String(object.goal_pattern)
+        : undefined,
+      stepsJson: isSet(object.stepsJson)
+        ? globalThis.String(object.stepsJson)
+        : isSet(object.steps_json)
+        ? globalThis.String(object.steps_json)
+        : undefined,
+      resetCounts: isSet(object.resetCounts)
+        ? globalThis.Boolean(object.resetCounts)
+        : isSet(object.reset_counts)
+        ? globalThis.Boolean(object.reset_counts)
+        : false,
+    };
+  },
+
+  toJSON(message: UpdateProcedureRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.promoted !== undefined) {
+      obj.promoted = message.promoted;
+    }
+    if (message.goalPattern !== undefined) {
+      obj.goalPattern = message.goalPattern;
+    }
+    if (message.stepsJson !== undefined) {
+      obj.stepsJson = message.stepsJson;
+    }
+    if (message.resetCounts !== false) {
+      obj.resetCounts = message.resetCounts;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateProcedureRequest>, I>>(base?: I): UpdateProcedureRequest {
+    return UpdateProcedureRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateProcedureRequest>, I>>(object: I): UpdateProcedureRequest {
+    const message = createBaseUpdateProcedureRequest();
+    message.id = object.id ?? "";
+    message.promoted = object.promoted ?? undefined;
+    message.goalPattern = object.goalPattern ?? undefined;
+    message.stepsJson = object.stepsJson ?? undefined;
+    message.resetCounts = object.resetCounts ?? false;
+    return message;
+  },
+};
+
+function createBaseUpdateProcedureResponse(): UpdateProcedureResponse {
+  return { procedure: undefined };
+}
+
+export const UpdateProcedureResponse: MessageFns<UpdateProcedureResponse> = {
+  encode(message: UpdateProcedureResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.procedure !== undefined) {
+      Memory.encode(message.procedure, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateProcedureResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateProcedureResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.procedure = Memory.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateProcedureResponse {
+    return { procedure: isSet(object.procedure) ? Memory.fromJSON(object.procedure) : undefined };
+  },
+
+  toJSON(message: UpdateProcedureResponse): unknown {
+    const obj: any = {};
+    if (message.procedure !== undefined) {
+      obj.procedure = Memory.toJSON(message.procedure);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateProcedureResponse>, I>>(base?: I): UpdateProcedureResponse {
+    return UpdateProcedureResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateProcedureResponse>, I>>(object: I): UpdateProcedureResponse {
+    const message = createBaseUpdateProcedureResponse();
+    message.procedure = (object.procedure !== undefined && object.procedure !== null)
+      ? Memory.fromPartial(object.procedure)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * Three tiers: operational (a ring buffer of recent events), working (SQLite, kept for a
  * retention period) and long-term (SQLite plus vectors, kept until forgotten). Every write
@@ -4228,6 +4683,27 @@ export const MemoryServiceDefinition = {
       requestType: GetAuditAnchorRequest as typeof GetAuditAnchorRequest,
       requestStream: false,
       responseType: GetAuditAnchorResponse as typeof GetAuditAnchorResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** The procedures learned and remembered, most recently used first. */
+    listProcedures: {
+      name: "ListProcedures",
+      requestType: ListProceduresRequest as typeof ListProceduresRequest,
+      requestStream: false,
+      responseType: ListProceduresResponse as typeof ListProceduresResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * A person promotes, edits or resets a procedure (Forget deletes one). NOT_FOUND for an
+     * unknown id, INVALID_ARGUMENT naming the field for a pattern or steps that cannot be used.
+     */
+    updateProcedure: {
+      name: "UpdateProcedure",
+      requestType: UpdateProcedureRequest as typeof UpdateProcedureRequest,
+      requestStream: false,
+      responseType: UpdateProcedureResponse as typeof UpdateProcedureResponse,
       responseStream: false,
       options: {},
     },
