@@ -237,6 +237,39 @@ describe("effects, checked afterwards", () => {
     }
   });
 
+  test("an action said with a repeating time becomes a schedule, and nothing is done now", async () => {
+    const spool = join(root, "tmp/later");
+    mkdirSync(spool, { recursive: true });
+    writeFileSync(join(spool, "old.tmp"), "x");
+    Bun.spawnSync(["touch", "-d", "5 days ago", join(spool, "old.tmp")]);
+    const goal = await ask("at 3am every day, delete the .tmp files older than 3 days in /tmp/later");
+    expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
+    expect(goal.answer).toStartWith('scheduled "delete the .tmp files older than 3 days in /tmp/later" every day at 03:00 UTC (cron 0 3 * * *)');
+    expect(existsSync(join(spool, "old.tmp"))).toBe(true);
+    const { schedules } = await stack.orchestrator.listSchedules({ pageSize: 100, pageToken: "" });
+    const made = schedules.find((s) => s.goalText === "delete the .tmp files older than 3 days in /tmp/later")!;
+    expect([made.spec, made.enabled, made.nextRunAt!.getUTCHours(), made.nextRunAt!.getUTCMinutes()]).toEqual(["0 3 * * *", true, 3, 0]);
+    const listed = await aiosctl("schedules");
+    expect(listed.stdout).toContain(`${made.id}  0 3 * * *`);
+    expect((await aiosctl("schedules", "delete", made.id)).code).toBe(0);
+    expect((await stack.orchestrator.listSchedules({ pageSize: 100, pageToken: "" })).schedules.map((s) => s.id)).not.toContain(made.id);
+  });
+
+  test("an action asked for once, later, is not taken now", async () => {
+    const before = (await stack.initClient.getService({ name: "web" })).service!;
+    const goal = await ask("restart web at 3am");
+    expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);
+    expect(goal.answer).toContain('I do not do things once at a later time ("at 3am")');
+    expect(goal.answer).toContain('"every day at 03:00 restart web"');
+    expect((await stack.initClient.getService({ name: "web" })).service!.restarts).toBe(before.restarts);
+  });
+
+  test("a repeating request it would not understand when it runs is not scheduled", async () => {
+    const goal = await ask("every hour make me a sandwich");
+    expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);
+    expect(goal.answer).toContain('I would not know what "make me a sandwich" means when it runs');
+  });
+
   test("a question about an action does not take it", async () => {
     const goal = await ask("should I delete /tmp/original.txt?");
     expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);

@@ -4,7 +4,7 @@
  * action it does not mean, and says it is not sure rather than guess.
  */
 import { describe, expect, test } from "bun:test";
-import { understand } from "../lib/orchestrator/understanding/index.ts";
+import { readWhen, understand } from "../lib/orchestrator/understanding/index.ts";
 import { extractSlots } from "../lib/orchestrator/understanding/slots.ts";
 import { CORPUS, FRESH } from "./understanding/corpus.ts";
 import { scoreCorpus } from "./understanding/score.ts";
@@ -62,5 +62,29 @@ describe("understanding with no model", () => {
   test("a top-level directory is never deleted on a sentence's word", () => {
     const result = understand("rm -rf /");
     expect(result.kind).toBe("error");
+  });
+});
+
+describe("when a request is meant to happen", () => {
+  test("a repeating time becomes a cron spec (UTC) and the request without it, wherever the time is said", () => {
+    const cases: Array<[string, string, string]> = [
+      ["every day at 03:00 delete the .tmp files in /tmp", "0 3 * * *", "delete the .tmp files in /tmp"],
+      ["at 3:30pm every weekday, restart nginx", "30 15 * * 1-5", "restart nginx"],
+      ["check disk space every hour", "0 * * * *", "check disk space"],
+      ["every 15 minutes check if port 80 is open", "*/15 * * * *", "check if port 80 is open"],
+      ["on mondays at 7am restart sshd", "0 7 * * 1", "restart sshd"],
+      ["nightly at midnight show the load", "0 0 * * *", "show the load"],
+      ["every 6 hours list the biggest files in /var", "0 */6 * * *", "list the biggest files in /var"],
+    ];
+    for (const [text, spec, request] of cases) expect([text, readWhen(text)]).toEqual([text, expect.objectContaining({ kind: "repeating", spec, request })]);
+  });
+
+  test("a one-off later time is noticed, so an action is not taken now; other numbers are not times", () => {
+    for (const text of ["restart nginx at 3am", "block port 23 at midnight", "restart nginx tomorrow", "stop sshd in 10 minutes", "restart sshd on monday"]) {
+      expect([text, readWhen(text).kind]).toEqual([text, "later"]);
+      // Never planned as an act now: refused with how to say it, or not understood.
+      expect([text, understand(text).kind]).not.toEqual([text, "understood"]);
+    }
+    for (const text of ["files modified in the last 2 days in /etc", "check port 80 at 10.0.0.1", "show the last 20 lines of /var/log/syslog", "kill pid 300"]) expect([text, readWhen(text).kind]).toEqual([text, "now"]);
   });
 });

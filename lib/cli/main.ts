@@ -10,6 +10,7 @@ import { commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/compo
 import { approvalsCommand, autonomyCommand, cancelCommand, decideCommand, emergencyStopCommand, goalCommand, goalsCommand, statusCommand } from "./goals.ts";
 import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
 import { shellCommand } from "./shell.ts";
+import { schedulesCommand } from "./schedules.ts";
 import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, rollbackCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
 
 const USAGE = `aiosctl: talk to a running AIOS
@@ -34,6 +35,7 @@ Commands:
   rollback EXECUTION_ID   undo a reversible tool call (file write, firewall change) from its backup
   memory search "TEXT"    what AIOS remembers (memory stats: counts and sizes)
   memory procedures       what it learned from models and replays with none (promote|demote|reset|forget|edit ID)
+  schedules [delete ID]   goals submitted at repeating times ("every day at 03:00 ..." as a goal makes one)
   usage                   model tokens and cost this month against the budget
   autonomy [LEVEL]        show or set: manual, supervised, autonomous
   stop / resume           emergency stop: cancel everything and refuse goals / lift it
@@ -68,6 +70,7 @@ const COMMANDS: Record<string, Command> = {
   rollback: rollbackCommand,
   audit: auditCommand,
   memory: memoryCommand,
+  schedules: schedulesCommand,
   usage: usageCommand,
   autonomy: autonomyCommand,
   stop: (argv) => emergencyStopCommand(true, argv),

@@ -24,7 +24,8 @@ import { runDag } from "./dag.ts";
 import { GOAL_STATE, TASK_STATE } from "./mapping.ts";
 import type { Plan, ToolInfo } from "./plan.ts";
 import { classify, type Infer, LAYER_ORDER, type ModelLayer, PROTO_LAYER, planWithModel } from "./planner.ts";
-import { REACTIVE_EXAMPLES, reactivePlan } from "./reactive.ts";
+import { REACTIVE_EXAMPLES, type RepeatingRequest, reactivePlan } from "./reactive.ts";
+import { makeSchedule } from "./schedules.ts";
 import { bindInput, outputNeededLater, sayOutput } from "./understanding/steps.ts";
 import { learnedPlan, lessonOf } from "./learning.ts";
 import { type ApprovalRow, GOAL_TERMINAL, type GoalRow, type GoalStateName, type OrchestratorStore, type SourceName, TASK_TERMINAL, type TaskRow, type TaskStateName } from "./store.ts";
@@ -287,7 +288,7 @@ export class Engine {
               startedAt: null, finishedAt: null, executionIds: [], call: task.call ?? null, conversation: null,
             })),
           );
-          this.o.store.updateGoal(goal.id, { plannedBy: plan.layer });
+          this.o.store.updateGoal(goal.id, { plannedBy: plan.layer, ...(plan.answer ? { result: plan.answer } : {}) });
         });
         this.o.events.emit({
           kind: EventKind.EVENT_KIND_GOAL_PLANNED, goalId: goal.id, message: `planned at the ${plan.layer} layer: ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`,
@@ -302,7 +303,7 @@ export class Engine {
       if (failed) {
         this.setGoal(goal, "failed", `task ${failed.id} failed: ${failed.stateReason}`, { finishedAt: Date.now(), result: summarize(tasks) });
       } else {
-        this.setGoal(goal, "succeeded", "every task succeeded", { finishedAt: Date.now(), result: summarize(tasks) });
+        this.setGoal(goal, "succeeded", tasks.length ? "every task succeeded" : "done while planning", { finishedAt: Date.now(), result: summarize(tasks) || (this.o.store.goal(goal.id)?.result ?? "") });
       }
       void this.rememberOutcome(goal.id);
     } catch (error) {
@@ -325,6 +326,7 @@ export class Engine {
     const reactive = reactivePlan(goal.text, this.o.agents, this.catalogue);
     if ("error" in reactive) throw new Error(reactive.error);
     if ("tasks" in reactive) return reactive;
+    if ("schedule" in reactive) return this.planSchedule(goal, reactive.schedule);
     // What a model planned before for a request that meant the same, with this one's values.
     const learned = await learnedPlan({ text: goal.text, memory: this.o.clients.memory, agents: this.o.agents, tools: this.catalogue, log: this.o.log });
     if (learned) {
@@ -344,6 +346,31 @@ export class Engine {
     if (result.repaired) this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: result.plan ? "the first plan was invalid; the repaired plan passed the checks" : result.error });
     if (!result.plan) throw new Error(result.error);
     return result.plan;
+  }
+
+  /**
+   * "Every day at 03:00 delete ...": a schedule of the request without its time, made only if
+   * the request can be planned when it runs (understood, learned, or a model to ask).
+   */
+  private async planSchedule(goal: GoalRow, asked: RepeatingRequest["schedule"]): Promise<Plan> {
+    if (goal.source !== "human") throw new Error("a goal from a schedule or the monitor does not make schedules");
+    const inner = reactivePlan(asked.request, this.o.agents, this.catalogue);
+    if ("error" in inner) throw new Error(inner.error);
+    if ("schedule" in inner) throw new Error(`one repeating time is enough: "${asked.request}" has another`);
+    if ("unsure" in inner) {
+      const plannable = (await this.availableLayers()).length > 0 || (await learnedPlan({ text: asked.request, memory: this.o.clients.memory, agents: this.o.agents, tools: this.catalogue, log: this.o.log })) !== null;
+      if (!plannable) throw new Error(`${inner.unsure.replace("I am not sure what you mean", `I would not know what "${asked.request}" means when it runs`)}; and no model is configured to plan it`);
+    }
+    // Named after the goal: planned again after a crash, it is the same schedule, not a second.
+    const schedule = makeSchedule({ id: `sched-${goal.id}`, name: asked.request.slice(0, 200), goalText: asked.request, spec: asked.spec, priority: goal.priority, autonomy: goal.autonomy });
+    if ("error" in schedule) throw new Error(schedule.error);
+    this.o.store.upsertSchedule(schedule);
+    const next = new Date(schedule.nextRunAt!).toISOString().slice(0, 16).replace("T", " ");
+    return {
+      layer: "reactive",
+      tasks: [],
+      answer: `scheduled "${asked.request}" ${asked.words} UTC (cron ${asked.spec}), first at ${next} UTC, as ${schedule.id}; aiosctl schedules lists it, aiosctl schedules delete ${schedule.id} stops it`,
+    };
   }
 
   /** Layers whose chain has a model that can answer now (or start on demand). */

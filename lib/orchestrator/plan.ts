@@ -24,6 +24,8 @@ export interface Plan {
   /** The layer that made the plan. */
   layer: LayerName;
   tasks: PlannedTask[];
+  /** Done while planning (a schedule made): what to tell the person; then there are no tasks. */
+  answer?: string;
 }
 
 export interface ToolInfo {

@@ -8,7 +8,7 @@
  */
 import type { AgentKind } from "./agents.ts";
 import type { Plan, PlannedTask, ToolInfo } from "./plan.ts";
-import { INTENTS, understand } from "./understanding/index.ts";
+import { INTENTS, readWhen, understand } from "./understanding/index.ts";
 
 /** What a person can type with no model, one per intent, for help texts. */
 export const REACTIVE_EXAMPLES = INTENTS.map((intent) => intent.usage);
@@ -16,6 +16,11 @@ export const REACTIVE_EXAMPLES = INTENTS.map((intent) => intent.usage);
 /** Why the reactive layer did not plan a request, for a person to read. */
 export interface NotUnderstood {
   unsure: string;
+}
+
+/** A request to do something at a repeating time: a schedule of the request without the time. */
+export interface RepeatingRequest {
+  schedule: { spec: string; words: string; request: string };
 }
 
 type Built = Omit<PlannedTask, "id" | "dependsOn" | "layer" | "tools">;
@@ -66,9 +71,14 @@ function agentFor(named: string, tool: string, agents: ReadonlyMap<string, Agent
   return agent ?? { error: `no agent may use ${tool}: add "${namespace}" to an agent's tool_namespaces in /etc/aios/agents` };
 }
 
-/** A plan for the request, an error saying why it cannot be done, why it was not understood, or null for an empty request. */
-export function reactivePlan(text: string, agents: ReadonlyMap<string, AgentKind>, tools: ReadonlyMap<string, ToolInfo>): Plan | { error: string } | NotUnderstood {
+/** A plan for the request, an error saying why it cannot be done, why it was not understood, or the schedule it asks for. */
+export function reactivePlan(text: string, agents: ReadonlyMap<string, AgentKind>, tools: ReadonlyMap<string, ToolInfo>): Plan | { error: string } | NotUnderstood | RepeatingRequest {
   const goal = text.trim().replace(/\s+/g, " ");
+  const when = readWhen(goal);
+  if (when.kind === "repeating") {
+    if (!when.request) return { error: `say what to do ${when.words}: "${when.words} show disk usage"` };
+    return { schedule: { spec: when.spec, words: when.words, request: when.request } };
+  }
   const direct = directCall(goal, tools);
   if (direct && "error" in direct) return direct;
   if (direct) {

@@ -19,6 +19,14 @@ export function nextRun(spec: string, after: Date): { at: number | null } | { er
   }
 }
 
+/** A new schedule, or a sentence saying what is wrong with its spec. */
+export function makeSchedule(fields: Pick<ScheduleRow, "name" | "goalText" | "spec" | "priority" | "autonomy"> & { id?: string }, now = Date.now()): ScheduleRow | { error: string } {
+  const next = nextRun(fields.spec, new Date(now));
+  if ("error" in next) return next;
+  if (next.at === null) return { error: `"${fields.spec}" never fires again` };
+  return { ...fields, id: fields.id ?? `sched-${crypto.randomUUID().slice(0, 12)}`, enabled: true, nextRunAt: next.at, lastRunAt: null, lastGoalId: "", createdAt: now };
+}
+
 export class Scheduler {
   constructor(
     private readonly store: OrchestratorStore,

@@ -13,7 +13,7 @@ import type { Engine } from "./engine.ts";
 import type { EventLog } from "./events.ts";
 import { GOAL_STATE, GOAL_STATE_NAME, SOURCE, SOURCE_NAME, TASK_STATE } from "./mapping.ts";
 import { PROTO_LAYER } from "./planner.ts";
-import { nextRun } from "./schedules.ts";
+import { makeSchedule } from "./schedules.ts";
 import { type ApprovalRow, type EventRow, GOAL_TERMINAL, type GoalRow, type OrchestratorStore, type ScheduleRow, type TaskRow } from "./store.ts";
 
 export interface OrchestratorServiceOptions {
@@ -224,13 +224,8 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
         v.object({ name: textField("name", 200), goalText: textField("goal_text", MAX_GOAL_CHARS), spec: textField("spec", 200), priority: priorityField, autonomy: autonomyField }),
         request,
       );
-      const next = nextRun(parsed.spec, new Date());
-      if ("error" in next) throw invalidArgument("spec", next.error);
-      if (next.at === null) throw invalidArgument("spec", `"${parsed.spec}" never fires again`);
-      const schedule: ScheduleRow = {
-        id: `sched-${crypto.randomUUID().slice(0, 12)}`, name: parsed.name, goalText: parsed.goalText, spec: parsed.spec, priority: parsed.priority ?? DEFAULT_PRIORITY,
-        autonomy: parsed.autonomy, enabled: true, nextRunAt: next.at, lastRunAt: null, lastGoalId: "", createdAt: Date.now(),
-      };
+      const schedule = makeSchedule({ name: parsed.name, goalText: parsed.goalText, spec: parsed.spec, priority: parsed.priority ?? DEFAULT_PRIORITY, autonomy: parsed.autonomy });
+      if ("error" in schedule) throw invalidArgument("spec", schedule.error);
       store.upsertSchedule(schedule);
       return { schedule: toSchedule(schedule) };
     },

@@ -11,9 +11,11 @@ import { type Intent, INTENTS, INTENTS_BY_ID, type Step } from "./intents.ts";
 import { ExampleIndex } from "./matcher.ts";
 import { STOPWORDS, tokenize } from "./normalize.ts";
 import { extractSlots, type Slots } from "./slots.ts";
+import { readWhen } from "./when.ts";
 
 export { INTENTS, INTENTS_BY_ID, type Intent, type Step } from "./intents.ts";
 export type { Slots } from "./slots.ts";
+export { readWhen, type When } from "./when.ts";
 
 /** How alike a request must be to an intent's closest example (cosine, 0..1). */
 export const THRESHOLDS = { look: 0.5, effect: 0.62, margin: 0.04 };
@@ -112,6 +114,11 @@ export function understand(text: string): Understanding {
   const intent = byId.get(best.intent)!;
   const floor = intent.effect ? THRESHOLDS.effect : THRESHOLDS.look;
   if (best.score < floor || best.score - runnerUp < THRESHOLDS.margin) return { kind: "unsure", closest: candidates.length ? candidates.slice(0, 2).map((s) => ({ intent: byId.get(s.intent)!, score: s.score })) : closest };
+  // An action asked for later is not taken now: "restart nginx at 3am" waits for a schedule.
+  const when = readWhen(plain);
+  if (intent.effect && when.kind === "later") {
+    return { kind: "error", intent, message: `I do not do things once at a later time ("${when.words}"): say it with a repeating time ("every day at 03:00 ${plain.replace(when.words, "").replace(/\s+/g, " ").trim()}"), or ask again when it is time` };
+  }
   const steps = intent.steps(slots);
   if ("error" in steps) return { kind: "error", intent, message: steps.error };
   return { kind: "understood", intent, slots, confidence: best.score, steps };
