@@ -135,6 +135,16 @@ const CASES: Case[] = [
   { tool: "fs.list", good: () => ({ path: "/data" }), check: (o) => expect(o.entries.map((e: { name: string }) => e.name)).toContain("hello.txt"), bad: { path: "/data", limit: 0 }, field: "input.limit" },
   { tool: "fs.stat", good: () => ({ path: "/data/hello.txt" }), check: (o) => expect(o).toMatchObject({ exists: true, type: "file", size: 24 }), bad: {}, field: "input.path" },
   { tool: "fs.search", good: () => ({ path: "/data", name: "hello*", content: "second" }), check: (o) => expect(o.matches).toEqual([{ path: "/data/hello.txt", line: 2, text: "second line" }]), bad: { path: "/data", content: "([" }, field: "input.content" },
+  {
+    tool: "fs.tally",
+    good: () => {
+      writeFileSync(join(root, "data/tally.txt"), "a 1\nb 2\na 3\nc x\n");
+      return { path: "/data/tally.txt", field: 2 };
+    },
+    check: (o) => expect([o.lines, o.distinct, o.numeric, o.sum]).toEqual([4, 4, 3, 6]),
+    bad: { path: "/data/tally.txt", field: 0 },
+    field: "input.field",
+  },
   { tool: "fs.disk_usage", good: () => ({ path: "/data" }), check: (o) => expect(o.bytes).toBeGreaterThan(0), bad: { path: "/data", top: 1000 }, field: "input.top" },
   { tool: "fs.delete", good: () => ({ path: "/data/moved.txt" }), bad: { path: "" }, field: "input.path" },
   {

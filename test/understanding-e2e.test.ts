@@ -104,6 +104,26 @@ describe("answers, checked against the machine", () => {
     expect(goal.answer).toBe(`${sh(`grep -c o '${file}'`)} lines with "o" under /var/log/app/small.log`);
   });
 
+  test("lines counted, a column added up and the IPs of a log tallied as wc, awk and sort -u do", async () => {
+    mkdirSync(join(root, "srv"), { recursive: true });
+    const csv = join(root, "srv/sales.csv");
+    writeFileSync(csv, ["region,units,amount", ...Array.from({ length: 40 }, (_, i) => `r${i % 3},${i},${(i * 1.25).toFixed(2)}`)].join("\n") + "\n");
+    const log = join(root, "var/log/app/access.log");
+    writeFileSync(log, Array.from({ length: 30 }, (_, i) => `10.0.${i % 4}.${i % 5} - GET /x ${i}`).join("\n") + "\n");
+    const lines = await ask("how many lines does /srv/sales.csv have?");
+    expect(lines.answer).toBe(`${sh(`wc -l < '${csv}'`)} lines in /srv/sales.csv`);
+    const sum = await ask("add up the 3rd column of /srv/sales.csv");
+    const awk = Number(sh(`awk -F, 'NR > 1 { s += $3 } END { print s }' '${csv}'`));
+    const said = /^column 3 of \/srv\/sales.csv adds up to ([\d.]+) \(40 numbers; left out 1 value that is not a number\)$/.exec(sum.answer);
+    expect(said).not.toBeNull();
+    expect(Number(said![1])).toBeCloseTo(awk, 6);
+    const ips = await ask("which unique IP addresses appear in /var/log/app/access.log");
+    const distinct = Number(sh(`grep -oE '([0-9]+\\.){3}[0-9]+' '${log}' | sort -u | wc -l`));
+    expect(ips.answer.split("\n")[0]).toBe(`${distinct} distinct IP addresses in /var/log/app/access.log (30 mentions), most frequent first:`);
+    const top = sh(`grep -oE '([0-9]+\\.){3}[0-9]+' '${log}' | sort | uniq -c | sort -k1,1nr -k2 | head -1`).trim().split(/\s+/);
+    expect(ips.answer.split("\n")[1]!.trim().split(/\s+/)).toEqual(top);
+  });
+
   test("the last lines of a file are tail's", async () => {
     const goal = await ask("show me the last 3 lines of /var/log/app/small.log");
     expect(goal.answer).toBe(sh(`tail -n 3 '${join(root, "var/log/app/small.log")}'`));

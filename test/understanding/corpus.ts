@@ -186,6 +186,13 @@ export const CORPUS: CorpusEntry[] = [
   ...E("file.count_matches", [
     'how many lines in /var/log/syslog contain "error"', 'count "denied" in /var/log/auth.log', 'how many times does "timeout" appear in /etc/app.conf', 'number of lines with "GET" in /var/log/nginx/access.log',
   ]),
+  ...E("text.count_lines", ["how many lines does /var/log/syslog have", "wc -l /etc/passwd", "count lines of /srv/data.txt"]),
+  ...E("text.distinct", [
+    "what are the distinct values of column 2 in /srv/data.txt", "unique lines of /tmp/names.txt", "how many different values are in the 3rd column of /srv/report.csv",
+    "list the distinct first fields of /etc/group",
+  ]),
+  ...E("text.distinct_ips", ["which IPs appear in /var/log/nginx/access.log", "distinct ip addresses in /var/log/auth.log", "top client IPs of /var/log/nginx/access.log"]),
+  ...E("text.sum", ["sum column 3 of /srv/sales.csv", "add up the second column of /tmp/numbers.txt", "what's the total of field 5 in /srv/usage.tsv"]),
   ...E("file.mkdir", [
     "create the directory /srv/app", "make a folder /tmp/build", "mkdir -p /var/lib/myapp", "create a new directory /opt/tools",
   ]),
@@ -278,6 +285,10 @@ export const FRESH: CorpusEntry[] = [
   ...E("file.delete_matching", ["erase the *.swp files in /home/alice", "wipe the .log files older than 10 days in /var/log/app"]),
   ...E("file.move_matching", ["move every .csv in /srv/in to /srv/done"]),
   ...E("process.stop_top_cpu", ["kill the thing using all the cpu"]),
+  ...E("text.sum", ["total up column 4 in /var/log/transfer.log"]),
+  ...E("text.distinct_ips", ["what addresses hit /var/log/nginx/access.log the most"]),
+  ...E("text.count_lines", ["how many lines has /etc/services got"]),
+  ...E("text.distinct", ["give me the unique values in column 7 of /etc/passwd"]),
   ...E("file.copy", ["copy /etc/issue to /tmp/issue"]),
   ...E("file.chmod", ["chmod 700 /srv/private"]),
   ...E("users.list", ["what user accounts exist", "list the users on this box"]),

@@ -8,6 +8,7 @@
  */
 import type { Slots, SlotName } from "./slots.ts";
 import { FIND_THEN_ACT } from "./find-then-act.ts";
+import { TALLY } from "./tally.ts";
 import { bytes, duration, list, mib, plural } from "./words.ts";
 
 type Output = Record<string, any>;
@@ -103,7 +104,7 @@ export const INTENTS: readonly Intent[] = [
     family: "disk",
     usage: "size of /var/log",
     needs: ["path"],
-    examples: ["size <path>", "how big is <path>", "how much space does <path> take", "how much space is <path> using", "du <path>", "what is the size of <path>", "total size of <path>", "how large is the <path> directory", "disk usage of <path>"],
+    examples: ["how much disk does <path> use", "size <path>", "how big is <path>", "how much space does <path> take", "how much space is <path> using", "du <path>", "what is the size of <path>", "total size of <path>", "how large is the <path> directory", "disk usage of <path>"],
     steps: (slots) => [{
       tool: "fs.disk_usage", input: { path: slots.path, top: 5 }, agent: "storage", description: `Measure ${slots.path}`, successCheck: `the size of ${slots.path} is known`,
       say: (o) => `${o.path} holds ${bytes(o.bytes)} in ${plural(o.files, "file")}${o.truncated ? " (counting stopped early: more than this)" : ""}`,
@@ -813,6 +814,7 @@ export const INTENTS: readonly Intent[] = [
     }],
   },
   ...FIND_THEN_ACT,
+  ...TALLY,
 ];
 
 export const INTENTS_BY_ID: ReadonlyMap<string, Intent> = new Map(INTENTS.map((intent) => [intent.id, intent]));

@@ -96,6 +96,7 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\ballow\b|\bopen up\b|\bopen\b|\bpermit\b|\baccept\b|\bunblock\b/g, "allow"],
   [/\bsize of\b|\bhow big\b|\bhow large\b|\bhow heavy\b|\bdu\b|\bspace used by\b|\bspace does\b|\bspace taken\b/g, "size"],
   [/\bswap\b/g, "memory"],
+  [/\bunique\b|\bdistinct\b|\bdifferent\b|\buniq\b/g, "distinct"],
   [/\bdaemons?\b|\bservices?\b|\bunits?\b/g, "service"],
   [/\bprocesses\b|\bprocs?\b|\btasks?\b|\bprograms?\b|\bapps?\b|\bapplications?\b|\bps\b|\bjobs?\b/g, "process"],
   [/\btime ?zones?\b|\btz\b/g, "timezone"],

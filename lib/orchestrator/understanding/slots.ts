@@ -35,6 +35,8 @@ export interface Slots {
   name?: string;
   /** A second unknown word ("add alice to wheel"). */
   name2?: string;
+  /** A 1-based column of a text file ("column 3", "the second field"). */
+  column?: number;
 }
 
 export type SlotName = keyof Slots;
@@ -64,6 +66,8 @@ interface Extractor {
   value(match: RegExpExecArray): string | number | undefined;
 }
 
+const ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
+
 const num = (text: string) => NUMBER_WORDS[text.toLowerCase()] ?? Number(text);
 
 // Order matters: a URL before a path or host, an IP before a number, a size before a count.
@@ -83,6 +87,10 @@ const EXTRACTORS: Extractor[] = [
   // "7d" and "7 days", but a number word needs its space: "and" is not "an d".
   { slot: "duration", pattern: /\b(?:(\d+)\s*|(an?|one|two|three|four|five|six|seven|ten|twenty)\s+)(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w|months?)\b/gi, value: (m) => num((m[1] ?? m[2])!) * DURATION_UNITS[m[3]!.toLowerCase()]! },
   { slot: "mode", pattern: /\b(?:mode|chmod|permissions?|perms?)\s+(?:to\s+)?([0-7]{3,4})\b|\b([0-7]{3,4})\s+(?:mode|permissions?)\b/gi, value: (m) => m[1] ?? m[2] },
+  { slot: "column", pattern: /\b(?:column|field|col)\s*#?\s*(\d{1,3})\b|\b(\d{1,3})(?:st|nd|rd|th)\s+(?:column|field)s?\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:column|field)s?\b/gi, value: (m) => {
+    const n = m[3] ? ORDINALS.indexOf(m[3].toLowerCase()) + 1 : Number(m[1] ?? m[2]);
+    return n >= 1 ? n : undefined;
+  } },
   { slot: "extension", pattern: /(?<=^|\s)\.([a-z0-9]{1,8})\b(?:\s+files?)?|\b([a-z0-9]{1,8})\s+(?=files?\b)/gi, value: (m) => {
     const ext = (m[1] ?? m[2])!.toLowerCase();
     // "old files" is an age; only ".old" is the extension.
@@ -129,7 +137,9 @@ export function extractSlots(request: string): Extracted {
       // Keep the cue word ("port", "pid") so the sentence still reads as one.
       const cue = /^(port|ports|tcp|udp|pid|process(?: id)?|process number|mode|chmod|permissions?|perms?|top|first|last|biggest|largest|smallest|newest|oldest|latest|heaviest|the)\b/i.exec(original)?.[0];
       const trailing = extractor.slot === "extension" && /files?$/i.test(original) ? " files" : "";
-      text = `${text.slice(0, start)}${cue ? `${cue} ` : ""}<${extractor.slot}>${trailing} ${text.slice(end)}`;
+      // "the 3rd column" and "column 3" read the same.
+      const placeholder = extractor.slot === "column" ? "column <column>" : `${cue ? `${cue} ` : ""}<${extractor.slot}>${trailing}`;
+      text = `${text.slice(0, start)}${placeholder} ${text.slice(end)}`;
     }
   }
   // Which way a size or an age points, from the words before it.

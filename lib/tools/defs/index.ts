@@ -13,6 +13,7 @@ import { fsList } from "./fs/list.ts";
 import { fsMkdir } from "./fs/mkdir.ts";
 import { fsMove } from "./fs/move.ts";
 import { fsMoveFiles } from "./fs/move-files.ts";
+import { fsTally } from "./fs/tally.ts";
 import { fsDeleteFiles } from "./fs/delete-files.ts";
 import { fsRead } from "./fs/read.ts";
 import { fsSearch } from "./fs/search.ts";
@@ -53,7 +54,7 @@ import { serviceLogs } from "./service/logs.ts";
 import { serviceStatus } from "./service/status.ts";
 
 export const CATALOGUE: readonly ToolDefinition[] = [
-  fsRead, fsWrite, fsAppend, fsDelete, fsList, fsStat, fsMkdir, fsMove, fsMoveFiles, fsDeleteFiles, fsCopy, fsChmod, fsChown, fsSymlink, fsSearch, fsDiskUsage,
+  fsRead, fsWrite, fsAppend, fsDelete, fsList, fsStat, fsMkdir, fsMove, fsMoveFiles, fsDeleteFiles, fsCopy, fsChmod, fsChown, fsSymlink, fsSearch, fsTally, fsDiskUsage,
   processList, processInfoTool, processSpawn, processKill, processSignal, processStop,
   serviceList, serviceStatus, serviceStart, serviceStop, serviceRestart, serviceLogs,
   monitorCpu, monitorMemory, monitorDisk, monitorNetwork, monitorLoad, monitorTop, monitorLogs, monitorSystem,
