@@ -47,6 +47,11 @@ beforeAll(async () => {
   Bun.spawnSync(["chmod", "666", join(root, "var/log/app/notes.txt")]);
   mkdirSync(join(root, "etc"), { recursive: true });
   writeFileSync(join(root, "etc/os-release"), 'PRETTY_NAME="AIOS Test Linux 1.0"\nNAME="AIOS"\n');
+  writeFileSync(join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice Admin:/home/alice:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n");
+  mkdirSync(join(root, "etc/ssh"), { recursive: true });
+  writeFileSync(join(root, "etc/ssh/sshd_config"), "# hardened\nPort 2222\nPermitRootLogin no\nPasswordAuthentication no\nMatch User alice\n  PasswordAuthentication yes\n");
+  writeFileSync(join(root, "etc/profile"), "export PATH=/usr/local/bin:/usr/bin:/bin\nexport PS1='$ '\numask 022\n");
+  writeFileSync(join(root, "etc/environment"), "LANG=C.UTF-8\n");
   writeFileSync(join(root, "tmp/original.txt"), "keep me\n");
   writeFileSync(join(root, "tmp/junk.txt"), "delete me\n");
   stack = await startStack(root, {
@@ -122,6 +127,21 @@ describe("answers, checked against the machine", () => {
     expect(ips.answer.split("\n")[0]).toBe(`${distinct} distinct IP addresses in /var/log/app/access.log (30 mentions), most frequent first:`);
     const top = sh(`grep -oE '([0-9]+\\.){3}[0-9]+' '${log}' | sort | uniq -c | sort -k1,1nr -k2 | head -1`).trim().split(/\s+/);
     expect(ips.answer.split("\n")[1]!.trim().split(/\s+/)).toEqual(top);
+  });
+
+  test("an account, the SSH login rules and the login environment, as the files on the machine say", async () => {
+    const alice = await ask("what is alice's home directory and shell?");
+    const [, , uid, gid, , home, shell] = sh(`grep '^alice:' '${join(root, "etc/passwd")}'`).split(":");
+    expect(alice.answer).toBe(`alice: uid ${uid}, gid ${gid}, home ${home}, shell ${shell} (Alice Admin); can log in`);
+    expect((await ask("does the user daemon exist")).answer).toEndWith("cannot log in (no login shell)");
+    expect((await ask("does the user mallory exist")).answer).toBe("there is no user mallory in /etc/passwd");
+    // The settings before a Match block are what applies to everyone.
+    const ssh = await ask("can root log in over ssh?");
+    expect(ssh.answer.split("\n")).toEqual(["root may not log in", "passwords: not allowed", "keys: allowed", "port 2222"]);
+    const path = await ask("what is PATH set to?");
+    expect(path.answer).toBe(`1 variable set for logins:\n  PATH=${sh(`. '${join(root, "etc/profile")}' && echo "$PATH"`)}  (/etc/profile:1)`);
+    const all = await ask("show the login environment");
+    expect(all.answer.split("\n").slice(1).map((l) => l.trim().split(/\s+/)[0]).sort()).toEqual(["LANG=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin", "PS1='$"]);
   });
 
   test("the last lines of a file are tail's", async () => {

@@ -222,6 +222,9 @@ export const CORPUS: CorpusEntry[] = [
   ...E("users.groups", [
     "which groups is root in", "what groups does alice belong to", "groups of www-data", "id bob", "is alice in the sudo group",
   ]),
+  ...E("users.info", ["what is the shell of alice", "where is bob's home directory", "which uid does www-data have", "does the user postgres exist"]),
+  ...E("login.ssh", ["can root ssh into this box", "is password authentication allowed in sshd", "what are the ssh login settings", "does ssh accept keys"]),
+  ...E("login.environment", ["what is $PATH", "show the login environment variables", "what is LANG set to", "printenv please"]),
   ...E("groups.list", [
     "list groups", "which groups exist", "show all groups", "what groups are defined",
   ]),
@@ -286,6 +289,9 @@ export const FRESH: CorpusEntry[] = [
   ...E("file.move_matching", ["move every .csv in /srv/in to /srv/done"]),
   ...E("process.stop_top_cpu", ["kill the thing using all the cpu"]),
   ...E("text.sum", ["total up column 4 in /var/log/transfer.log"]),
+  ...E("users.info", ["what's the home folder of alice"]),
+  ...E("login.ssh", ["is root login over ssh disabled"]),
+  ...E("login.environment", ["what's HOME at login"]),
   ...E("text.distinct_ips", ["what addresses hit /var/log/nginx/access.log the most"]),
   ...E("text.count_lines", ["how many lines has /etc/services got"]),
   ...E("text.distinct", ["give me the unique values in column 7 of /etc/passwd"]),

@@ -71,7 +71,7 @@ const POLITE_ASK = /^(?:(?:hey|hi|ok|okay|aios)[,\s]+)?(?:please\s+)?(?:can|coul
 const NEGATION = new Set(["not", "never", "no", "dont", "don't", "without"]);
 
 /** Slots whose presence means something an intent must take, not ignore. */
-const MEANINGFUL: ReadonlyArray<keyof Slots> = ["path", "glob", "extension", "ip", "host", "url", "port", "pid", "size", "duration", "mode", "text", "name", "bits", "column"];
+const MEANINGFUL: ReadonlyArray<keyof Slots> = ["path", "glob", "extension", "ip", "host", "url", "port", "pid", "size", "duration", "mode", "text", "name", "bits", "column", "variable"];
 
 /** The placeholders an intent's examples use: the values it takes. */
 const takenBy = new Map<string, Set<string>>();

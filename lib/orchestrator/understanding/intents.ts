@@ -8,6 +8,7 @@
  */
 import type { Slots, SlotName } from "./slots.ts";
 import { FIND_THEN_ACT } from "./find-then-act.ts";
+import { LOGIN } from "./login.ts";
 import { TALLY } from "./tally.ts";
 import { bytes, duration, list, mib, plural } from "./words.ts";
 
@@ -815,6 +816,7 @@ export const INTENTS: readonly Intent[] = [
   },
   ...FIND_THEN_ACT,
   ...TALLY,
+  ...LOGIN,
 ];
 
 export const INTENTS_BY_ID: ReadonlyMap<string, Intent> = new Map(INTENTS.map((intent) => [intent.id, intent]));

@@ -48,6 +48,8 @@ export class ExampleIndex {
   private readonly idf = new Map<string, number>();
   /** Every word the examples use: a request's other words are names (a service, a user). */
   readonly vocabulary = new Set<string>();
+  /** Placeholders only one intent takes ("<variable>"): evidence of their own, like a word. */
+  private readonly distinctive = new Set<string>();
 
   constructor(intents: ReadonlyArray<{ id: string; examples: readonly string[] }>) {
     const perIntent = new Map<string, Set<string>>();
@@ -65,7 +67,11 @@ export class ExampleIndex {
       }
     }
     const count = intents.length;
-    for (const [key, users] of perIntent) this.idf.set(key, Math.log(1 + count / users.size));
+    for (const [key, users] of perIntent) {
+      this.idf.set(key, Math.log(1 + count / users.size));
+      // Only a value found by its shape: an unknown word ("<name2>") or a number proves nothing.
+      if (key.startsWith("w:<") && !["w:<other-verb>", "w:<name>", "w:<name2>", "w:<count>", "w:<text>"].includes(key) && users.size === 1) this.distinctive.add(key);
+    }
     for (const { intent, text, features, words } of raw) {
       const weighted = this.weigh(features);
       this.examples.push({ intent, text, words, features: weighted, norm: norm(weighted) });
@@ -85,7 +91,7 @@ export class ExampleIndex {
   /**
    * Each intent's best similarity to the request (0..1), best first. An example that shares no
    * word with the request but placeholders ("<name>") does not count: "make a sandwich" is not
-   * "status of <name>".
+   * "status of <name>"; a placeholder only one intent takes ("$PATH") counts as a word.
    */
   score(words: readonly string[]): Array<{ intent: string; score: number; example: string; exampleWords: ReadonlySet<string> }> {
     const features = this.weigh(rawFeatures(words));
@@ -103,7 +109,7 @@ export class ExampleIndex {
         const other = example.features.get(key);
         if (other === undefined) continue;
         dot += value * other;
-        if (key.startsWith("w:") && !key.startsWith("w:<")) sharesWord = true;
+        if (key.startsWith("w:") && (!key.startsWith("w:<") || this.distinctive.has(key))) sharesWord = true;
       }
       if (!sharesWord) continue;
       // The actions must agree both ways: "create a user" is not "list users", and "is sshd

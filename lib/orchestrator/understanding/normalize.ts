@@ -36,6 +36,8 @@ const FILLER_PATTERN = new RegExp(`\\b(?:${FILLER.map((f) => f.replace(/ /g, "\\
 
 /** One spelling per meaning. Multi-word phrases first, then single words. */
 const PHRASES: Array<[RegExp, string]> = [
+  // "What is PATH set to" asks for a value; it does not set anything.
+  [/\b(is|are) ((?:the |my |our )?\S+) set to\b/g, "$1 $2 value"],
   // Plain synonyms first, so the phrases below see one spelling.
   [/\bprocessors?\b|\bcores?\b|\bcpus?\b|\bvcpus?\b/g, "cpu"],
   [/\bram\b|\bmemory\b|\bmem\b/g, "memory"],

@@ -37,6 +37,8 @@ export interface Slots {
   name2?: string;
   /** A 1-based column of a text file ("column 3", "the second field"). */
   column?: number;
+  /** An environment variable ("$PATH", "PATH", "LANG"). */
+  variable?: string;
 }
 
 export type SlotName = keyof Slots;
@@ -87,6 +89,8 @@ const EXTRACTORS: Extractor[] = [
   // "7d" and "7 days", but a number word needs its space: "and" is not "an d".
   { slot: "duration", pattern: /\b(?:(\d+)\s*|(an?|one|two|three|four|five|six|seven|ten|twenty)\s+)(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w|months?)\b/gi, value: (m) => num((m[1] ?? m[2])!) * DURATION_UNITS[m[3]!.toLowerCase()]! },
   { slot: "mode", pattern: /\b(?:mode|chmod|permissions?|perms?)\s+(?:to\s+)?([0-7]{3,4})\b|\b([0-7]{3,4})\s+(?:mode|permissions?)\b/gi, value: (m) => m[1] ?? m[2] },
+  // "$PATH", "${HOME}", or a well-known variable written in capitals as shells show it.
+  { slot: "variable", pattern: /\$\{?([A-Za-z_][A-Za-z0-9_]{0,63})\}?|(?<![\w/])(PATH|HOME|SHELL|LANG|LANGUAGE|LC_[A-Z]+|TZ|USER|LOGNAME|EDITOR|VISUAL|PAGER|TERM|PS1|MAIL|HOSTNAME|TMPDIR|(?:HTTPS?|FTP|NO|ALL)_PROXY|(?:https?|ftp|no|all)_proxy)(?![\w/])/g, value: (m) => m[1] ?? m[2] },
   { slot: "column", pattern: /\b(?:column|field|col)\s*#?\s*(\d{1,3})\b|\b(\d{1,3})(?:st|nd|rd|th)\s+(?:column|field)s?\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:column|field)s?\b/gi, value: (m) => {
     const n = m[3] ? ORDINALS.indexOf(m[3].toLowerCase()) + 1 : Number(m[1] ?? m[2]);
     return n >= 1 ? n : undefined;
@@ -167,6 +171,12 @@ export function extractSlots(request: string): Extracted {
       slots.name = own[1]!.toLowerCase();
       text = text.replace(own[0], "<name>");
     }
+  }
+  // "The user daemon", "account www-data": a user's name, even when it is also a word.
+  const user = /\b(?:user|account)\s+([a-z_][a-z0-9_-]{0,31})\b/i.exec(text);
+  if (slots.name === undefined && user && !NOT_NAMES.has(user[1]!.toLowerCase()) && !/^(?:accounts?|names?|ids?|list|exist\w*|can|has|have|is|shell|home|groups?)$/i.test(user[1]!)) {
+    slots.name = user[1]!.toLowerCase();
+    text = text.replace(user[0], `${user[0].split(/\s+/)[0]} <name>`);
   }
   // A name the words around it mark as one: "the web service", "service web", "aios-tools".
   const cue = /\b(?:the\s+)?([a-z][a-z0-9_.@-]{0,62})\s+(?:service|daemon|unit)\b|\b(?:service|daemon|unit)\s+([a-z][a-z0-9_.@-]{0,62})\b|\b(aios-[a-z]+)\b/i.exec(text);
