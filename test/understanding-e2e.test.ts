@@ -171,6 +171,13 @@ describe("answers, checked against the machine", () => {
     expect(goal.answer).toContain("cannot bind to port 80: permission denied");
   });
 
+  test("a service that does not exist is said at once, not retried", async () => {
+    const goal = await ask("is the frobnicator service running?");
+    expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);
+    expect(goal.answer).toContain('not_found: no service named "frobnicator" (known: ');
+    expect(goal.tasks[0]!.attempts).toBe(1);
+  });
+
   test("a request it does not know is answered with the closest things it can do, and nothing runs", async () => {
     const goal = await ask("please upgrade every package");
     expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);

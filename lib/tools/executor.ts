@@ -92,6 +92,12 @@ const ERRNO_CODES: Record<string, string> = {
   EISDIR: "invalid",
   ENOTDIR: "invalid",
   EFBIG: "too_large",
+  // A component's answer (aios-init: "no service foo") means the same as the kernel's.
+  not_found: "not_found",
+  permission_denied: "permission",
+  already_exists: "conflict",
+  invalid_argument: "invalid",
+  failed_precondition: "invalid",
 };
 
 class TimeoutError extends Error {}
