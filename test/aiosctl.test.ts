@@ -62,6 +62,9 @@ describe("aiosctl machine commands", () => {
     const usage = await aiosctl("usage");
     expect(usage.code).toBe(0);
     expect(usage.stdout).toContain("spent $0.0000 of no limit this month");
+    // No model here: every planned goal, today's too, needed none.
+    expect(usage.stdout).toMatch(/goals planned with no model call: (\d+) of \1 \(100%\)\n/);
+    expect(usage.stdout).toMatch(new RegExp(`\n  ${new Date().toISOString().slice(0, 10)}  (\\d+) of \\1 \\(100%\\)\n`));
     expect((await aiosctl("autonomy")).stdout).toBe("autonomy: supervised\n");
     expect((await aiosctl("autonomy", "manual")).stdout).toBe("autonomy: supervised → manual\n");
     expect(JSON.parse((await aiosctl("autonomy", "--json")).stdout)).toEqual({ level: "manual" });

@@ -168,6 +168,9 @@ describe("the console in a browser", () => {
     expect(await page.textContent("#budget")).toContain("all providers");
     // No model is configured here: every planned goal needed none.
     expect(await page.textContent("#no-model-share")).toMatch(/^(\d+) of \1 planned goals needed no model call \(100%\)$/);
+    // The curve over days: today's bar says the same share.
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await page.getAttribute("#no-model-curve > div:last-child", "title")).toMatch(new RegExp(`^${today}: (\\d+) of \\1 with no model \\(100%\\)$`));
     await page.click("#tabs button[data-view=services]");
     await page.click('#service-table [data-service="web"]');
     await page.click("#service-restart");

@@ -8,6 +8,9 @@ import { GatewayServiceDefinition, GetBudgetResponse, GetUsageResponse } from ".
 import { InitServiceDefinition, ListServicesResponse, Service, ServiceState, ShutdownAction, ShutdownResponse, StreamLogsResponse } from "../rpc/gen/aios/v1/init.ts";
 import { MemoryKind, MemoryServiceDefinition, SearchResponse, StatsResponse } from "../rpc/gen/aios/v1/memory.ts";
 import { AuditEntry, AuditResult, ToolsServiceDefinition, VerifyAuditResponse } from "../rpc/gen/aios/v1/tools.ts";
+import { type Config, socketPath } from "../config/index.ts";
+import { connect } from "../rpc/index.ts";
+import { OrchestratorServiceDefinition, PlanningDay } from "../rpc/gen/aios/v1/orchestrator.ts";
 import { enumName, json, runCommand, usageError } from "./command.ts";
 import { PROCEDURES_USAGE, proceduresCommand } from "./procedures.ts";
 
@@ -136,11 +139,23 @@ export function memoryCommand(argv: readonly string[]): Promise<number> {
   });
 }
 
+/** The orchestrator's count of goals planned with no model, or null when it does not answer. */
+async function planningShare(config: Config, root: string) {
+  const orchestrator = connect(OrchestratorServiceDefinition, socketPath(config, root, "orchestrator"), { defaultTimeoutMs: 10_000, failFast: true });
+  try {
+    return await orchestrator.getSystemStatus({});
+  } catch {
+    return null;
+  } finally {
+    orchestrator.close();
+  }
+}
+
 export function usageCommand(argv: readonly string[]): Promise<number> {
-  return runCommand(argv, { name: "usage", usage: "aiosctl usage", summary: "model tokens and cost this month, against the budget", component: "gateway", service: GatewayServiceDefinition }, async (c, { values }) => {
-    const [usage, budget] = await Promise.all([c.getUsage({}), c.getBudget({})]);
+  return runCommand(argv, { name: "usage", usage: "aiosctl usage", summary: "model tokens and cost this month, against the budget, and how many goals needed no model", component: "gateway", service: GatewayServiceDefinition }, async (c, { values, config, root }) => {
+    const [usage, budget, planning] = await Promise.all([c.getUsage({}), c.getBudget({}), planningShare(config, root)]);
     if (values.json) {
-      json({ usage: GetUsageResponse.toJSON(usage), budget: GetBudgetResponse.toJSON(budget) });
+      json({ usage: GetUsageResponse.toJSON(usage), budget: GetBudgetResponse.toJSON(budget), ...(planning ? { planning: { goalsPlanned: planning.goalsPlanned, goalsWithoutModel: planning.goalsWithoutModel, byDay: planning.planningByDay.map((d) => PlanningDay.toJSON(d)) } } : {}) });
       return budget.exhausted ? 1 : 0;
     }
     const money = (x: number) => `$${x.toFixed(4)}`;
@@ -150,6 +165,11 @@ export function usageCommand(argv: readonly string[]): Promise<number> {
     for (const m of usage.models) lines.push(`${m.model.padEnd(16)} ${String(m.usage?.requests ?? 0).padStart(8)} ${String(m.usage?.inputTokens ?? 0).padStart(9)} ${String(m.usage?.outputTokens ?? 0).padStart(9)}  ${money(m.usage?.costUsd ?? 0)}`);
     if (!usage.models.length) lines.push("(no model calls yet)");
     lines.push("", `cache: ${usage.cacheHits} hits, ${usage.cacheMisses} misses`);
+    if (planning) {
+      const share = (without: number, planned: number) => `${without} of ${planned} (${planned ? Math.round((100 * without) / planned) : 0}%)`;
+      lines.push("", `goals planned with no model call: ${planning.goalsPlanned ? share(planning.goalsWithoutModel, planning.goalsPlanned) : "no goal planned yet"}`);
+      for (const day of planning.planningByDay.slice(-7)) lines.push(`  ${day.day}  ${share(day.withoutModel, day.planned)}`);
+    } else lines.push("", "goals planned with no model call: aios-orchestrator does not answer");
     process.stdout.write(`${lines.join("\n")}\n`);
     return budget.exhausted ? 1 : 0;
   });

@@ -259,6 +259,7 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
       return {
         goalsPlanned: planned.planned,
         goalsWithoutModel: planned.withoutModel,
+        planningByDay: store.countPlannedGoalsByDay(Date.now() - 30 * 86_400_000),
         autonomy: engine.autonomy,
         emergencyStopped: engine.emergencyStopped,
         goals: store.countGoalsByState().map((row) => ({ state: GOAL_STATE[row.state], count: row.count })),

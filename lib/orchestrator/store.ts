@@ -151,6 +151,7 @@ CREATE TABLE IF NOT EXISTS goals (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS goals_idempotency ON goals(idempotency_key) WHERE idempotency_key != '';
 CREATE INDEX IF NOT EXISTS goals_state ON goals(state);
+CREATE INDEX IF NOT EXISTS goals_created ON goals(created_at);
 CREATE TABLE IF NOT EXISTS tasks (
   goal_id TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, description TEXT NOT NULL, agent TEXT NOT NULL,
   state TEXT NOT NULL, state_reason TEXT NOT NULL, depends_on TEXT NOT NULL, layer TEXT NOT NULL,
@@ -300,6 +301,16 @@ export class OrchestratorStore {
     ]);
     const sql = `SELECT * FROM goals ${where} ORDER BY created_at DESC, id DESC LIMIT ?`;
     return this.db.query<Row, (string | number)[]>(sql).all(...args, filter.limit).map(goalFrom);
+  }
+
+  /** The same per day (UTC) since a time, oldest first. */
+  countPlannedGoalsByDay(since: number): Array<{ day: string; planned: number; withoutModel: number }> {
+    return this.db
+      .query<{ day: string; planned: number; without_model: number }, [number]>(
+        "SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, COUNT(*) AS planned, COALESCE(SUM(CASE WHEN model_calls = 0 THEN 1 ELSE 0 END), 0) AS without_model FROM goals WHERE planned_by != '' AND created_at >= ? GROUP BY day ORDER BY day",
+      )
+      .all(since)
+      .map((r) => ({ day: r.day, planned: r.planned, withoutModel: r.without_model }));
   }
 
   /** Goals that were planned, and how many of them cost no model call: how far the reactive layer carries. */

@@ -380,6 +380,15 @@ async function refreshModels() {
   const planned = Number(status.goalsPlanned ?? 0);
   const withoutModel = Number(status.goalsWithoutModel ?? 0);
   $("no-model-share").textContent = planned ? `${withoutModel} of ${planned} planned goals needed no model call (${Math.round((100 * withoutModel) / planned)}%)` : "no goal planned yet";
+  // One bar a day: its height the share of that day's goals planned with no model call.
+  $("no-model-curve").replaceChildren(
+    ...((status.planningByDay ?? []) as Json[]).map((d) => {
+      const share = Number(d.planned) ? Number(d.withoutModel) / Number(d.planned) : 0;
+      const bar = h("div", { title: `${d.day}: ${d.withoutModel} of ${d.planned} with no model (${Math.round(100 * share)}%)` });
+      bar.style.height = `${Math.max(4, Math.round(100 * share))}%`;
+      return bar;
+    }),
+  );
   const byModel = new Map<string, Json>((usage.models ?? []).map((m: Json) => [m.model, m.usage ?? {}]));
   $("model-table").querySelector("tbody")!.replaceChildren(
     ...models.map((m) => {

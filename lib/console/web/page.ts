@@ -85,7 +85,7 @@ export const PAGE_HTML = `<!doctype html>
       <div class="card"><h2>Results</h2><ul id="memory-results" class="plain"></ul><p id="memory-stats" class="muted"></p></div>
     </section>
     <section id="view-models" class="view" hidden>
-      <div class="card"><h2>Spending this month</h2><p id="no-model-share" class="muted"></p><div id="budget"></div></div>
+      <div class="card"><h2>Spending this month</h2><p id="no-model-share" class="muted"></p><div id="no-model-curve" class="curve" aria-label="share of planned goals that needed no model, per day"></div><div id="budget"></div></div>
       <div class="card"><h2>Models</h2><div class="table-wrap"><table id="model-table"><thead><tr><th>model</th><th>layer</th><th>state</th><th>queued</th><th>requests</th><th>tokens in/out</th><th>cost</th></tr></thead><tbody></tbody></table></div></div>
     </section>
     <section id="view-services" class="view" hidden>

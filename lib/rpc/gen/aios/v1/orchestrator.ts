@@ -838,6 +838,19 @@ export interface GetSystemStatusResponse {
   goalsPlanned: number;
   /** Of those, the ones planned and carried out with no model call at all. */
   goalsWithoutModel: number;
+  /**
+   * The same per day (UTC) over the last 30 days that had planned goals, oldest first: the
+   * share without a model should rise as AIOS learns.
+   */
+  planningByDay: PlanningDay[];
+}
+
+/** Goals planned on one day, and how many of them needed no model call. */
+export interface PlanningDay {
+  /** The day, UTC, as YYYY-MM-DD. */
+  day: string;
+  planned: number;
+  withoutModel: number;
 }
 
 function createBaseTask(): Task {
@@ -5194,6 +5207,7 @@ function createBaseGetSystemStatusResponse(): GetSystemStatusResponse {
     startedAt: undefined,
     goalsPlanned: 0,
     goalsWithoutModel: 0,
+    planningByDay: [],
   };
 }
 
@@ -5232,6 +5246,9 @@ export const GetSystemStatusResponse: MessageFns<GetSystemStatusResponse> = {
     }
     if (message.goalsWithoutModel !== 0) {
       writer.uint32(80).uint64(message.goalsWithoutModel);
+    }
+    for (const v of message.planningByDay) {
+      PlanningDay.encode(v!, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -5339,6 +5356,14 @@ export const GetSystemStatusResponse: MessageFns<GetSystemStatusResponse> = {
             message.goalsWithoutModel = longToNumber(reader.uint64());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.planningByDay.push(PlanningDay.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5389,6 +5414,11 @@ export const GetSystemStatusResponse: MessageFns<GetSystemStatusResponse> = {
         : isSet(object.goals_without_model)
         ? globalThis.Number(object.goals_without_model)
         : 0,
+      planningByDay: globalThis.Array.isArray(object?.planningByDay)
+        ? object.planningByDay.map((e: any) => PlanningDay.fromJSON(e))
+        : globalThis.Array.isArray(object?.planning_by_day)
+        ? object.planning_by_day.map((e: any) => PlanningDay.fromJSON(e))
+        : [],
     };
   },
 
@@ -5424,6 +5454,9 @@ export const GetSystemStatusResponse: MessageFns<GetSystemStatusResponse> = {
     if (message.goalsWithoutModel !== 0) {
       obj.goalsWithoutModel = Math.round(message.goalsWithoutModel);
     }
+    if (message.planningByDay?.length) {
+      obj.planningByDay = message.planningByDay.map((e) => PlanningDay.toJSON(e));
+    }
     return obj;
   },
 
@@ -5442,6 +5475,112 @@ export const GetSystemStatusResponse: MessageFns<GetSystemStatusResponse> = {
     message.startedAt = object.startedAt ?? undefined;
     message.goalsPlanned = object.goalsPlanned ?? 0;
     message.goalsWithoutModel = object.goalsWithoutModel ?? 0;
+    message.planningByDay = object.planningByDay?.map((e) => PlanningDay.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePlanningDay(): PlanningDay {
+  return { day: "", planned: 0, withoutModel: 0 };
+}
+
+export const PlanningDay: MessageFns<PlanningDay> = {
+  encode(message: PlanningDay, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.day !== "") {
+      writer.uint32(10).string(message.day);
+    }
+    if (message.planned !== 0) {
+      writer.uint32(16).uint64(message.planned);
+    }
+    if (message.withoutModel !== 0) {
+      writer.uint32(24).uint64(message.withoutModel);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlanningDay {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlanningDay();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.day = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.planned = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.withoutModel = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PlanningDay {
+    return {
+      day: isSet(object.day) ? globalThis.String(object.day) : "",
+      planned: isSet(object.planned) ? globalThis.Number(object.planned) : 0,
+      withoutModel: isSet(object.withoutModel)
+        ? globalThis.Number(object.withoutModel)
+        : isSet(object.without_model)
+        ? globalThis.Number(object.without_model)
+        : 0,
+    };
+  },
+
+  toJSON(message: PlanningDay): unknown {
+    const obj: any = {};
+    if (message.day !== "") {
+      obj.day = message.day;
+    }
+    if (message.planned !== 0) {
+      obj.planned = Math.round(message.planned);
+    }
+    if (message.withoutModel !== 0) {
+      obj.withoutModel = Math.round(message.withoutModel);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PlanningDay>, I>>(base?: I): PlanningDay {
+    return PlanningDay.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PlanningDay>, I>>(object: I): PlanningDay {
+    const message = createBasePlanningDay();
+    message.day = object.day ?? "";
+    message.planned = object.planned ?? 0;
+    message.withoutModel = object.withoutModel ?? 0;
     return message;
   },
 };
