@@ -149,6 +149,15 @@ describe("the ISO, end to end", () => {
     expect((await ask("who is listening on port 22?")).answer).toMatch(new RegExp(`sshd \\(pid \\d+\\) listens on port 22`));
     expect(sshdPid).not.toBe("");
     expect((await ask("how many cpus does this machine have")).answer).toMatch(/^\d+ CPUs?/);
+    const lines = (await sshRetry("wc -l < /etc/passwd")).stdout.trim();
+    expect((await ask("how many lines does /etc/passwd have")).answer).toBe(`${lines} lines in /etc/passwd`);
+    expect((await ask("can root log in over ssh?")).answer.split("\n")[0]).toBe("root may log in with a key only");
+    // Said with a repeating time, it is a schedule, listed by aiosctl schedules.
+    const scheduled = await ask("every day at 03:00 show disk usage");
+    expect(scheduled.answer).toStartWith('scheduled "show disk usage" every day at 03:00 UTC (cron 0 3 * * *)');
+    const id = /as (sched-\S+);/.exec(scheduled.answer)![1]!;
+    expect((await sshRetry("aiosctl schedules")).stdout).toContain(`${id}  0 3 * * *`);
+    expect((await sshRetry(`aiosctl schedules delete ${id}`)).code).toBe(0);
   });
 
   test("a command an agent runs in the image is confined: nobody, a cgroup of its own with its limits, AIOS's state out of sight", async () => {
