@@ -132,12 +132,13 @@ describe("the ISO, end to end", () => {
     expect(status.stdout).not.toContain("DOWN");
   });
 
+  const ask = async (text: string) => {
+    const r = await sshRetry(`aiosctl goal --json '${text}' | tail -1`);
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as { answer: string; state: string; usage?: { requests?: number } };
+  };
+
   test("everyday questions over SSH with aiosctl goal are answered in words, true to the guest, with no model call", async () => {
-    const ask = async (text: string) => {
-      const r = await sshRetry(`aiosctl goal --json '${text}' | tail -1`);
-      expect(r.code).toBe(0);
-      return JSON.parse(r.stdout) as { answer: string; state: string; usage?: { requests?: number } };
-    };
     const disk = await ask("how full is my disk?");
     expect(disk.usage?.requests ?? 0).toBe(0);
     const used = Number((await sshRetry("df -P / | tail -1 | awk '{print int($3 * 100 / ($3 + $4) + 0.5)}'")).stdout.trim());
@@ -158,6 +159,19 @@ describe("the ISO, end to end", () => {
     const id = /as (sched-\S+);/.exec(scheduled.answer)![1]!;
     expect((await sshRetry("aiosctl schedules")).stdout).toContain(`${id}  0 3 * * *`);
     expect((await sshRetry(`aiosctl schedules delete ${id}`)).code).toBe(0);
+  });
+
+  test("a port blocked and unblocked in words: the rule is added, then found and removed, as nft lists them", async () => {
+    expect((await sshRetry("aiosctl autonomy autonomous")).code).toBe(0);
+    try {
+      expect((await ask("block port 2323")).answer).toStartWith("blocked incoming TCP 2323");
+      expect((await sshRetry("nft list ruleset | grep -c 'dport 2323 drop'")).stdout.trim()).toBe("1");
+      const unblocked = await ask("unblock port 2323");
+      expect(unblocked.answer).toMatch(/^1 rule blocks TCP port 2323: tcp dport 2323 drop \(handle \d+\)\nremoved the rule \(handle \d+ in inet aios input\) that blocked TCP port 2323/);
+      expect((await sshRetry("nft list ruleset | grep -c 'dport 2323' || true")).stdout.trim()).toBe("0");
+    } finally {
+      await sshRetry("aiosctl autonomy supervised");
+    }
   });
 
   test("a command an agent runs in the image is confined: nobody, a cgroup of its own with its limits, AIOS's state out of sight", async () => {

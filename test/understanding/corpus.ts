@@ -144,8 +144,9 @@ export const CORPUS: CorpusEntry[] = [
     "block port 2323", "close port 23", "deny incoming connections on port 6379", "drop traffic to port 11211", "firewall off port 3389",
   ]),
   ...E("firewall.allow_port", [
-    "open port 8080 for the web app", "allow port 443", "let traffic in on port 80", "allow incoming connections on port 5000", "unblock port 22",
+    "open port 8080 for the web app", "allow port 443", "let traffic in on port 80", "allow incoming connections on port 5000", "permit tcp port 22",
   ]),
+  ...E("firewall.unblock", ["unblock port 22", "stop blocking port 2323", "unban 198.51.100.7", "remove the firewall rule that blocks port 23"]),
   ...E("firewall.block_ip", [
     "block 203.0.113.9", "ban 198.51.100.7", "block all traffic from 192.0.2.44", "drop everything coming from 203.0.113.50",
   ]),

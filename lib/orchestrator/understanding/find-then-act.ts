@@ -129,4 +129,40 @@ function actOnFound(verb: "move" | "delete"): Intent {
   };
 }
 
-export const FIND_THEN_ACT: readonly Intent[] = [stopBusiest("cpu"), stopBusiest("memory"), actOnFound("move"), actOnFound("delete")];
+interface FirewallRule { family: string; table: string; chain: string; handle: number; rule: string }
+
+/** "Unblock port 2323": the rule AIOS added that drops it, found in the ruleset, then deleted. */
+const unblock: Intent = {
+  id: "firewall.unblock",
+  family: "firewall",
+  usage: "unblock port 2323",
+  effect: true,
+  examples: [
+    "unblock port <port>", "remove the block on port <port>", "delete the firewall rule for port <port>", "remove the rule blocking port <port>", "remove the firewall rule that blocks port <port>",
+    "unblock <ip>", "lift the ban on <ip>", "delete the firewall rule for <ip>", "remove the block on <ip>",
+  ],
+  steps: (slots) => {
+    if (slots.port === undefined && slots.ip === undefined) return { error: "say which port or address: unblock port 2323, unblock 203.0.113.9" };
+    const what = slots.port !== undefined ? `TCP port ${slots.port}` : slots.ip!;
+    // Only a rule that drops or rejects exactly this, so "unblock port 22" never removes "tcp dport 2222 drop".
+    const target = slots.port !== undefined ? new RegExp(`\\bdport ${slots.port}\\b.*\\b(?:drop|reject)\\b`) : new RegExp(`\\bsaddr ${slots.ip!.replace(/[.:]/g, "\\$&")}(?![\\d.:/]).*\\b(?:drop|reject)\\b`);
+    const blocking = (o: Record<string, any>) => (o.rules as FirewallRule[]).filter((r) => target.test(r.rule));
+    return [
+      {
+        tool: "firewall.rules", input: {}, agent: "network", description: `Find the rules that block ${what}`, successCheck: "the rules are read",
+        say: (o) => { const found = blocking(o); return found.length ? `${plural(found.length, "rule")} block${found.length === 1 ? "s" : ""} ${what}: ${found.map((r) => `${r.rule} (handle ${r.handle})`).join("; ")}` : `no rule blocks ${what}`; },
+      },
+      {
+        tool: "firewall.delete_rule", input: { handle: `the rule t1 finds` }, agent: "network", description: `Remove the rule that blocks ${what}`, successCheck: `nothing blocks ${what}`,
+        bind: ([found]) => {
+          const rule = blocking(found!)[0];
+          if (!rule) return { nothing: `nothing to remove: no rule blocks ${what}` };
+          return { input: { family: rule.family, table: rule.table, chain: rule.chain, handle: rule.handle } };
+        },
+        say: (o) => `removed the rule (handle ${o.handle} in ${o.family} ${o.table} ${o.chain}) that blocked ${what}`,
+      },
+    ];
+  },
+};
+
+export const FIND_THEN_ACT: readonly Intent[] = [stopBusiest("cpu"), stopBusiest("memory"), actOnFound("move"), actOnFound("delete"), unblock];

@@ -525,7 +525,7 @@ export const INTENTS: readonly Intent[] = [
     needs: ["port"],
     examples: {
       block: ["block port <port>", "close port <port>", "deny incoming traffic on port <port>", "firewall off port <port>", "drop connections to port <port>", "block tcp port <port>"],
-      allow: ["open port <port>", "allow port <port>", "allow incoming traffic on port <port>", "let connections in on port <port>", "open port <port> for the app", "unblock port <port>"],
+      allow: ["open port <port>", "allow port <port>", "allow incoming traffic on port <port>", "let connections in on port <port>", "open port <port> for the app"],
     }[verb],
     steps: (slots) => [{
       tool: "firewall.add_rule", input: { family: "inet", rule: `tcp dport ${slots.port} ${verb === "block" ? "drop" : "accept"}` }, agent: "network",

@@ -38,6 +38,8 @@ const FILLER_PATTERN = new RegExp(`\\b(?:${FILLER.map((f) => f.replace(/ /g, "\\
 const PHRASES: Array<[RegExp, string]> = [
   // "What is PATH set to" asks for a value; it does not set anything.
   [/\b(is|are) ((?:the |my |our )?\S+) set to\b/g, "$1 $2 value"],
+  // Taking a block away is its own action: an accept rule after a drop would change nothing.
+  [/\bunblock\b|\bunban\b|\bstop blocking\b|\blift the (?:block|ban)\b|\bremove the (?:block|ban)\b|\bremove the rule blocking\b|\bdelete the (?:firewall )?rule\b|\bremove the (?:firewall )?rule\b/g, "unblock"],
   // Plain synonyms first, so the phrases below see one spelling.
   [/\bprocessors?\b|\bcores?\b|\bcpus?\b|\bvcpus?\b/g, "cpu"],
   [/\bram\b|\bmemory\b|\bmem\b/g, "memory"],
@@ -95,7 +97,7 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\bresolve\b|\blook up\b|\blookup\b|\bdns\b|\bnslookup\b|\bdig\b/g, "dns"],
   [/\breachable\b|\breach\b|\bping\b|\bup and running\b|\balive\b|\bresponding\b|\bonline\b/g, "reach"],
   [/\bblock\b|\bdeny\b|\bdrop\b|\bban\b|\bclose\b|\breject\b/g, "block"],
-  [/\ballow\b|\bopen up\b|\bopen\b|\bpermit\b|\baccept\b|\bunblock\b/g, "allow"],
+  [/\ballow\b|\bopen up\b|\bopen\b|\bpermit\b|\baccept\b/g, "allow"],
   [/\bsize of\b|\bhow big\b|\bhow large\b|\bhow heavy\b|\bdu\b|\bspace used by\b|\bspace does\b|\bspace taken\b/g, "size"],
   [/\bswap\b/g, "memory"],
   [/\bunique\b|\bdistinct\b|\bdifferent\b|\buniq\b/g, "distinct"],
