@@ -73,8 +73,8 @@ describe("the catalogue", () => {
   test("ListTools describes each tool with JSON Schemas a model can use", async () => {
     const { tools: list } = await tools.listTools({ namespace: "fs" });
     expect(list.map((t) => t.name)).toEqual([
-      "fs.append", "fs.chmod", "fs.chown", "fs.copy", "fs.delete", "fs.disk_usage", "fs.list",
-      "fs.mkdir", "fs.move", "fs.read", "fs.search", "fs.stat", "fs.symlink", "fs.write",
+      "fs.append", "fs.chmod", "fs.chown", "fs.copy", "fs.delete", "fs.delete_files", "fs.disk_usage", "fs.list",
+      "fs.mkdir", "fs.move", "fs.move_files", "fs.read", "fs.search", "fs.stat", "fs.symlink", "fs.tally", "fs.write",
     ]);
     const read = list.find((t) => t.name === "fs.read")!;
     expect(read.capability).toBe("fs:read");
