@@ -144,6 +144,21 @@ describe("answers, checked against the machine", () => {
     expect(all.answer.split("\n").slice(1).map((l) => l.trim().split(/\s+/)[0]).sort()).toEqual(["LANG=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin", "PS1='$"]);
   });
 
+  test("the newest and oldest files are the ones ls -t orders first and last; processes are counted per user as ps counts them", async () => {
+    const dirPath = join(root, "var/log/app");
+    const newest = await ask("what's the newest file in /var/log/app?");
+    const byTime = sh(`find '${dirPath}' -type f -printf '%T@ %p\\n' | sort -rn | cut -d' ' -f2`).split("\n");
+    expect(newest.answer.split("\n")[1]!.trim().split(/\s+/).at(-1)).toBe(byTime[0]!.slice(root.length));
+    const oldest = await ask("show the oldest file in /var/log/app");
+    expect(oldest.answer.split("\n")[1]!.trim().split(/\s+/).at(-1)).toBe(byTime.at(-1)!.slice(root.length));
+    const perUser = await ask("how many processes does each user run?");
+    const rootCount = Number(sh("ps -e -o uid= | awk '$1 == 0' | wc -l"));
+    const said = /^\s+(\d+)\s+root$/m.exec(perUser.answer);
+    expect(said).not.toBeNull();
+    // Processes come and go between the two counts; a handful either way.
+    expect(Math.abs(Number(said![1]) - rootCount)).toBeLessThanOrEqual(5);
+  });
+
   test("the last lines of a file are tail's", async () => {
     const goal = await ask("show me the last 3 lines of /var/log/app/small.log");
     expect(goal.answer).toBe(sh(`tail -n 3 '${join(root, "var/log/app/small.log")}'`));
@@ -194,6 +209,26 @@ describe("effects, checked afterwards", () => {
     const copied = await ask("copy /tmp/original.txt to /tmp/copy.txt");
     expect(copied.answer).toStartWith("copied /tmp/original.txt to /tmp/copy.txt");
     expect(readFileSync(join(root, "tmp/copy.txt"), "utf8")).toBe("keep me\n");
+  });
+
+  test("an empty file made without truncating one that is there; a file given to a user by name", async () => {
+    expect((await ask("touch /tmp/ready.flag")).answer).toStartWith("created the empty file /tmp/ready.flag");
+    expect(readFileSync(join(root, "tmp/ready.flag"), "utf8")).toBe("");
+    expect((await ask("touch /tmp/original.txt")).answer).toStartWith("/tmp/original.txt already existed; left as it was");
+    expect(readFileSync(join(root, "tmp/original.txt"), "utf8")).toBe("keep me\n");
+    // Changing owners is granted to no agent by default: a person grants it first.
+    writeFileSync(join(root, "tmp/handover.txt"), "yours\n");
+    await stack.tools.grantCapability({ agent: "storage", capability: "fs:chown:/tmp/**", grantedBy: "test", reason: "hand files over", ttlMs: 0 });
+    const id = await submit(stack, "change the owner of /tmp/handover.txt to alice");
+    await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
+    const { approvals } = await stack.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: id });
+    // The uid and gid looked up in /etc/passwd by the first step.
+    expect(approvals[0]!.input).toEqual({ path: "/tmp/handover.txt", uid: 1000, gid: 1000 });
+    await decideApproval(stack, { approvalId: approvals[0]!.id, approve: true, by: "test", note: "" });
+    const goal = await goalIn(stack, id);
+    expect(goal.answer).toStartWith("/tmp/handover.txt now belongs to alice (uid 1000, gid 1000; it was 0:0)");
+    expect(sh(`stat -c %u:%g '${join(root, "tmp/handover.txt")}'`)).toBe("1000:1000");
+    expect((await ask("change the owner of /tmp/handover.txt to mallory")).answer).toBe("there is no user mallory in /etc/passwd; nothing changed");
   });
 
   test("a delete is high risk: it waits for a person, and runs once they say yes", async () => {

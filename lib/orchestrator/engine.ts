@@ -475,10 +475,12 @@ export class Engine {
 
   private async runDirect(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {
     let call = task.call!;
+    // What the steps before it returned, for a step that acts on them or says them.
+    const earlier = call.answer ? task.dependsOn.map((id) => this.o.store.task(goal.id, id)?.call?.output ?? null) : [];
     if (call.answer && !call.bound) {
       // A step that acts on what the steps before it found: its input is made once and
       // written before the call, so a restart or an approval sees the same call.
-      const bound = bindInput(call.answer, task.dependsOn.map((id) => this.o.store.task(goal.id, id)?.call?.output ?? null));
+      const bound = bindInput(call.answer, earlier);
       if (bound && "nothing" in bound) return bound.nothing;
       if (bound && "error" in bound) throw new TaskFailure(bound.error, true);
       if (bound) {
@@ -514,7 +516,7 @@ export class Engine {
       // gives the same answer, so it is the answer (a timeout or an I/O error may pass).
       if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`, /^(not_found|permission|conflict|invalid|too_large):/.test(outcome.error));
       if (call.answer && outputNeededLater(call.answer)) this.o.store.updateTask(goal.id, task.id, { call: { ...call, output: outcome.output } });
-      const said = (call.answer && sayOutput(call.answer, outcome.output)) ?? formatOutput(call.tool, outcome.output);
+      const said = (call.answer && sayOutput(call.answer, outcome.output, earlier)) ?? formatOutput(call.tool, outcome.output);
       // An effect ends with how to take it back.
       return outcome.backupId ? `${said}\nundo: aiosctl rollback ${outcome.executionId}` : said;
     }

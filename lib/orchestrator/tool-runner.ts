@@ -50,7 +50,9 @@ export class ToolRunner {
     const cached = this.tokens.get(key);
     if (cached && cached.expiresAt - TOKEN_MARGIN_MS > Date.now()) return cached.token;
     const issued = await this.tools.issueCapabilityToken(
-      { agent: request.agent.kind, goalId: request.goalId, taskId: request.taskId, capabilities: request.agent.capabilities, ttlMs: TOKEN_TTL_MS, autonomy: request.autonomy },
+      // No list: the token carries everything aios-tools holds for the agent, its config and
+      // the grants a person made since (aiosctl grant), less what was revoked.
+      { agent: request.agent.kind, goalId: request.goalId, taskId: request.taskId, capabilities: [], ttlMs: TOKEN_TTL_MS, autonomy: request.autonomy },
       { signal: request.signal },
     );
     this.tokens.set(key, { token: issued.token, expiresAt: issued.expiresAt?.getTime() ?? Date.now() + TOKEN_TTL_MS });

@@ -223,6 +223,11 @@ export const CORPUS: CorpusEntry[] = [
   ...E("users.groups", [
     "which groups is root in", "what groups does alice belong to", "groups of www-data", "id bob", "is alice in the sudo group",
   ]),
+  ...E("file.newest", ["which file in /var/log changed most recently", "the 3 newest files in /srv/uploads", "latest files under /var/log/nginx"]),
+  ...E("file.oldest", ["the oldest file in /var/backups", "which files in /srv have gone longest without a change"]),
+  ...E("file.create", ["touch /tmp/ready.flag", "create an empty file called /srv/app/.keep", "make a blank file /tmp/marker"]),
+  ...E("file.chown", ["chown www-data /var/www/html", "make alice the owner of /srv/share", "change the owner of /opt/app to deploy"]),
+  ...E("process.count_by_user", ["how many processes is each user running", "process count per user", "count processes for every user"]),
   ...E("users.info", ["what is the shell of alice", "where is bob's home directory", "which uid does www-data have", "does the user postgres exist"]),
   ...E("login.ssh", ["can root ssh into this box", "is password authentication allowed in sshd", "what are the ssh login settings", "does ssh accept keys"]),
   ...E("login.environment", ["what is $PATH", "show the login environment variables", "what is LANG set to", "printenv please"]),

@@ -9,6 +9,7 @@
 import type { Slots, SlotName } from "./slots.ts";
 import { FIND_THEN_ACT } from "./find-then-act.ts";
 import { LOGIN } from "./login.ts";
+import { MORE_FILES } from "./more-files.ts";
 import { TALLY } from "./tally.ts";
 import { bytes, duration, list, mib, plural } from "./words.ts";
 
@@ -21,8 +22,8 @@ export interface Step {
   agent: string;
   description: string;
   successCheck: string;
-  /** The output in words, for the person who asked. */
-  say(output: Output, slots: Slots): string;
+  /** The output in words, for the person who asked; a step with `bind` also sees what the steps before it returned. */
+  say(output: Output, slots: Slots, earlier: Output[]): string;
   /**
    * A step that acts on what the steps before it found ("stop whatever is eating the CPU"):
    * its input from their outputs, in step order, when they have run; or, when they found
@@ -817,6 +818,7 @@ export const INTENTS: readonly Intent[] = [
   ...FIND_THEN_ACT,
   ...TALLY,
   ...LOGIN,
+  ...MORE_FILES,
 ];
 
 export const INTENTS_BY_ID: ReadonlyMap<string, Intent> = new Map(INTENTS.map((intent) => [intent.id, intent]));

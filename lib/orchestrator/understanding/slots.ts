@@ -173,10 +173,11 @@ export function extractSlots(request: string): Extracted {
     }
   }
   // "The user daemon", "account www-data": a user's name, even when it is also a word.
-  const user = /\b(?:user|account)\s+([a-z_][a-z0-9_-]{0,31})\b/i.exec(text);
-  if (slots.name === undefined && user && !NOT_NAMES.has(user[1]!.toLowerCase()) && !/^(?:accounts?|names?|ids?|list|exist\w*|can|has|have|is|shell|home|groups?)$/i.test(user[1]!)) {
-    slots.name = user[1]!.toLowerCase();
-    text = text.replace(user[0], `${user[0].split(/\s+/)[0]} <name>`);
+  const user = /\bthe\s+(?:user|account)\s+([a-z_][a-z0-9_-]{0,31})\b|\buser\s+(?:named|called)\s+([a-z_][a-z0-9_-]{0,31})\b/i.exec(text);
+  const userName = user ? (user[1] ?? user[2])! : "";
+  if (slots.name === undefined && user && !NOT_NAMES.has(userName.toLowerCase()) && !/^(?:accounts?|names?|ids?|list|exist\w*|can|has|have|is|shell|home|groups?|runs?|running)$/i.test(userName)) {
+    slots.name = userName.toLowerCase();
+    text = text.replace(user[0], "the user <name>");
   }
   // A name the words around it mark as one: "the web service", "service web", "aios-tools".
   const cue = /\b(?:the\s+)?([a-z][a-z0-9_.@-]{0,62})\s+(?:service|daemon|unit)\b|\b(?:service|daemon|unit)\s+([a-z][a-z0-9_.@-]{0,62})\b|\b(aios-[a-z]+)\b/i.exec(text);

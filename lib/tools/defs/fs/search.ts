@@ -8,7 +8,7 @@ const READ_LIMIT = 1024 * 1024;
 
 export const fsSearch = defineTool({
   name: "fs.search",
-  description: "Find files under a directory (or search one file) by name glob, content regex, size (min_bytes, max_bytes), age (modified within or before so many seconds) and permission bits (any_mode_bits: 2 world-writable, 73 executable, 2048 setuid), within a depth and a result cap; symlinks are not followed.",
+  description: "Find files under a directory (or search one file) by name glob, content regex, size (min_bytes, max_bytes), age (modified within or before so many seconds) and permission bits (any_mode_bits: 2 world-writable, 73 executable, 2048 setuid), within a depth and a result cap; with stat, each match gives its size, time and mode; symlinks are not followed.",
   input: v.strictObject({
     path: AbsolutePath,
     name: v.optional(v.pipe(v.string(), v.maxLength(256)), "*"),
@@ -25,6 +25,8 @@ export const fsSearch = defineTool({
     any_mode_bits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0o7777))),
     /** With content: every matching line (up to max_results), not only each file's first. */
     every_line: v.optional(v.boolean(), false),
+    /** Each match says its size, time and mode even when nothing filters by them ("the newest files"). */
+    stat: v.optional(v.boolean(), false),
   }),
   output: v.object({ matches: v.array(v.object({ path: v.string(), line: v.optional(v.number()), text: v.optional(v.string()), bytes: v.optional(v.number()), mtime: v.optional(v.string()), mode: v.optional(v.string()) })), truncated: v.boolean(), scanned: v.number() }),
   risk: "low",
@@ -39,7 +41,7 @@ export const fsSearch = defineTool({
     const pattern = input.content ? linearMatcher(input.content) : undefined;
     const matches: Array<{ path: string; line?: number; text?: string; bytes?: number; mtime?: string; mode?: string }> = [];
     const now = Date.now();
-    const byStat = [input.min_bytes, input.max_bytes, input.modified_within_s, input.modified_before_s, input.any_mode_bits].some((f) => f !== undefined);
+    const byStat = input.stat || [input.min_bytes, input.max_bytes, input.modified_within_s, input.modified_before_s, input.any_mode_bits].some((f) => f !== undefined);
     /** Size, time and mode, when the call filters by them: then each match says them too. */
     const statFits = (physical: string) => {
       const stat = lstatSync(physical, { throwIfNoEntry: false });

@@ -15,8 +15,10 @@ export const processList = defineTool({
   timeoutMs: 10_000,
   resources: () => [],
   run(input) {
-    const glob = new Bun.Glob(input.name);
-    const all = processes().filter((p) => glob.match(p.name));
+    // A glob's * stops at "/", which kernel threads have in their names ("kworker/0:1").
+    const slashless = (text: string) => text.replaceAll("/", "\u2215");
+    const glob = new Bun.Glob(slashless(input.name));
+    const all = processes().filter((p) => glob.match(slashless(p.name)));
     const shown = all.slice(0, input.limit).map(({ pid, ppid, name, state, uid, rss_kib, cmdline }) => ({ pid, ppid, name, state, uid, rss_kib, cmdline: cmdline.slice(0, 500) }));
     return { processes: shown, total: all.length, truncated: shown.length < all.length };
   },
