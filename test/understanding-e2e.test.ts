@@ -52,6 +52,7 @@ beforeAll(async () => {
   writeFileSync(join(root, "etc/ssh/sshd_config"), "# hardened\nPort 2222\nPermitRootLogin no\nPasswordAuthentication no\nMatch User alice\n  PasswordAuthentication yes\n");
   writeFileSync(join(root, "etc/profile"), "export PATH=/usr/local/bin:/usr/bin:/bin\nexport PS1='$ '\numask 022\n");
   writeFileSync(join(root, "etc/environment"), "LANG=C.UTF-8\n");
+  writeFileSync(join(root, "etc/group"), "root:x:0:\nadm:x:4:alice\nalice:x:1000:\n");
   writeFileSync(join(root, "tmp/original.txt"), "keep me\n");
   writeFileSync(join(root, "tmp/junk.txt"), "delete me\n");
   stack = await startStack(root, {
@@ -157,6 +158,17 @@ describe("answers, checked against the machine", () => {
     expect(said).not.toBeNull();
     // Processes come and go between the two counts; a handful either way.
     expect(Math.abs(Number(said![1]) - rootCount)).toBeLessThanOrEqual(5);
+  });
+
+  test("who may read, write or run a file, by its owner, group and mode as the kernel would decide", async () => {
+    const secret = join(root, "tmp/secret.log");
+    writeFileSync(secret, "s\n");
+    Bun.spawnSync(["chown", "0:4", secret]);
+    Bun.spawnSync(["chmod", "640", secret]);
+    expect((await ask("can alice read /tmp/secret.log?")).answer).toBe("yes: alice may read /tmp/secret.log (through the group adm; mode 0640)");
+    expect((await ask("can alice write to /tmp/secret.log")).answer).toBe("no: alice may not write /tmp/secret.log (the group adm's bits do not allow it; mode 0640)");
+    expect((await ask("can daemon read /tmp/secret.log")).answer).toBe("no: daemon may not read /tmp/secret.log (daemon is neither its owner nor in its group, and others may not; mode 0640)");
+    expect((await ask("can root run /tmp/secret.log")).answer).toStartWith("no: root may not run /tmp/secret.log (not executable for anyone");
   });
 
   test("the last lines of a file are tail's", async () => {

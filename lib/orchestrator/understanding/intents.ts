@@ -8,7 +8,7 @@
  */
 import type { Slots, SlotName } from "./slots.ts";
 import { FIND_THEN_ACT } from "./find-then-act.ts";
-import { LOGIN } from "./login.ts";
+import { ACCESS, LOGIN } from "./login.ts";
 import { MORE_FILES } from "./more-files.ts";
 import { TALLY } from "./tally.ts";
 import { bytes, duration, list, mib, plural } from "./words.ts";
@@ -818,6 +818,7 @@ export const INTENTS: readonly Intent[] = [
   ...FIND_THEN_ACT,
   ...TALLY,
   ...LOGIN,
+  ...ACCESS,
   ...MORE_FILES,
 ];
 

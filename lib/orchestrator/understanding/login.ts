@@ -98,3 +98,49 @@ export const LOGIN: readonly Intent[] = [
     },
   },
 ];
+
+type Access = "read" | "write" | "run";
+const BIT: Record<Access, number> = { read: 4, write: 2, run: 1 };
+
+/** Whether a user may read, write or run a file by its mode bits, and why (as `ls -l` would tell a person). */
+export function mayAccess(access: Access, user: string, passwd: string, group: string, stat: Output): string {
+  if (!stat.exists) return `${stat.path} does not exist`;
+  const account = passwd.split("\n").map((l) => l.split(":")).find(([name]) => name === user);
+  if (!account) return `there is no user ${user} in /etc/passwd`;
+  const uid = Number(account[2]);
+  const primary = Number(account[3]);
+  const groups = group.split("\n").map((l) => l.split(":")).filter(([, , gid, members]) => Number(gid) === primary || (members ?? "").split(",").includes(user));
+  const mode = Number.parseInt(String(stat.mode), 8);
+  const verb = access === "run" ? "run" : access;
+  const yes = (why: string) => `yes: ${user} may ${verb} ${stat.path} (${why}; mode ${stat.mode})`;
+  const no = (why: string) => `no: ${user} may not ${verb} ${stat.path} (${why}; mode ${stat.mode})`;
+  const bit = BIT[access];
+  if (uid === 0) return access === "run" && (mode & 0o111) === 0 ? no("not executable for anyone, root included") : yes("root may");
+  if (uid === stat.uid) return mode & (bit << 6) ? yes("the owner's bits allow it") : no("the owner's bits do not allow it");
+  const inGroup = groups.find(([, , gid]) => Number(gid) === stat.gid);
+  if (inGroup) return mode & (bit << 3) ? yes(`through the group ${inGroup[0]}`) : no(`the group ${inGroup[0]}'s bits do not allow it`);
+  return mode & bit ? yes("everyone may") : no(`${user} is neither its owner nor in its group, and others may not`);
+}
+
+const accessIntent = (access: Access): Intent => ({
+  id: `users.can_${access}`,
+  family: "users",
+  usage: { read: "can alice read /etc/shadow", write: "can alice write to /srv/data", run: "can alice run /usr/local/bin/deploy" }[access],
+  needs: ["name", "path"],
+  examples: {
+    read: ["can <name> read <path>", "is <path> readable by <name>", "does <name> have read access to <path>", "can <name> see the contents of <path>", "may <name> read <path>"],
+    write: ["can <name> write to <path>", "is <path> writable by <name>", "does <name> have write access to <path>", "can <name> modify <path>", "may <name> write <path>"],
+    run: ["can <name> run <path>", "can <name> execute <path>", "does <name> have execute permission on <path>", "may <name> run <path>"],
+  }[access],
+  steps: (slots) => [
+    { tool: "fs.read", input: { path: "/etc/passwd" }, agent: "general", description: `Look up ${slots.name}`, successCheck: "the user is read", say: () => "" },
+    { tool: "fs.read", input: { path: "/etc/group" }, agent: "general", description: `Look up the groups of ${slots.name}`, successCheck: "the groups are read", say: () => "" },
+    {
+      tool: "fs.stat", input: { path: slots.path }, agent: "general", description: `Read the owner and mode of ${slots.path}`, successCheck: "the mode is read",
+      bind: () => ({ input: { path: slots.path } }),
+      say: (o, s, [passwd, group]) => mayAccess(access, s.name!, String(passwd?.content ?? ""), String(group?.content ?? ""), o),
+    },
+  ],
+});
+
+export const ACCESS: readonly Intent[] = [accessIntent("read"), accessIntent("write"), accessIntent("run")];

@@ -38,6 +38,8 @@ const FILLER_PATTERN = new RegExp(`\\b(?:${FILLER.map((f) => f.replace(/ /g, "\\
 const PHRASES: Array<[RegExp, string]> = [
   // "What is PATH set to" asks for a value; it does not set anything.
   [/\b(is|are) ((?:the |my |our )?\S+) set to\b/g, "$1 $2 value"],
+  // "Can bob write to X" asks about a permission; it is not writing anything.
+  [/\b(can|may|could) (\S+) write\b/g, "$1 $2 writable"],
   // Taking a block away is its own action: an accept rule after a drop would change nothing.
   [/\bunblock\b|\bunban\b|\bstop blocking\b|\blift the (?:block|ban)\b|\bremove the (?:block|ban)\b|\bremove the rule blocking\b|\bdelete the (?:firewall )?rule\b|\bremove the (?:firewall )?rule\b/g, "unblock"],
   // Plain synonyms first, so the phrases below see one spelling.

@@ -172,6 +172,13 @@ export function extractSlots(request: string): Extracted {
       text = text.replace(own[0], "<name>");
     }
   }
+  // "Can daemon read X", "is X writable by deploy": the one asked about is a user, whatever the word.
+  const asker = /\b(?:can|may|could|does)\s+([a-z_][a-z0-9_-]{0,31})\s+(?=(?:read|write|run|execute|modify|have\s+(?:read|write|execute))\b)|\b(?:readable|writable|writeable)\s+by\s+([a-z_][a-z0-9_-]{0,31})\b/i.exec(text);
+  const askerName = asker ? (asker[1] ?? asker[2])! : "";
+  if (slots.name === undefined && asker && !/^(?:you|i|we|they|he|she|it|anyone|everyone|someone|somebody|everybody|all|the|a|this|that|root's)$/i.test(askerName)) {
+    slots.name = askerName.toLowerCase();
+    text = text.replace(asker[0], asker[1] !== undefined ? asker[0].replace(asker[1], "<name>") : asker[0].replace(asker[2]!, "<name>"));
+  }
   // "The user daemon", "account www-data": a user's name, even when it is also a word.
   const user = /\bthe\s+(?:user|account)\s+([a-z_][a-z0-9_-]{0,31})\b|\buser\s+(?:named|called)\s+([a-z_][a-z0-9_-]{0,31})\b/i.exec(text);
   const userName = user ? (user[1] ?? user[2])! : "";
