@@ -246,6 +246,7 @@ export const CORPUS: CorpusEntry[] = [
     "clean up old logs", "who is logged in", "why is the machine slow", "explain how tcp works", "summarize today's logs", "is my server secure",
     "harden ssh", "fix the network", "what changed yesterday", "send an email to the admin", "open a shell", "give me root", "hello", "thanks",
     "asdf qwer zxcv", "the quick brown fox", "blorp the frobnicator", "restart", "stop", "delete", "kill", "block", "open", "copy that", "move on",
+    "write a file with ok in it at /tmp/work/x.txt", "compress the directory /srv/x", "encrypt the file /tmp/a", "write hello to /tmp/greeting",
   ]),
 ];
 

@@ -51,7 +51,7 @@ export const MORE_FILES: readonly Intent[] = [
     usage: "create an empty file /tmp/ready",
     effect: true,
     needs: ["path"],
-    examples: ["create an empty file <path>", "touch <path>", "create the file <path>", "make an empty file at <path>", "new empty file <path>", "create a blank file called <path>", "make a blank file <path>"],
+    examples: ["create an empty file <path>", "touch <path>", "create the file <path>", "new empty file <path>", "create a blank file called <path>"],
     steps: (slots) => [{
       // An append of nothing: the file is made if missing and left as it is if not.
       tool: "fs.append", input: { path: slots.path, content: "" }, agent: "storage", description: `Create the empty file ${slots.path}`, successCheck: `${slots.path} exists`,
