@@ -11,6 +11,7 @@
  */
 import { closeSync, openSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { toolError } from "./tool-error.ts";
 
 /** Why a logical path may not be touched, or null when it may (the executor's check). */
 export type PathRefusal = (logicalPath: string) => string | null;
@@ -43,7 +44,7 @@ export class CheckedOpener {
     const refused = leadsTo === null ? "it leads outside the root" : this.refusal(leadsTo);
     if (refused) {
       closeSync(fd);
-      throw Object.assign(new Error(`${named} changed while it was being opened and now leads to ${leadsTo ?? "outside the root"}: ${refused}`), { code: "EACCES" });
+      throw toolError("permission", `${named} changed while it was being opened and now leads to ${leadsTo ?? "outside the root"}: ${refused}`);
     }
   }
 

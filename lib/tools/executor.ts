@@ -27,6 +27,7 @@ import type { ProtectedPaths } from "./protected.ts";
 import type { RiskName, ToolContext, ToolDefinition, ToolRegistry } from "./registry.ts";
 import { CheckedOpener } from "./checked-open.ts";
 import { type Autonomy, type TokenClaims, verifyToken } from "./token.ts";
+import { ToolFailure } from "./tool-error.ts";
 
 export interface ExecuteCall {
   tool: string;
@@ -92,6 +93,10 @@ const ERRNO_CODES: Record<string, string> = {
   EISDIR: "invalid",
   ENOTDIR: "invalid",
   EFBIG: "too_large",
+  EINVAL: "invalid",
+  ENAMETOOLONG: "invalid",
+  ELOOP: "invalid",
+  EROFS: "permission",
   // A component's answer (aios-init: "no service foo") means the same as the kernel's.
   not_found: "not_found",
   permission_denied: "permission",
@@ -221,7 +226,8 @@ export class ToolExecutor {
       } else {
         result = "failed";
         const errno = (failure as NodeJS.ErrnoException).code;
-        error = { code: (errno && ERRNO_CODES[errno]) || "io", message: (failure as Error).message };
+        const code = failure instanceof ToolFailure ? failure.toolCode : (errno && ERRNO_CODES[errno]) || "io";
+        error = { code, message: (failure as Error).message };
       }
     } finally {
       call.signal.removeEventListener("abort", onAbort);

@@ -11,11 +11,12 @@ import { join } from "node:path";
 import * as v from "valibot";
 import type { Backup } from "../../registry.ts";
 import { systemProgram } from "../system.ts";
+import { toolError } from "../../tool-error.ts";
 
 export function nft(args: string[], input?: string): string {
   const result = spawnSync(systemProgram("nft"), args, { encoding: "utf8", input, timeout: 20_000 });
-  if (result.error) throw Object.assign(new Error(`nft could not run: ${result.error.message} (is nftables installed?)`), { code: "ENOENT" });
-  if (result.status !== 0) throw Object.assign(new Error(`nft ${args.join(" ")}: ${(result.stderr || result.stdout).trim()}`), { code: "EINVAL" });
+  if (result.error) throw toolError("not_found", `nft could not run: ${result.error.message} (is nftables installed?)`);
+  if (result.status !== 0) throw toolError("invalid", `nft ${args.join(" ")}: ${(result.stderr || result.stdout).trim()}`);
   return result.stdout;
 }
 

@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
 import { AbsolutePath } from "./common.ts";
+import { toolError } from "../../tool-error.ts";
 
 /** Where each file goes: the directory, under its own name. */
 const destinations = (input: { paths: string[]; into: string }) => input.paths.map((from) => ({ from, to: join(input.into, basename(from)) }));
@@ -45,7 +46,7 @@ export const fsMoveFiles = defineTool({
   },
   run(input, ctx) {
     const into = lstatSync(ctx.physical(input.into), { throwIfNoEntry: false });
-    if (!into?.isDirectory()) throw Object.assign(new Error(`${input.into} is not a directory; create it first`), { code: "ENOENT" });
+    if (!into?.isDirectory()) throw toolError("not_found", `${input.into} is not a directory; create it first`);
     const moved: Array<{ from: string; to: string }> = [];
     const skipped: Array<{ path: string; why: string }> = [];
     for (const { from, to } of destinations(input)) {

@@ -2,6 +2,7 @@ import { existsSync, renameSync } from "node:fs";
 import * as v from "valibot";
 import { defineTool } from "../../registry.ts";
 import { AbsolutePath } from "./common.ts";
+import { toolError } from "../../tool-error.ts";
 
 export const fsMove = defineTool({
   name: "fs.move",
@@ -22,7 +23,7 @@ export const fsMove = defineTool({
     return `moved ${to} back to ${from}`;
   },
   run(input, ctx) {
-    if (existsSync(ctx.physical(input.to))) throw Object.assign(new Error(`${input.to} exists; delete it first or pick another name`), { code: "EEXIST" });
+    if (existsSync(ctx.physical(input.to))) throw toolError("conflict", `${input.to} exists; delete it first or pick another name`);
     renameSync(ctx.physical(input.from), ctx.physical(input.to));
     return { from: input.from, to: input.to };
   },

@@ -5,6 +5,7 @@ import { normalizePath } from "../../capability.ts";
 import { resolvedLinkTarget } from "../../paths.ts";
 import { defineTool } from "../../registry.ts";
 import { AbsolutePath } from "./common.ts";
+import { toolError } from "../../tool-error.ts";
 
 export const fsSymlink = defineTool({
   name: "fs.symlink",
@@ -31,7 +32,7 @@ export const fsSymlink = defineTool({
     return `removed the link ${path}`;
   },
   run(input, ctx) {
-    if (existsSync(ctx.physical(input.path))) throw Object.assign(new Error(`${input.path} exists`), { code: "EEXIST" });
+    if (existsSync(ctx.physical(input.path))) throw toolError("conflict", `${input.path} exists`);
     symlinkSync(input.target, ctx.physical(input.path));
     return { path: input.path, target: input.target };
   },

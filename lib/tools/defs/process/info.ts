@@ -2,6 +2,7 @@ import { readdirSync, readlinkSync } from "node:fs";
 import * as v from "valibot";
 import { processInfo } from "../../../sys/index.ts";
 import { defineTool } from "../../registry.ts";
+import { toolError } from "../../tool-error.ts";
 
 export const Pid = v.pipe(v.number(), v.integer(), v.minValue(1));
 
@@ -19,7 +20,7 @@ export const processInfoTool = defineTool({
   resources: () => [],
   run(input) {
     const info = processInfo(input.pid);
-    if (!info) throw Object.assign(new Error(`no process ${input.pid}`), { code: "ENOENT" });
+    if (!info) throw toolError("not_found", `no process ${input.pid}`);
     let cwd = "";
     let openFiles = -1;
     try {

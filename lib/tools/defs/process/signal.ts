@@ -3,14 +3,15 @@ import * as v from "valibot";
 import { processInfo } from "../../../sys/index.ts";
 import { defineTool, type ToolDefinition } from "../../registry.ts";
 import { Pid } from "./info.ts";
+import { toolError } from "../../tool-error.ts";
 
 const SIGNALS = Object.keys(constants.signals) as [string, ...string[]];
 
 function send(pid: number, signal: string): { pid: number; name: string; signal: string } {
-  if (pid === 1) throw Object.assign(new Error("PID 1 is aios-init: use the service tools, or poweroff/reboot"), { code: "EPERM" });
-  if (pid === process.pid) throw Object.assign(new Error("that is aios-tools itself"), { code: "EPERM" });
+  if (pid === 1) throw toolError("permission", "PID 1 is aios-init: use the service tools, or poweroff/reboot");
+  if (pid === process.pid) throw toolError("permission", "that is aios-tools itself");
   const info = processInfo(pid);
-  if (!info) throw Object.assign(new Error(`no process ${pid}`), { code: "ENOENT" });
+  if (!info) throw toolError("not_found", `no process ${pid}`);
   process.kill(pid, signal as NodeJS.Signals);
   return { pid, name: info.name, signal };
 }

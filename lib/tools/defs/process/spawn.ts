@@ -6,6 +6,7 @@ import { SYSTEM_PATH, systemProgram } from "../system.ts";
 import { GroupRecords } from "../../../sys/index.ts";
 import { createCommandCgroup, removeCommandCgroup } from "./confine.ts";
 import { join } from "node:path";
+import { toolError } from "../../tool-error.ts";
 
 // BusyBox's sh, unshare, su and setpriv, the same on the image and on a test machine (busybox-static).
 const BUSYBOX = "/bin/busybox";
@@ -118,7 +119,7 @@ export const processSpawn = defineTool({
     const hidden = ctx.hiddenFromCommands;
     const cwd = ctx.physical(input.cwd);
     const user = input.as_root ? "root" : UNPRIVILEGED_USER;
-    if (process.getuid?.() !== 0) throw Object.assign(new Error("cannot confine a command without root (namespaces): run aios-tools as root"), { code: "EPERM" });
+    if (process.getuid?.() !== 0) throw toolError("permission", "cannot confine a command without root (namespaces): run aios-tools as root");
     const cgroup = createCommandCgroup(`cmd-${crypto.randomUUID()}`, { memoryBytes: limits.memory_mb * 1024 * 1024, processes: limits.processes, cpuPercent: limits.cpu_percent });
     const wrapped = [BUSYBOX, "sh", "-c", WRAPPER, "aios-spawn", cwd, cgroup ?? "", String(hidden.length), ...hidden, String(limits.memory_mb * 1024), String(limits.open_files), String(limits.processes), user, ...program];
     // Its own PID namespace (it sees and signals only its own processes, and when it ends the

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { defineTool, type ToolContext } from "../../registry.ts";
 import { AbsolutePath } from "../fs/common.ts";
+import { toolError } from "../../tool-error.ts";
 
 const MAX_FILES = 100_000;
 
@@ -52,9 +53,9 @@ export const secFileIntegrity = defineTool({
       writeFileSync(file, JSON.stringify({ path: input.path, time, hashes: now }), { mode: 0o600 });
       return { name: input.name, path: input.path, files: Object.keys(now).length, changed: [], added: [], removed: [], baseline_time: time };
     }
-    if (!existsSync(file)) throw Object.assign(new Error(`no baseline named "${input.name}": run the baseline action first`), { code: "ENOENT" });
+    if (!existsSync(file)) throw toolError("not_found", `no baseline named "${input.name}": run the baseline action first`);
     const baseline = JSON.parse(readFileSync(file, "utf8")) as { path: string; time: string; hashes: Record<string, string> };
-    if (baseline.path !== input.path) throw Object.assign(new Error(`baseline "${input.name}" is of ${baseline.path}, not ${input.path}`), { code: "EINVAL" });
+    if (baseline.path !== input.path) throw toolError("invalid", `baseline "${input.name}" is of ${baseline.path}, not ${input.path}`);
     const changed = Object.keys(now).filter((p) => p in baseline.hashes && baseline.hashes[p] !== now[p]);
     const added = Object.keys(now).filter((p) => !(p in baseline.hashes));
     const removed = Object.keys(baseline.hashes).filter((p) => !(p in now));

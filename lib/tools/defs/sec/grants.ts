@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { parseCapability } from "../../capability.ts";
 import { defineTool } from "../../registry.ts";
+import { toolError } from "../../tool-error.ts";
 
 const Agent = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,62}$/, "must be an agent kind"));
 const CapabilityText = v.pipe(
@@ -29,7 +30,7 @@ export const secGrant = defineTool({
   timeoutMs: 10_000,
   resources: (input) => [input.agent],
   run(input, ctx) {
-    if (input.agent === ctx.agent) throw Object.assign(new Error("an agent cannot grant itself a capability"), { code: "EPERM" });
+    if (input.agent === ctx.agent) throw toolError("permission", "an agent cannot grant itself a capability");
     const g = ctx.grants.grant(input.agent, input.capability, `agent:${ctx.agent}`, input.reason, input.ttl_ms);
     return { id: g.id, agent: g.agent, capability: g.capability, granted_by: g.granted_by, from_config: false };
   },
