@@ -3,6 +3,7 @@
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
 bun := justfile_directory() / "node_modules/.bin/bun"
+biome := justfile_directory() / "node_modules/.bin/biome"
 buf := justfile_directory() / "node_modules/.bin/buf"
 components := "aios-init aios-memory aios-gateway aios-tools aios-orchestrator aios-console aiosctl"
 commit := `git rev-parse --short HEAD 2>/dev/null || echo unknown`
@@ -70,6 +71,15 @@ typecheck:
     {{bun}} x tsc -p .
 
 # Every test: contracts, types, the compiled binary and the image, then bun test.
+# The formatter and linter (Biome, biome.json): formatting and the recommended rules; errors fail.
+lint:
+    {{biome}} ci .
+
+# The fast tier: the pure modules' tests beside their code and the understanding layer's, in
+# seconds, with no apt, no ISO and no browser.
+test-unit:
+    {{bun}} test unit.test test/understanding.test.ts test/learned.test.ts lib/config lib/log lib/console/credentials.test.ts
+
 test: deps proto-check typecheck iso build-lancedb llama-server
     PATH="$PATH:/usr/sbin:/sbin" {{bun}} test --timeout 1200000 2>&1 | tee .test-output.log; \
       status=${PIPESTATUS[0]}; \

@@ -52,7 +52,7 @@ function aptSha256s(specs: ReadonlyArray<readonly [string, string]>): Map<string
   return sums;
 }
 
-const escape = (version: string) => version.replace(/:/g, "%3a");
+const escapeVersion = (version: string) => version.replace(/:/g, "%3a");
 
 export class DebCache {
   private readonly dependsCache = new Map<string, string[]>();
@@ -73,7 +73,7 @@ export class DebCache {
         const now = candidateVersions([name]).get(name);
         throw new Error(`${key} is not in apt's index (the candidate now is ${now}): update the pin`);
       }
-      const candidates = ["amd64", "all"].map((arch) => join(debs, `${name}_${escape(version)}_${arch}.deb`));
+      const candidates = ["amd64", "all"].map((arch) => join(debs, `${name}_${escapeVersion(version)}_${arch}.deb`));
       let file = candidates.find((f) => existsSync(f));
       if (file && new Bun.CryptoHasher("sha256").update(readFileSync(file)).digest("hex") !== expected) {
         console.error(`  ${key}: the cached file does not match apt's SHA256; downloading it again`);
@@ -90,7 +90,7 @@ export class DebCache {
     return located.map(({ name, version, candidates, file }) => {
       const path = file ?? candidates.find((f) => existsSync(f));
       if (!path) throw new Error(`apt-get download ${name}=${version} left no .deb in ${debs}`);
-      const tree = join(this.dir, "extract", `${name}_${escape(version)}`);
+      const tree = join(this.dir, "extract", `${name}_${escapeVersion(version)}`);
       if (!existsSync(join(tree, ".done"))) {
         rmSync(tree, { recursive: true, force: true });
         mkdirSync(tree, { recursive: true });

@@ -55,6 +55,6 @@ describe("replaying with other values", () => {
 
   test("numbers keep their type where a whole input is one value", () => {
     const ping = learned("is 10.0.0.1 answering on port 443", [call("net.port_check", { host: "10.0.0.1", port: 443 }, "network")]);
-    expect(matchProcedure("is 192.168.1.9 answering on port 22?", [ping])?.calls[0]!.input).toEqual({ host: "192.168.1.9", port: 22 });
+    expect(matchProcedure("is 192.168.1.9 answering on port 22?", [ping])!.calls[0]!.input).toEqual({ host: "192.168.1.9", port: 22 });
   });
 });

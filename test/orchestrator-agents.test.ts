@@ -193,13 +193,13 @@ describe("learned procedures", () => {
     expect(second.plannedBy).toBe(Layer.LAYER_REACTIVE);
     expect(readFileSync(physical(marker("b.flag")), "utf8")).toBe("marked\n");
     expect((await events(second.id)).some((e) => e.message.startsWith("planned from the learned procedure"))).toBe(true);
-    await waitFor(async () => (await learnedFor(pattern))?.procedure!.successes === 2, "the replay to count");
+    await waitFor(async () => (await learnedFor(pattern))?.procedure?.successes === 2, "the replay to count");
 
     // 3. A replay that fails (no such directory) costs the procedure its trust.
     const failed = await goalIn(stack, await submit(stack, `put a marker file at ${join(work, "nowhere", "c.flag")}`));
     expect(failed.state).toBe(GoalState.GOAL_STATE_FAILED);
     expect(failed.usage!.requests).toBe(0);
-    await waitFor(async () => (await learnedFor(pattern))?.procedure!.failures === 1, "the failure to count");
+    await waitFor(async () => (await learnedFor(pattern))?.procedure?.failures === 1, "the failure to count");
 
     // 4. So the next one goes to the model again.
     const again = since();

@@ -252,7 +252,7 @@ describe("every tool of the catalogue", () => {
     test(`${c.tool}: success, bad input, missing capability`, async () => {
       const input = await c.good();
       const caller = await token(c.agent ?? "tester");
-      let good;
+      let good: Awaited<ReturnType<typeof run>>;
       try {
         good = await run(caller, c.tool, input);
       } catch (error) {

@@ -36,7 +36,7 @@ export const memoryComponent: ComponentSpec = {
 
     let index: VectorIndex;
     if (settings.vector_backend === "lancedb") {
-      let lance;
+      let lance: Awaited<ReturnType<typeof LanceDbIndex.open>>;
       try {
         lance = await LanceDbIndex.open(db, join(directory, "lancedb"), log);
       } catch (error) {

@@ -49,7 +49,7 @@ export function parseCommonFlags(
   extra: Record<string, { type: "string" | "boolean"; short?: string }> = {},
   allowPositionals = false,
 ): { flags: CommonFlags; values: Record<string, string | boolean | undefined>; positionals: string[] } | number {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: [...argv],
@@ -137,7 +137,7 @@ export async function runComponent(spec: ComponentSpec, argv: readonly string[])
   const log = createLogger({ component: binary, level: config.log.level });
   const stop = stopRequested(log);
   const stoppers: (() => void | Promise<void>)[] = [];
-  let services;
+  let services: Awaited<ReturnType<typeof spec.services>>;
   try {
     services = await spec.services({ config, root: flags.root, log, onStop: (fn) => stoppers.push(fn) });
   } catch (error) {

@@ -31,7 +31,7 @@ export async function prepareSocketPath(path: string): Promise<void> {
     throw failedPrecondition(`socket path ${path} is longer than the ${MAX_SOCKET_PATH} bytes Unix sockets allow; use a shorter run_dir`);
   }
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  let stat;
+  let stat: ReturnType<typeof lstatSync>;
   try {
     stat = lstatSync(path);
   } catch (error) {

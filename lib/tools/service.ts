@@ -236,7 +236,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       if (held.length === 0) throw permissionDenied(`agent "${agent}" holds no capabilities (no agents/${agent}.toml and no grants)`);
       const wanted = request.capabilities.length > 0 ? request.capabilities : held.map(formatCapability);
       for (const [i, text] of wanted.entries()) {
-        let capability;
+        let capability: ReturnType<typeof parseCapability>;
         try {
           capability = parseCapability(text);
         } catch (error) {

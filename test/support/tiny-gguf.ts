@@ -102,15 +102,20 @@ function writeValue(w: Writer, v: Value): void {
   w.u32(v.type);
   switch (v.type) {
     case ValueType.UINT32:
-      return w.u32(v.value);
+      w.u32(v.value);
+      return;
     case ValueType.INT32:
-      return w.i32(v.value);
+      w.i32(v.value);
+      return;
     case ValueType.FLOAT32:
-      return w.f32(v.value);
+      w.f32(v.value);
+      return;
     case ValueType.BOOL:
-      return w.push(Buffer.from([v.value ? 1 : 0]));
+      w.push(Buffer.from([v.value ? 1 : 0]));
+      return;
     case ValueType.STRING:
-      return w.string(v.value);
+      w.string(v.value);
+      return;
     case ValueType.ARRAY:
       w.u32(v.of);
       w.u64(v.value.length);

@@ -58,7 +58,7 @@ export const fsSearch = defineTool({
     let truncated = false;
     const visit = (logical: string, depth: number) => {
       if (truncated || ctx.signal.aborted) return;
-      let entries;
+      let entries: import("node:fs").Dirent[];
       try {
         entries = readdirSync(ctx.physical(logical), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
       } catch {
