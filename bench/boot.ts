@@ -66,7 +66,8 @@ try {
   const vm = await bootVm({ mode: "kernel", dataDisk, append: `aios.ssh_key="${readFileSync(`${key}.pub`, "utf8").trim()}"` }, 900);
   const aiosSeconds = await timeToLine(vm, "aios-init: AIOS ready", started);
   await Bun.sleep(5000); // idle: let start-up work settle before reading RSS
-  const script = 'for s in /proc/[0-9]*/status; do n=$(sed -n "s/^Name:\\t//p" $s); r=$(sed -n "s/^VmRSS:\\s*//p" $s); p=${s#/proc/}; p=${p%/status}; [ -n "$r" ] && echo "$p $n $r $(tr "\\0" " " < /proc/$p/cmdline | cut -c1-60)"; done';
+  const script =
+    'for s in /proc/[0-9]*/status; do n=$(sed -n "s/^Name:\\t//p" $s); r=$(sed -n "s/^VmRSS:\\s*//p" $s); p=${s#/proc/}; p=${p%/status}; [ -n "$r" ] && echo "$p $n $r $(tr "\\0" " " < /proc/$p/cmdline | cut -c1-60)"; done';
   const listing = (await ssh(vm.sshPort, key, script)).stdout;
   await ssh(vm.sshPort, key, "poweroff");
   await vm.exited;
@@ -75,7 +76,7 @@ try {
   for (const line of listing.trim().split("\n")) {
     const [pid, , kib, , ...cmd] = line.split(/\s+/);
     const command = cmd.join(" ");
-    const name = pid === "1" ? "pid1:aios-init" : /aios-(\w+)/.exec(command)?.[0] ?? (/sshd|udhcpc/.exec(command)?.[0]);
+    const name = pid === "1" ? "pid1:aios-init" : (/aios-(\w+)/.exec(command)?.[0] ?? /sshd|udhcpc/.exec(command)?.[0]);
     if (name) rss[name] = round(Number(kib) / 1024 + (rss[name] ?? 0));
   }
   const result = {
@@ -98,7 +99,9 @@ image
   build/initrd.img                          ${result.initrd_mib} MiB
 
 RSS at idle (MiB)
-${Object.entries(rss).map(([name, value]) => `  ${name.padEnd(40)}  ${value}`).join("\n")}
+${Object.entries(rss)
+  .map(([name, value]) => `  ${name.padEnd(40)}  ${value}`)
+  .join("\n")}
 `);
 } finally {
   rmSync(dir, { recursive: true, force: true });

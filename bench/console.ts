@@ -52,13 +52,21 @@ try {
     const auth = { authorization: `Bearer ${adminToken(stack.root)}` };
     const get = (path: string) => fetch(base + path, { headers: auth }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${path}: ${r.status}`))));
     const post = (path: string, body: unknown) =>
-      fetch(base + path, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${path}: ${r.status}`))));
+      fetch(base + path, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) =>
+        r.ok ? r.json() : Promise.reject(new Error(`${path}: ${r.status}`)),
+      );
 
     const health = [] as number[];
     for (let i = 0; i < WARMUP; i++) await get("/api/health");
     for (let i = 0; i < CALLS; i++) health.push(await timed(() => get("/api/health")));
-    const status = await abPair(() => stack.orchestrator.getSystemStatus({}), () => get("/api/status"));
-    const submit = await abPair(() => stack.orchestrator.submitGoal({ text: "call fs.stat /etc" }), () => post("/api/goals", { text: "call fs.stat /etc" }));
+    const status = await abPair(
+      () => stack.orchestrator.getSystemStatus({}),
+      () => get("/api/status"),
+    );
+    const submit = await abPair(
+      () => stack.orchestrator.submitGoal({ text: "call fs.stat /etc" }),
+      () => post("/api/goals", { text: "call fs.stat /etc" }),
+    );
 
     const assets = [] as { path: string; bytes: number; gzip_bytes: number }[];
     for (const path of ["/", "/app.js", "/app.css", "/icon.svg"]) {

@@ -78,7 +78,10 @@ async function cacheHits(gateway: GatewayProcess) {
 }
 
 async function concurrent(gateway: GatewayProcess) {
-  const byPriority = new Map<string, { wait: number[]; turnaround: number[] }>([["interactive", { wait: [], turnaround: [] }], ["background", { wait: [], turnaround: [] }]]);
+  const byPriority = new Map<string, { wait: number[]; turnaround: number[] }>([
+    ["interactive", { wait: [], turnaround: [] }],
+    ["background", { wait: [], turnaround: [] }],
+  ]);
   // One request occupies the slot first, so that all 50 find a queue.
   const blocker = gateway.client.infer(infer({ layer: Layer.LAYER_OPERATIONAL, maxTokens: QUEUE_TOKENS * 4, noCache: true }));
   await Bun.sleep(50);
@@ -88,7 +91,13 @@ async function concurrent(gateway: GatewayProcess) {
       const interactive = i % INTERACTIVE_EVERY === INTERACTIVE_EVERY - 1;
       const t = performance.now();
       const response = await gateway.client.infer(
-        infer({ layer: Layer.LAYER_OPERATIONAL, messages: [user(`request ${i}`)], maxTokens: QUEUE_TOKENS, noCache: true, priority: interactive ? InferPriority.INFER_PRIORITY_INTERACTIVE : InferPriority.INFER_PRIORITY_BACKGROUND }),
+        infer({
+          layer: Layer.LAYER_OPERATIONAL,
+          messages: [user(`request ${i}`)],
+          maxTokens: QUEUE_TOKENS,
+          noCache: true,
+          priority: interactive ? InferPriority.INFER_PRIORITY_INTERACTIVE : InferPriority.INFER_PRIORITY_BACKGROUND,
+        }),
       );
       const entry = byPriority.get(interactive ? "interactive" : "background")!;
       entry.wait.push(response.queueWaitMs);
@@ -98,7 +107,13 @@ async function concurrent(gateway: GatewayProcess) {
   await blocker;
   const summary = (name: string) => {
     const entry = byPriority.get(name)!;
-    return { requests: entry.wait.length, wait_p50_ms: round(percentile(entry.wait, 50)), wait_p90_ms: round(percentile(entry.wait, 90)), turnaround_p50_ms: round(percentile(entry.turnaround, 50)), turnaround_p90_ms: round(percentile(entry.turnaround, 90)) };
+    return {
+      requests: entry.wait.length,
+      wait_p50_ms: round(percentile(entry.wait, 50)),
+      wait_p90_ms: round(percentile(entry.wait, 90)),
+      turnaround_p50_ms: round(percentile(entry.turnaround, 50)),
+      turnaround_p90_ms: round(percentile(entry.turnaround, 90)),
+    };
   };
   return { total_s: round((performance.now() - started) / 1000, 2), interactive: summary("interactive"), background: summary("background") };
 }

@@ -44,7 +44,10 @@ function memoryAt(i: number) {
     kind,
     title: phrase(r, 3),
     content: phrase(r, 20 + Math.floor(r() * 30)),
-    procedure: kind === MemoryKind.MEMORY_KIND_PROCEDURE ? { goalPattern: `${phrase(r, 3)} ${i}`, toolSequence: ["fs.du", "fs.delete"], successes: Math.floor(r() * 5), failures: Math.floor(r() * 2) } : undefined,
+    procedure:
+      kind === MemoryKind.MEMORY_KIND_PROCEDURE
+        ? { goalPattern: `${phrase(r, 3)} ${i}`, toolSequence: ["fs.du", "fs.delete"], successes: Math.floor(r() * 5), failures: Math.floor(r() * 2) }
+        : undefined,
   };
 }
 
@@ -52,10 +55,21 @@ function importLine(i: number): string {
   const m = memoryAt(i);
   const time = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
   return JSON.stringify({
-    format: EXPORT_FORMAT, id: `mem_bench${i}`, kind: KIND_NAMES[m.kind], title: m.title, content: m.content, tags: [], data: {},
-    created_at: time, updated_at: time, goal_id: "", task_id: "",
+    format: EXPORT_FORMAT,
+    id: `mem_bench${i}`,
+    kind: KIND_NAMES[m.kind],
+    title: m.title,
+    content: m.content,
+    tags: [],
+    data: {},
+    created_at: time,
+    updated_at: time,
+    goal_id: "",
+    task_id: "",
     procedure: m.procedure ? { goal_pattern: m.procedure.goalPattern, tool_sequence: m.procedure.toolSequence, successes: m.procedure.successes, failures: m.procedure.failures } : null,
-    decision: null, embedder: "", vector: null,
+    decision: null,
+    embedder: "",
+    vector: null,
   });
 }
 
@@ -126,7 +140,15 @@ async function benchBackend(backend: "sqlite-vec" | "lancedb") {
     memory.close();
     await server.close(1000);
     for (const stop of stoppers.reverse()) await stop();
-    return { remember_per_s: rememberPerSecond, import_and_embed_per_s: importPerSecond, keyword, vector, hybrid, assemble_context_4000: context, disk_mib: round(Number(stats.databaseBytes) / 1048576, 1) };
+    return {
+      remember_per_s: rememberPerSecond,
+      import_and_embed_per_s: importPerSecond,
+      keyword,
+      vector,
+      hybrid,
+      assemble_context_4000: context,
+      disk_mib: round(Number(stats.databaseBytes) / 1048576, 1),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

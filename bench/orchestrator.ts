@@ -42,8 +42,14 @@ async function schedulerOverhead() {
   const config = parseConfig({}, "(defaults)");
   const events = new EventLog(store, clients.memory, log);
   const engine = new Engine({
-    store, events, agents: loadAgents(join(REPO, "rootfs/overlay/etc/aios/agents")), clients,
-    settings: { ...config.orchestrator, max_parallel_tasks: 8 }, approvalTtlMs: 60_000, log, executor: noop,
+    store,
+    events,
+    agents: loadAgents(join(REPO, "rootfs/overlay/etc/aios/agents")),
+    clients,
+    settings: { ...config.orchestrator, max_parallel_tasks: 8 },
+    approvalTtlMs: 60_000,
+    log,
+    executor: noop,
   });
 
   // Baseline: the same no-op tasks called one after another.
@@ -55,9 +61,25 @@ async function schedulerOverhead() {
   const random = seededRandom(7);
   const goal = engine.submit({ text: "bench: a wide DAG of no-op tasks", priority: 50, source: "human", autonomy: 0, idempotencyKey: "" });
   const tasks: TaskRow[] = Array.from({ length: TASKS }, (_, i) => ({
-    goalId: goal.id, id: `t${i}`, seq: i, description: "no-op", agent: "system", state: "pending", stateReason: "", layer: "reactive", suggestedTools: [],
+    goalId: goal.id,
+    id: `t${i}`,
+    seq: i,
+    description: "no-op",
+    agent: "system",
+    state: "pending",
+    stateReason: "",
+    layer: "reactive",
+    suggestedTools: [],
     dependsOn: i === 0 ? [] : [...new Set([Math.max(0, i - 1 - Math.floor(random() * 100)), Math.max(0, i - 1 - Math.floor(random() * 100))])].map((n) => `t${n}`),
-    successCheck: "", attempts: 0, escalations: 0, result: "", startedAt: null, finishedAt: null, executionIds: [], call: null, conversation: null,
+    successCheck: "",
+    attempts: 0,
+    escalations: 0,
+    result: "",
+    startedAt: null,
+    finishedAt: null,
+    executionIds: [],
+    call: null,
+    conversation: null,
   }));
   store.transaction(() => store.replaceTasks(goal.id, tasks));
   started = performance.now();
@@ -114,8 +136,10 @@ async function endToEnd() {
       concurrent: {
         goals: CONCURRENT_GOALS,
         goals_per_s: round(CONCURRENT_GOALS / concurrentSeconds, 1),
-        wait_p50_ms: percentile(wait, 50), wait_p90_ms: percentile(wait, 90),
-        turnaround_p50_ms: percentile(turnaround, 50), turnaround_p90_ms: percentile(turnaround, 90),
+        wait_p50_ms: percentile(wait, 50),
+        wait_p90_ms: percentile(wait, 90),
+        turnaround_p50_ms: percentile(turnaround, 50),
+        turnaround_p90_ms: percentile(turnaround, 90),
       },
     };
   } finally {

@@ -36,10 +36,7 @@ async function bareGrpc(dir: string) {
   const client = new Client(`unix:${socket}`, credentials.createInsecure());
   const request = { service: "aios.v1.ToolsService" };
   const result = await measure(
-    () =>
-      new Promise((ok, fail) =>
-        client.makeUnaryRequest("/bench.Echo/Echo", encode, decode, request, { deadline: Date.now() + 10_000 }, (e, r) => (e ? fail(e) : ok(r))),
-      ),
+    () => new Promise((ok, fail) => client.makeUnaryRequest("/bench.Echo/Echo", encode, decode, request, { deadline: Date.now() + 10_000 }, (e, r) => (e ? fail(e) : ok(r)))),
     CALLS,
     WARMUP,
   );

@@ -26,7 +26,19 @@ async function endToEnd() {
     const looks = [...CORPUS, ...FRESH].filter((e) => {
       const u = understand(e.text);
       // Only what any machine can answer: no names, paths or hosts of the corpus's own.
-      return e.intent && u.kind === "understood" && !u.intent.effect && u.intent.id === e.intent && !u.intent.needs?.length && u.slots.path === undefined && u.slots.name === undefined && u.slots.ip === undefined && u.slots.host === undefined && u.intent.family !== "users" && !["net.ping", "firewall.list"].includes(u.intent.id);
+      return (
+        e.intent &&
+        u.kind === "understood" &&
+        !u.intent.effect &&
+        u.intent.id === e.intent &&
+        !u.intent.needs?.length &&
+        u.slots.path === undefined &&
+        u.slots.name === undefined &&
+        u.slots.ip === undefined &&
+        u.slots.host === undefined &&
+        u.intent.family !== "users" &&
+        !["net.ping", "firewall.list"].includes(u.intent.id)
+      );
     });
     const times: number[] = [];
     let modelCalls = 0;
@@ -58,7 +70,8 @@ try {
   const e2e = await endToEnd();
   const brief = (s: typeof all) => ({ requests: s.requests, coverage: round(s.coverage, 3), precision: round(s.precision, 3), wrong_effects: s.wrong_effects, understand_p50_us: s.understand_p50_us });
   console.log(JSON.stringify({ bench: "understanding", all: brief(all), development: brief(development), held_out: brief(heldOut), fresh: brief(fresh), end_to_end: e2e }));
-  const row = (name: string, s: typeof all) => `  ${name.padEnd(34)} ${String(s.requests).padStart(5)}   ${pct(s.coverage).padStart(7)}   ${pct(s.precision).padStart(8)}   ${String(s.wrong_effects).padStart(5)}`;
+  const row = (name: string, s: typeof all) =>
+    `  ${name.padEnd(34)} ${String(s.requests).padStart(5)}   ${pct(s.coverage).padStart(7)}   ${pct(s.precision).padStart(8)}   ${String(s.wrong_effects).padStart(5)}`;
   console.log(`
 understanding with no model                  requests  coverage  precision  wrong effects
 ${row("all", all)}

@@ -11,7 +11,25 @@
  * rootfs/overlay. Paths are merged-/usr (/bin → usr/bin ...). Needs root (device nodes) and
  * apt-get, dpkg-deb, readelf, modinfo, depmod, cpio, lz4.
  */
-import { chmodSync, closeSync, copyFileSync, openSync, readSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  openSync,
+  readSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { candidateVersions, type Deb, DebCache } from "./debs.ts";
@@ -29,10 +47,40 @@ const EPOCH = Number(process.env.SOURCE_DATE_EPOCH ?? 0);
 // for any Linux find them. /home, /srv, /opt, /usr/local and /var/tmp are bound over from the
 // data disk at boot (lib/init/boot.ts PERSISTENT_PATHS).
 const FHS_DIRS = [
-  "boot", "dev", "etc/opt", "home", "media", "mnt", "opt", "proc", "root", "run", "srv", "sys", "tmp",
-  "usr/bin", "usr/include", "usr/lib64", "usr/sbin", "usr/share", "usr/src",
-  "usr/local/bin", "usr/local/etc", "usr/local/include", "usr/local/lib", "usr/local/sbin", "usr/local/share", "usr/local/src",
-  "var/cache", "var/lib", "var/local", "var/log", "var/mail", "var/opt", "var/spool", "var/tmp",
+  "boot",
+  "dev",
+  "etc/opt",
+  "home",
+  "media",
+  "mnt",
+  "opt",
+  "proc",
+  "root",
+  "run",
+  "srv",
+  "sys",
+  "tmp",
+  "usr/bin",
+  "usr/include",
+  "usr/lib64",
+  "usr/sbin",
+  "usr/share",
+  "usr/src",
+  "usr/local/bin",
+  "usr/local/etc",
+  "usr/local/include",
+  "usr/local/lib",
+  "usr/local/sbin",
+  "usr/local/share",
+  "usr/local/src",
+  "var/cache",
+  "var/lib",
+  "var/local",
+  "var/log",
+  "var/mail",
+  "var/opt",
+  "var/spool",
+  "var/tmp",
 ];
 
 const started = performance.now();
@@ -112,7 +160,9 @@ function installBusybox(cache: DebCache, pins: Map<string, string>): Deb {
   const deb = cache.get("busybox-static", version);
   copyFileSync(join(deb.tree, "bin/busybox"), join(STAGING, "usr/bin/busybox"));
   chmodSync(join(STAGING, "usr/bin/busybox"), 0o755);
-  for (const applet of sh([join(deb.tree, "bin/busybox"), "--list-full"]).trim().split("\n")) {
+  for (const applet of sh([join(deb.tree, "bin/busybox"), "--list-full"])
+    .trim()
+    .split("\n")) {
     const target = join(STAGING, mergedUsr(applet));
     if (existsSync(target) || lstatSync(dirname(target), { throwIfNoEntry: false }) === undefined) continue;
     symlinkSync("/usr/bin/busybox", target);
@@ -259,7 +309,11 @@ function installKernel(cache: DebCache): { version: string; vmlinuz: string } {
     const deps = sh(["modinfo", "-F", "depends", join(modulesRoot, rel)]).trim();
     for (const dep of deps.split(",").filter(Boolean)) add(dep);
   };
-  for (const module of readFileSync(join(REPO, "kernel/modules.txt"), "utf8").split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean)) add(module);
+  for (const module of readFileSync(join(REPO, "kernel/modules.txt"), "utf8")
+    .split("\n")
+    .map((l) => l.replace(/#.*/, "").trim())
+    .filter(Boolean))
+    add(module);
   const target = join(STAGING, "usr/lib/modules", version);
   for (const key of wanted) {
     const rel = byName.get(key)!;

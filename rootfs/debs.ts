@@ -113,7 +113,13 @@ export class DebCache {
     const names = field
       .split(/\n/)
       .flatMap((line) => line.replace(/^[A-Za-z-]+: /, "").split(","))
-      .map((alt) => alt.split("|")[0]!.trim().replace(/\s*\(.*\)$/, "").replace(/:any$/, ""))
+      .map((alt) =>
+        alt
+          .split("|")[0]!
+          .trim()
+          .replace(/\s*\(.*\)$/, "")
+          .replace(/:any$/, ""),
+      )
       .filter(Boolean);
     this.dependsCache.set(deb.file, names);
     return names;

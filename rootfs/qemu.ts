@@ -56,16 +56,23 @@ export function qemuArgs(o: QemuOptions): string[] {
   return [
     "qemu-system-x86_64",
     // Bun needs SSE4.2; TCG (no KVM here) emulates it with -cpu max.
-    "-cpu", "max",
-    "-smp", "2",
-    "-m", String(o.memoryMiB ?? 2048),
+    "-cpu",
+    "max",
+    "-smp",
+    "2",
+    "-m",
+    String(o.memoryMiB ?? 2048),
     "-nographic",
     "-no-reboot",
     ...boot,
-    "-drive", `file=${o.dataDisk},format=raw,if=virtio`,
-    "-netdev", net,
-    "-device", "virtio-net-pci,netdev=n0",
-    "-device", "virtio-rng-pci",
+    "-drive",
+    `file=${o.dataDisk},format=raw,if=virtio`,
+    "-netdev",
+    net,
+    "-device",
+    "virtio-net-pci,netdev=n0",
+    "-device",
+    "virtio-rng-pci",
   ];
 }
 

@@ -48,7 +48,10 @@ describe("aiosctl machine commands", () => {
     const follow = start([join(stack.root, "usr/bin/aiosctl"), "logs", "web", "-f", "-n", "0", "--root", stack.root], stack.root);
     await Bun.sleep(300);
     await stack.initClient.restartService({ name: "web", waitReady: true });
-    await waitFor(() => follow.output().includes("web says hello"), () => `a new line from web in:\n${follow.output()}`);
+    await waitFor(
+      () => follow.output().includes("web says hello"),
+      () => `a new line from web in:\n${follow.output()}`,
+    );
     expect(await follow.stop("SIGINT")).toBe(0);
     expect((await aiosctl("logs")).code).toBe(64);
     expect((await aiosctl("logs", "no-such-service")).code).toBe(1);
@@ -56,7 +59,10 @@ describe("aiosctl machine commands", () => {
 
   test("memory search finds what a goal left; usage shows the month; autonomy shows and sets", async () => {
     expect((await aiosctl("goal", "disk usage")).code).toBe(0);
-    await waitFor(async () => (await aiosctl("memory", "search", "disk usage")).stdout.includes("procedure"), () => "the goal's procedure in memory");
+    await waitFor(
+      async () => (await aiosctl("memory", "search", "disk usage")).stdout.includes("procedure"),
+      () => "the goal's procedure in memory",
+    );
     const stats = await aiosctl("memory", "stats");
     expect(stats.stdout).toMatch(/\d+ memories/);
     const usage = await aiosctl("usage");
@@ -127,7 +133,11 @@ describe("aiosctl machine commands", () => {
 });
 
 describe("aiosctl for goals, services and undo", () => {
-  const lines = (out: string) => out.trim().split("\n").map((line) => JSON.parse(line));
+  const lines = (out: string) =>
+    out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
 
   test("goal --json prints events, then the final goal as its last line, with enums by name", async () => {
     const r = await aiosctl("goal", "--json", "disk usage");
@@ -157,7 +167,10 @@ describe("aiosctl for goals, services and undo", () => {
     mkdirSync(join(stack.root, "tmp"), { recursive: true });
     await aiosctl("autonomy", "manual");
     const follow = start([join(stack.root, "usr/bin/aiosctl"), "goal", 'call fs.write {"path":"/tmp/ctl-wait.txt","content":"x"}', "--root", stack.root], stack.root);
-    await waitFor(() => follow.output().includes("approve with"), () => `an approval request in:\n${follow.output()}`);
+    await waitFor(
+      () => follow.output().includes("approve with"),
+      () => `an approval request in:\n${follow.output()}`,
+    );
     const id = follow.output().match(/goal (\S+) submitted/)![1]!;
     expect(await follow.stop("SIGINT")).toBe(130);
     expect(follow.output()).toContain(`aiosctl cancel ${id}`);
@@ -207,7 +220,13 @@ describe("aiosctl for goals, services and undo", () => {
 
 describe("aiosctl shell", () => {
   test("plain text is a goal, :commands are aiosctl's, !cmd runs in sh, :exit leaves", async () => {
-    const child = Bun.spawn([join(stack.root, "usr/bin/aiosctl"), "shell", "--root", stack.root], { cwd: stack.root, env: { PATH: "/usr/bin:/bin", HOME: dir }, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    const child = Bun.spawn([join(stack.root, "usr/bin/aiosctl"), "shell", "--root", stack.root], {
+      cwd: stack.root,
+      env: { PATH: "/usr/bin:/bin", HOME: dir },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     child.stdin.write("memory usage\n:goals\n!echo from-sh $((6*7))\n:frobnicate\n:autonomy\n:exit\n");
     child.stdin.end();
     const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);

@@ -64,7 +64,11 @@ describe("dist/aios", () => {
 
       expect(await tools.stop("SIGTERM")).toBe(0);
       expect(existsSync(socket)).toBe(false);
-      const lines = tools.output().trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+      const lines = tools
+        .output()
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(["serving", "stopping", "stopped serving"]));
       expect(lines.every((line) => line.component === "aios-tools")).toBe(true);
     });
@@ -79,9 +83,7 @@ describe("dist/aios", () => {
     const health = await run([join(bin, "aiosctl"), "health", "--root", root, "--json"], dir);
     expect(health.code).toBe(0);
     const rows = JSON.parse(health.stdout) as { component: string; status: string }[];
-    expect(rows.map((row) => `${row.component}=${row.status}`).sort()).toEqual(
-      names.map((name) => `aios-${name}=SERVING`).sort(),
-    );
+    expect(rows.map((row) => `${row.component}=${row.status}`).sort()).toEqual(names.map((name) => `aios-${name}=SERVING`).sort());
 
     const codes = await Promise.all(running.map((component) => component.stop("SIGTERM")));
     expect(codes).toEqual([0, 0, 0, 0, 0]);

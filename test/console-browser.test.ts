@@ -75,7 +75,11 @@ describe("the console in a browser", () => {
   test("reached over plain HTTP from another machine, the page warns and says how to use SSH; on loopback it does not", async () => {
     expect(await page.isHidden("#plain-http")).toBe(true);
     // A name that is not loopback, resolved to the console by the browser itself.
-    const remote = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--host-resolver-rules=MAP aios-console.test 127.0.0.1"] });
+    const remote = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--host-resolver-rules=MAP aios-console.test 127.0.0.1"],
+    });
     try {
       const away = await remote.newPage();
       const port = new URL(base).port;
@@ -125,7 +129,10 @@ describe("the console in a browser", () => {
     await page.click("#approval-list [data-approve]");
     await page.waitForFunction(() => document.getElementById("approval-list")!.textContent!.includes("Nothing is waiting"), null, WAIT);
     const api = new ConsoleClient(base, { bearer: token, origin: null });
-    await waitFor(async () => (await api.get("/api/goals?limit=1")).body.goals[0].state === "GOAL_STATE_SUCCEEDED", () => "the approved goal to succeed");
+    await waitFor(
+      async () => (await api.get("/api/goals?limit=1")).body.goals[0].state === "GOAL_STATE_SUCCEEDED",
+      () => "the approved goal to succeed",
+    );
     const web = (await api.get("/api/services")).body.services.find((s: any) => s.name === "web");
     expect(web.state).toBe("SERVICE_STATE_STOPPED");
     await page.click("#tabs button[data-view=goals]");

@@ -44,10 +44,13 @@ afterAll(async () => {
 
 const goalDone = async (client: ConsoleClient, id: string) => {
   let goal: any;
-  await waitFor(async () => {
-    goal = (await client.get(`/api/goals/${id}`)).body.goal;
-    return ["GOAL_STATE_SUCCEEDED", "GOAL_STATE_FAILED", "GOAL_STATE_CANCELLED"].includes(goal.state);
-  }, () => `goal ${id} to end: ${JSON.stringify(goal)}`);
+  await waitFor(
+    async () => {
+      goal = (await client.get(`/api/goals/${id}`)).body.goal;
+      return ["GOAL_STATE_SUCCEEDED", "GOAL_STATE_FAILED", "GOAL_STATE_CANCELLED"].includes(goal.state);
+    },
+    () => `goal ${id} to end: ${JSON.stringify(goal)}`,
+  );
   return goal;
 };
 
@@ -69,7 +72,9 @@ describe("sign-in", () => {
     expect((await anonymous.get("/api/health")).status).toBe(200);
     expect((await anonymous.get("/api/sign-in")).body).toEqual({ signInWith: "token" });
     const spec = (await anonymous.get("/api/openapi.json")).body;
-    const routes = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => [m.toUpperCase(), path.replace(/\{[^}]+\}/g, "x1")] as const));
+    const routes = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => [m.toUpperCase(), path.replace(/\{[^}]+\}/g, "x1")] as const),
+    );
     expect(routes.length).toBeGreaterThan(25);
     const open = new Set(["GET /api/health", "GET /api/sign-in", "POST /api/session"]);
     for (const [method, path] of routes) {
@@ -97,10 +102,20 @@ describe("sign-in", () => {
   test("a session survives the console being killed (sessions are in SQLite)", async () => {
     const before = (await stack.initClient.getService({ name: "console" })).service!.pid;
     process.kill(before, "SIGKILL");
-    await waitFor(async () => {
-      const s = (await stack.initClient.getService({ name: "console" })).service!;
-      return s.pid !== before && s.pid > 0 && (await fetch(`${base}/api/health`).then((r) => r.ok, () => false));
-    }, () => "the console to come back");
+    await waitFor(
+      async () => {
+        const s = (await stack.initClient.getService({ name: "console" })).service!;
+        return (
+          s.pid !== before &&
+          s.pid > 0 &&
+          (await fetch(`${base}/api/health`).then(
+            (r) => r.ok,
+            () => false,
+          ))
+        );
+      },
+      () => "the console to come back",
+    );
     expect((await browser.get("/api/status")).status).toBe(200);
   });
 
@@ -222,10 +237,13 @@ describe("goals, events and approvals", () => {
   test("a risky call waits for approval; approved from the API, it runs", async () => {
     const id = (await browser.post("/api/goals", { text: "stop web" })).body.goal.id;
     let pending: any[] = [];
-    await waitFor(async () => {
-      pending = (await browser.get("/api/approvals")).body.approvals.filter((a: any) => a.goalId === id);
-      return pending.length === 1;
-    }, () => "an approval for stop web");
+    await waitFor(
+      async () => {
+        pending = (await browser.get("/api/approvals")).body.approvals.filter((a: any) => a.goalId === id);
+        return pending.length === 1;
+      },
+      () => "an approval for stop web",
+    );
     expect(pending[0]).toMatchObject({ tool: "service.stop", input: { name: "web" }, state: "APPROVAL_STATE_PENDING" });
     expect((await browser.get("/api/status")).body.pendingApprovals).toBeGreaterThanOrEqual(1);
     const decided = await browser.post(`/api/approvals/${pending[0].id}`, { approve: true, note: "maintenance" });
@@ -240,7 +258,10 @@ describe("goals, events and approvals", () => {
 
   test("cancel a goal waiting for approval", async () => {
     const id = (await api.post("/api/goals", { text: "stop memory" })).body.goal.id;
-    await waitFor(async () => (await api.get(`/api/goals/${id}`)).body.goal.state === "GOAL_STATE_WAITING_APPROVAL", () => "the goal to wait for approval");
+    await waitFor(
+      async () => (await api.get(`/api/goals/${id}`)).body.goal.state === "GOAL_STATE_WAITING_APPROVAL",
+      () => "the goal to wait for approval",
+    );
     const cancelled = await api.post(`/api/goals/${id}/cancel`, { reason: "changed my mind" });
     expect(cancelled.status).toBe(200);
     expect((await goalDone(api, id)).state).toBe("GOAL_STATE_CANCELLED");
@@ -282,7 +303,10 @@ describe("the rest of the machine", () => {
   test("tools, agents, memory, models, usage, metrics", async () => {
     expect((await api.get("/api/tools")).body.tools.map((t: any) => t.name)).toContain("fs.read");
     expect((await api.get("/api/agents")).body.agents.map((a: any) => a.kind)).toContain("system");
-    await waitFor(async () => (await api.get("/api/memory/search?q=disk")).body.hits?.length > 0, () => "a memory of the disk usage goal");
+    await waitFor(
+      async () => (await api.get("/api/memory/search?q=disk")).body.hits?.length > 0,
+      () => "a memory of the disk usage goal",
+    );
     expect((await api.get("/api/memory/stats")).body.embedder).toContain("hashing");
     expect((await api.get("/api/models")).body.models).toEqual([]);
     const usage = (await api.get("/api/usage")).body;
@@ -335,5 +359,4 @@ describe("lockout (last: it locks this address out of signing in)", () => {
     expect((await browser.get("/api/status")).status).toBe(200);
     expect((await api.get("/api/status")).status).toBe(429);
   });
-
 });

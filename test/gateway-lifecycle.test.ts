@@ -112,7 +112,10 @@ describe("no orphan llama-server", () => {
     );
     const init = start([join(root, "usr/bin/aios-init"), "--root", root], dir, cleanEnv());
     try {
-      await waitFor(() => init.output().includes("AIOS ready"), () => `"AIOS ready" in:\n${init.output()}`);
+      await waitFor(
+        () => init.output().includes("AIOS ready"),
+        () => `"AIOS ready" in:\n${init.output()}`,
+      );
       await waitFor(() => llamaServersUnder(root).length === 1, "the operational llama-server to start");
       const [llama] = llamaServersUnder(root);
       const initClient = connect(InitServiceDefinition, join(root, "run/aios/init.sock"));
@@ -155,7 +158,10 @@ describe("priority queue", () => {
   test("interactive requests are served before background ones that waited longer", async () => {
     const root = join(dir, "queue");
     // One slot, and no end-of-text: every answer is exactly max_tokens long, so requests queue.
-    writeGatewayConfig(root, { gateway: { cache_entries: 0 }, models: [{ id: "slow", layer: "operational", file: "tiny.gguf", context_size: 4096, parallel: 1, always_loaded: true, extra_args: ["--ignore-eos"] }] });
+    writeGatewayConfig(root, {
+      gateway: { cache_entries: 0 },
+      models: [{ id: "slow", layer: "operational", file: "tiny.gguf", context_size: 4096, parallel: 1, always_loaded: true, extra_args: ["--ignore-eos"] }],
+    });
     const gateway = await startGateway(bin, root);
     const { client } = gateway;
     try {

@@ -333,7 +333,11 @@ describe("bad input is refused before any model is called", () => {
   test("no messages, an empty user message, a tool result without its call id", async () => {
     await refusedBeforeCalling(infer({ layer: Layer.LAYER_STRATEGIC, messages: [] }), "invalid_argument", "messages");
     await refusedBeforeCalling(infer({ layer: Layer.LAYER_STRATEGIC, messages: [user("  ")] }), "invalid_argument", "messages.0");
-    await refusedBeforeCalling(infer({ layer: Layer.LAYER_STRATEGIC, messages: [user("x"), { role: ChatRole.CHAT_ROLE_TOOL, content: "r", toolCalls: [], toolCallId: "" }] }), "invalid_argument", "messages.1");
+    await refusedBeforeCalling(
+      infer({ layer: Layer.LAYER_STRATEGIC, messages: [user("x"), { role: ChatRole.CHAT_ROLE_TOOL, content: "r", toolCalls: [], toolCallId: "" }] }),
+      "invalid_argument",
+      "messages.1",
+    );
   });
 
   test("a prompt over max_prompt_bytes, and one too long for every model's context", async () => {
@@ -347,9 +351,17 @@ describe("bad input is refused before any model is called", () => {
   test("a JSON schema the gateway cannot enforce, and tool parameters that are not JSON", async () => {
     const notJson = await refusedBeforeCalling(infer({ layer: Layer.LAYER_OPERATIONAL, responseJsonSchema: "{not json" }), "invalid_argument", "response_json_schema");
     expect(notJson.message).toContain("is not JSON");
-    const badType = await refusedBeforeCalling(infer({ layer: Layer.LAYER_OPERATIONAL, responseJsonSchema: JSON.stringify({ type: "object", properties: { a: { type: "strange" } } }) }), "invalid_argument", "response_json_schema");
+    const badType = await refusedBeforeCalling(
+      infer({ layer: Layer.LAYER_OPERATIONAL, responseJsonSchema: JSON.stringify({ type: "object", properties: { a: { type: "strange" } } }) }),
+      "invalid_argument",
+      "response_json_schema",
+    );
     expect(badType.message).toContain("schema.properties.a.type");
-    const unsupported = await refusedBeforeCalling(infer({ layer: Layer.LAYER_OPERATIONAL, responseJsonSchema: JSON.stringify({ type: "string", $ref: "#/x" }) }), "invalid_argument", "response_json_schema");
+    const unsupported = await refusedBeforeCalling(
+      infer({ layer: Layer.LAYER_OPERATIONAL, responseJsonSchema: JSON.stringify({ type: "string", $ref: "#/x" }) }),
+      "invalid_argument",
+      "response_json_schema",
+    );
     expect(unsupported.message).toContain("$ref");
     await refusedBeforeCalling(infer({ layer: Layer.LAYER_OPERATIONAL, tools: [{ ...readFile, parametersJson: "[1" }] }), "invalid_argument", "tools.0.parameters_json");
   });
@@ -453,4 +465,3 @@ describe("fallback, retries and the circuit breaker", () => {
     expect(error.message).toContain("circuit open");
   });
 });
-

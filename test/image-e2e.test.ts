@@ -43,10 +43,13 @@ afterAll(async () => {
 const terminal = ["GOAL_STATE_SUCCEEDED", "GOAL_STATE_FAILED", "GOAL_STATE_CANCELLED"];
 async function goalEnd(client: ConsoleClient, id: string) {
   let goal: any;
-  await waitFor(async () => {
-    goal = (await client.get(`/api/goals/${id}`)).body.goal;
-    return terminal.includes(goal?.state);
-  }, () => `goal ${id} to end: ${JSON.stringify(goal)}\n${vm.serial().slice(-2000)}`);
+  await waitFor(
+    async () => {
+      goal = (await client.get(`/api/goals/${id}`)).body.goal;
+      return terminal.includes(goal?.state);
+    },
+    () => `goal ${id} to end: ${JSON.stringify(goal)}\n${vm.serial().slice(-2000)}`,
+  );
   return goal;
 }
 
@@ -109,7 +112,11 @@ describe("the ISO, end to end", () => {
     expect(configured.stdout).toMatch(/^gateway: running, pid \d+/);
 
     cloud.enqueue(
-      { text: JSON.stringify({ tasks: [{ id: "look", description: "look at how full the disks are", agent: "storage", tools: ["monitor.disk"], depends_on: [], layer: "tactical", success_check: "usage is known" }] }) },
+      {
+        text: JSON.stringify({
+          tasks: [{ id: "look", description: "look at how full the disks are", agent: "storage", tools: ["monitor.disk"], depends_on: [], layer: "tactical", success_check: "usage is known" }],
+        }),
+      },
       { toolCalls: [{ name: "monitor_disk", arguments: {} }] },
       { toolCalls: [{ name: "task_done", arguments: { result: "the disks have room", evidence: "monitor.disk output", success: true } }] },
     );
@@ -176,7 +183,8 @@ describe("the ISO, end to end", () => {
 
   test("a command an agent runs in the image is confined: nobody, a cgroup of its own with its limits, AIOS's state out of sight", async () => {
     // On the image /bin/sh is BusyBox: the grant names where the link leads, as it is checked.
-    const agent = 'description = "runs commands"\ntool_namespaces = ["process"]\ncapabilities = ["process:spawn:/bin/*", "process:spawn:/usr/bin/busybox"]\ndefault_layer = "tactical"\nstep_limit = 4\nprompt = "You run commands."\n';
+    const agent =
+      'description = "runs commands"\ntool_namespaces = ["process"]\ncapabilities = ["process:spawn:/bin/*", "process:spawn:/usr/bin/busybox"]\ndefault_layer = "tactical"\nstep_limit = 4\nprompt = "You run commands."\n';
     const ready = await sshRetry(`printf '${agent}' > /etc/aios/agents/runner.toml && aiosctl restart tools >/dev/null && aiosctl restart orchestrator >/dev/null && aiosctl autonomy autonomous`);
     expect(ready.code).toBe(0);
     try {

@@ -12,7 +12,28 @@ import { bootVm, ssh, sshWhenUp, type Vm } from "./support/vm.ts";
 
 const READY = "aios-init: AIOS ready";
 const PERSISTENT = ["/home", "/srv", "/opt", "/usr/local", "/var/tmp"];
-const FHS = [...PERSISTENT, "/boot", "/media", "/mnt", "/etc/opt", "/usr/local/bin", "/usr/local/sbin", "/usr/local/lib", "/usr/share", "/var/cache", "/var/lib", "/var/local", "/var/lock", "/var/log", "/var/mail", "/var/opt", "/var/spool", "/run", "/tmp", "/root"];
+const FHS = [
+  ...PERSISTENT,
+  "/boot",
+  "/media",
+  "/mnt",
+  "/etc/opt",
+  "/usr/local/bin",
+  "/usr/local/sbin",
+  "/usr/local/lib",
+  "/usr/share",
+  "/var/cache",
+  "/var/lib",
+  "/var/local",
+  "/var/lock",
+  "/var/log",
+  "/var/mail",
+  "/var/opt",
+  "/var/spool",
+  "/run",
+  "/tmp",
+  "/root",
+];
 let dir: string;
 let dataDisk: string;
 let key: string;
@@ -43,13 +64,7 @@ describe("the AIOS image in QEMU", () => {
       const health = await sshUntilUp(vm, "aiosctl health --json");
       expect(health.code).toBe(0);
       const rows = JSON.parse(health.stdout) as { component: string; status: string }[];
-      expect(rows.map((r) => `${r.component}=${r.status}`)).toEqual([
-        "aios-init=SERVING",
-        "aios-memory=SERVING",
-        "aios-gateway=SERVING",
-        "aios-tools=SERVING",
-        "aios-orchestrator=SERVING",
-      ]);
+      expect(rows.map((r) => `${r.component}=${r.status}`)).toEqual(["aios-init=SERVING", "aios-memory=SERVING", "aios-gateway=SERVING", "aios-tools=SERVING", "aios-orchestrator=SERVING"]);
       const processes = await ssh(vm.sshPort, key, "ps -o pid,args");
       for (const name of ["/usr/bin/aios-init", "/usr/bin/aios-console", "/usr/sbin/sshd -D -e", "/sbin/udhcpc"]) {
         expect(processes.stdout).toContain(name);
@@ -87,7 +102,11 @@ describe("the AIOS image in QEMU", () => {
       // What a person keeps lives on the data disk: bound over from /var/lib/aios/persist.
       const mounts = (await ssh(vm.sshPort, key, "cat /proc/self/mounts")).stdout;
       for (const path of PERSISTENT) expect(mounts).toMatch(new RegExp(`^/dev/vda ${path} ext4 `, "m"));
-      const kept = await ssh(vm.sshPort, key, "mkdir -p /home/alice && echo kept-in-home > /home/alice/note && printf '#!/bin/sh\\necho local-tool-ran\\n' > /usr/local/bin/hello-local && chmod +x /usr/local/bin/hello-local && echo kept-in-srv > /srv/site && echo kept-in-opt > /opt/app && echo kept-in-var-tmp > /var/tmp/scratch && sync && echo ok");
+      const kept = await ssh(
+        vm.sshPort,
+        key,
+        "mkdir -p /home/alice && echo kept-in-home > /home/alice/note && printf '#!/bin/sh\\necho local-tool-ran\\n' > /usr/local/bin/hello-local && chmod +x /usr/local/bin/hello-local && echo kept-in-srv > /srv/site && echo kept-in-opt > /opt/app && echo kept-in-var-tmp > /var/tmp/scratch && sync && echo ok",
+      );
       expect(kept.stdout.trim()).toBe("ok");
 
       await ssh(vm.sshPort, key, "poweroff");

@@ -34,7 +34,10 @@ beforeAll(async () => {
     chatter: `command = "/bin/sh"\nargs = ["-c", "echo hello from chatter; exec sleep 600"]\nafter = ["tools"]\n`,
   });
   init = start([join(bin, "aios-init"), "--root", root], dir, cleanEnv());
-  await waitFor(() => init.output().includes("AIOS ready"), () => `"AIOS ready" in:\n${init.output()}`);
+  await waitFor(
+    () => init.output().includes("AIOS ready"),
+    () => `"AIOS ready" in:\n${init.output()}`,
+  );
   client = connect(InitServiceDefinition, join(root, "run/aios/init.sock"));
 });
 
@@ -151,7 +154,10 @@ describe("aios init --root after its predecessor was killed", () => {
       sleeper: `command = "/bin/sh"\nargs = ["-c", "exec sleep 600"]\n`,
     });
     const first = start([join(again, "usr/bin/aios-init"), "--root", again], dir, cleanEnv());
-    await waitFor(() => first.output().includes("AIOS ready"), () => `"AIOS ready" in:\n${first.output()}`);
+    await waitFor(
+      () => first.output().includes("AIOS ready"),
+      () => `"AIOS ready" in:\n${first.output()}`,
+    );
     const firstClient = connect(InitServiceDefinition, join(again, "run/aios/init.sock"));
     const before = Object.fromEntries((await firstClient.listServices({})).services.map((s) => [s.name, s.pid]));
     firstClient.close();
@@ -169,13 +175,19 @@ describe("aios init --root after its predecessor was killed", () => {
 
     const second = start([join(again, "usr/bin/aios-init"), "--root", again], dir, cleanEnv());
     try {
-      await waitFor(() => second.output().includes("AIOS ready"), () => `"AIOS ready" in:\n${second.output()}`);
+      await waitFor(
+        () => second.output().includes("AIOS ready"),
+        () => `"AIOS ready" in:\n${second.output()}`,
+      );
       expect(second.output()).toMatch(/stopped what a previous aios-init left running: (sleeper, tools|tools, sleeper)/);
       await waitFor(() => !alive(before.tools!) && !alive(before.sleeper!), "the orphans to be gone");
       const secondClient = connect(InitServiceDefinition, join(again, "run/aios/init.sock"));
       const after = (await secondClient.listServices({})).services;
       secondClient.close();
-      expect(after.map((s) => `${s.name} ${s.state} restarts=${s.restarts}`).sort()).toEqual([`sleeper ${ServiceState.SERVICE_STATE_RUNNING} restarts=0`, `tools ${ServiceState.SERVICE_STATE_RUNNING} restarts=0`]);
+      expect(after.map((s) => `${s.name} ${s.state} restarts=${s.restarts}`).sort()).toEqual([
+        `sleeper ${ServiceState.SERVICE_STATE_RUNNING} restarts=0`,
+        `tools ${ServiceState.SERVICE_STATE_RUNNING} restarts=0`,
+      ]);
     } finally {
       await second.stop("SIGTERM");
     }

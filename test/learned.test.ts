@@ -23,8 +23,12 @@ describe("learning from a plan that worked", () => {
   });
 
   test("a value the model took from a tool's output is not replayed", () => {
-    expect(learnFrom("stop the stuck backup", [call("process.kill", { pid: 4242 }, "system")], '{"processes":[{"pid":4242,"name":"backup"}]}')).toEqual({ notLearned: "a call uses 4242, which a tool's output gave the model" });
-    expect(learnFrom("remove the biggest file on this machine", [call("fs.delete", { path: "/var/big.iso" })], '{"path":"/var/big.iso"}')).toMatchObject({ notLearned: expect.stringContaining("/var/big.iso") });
+    expect(learnFrom("stop the stuck backup", [call("process.kill", { pid: 4242 }, "system")], '{"processes":[{"pid":4242,"name":"backup"}]}')).toEqual({
+      notLearned: "a call uses 4242, which a tool's output gave the model",
+    });
+    expect(learnFrom("remove the biggest file on this machine", [call("fs.delete", { path: "/var/big.iso" })], '{"path":"/var/big.iso"}')).toMatchObject({
+      notLearned: expect.stringContaining("/var/big.iso"),
+    });
   });
 
   test("a request whose value the calls ignore is not learned: another value would be ignored too", () => {

@@ -35,7 +35,10 @@ describe.each(["sqlite-vec", "lancedb"] as const)("with %s", (backend) => {
       for (let i = 0; !stop; i++) {
         const content = `burst note worker${n} item${i} ${crypto.randomUUID()}`;
         try {
-          const response = await memory.client.remember(remember({ kind: i % 5 ? MemoryKind.MEMORY_KIND_KNOWLEDGE : MemoryKind.MEMORY_KIND_OUTCOME, title: `w${n}-${i}`, content }), { failFast: true, timeoutMs: 10_000 });
+          const response = await memory.client.remember(remember({ kind: i % 5 ? MemoryKind.MEMORY_KIND_KNOWLEDGE : MemoryKind.MEMORY_KIND_OUTCOME, title: `w${n}-${i}`, content }), {
+            failFast: true,
+            timeoutMs: 10_000,
+          });
           acknowledged.push({ id: response.memory!.id, content });
         } catch {
           return; // the server is gone
@@ -114,7 +117,9 @@ describe("a damaged database", () => {
     const root = join(dir, `damage-${name.replaceAll(" ", "-")}`);
     writeMemoryConfig(root, { embedder: "hashing" });
     let memory = await startMemory(bin, root);
-    const lines = Array.from({ length: 3000 }, (_, i) => remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: `fact ${i}`, content: `fact number ${i} about this machine ${"padding ".repeat(20)}` }));
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: `fact ${i}`, content: `fact number ${i} about this machine ${"padding ".repeat(20)}` }),
+    );
     for (const request of lines) await memory.client.remember(request);
     expect(await memory.stop()).toBe(0);
 

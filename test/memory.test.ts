@@ -22,7 +22,17 @@ const DIMENSIONS = 256;
 const DAY_MS = 86_400_000;
 const estimate = (text: string) => Math.ceil(Buffer.byteLength(text) / 3);
 const event = (fields: { source?: string; type: string; severity: Severity; message: string; time?: Date; security?: boolean }) => ({
-  event: { id: "", source: fields.source ?? "aios-tools", type: fields.type, severity: fields.severity, message: fields.message, time: fields.time, goalId: "", taskId: "", security: fields.security ?? false },
+  event: {
+    id: "",
+    source: fields.source ?? "aios-tools",
+    type: fields.type,
+    severity: fields.severity,
+    message: fields.message,
+    time: fields.time,
+    goalId: "",
+    taskId: "",
+    security: fields.security ?? false,
+  },
 });
 
 describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backend) => {
@@ -82,7 +92,15 @@ describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backen
     ];
     for (const [kind, tier] of cases) {
       const { memory: stored } = await client().remember(
-        remember({ kind, title: `tier check ${kind}`, content: `a memory of kind ${kind}`, decision: kind === MemoryKind.MEMORY_KIND_DECISION ? { context: "disk 95%", options: ["delete logs", "grow disk"], choice: "delete logs", reasoning: "fast and reversible", model: "rules", outcome: "" } : undefined }),
+        remember({
+          kind,
+          title: `tier check ${kind}`,
+          content: `a memory of kind ${kind}`,
+          decision:
+            kind === MemoryKind.MEMORY_KIND_DECISION
+              ? { context: "disk 95%", options: ["delete logs", "grow disk"], choice: "delete logs", reasoning: "fast and reversible", model: "rules", outcome: "" }
+              : undefined,
+        }),
       );
       expect(stored!.tier).toBe(tier);
       expect(stored!.embedder).toBe(tier === MemoryTier.MEMORY_TIER_LONG_TERM ? `hashing-v1:${DIMENSIONS}` : "");
@@ -92,8 +110,24 @@ describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backen
   });
 
   test("hybrid search finds a procedure by its words and by vector similarity", async () => {
-    await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Free disk space", content: "Find the largest directories with fs.du, delete rotated logs under /var/log", tags: ["disk"], procedure: { goalPattern: "free disk space", toolSequence: ["fs.du", "fs.delete"], successes: 3, failures: 1, stepsJson: "", promoted: false } }));
-    await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Restart a failed service", content: "Read the service log, then restart it through aios-init", tags: ["service"], procedure: { goalPattern: "restart a service", toolSequence: ["service.logs", "service.restart"], successes: 5, failures: 0, stepsJson: "", promoted: false } }));
+    await client().remember(
+      remember({
+        kind: MemoryKind.MEMORY_KIND_PROCEDURE,
+        title: "Free disk space",
+        content: "Find the largest directories with fs.du, delete rotated logs under /var/log",
+        tags: ["disk"],
+        procedure: { goalPattern: "free disk space", toolSequence: ["fs.du", "fs.delete"], successes: 3, failures: 1, stepsJson: "", promoted: false },
+      }),
+    );
+    await client().remember(
+      remember({
+        kind: MemoryKind.MEMORY_KIND_PROCEDURE,
+        title: "Restart a failed service",
+        content: "Read the service log, then restart it through aios-init",
+        tags: ["service"],
+        procedure: { goalPattern: "restart a service", toolSequence: ["service.logs", "service.restart"], successes: 5, failures: 0, stepsJson: "", promoted: false },
+      }),
+    );
     await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: "Firewall", content: "nftables holds the firewall rules; port 22 is open for ssh", tags: ["network"] }));
 
     // By words: keyword rank 1.
@@ -117,7 +151,9 @@ describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backen
   test("vector search returns known neighbours in order of distance", async () => {
     const near = (i: number, lean?: { index: number; amount: number }) => axis(DIMENSIONS, i, lean);
     await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: "north", content: "vector fixture north", tags: ["fixture"], vector: near(0) }));
-    await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: "north-east", content: "vector fixture north-east", tags: ["fixture"], vector: near(0, { index: 1, amount: 1 }) }));
+    await client().remember(
+      remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: "north-east", content: "vector fixture north-east", tags: ["fixture"], vector: near(0, { index: 1, amount: 1 }) }),
+    );
     await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_KNOWLEDGE, title: "east", content: "vector fixture east", tags: ["fixture"], vector: near(1) }));
     await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_INCIDENT, title: "south", content: "vector fixture south", tags: ["fixture"], vector: near(0).map((x) => -x) }));
     const query = near(0, { index: 1, amount: 0.2 });
@@ -143,7 +179,14 @@ describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backen
 
   test("a procedure used again is one memory whose success counts add up", async () => {
     const use = (successes: number, failures: number) =>
-      client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Open a port", content: "Add an nftables accept rule for the port", procedure: { goalPattern: "Open port for the web app", toolSequence: ["firewall.allow"], successes, failures, stepsJson: "", promoted: false } }));
+      client().remember(
+        remember({
+          kind: MemoryKind.MEMORY_KIND_PROCEDURE,
+          title: "Open a port",
+          content: "Add an nftables accept rule for the port",
+          procedure: { goalPattern: "Open port for the web app", toolSequence: ["firewall.allow"], successes, failures, stepsJson: "", promoted: false },
+        }),
+      );
     const first = await use(1, 0);
     const second = await use(0, 1);
     const third = await use(1, 0);
@@ -159,14 +202,18 @@ describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backen
     const listed = await client().listProcedures({ replayableOnly: true, limit: 0 });
     expect(listed.procedures.map((p) => p.id)).toContain(learned.memory!.id);
     expect(listed.procedures.every((p) => p.procedure!.stepsJson !== "")).toBe(true);
-    const badSteps = await refusal(client().updateProcedure({ id: learned.memory!.id, stepsJson: JSON.stringify([{ tool: "rm -rf", agent: "storage", input: {}, description: "" }]), resetCounts: false }));
+    const badSteps = await refusal(
+      client().updateProcedure({ id: learned.memory!.id, stepsJson: JSON.stringify([{ tool: "rm -rf", agent: "storage", input: {}, description: "" }]), resetCounts: false }),
+    );
     expect([badSteps.code, badSteps.field]).toEqual(["invalid_argument", "steps_json"]);
     expect(badSteps.message).toContain("steps_json.0.tool");
     expect((await refusal(client().updateProcedure({ id: "mem-nope", promoted: true, resetCounts: false }))).code).toBe("not_found");
     const promoted = await client().updateProcedure({ id: learned.memory!.id, promoted: true, resetCounts: false });
     expect(promoted.procedure!.procedure!.promoted).toBe(true);
     // A failed use adds to its record; a person's word stays.
-    const used = await client().remember(remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Failed: how heavy is /nope", content: "failed", procedure: { ...procedure, successes: 0, failures: 1, stepsJson: "" } }));
+    const used = await client().remember(
+      remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: "Failed: how heavy is /nope", content: "failed", procedure: { ...procedure, successes: 0, failures: 1, stepsJson: "" } }),
+    );
     expect(used.memory!.id).toBe(learned.memory!.id);
     expect(used.memory!.procedure).toMatchObject({ successes: 1, failures: 1, promoted: true, stepsJson: steps });
     const reset = await client().updateProcedure({ id: learned.memory!.id, resetCounts: true });
@@ -230,7 +277,7 @@ describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backen
         for (const jsonLine of texts) yield { jsonLine };
       };
       // A bad line anywhere imports nothing and names the line.
-      const bad = await refusal(other.client.import(send([lines[0]!, "{\"format\":\"aios-memory/1\"}"])));
+      const bad = await refusal(other.client.import(send([lines[0]!, '{"format":"aios-memory/1"}'])));
       expect(bad.code).toBe("invalid_argument");
       expect(bad.field).toBe("json_line");
       expect(bad.message).toContain("line 2");

@@ -80,7 +80,10 @@ describe("the reactive planner, with no model configured", () => {
     const logs = await goalIn(stack, await submit(stack, "show the last errors of aios-tools"));
     expect(logs.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
     // Its state and its log's error lines, each read by an agent that may.
-    expect(logs.tasks.map((t) => [t.suggestedTools[0], t.agent])).toEqual([["service.status", "system"], ["monitor.logs", "monitor"]]);
+    expect(logs.tasks.map((t) => [t.suggestedTools[0], t.agent])).toEqual([
+      ["service.status", "system"],
+      ["monitor.logs", "monitor"],
+    ]);
     expect(logs.result).toMatch(/tools is running/);
     const listening = await goalIn(stack, await submit(stack, "what is listening on port 22"));
     expect(listening.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
@@ -107,7 +110,7 @@ describe("approvals", () => {
     expect(approvals).toHaveLength(1);
     expect(approvals[0]!.tool).toBe("service.stop");
     expect(approvals[0]!.input).toEqual({ name: "web" });
-    expect((await pidOf("web"))).toBeGreaterThan(0);
+    expect(await pidOf("web")).toBeGreaterThan(0);
     // The orchestrator cannot say yes for a person: aios-tools, which keeps the approval, takes
     // a yes only from a person's own connection (aiosctl, the console, this test).
     const unapproved = await refusal(stack.orchestrator.resolveApproval({ approvalId: approvals[0]!.id, approve: true, resolvedBy: "alice", note: "maintenance" }));
@@ -279,7 +282,12 @@ describe("agents, status and memory", () => {
     const status = await stack.orchestrator.getSystemStatus({});
     expect(status.autonomy).toBe(2);
     expect(status.emergencyStopped).toBe(false);
-    expect(status.components.map((c) => [c.name, c.serving])).toEqual([["aios-memory", true], ["aios-gateway", true], ["aios-tools", true], ["aios-init", true]]);
+    expect(status.components.map((c) => [c.name, c.serving])).toEqual([
+      ["aios-memory", true],
+      ["aios-gateway", true],
+      ["aios-tools", true],
+      ["aios-init", true],
+    ]);
     // No model is configured: only the reactive layer answers.
     expect(status.availableLayers).toEqual([1 /* REACTIVE */]);
     const succeeded = status.goals.find((g) => g.state === GoalState.GOAL_STATE_SUCCEEDED);
@@ -332,11 +340,14 @@ describe("aiosctl", () => {
   test("approvals and approve: a goal waiting for a human goes on once approved from another shell", async () => {
     const following = start([join(stack.root, "usr/bin/aiosctl"), "goal", "stop web", "--root", stack.root], stack.root);
     let pending: { id: string; tool: string }[] = [];
-    await waitFor(async () => {
-      const listed = await aiosctl("approvals", "--json");
-      pending = JSON.parse(listed.stdout) as { id: string; tool: string }[];
-      return pending.length === 1;
-    }, () => `one pending approval; the goal printed:\n${following.output()}`);
+    await waitFor(
+      async () => {
+        const listed = await aiosctl("approvals", "--json");
+        pending = JSON.parse(listed.stdout) as { id: string; tool: string }[];
+        return pending.length === 1;
+      },
+      () => `one pending approval; the goal printed:\n${following.output()}`,
+    );
     expect(pending[0]!.tool).toBe("service.stop");
     expect(following.output()).toContain(`aiosctl approve ${pending[0]!.id}`);
     const approved = await aiosctl("approve", pending[0]!.id, "--note", "maintenance");

@@ -45,7 +45,10 @@ describe("callers named by the kernel", () => {
     writeFileSync(join(root, "etc/aios/agents/general.toml"), 'capabilities = ["fs:read"]\n');
     writeFileSync(join(root, "etc/aios/services/tools.toml"), `command = "${join(root, "usr/bin/aios-tools")}"\ncritical = true\n[readiness]\nkind = "grpc"\n`);
     init = start([join(root, "usr/bin/aios-init"), "--root", root], dir, cleanEnv());
-    await waitFor(() => init.output().includes("AIOS ready"), () => `AIOS ready in:\n${init.output()}`);
+    await waitFor(
+      () => init.output().includes("AIOS ready"),
+      () => `AIOS ready in:\n${init.output()}`,
+    );
   });
 
   afterAll(async () => {
@@ -56,7 +59,11 @@ describe("callers named by the kernel", () => {
   /** Runs the calls from a process in its own group, recorded as service `as` (or as nothing: a person). */
   async function callAs(as: string | null): Promise<Record<string, string>> {
     const child = Bun.spawn([process.execPath, join(import.meta.dir, "support/caller.ts"), join(root, "run/aios/tools.sock")], {
-      stdin: "pipe", stdout: "pipe", stderr: "inherit", detached: true, env: cleanEnv(),
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "inherit",
+      detached: true,
+      env: cleanEnv(),
     });
     const record = join(root, "run/aios/init", `${as}.group`);
     if (as) writeFileSync(record, `${child.pid} ${readStat(child.pid)!.startTime}\n`);

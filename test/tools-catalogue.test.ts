@@ -22,10 +22,27 @@ let tools: ServiceClient<typeof ToolsServiceDefinition>;
 let worker = 0;
 
 const ALL_CAPS = [
-  "fs:*:/data/**", "process:read", "process:spawn:/usr/bin/*", "process:spawn:/bin/*", "process:shell",
-  "process:signal:sleep", "process:kill:sleep", "process:kill:aios-nap-*", "service:*:worker", "service:read", "monitor:*", "hw:read",
-  "firewall:read", "firewall:write:aios",
-  "sec:audit", "sec:grant:outsider", "sec:grant:tester", "sec:revoke", "sec:read", "sec:scan:/data/**", "sec:integrity:/data/**",
+  "fs:*:/data/**",
+  "process:read",
+  "process:spawn:/usr/bin/*",
+  "process:spawn:/bin/*",
+  "process:shell",
+  "process:signal:sleep",
+  "process:kill:sleep",
+  "process:kill:aios-nap-*",
+  "service:*:worker",
+  "service:read",
+  "monitor:*",
+  "hw:read",
+  "firewall:read",
+  "firewall:write:aios",
+  "sec:audit",
+  "sec:grant:outsider",
+  "sec:grant:tester",
+  "sec:revoke",
+  "sec:read",
+  "sec:scan:/data/**",
+  "sec:integrity:/data/**",
 ];
 const NET_CAPS = ["net:read", "net:ping:127.0.0.1", "net:dns:localhost", "net:http:http://127.0.0.1:8099/**", "net:connect:127.0.0.1:*"];
 const HTTP_PORT = 8099;
@@ -81,8 +98,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const token = async (agent: string, autonomy = AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS) =>
-  (await tools.issueCapabilityToken({ agent, autonomy, goalId: "g", taskId: "t" })).token;
+const token = async (agent: string, autonomy = AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS) => (await tools.issueCapabilityToken({ agent, autonomy, goalId: "g", taskId: "t" })).token;
 
 const run = (capabilityToken: string, tool: string, input: Record<string, unknown>, approvalId = "") =>
   tools.execute({ tool, input, capabilityToken, approvalId, reason: "catalogue test" }, { timeoutMs: 120_000 });
@@ -125,16 +141,34 @@ const napper = () => {
 const CASES: Case[] = [
   { tool: "fs.read", good: () => ({ path: "/data/hello.txt", offset: 6, length: 5 }), check: (o) => expect(o.content).toBe("world"), bad: { path: 7 }, field: "input.path" },
   { tool: "fs.write", good: () => ({ path: "/data/w.txt", content: "w" }), check: (o) => expect(o.bytes_written).toBe(1), bad: { path: "/data/w.txt" }, field: "input.content" },
-  { tool: "fs.append", good: () => ({ path: "/data/w.txt", content: "+" }), check: () => expect(readFileSync(join(root, "data/w.txt"), "utf8")).toBe("w+"), bad: { path: "/data/w.txt", content: 1 }, field: "input.content" },
+  {
+    tool: "fs.append",
+    good: () => ({ path: "/data/w.txt", content: "+" }),
+    check: () => expect(readFileSync(join(root, "data/w.txt"), "utf8")).toBe("w+"),
+    bad: { path: "/data/w.txt", content: 1 },
+    field: "input.content",
+  },
   { tool: "fs.copy", good: () => ({ from: "/data/hello.txt", to: "/data/copy.txt" }), check: (o) => expect(o.bytes).toBe(24), bad: { from: "/data/hello.txt" }, field: "input.to" },
   { tool: "fs.move", good: () => ({ from: "/data/copy.txt", to: "/data/moved.txt" }), bad: { from: "relative", to: "/data/x" }, field: "input.from" },
   { tool: "fs.chmod", good: () => ({ path: "/data/moved.txt", mode: "0600" }), check: (o) => expect(o.mode).toBe("0600"), bad: { path: "/data/moved.txt", mode: "rwx" }, field: "input.mode" },
   { tool: "fs.chown", good: () => ({ path: "/data/moved.txt", uid: 0, gid: 0 }), bad: { path: "/data/moved.txt", uid: -1, gid: 0 }, field: "input.uid" },
   { tool: "fs.symlink", good: () => ({ path: "/data/link", target: "hello.txt" }), bad: { path: "/data/link2", target: "" }, field: "input.target" },
   { tool: "fs.mkdir", good: () => ({ path: "/data/a/b", parents: true }), check: (o) => expect(o.created).toBe(true), bad: { path: "/data/c", parents: "yes" }, field: "input.parents" },
-  { tool: "fs.list", good: () => ({ path: "/data" }), check: (o) => expect(o.entries.map((e: { name: string }) => e.name)).toContain("hello.txt"), bad: { path: "/data", limit: 0 }, field: "input.limit" },
+  {
+    tool: "fs.list",
+    good: () => ({ path: "/data" }),
+    check: (o) => expect(o.entries.map((e: { name: string }) => e.name)).toContain("hello.txt"),
+    bad: { path: "/data", limit: 0 },
+    field: "input.limit",
+  },
   { tool: "fs.stat", good: () => ({ path: "/data/hello.txt" }), check: (o) => expect(o).toMatchObject({ exists: true, type: "file", size: 24 }), bad: {}, field: "input.path" },
-  { tool: "fs.search", good: () => ({ path: "/data", name: "hello*", content: "second" }), check: (o) => expect(o.matches).toEqual([{ path: "/data/hello.txt", line: 2, text: "second line" }]), bad: { path: "/data", content: "([" }, field: "input.content" },
+  {
+    tool: "fs.search",
+    good: () => ({ path: "/data", name: "hello*", content: "second" }),
+    check: (o) => expect(o.matches).toEqual([{ path: "/data/hello.txt", line: 2, text: "second line" }]),
+    bad: { path: "/data", content: "([" },
+    field: "input.content",
+  },
   {
     tool: "fs.tally",
     good: () => {
@@ -155,39 +189,91 @@ const CASES: Case[] = [
       writeFileSync(join(root, "data/many/into/two.log"), "already here");
       return { paths: ["/data/many/one.log", "/data/many/two.log", "/data/many/gone.log"], into: "/data/many/into" };
     },
-    check: (o) => expect([o.moved, o.skipped.map((s: { path: string }) => s.path), readFileSync(join(root, "data/many/into/two.log"), "utf8")]).toEqual([[{ from: "/data/many/one.log", to: "/data/many/into/one.log" }], ["/data/many/two.log", "/data/many/gone.log"], "already here"]),
+    check: (o) =>
+      expect([o.moved, o.skipped.map((s: { path: string }) => s.path), readFileSync(join(root, "data/many/into/two.log"), "utf8")]).toEqual([
+        [{ from: "/data/many/one.log", to: "/data/many/into/one.log" }],
+        ["/data/many/two.log", "/data/many/gone.log"],
+        "already here",
+      ]),
     bad: { paths: [], into: "/data" },
     field: "input.paths",
   },
   {
     tool: "fs.delete_files",
     good: () => ({ paths: ["/data/many/into/one.log", "/data/many/into/two.log", "/data/many/into"] }),
-    check: (o) => expect([o.deleted.map((d: { path: string }) => d.path), o.skipped, readdirSync(join(root, "data/many/into"))]).toEqual([["/data/many/into/one.log", "/data/many/into/two.log"], [{ path: "/data/many/into", why: "not a regular file" }], []]),
+    check: (o) =>
+      expect([o.deleted.map((d: { path: string }) => d.path), o.skipped, readdirSync(join(root, "data/many/into"))]).toEqual([
+        ["/data/many/into/one.log", "/data/many/into/two.log"],
+        [{ path: "/data/many/into", why: "not a regular file" }],
+        [],
+      ]),
     bad: { paths: ["relative"] },
     field: "input.paths.0",
   },
   { tool: "process.list", good: () => ({ name: "sleep" }), check: (o) => expect(o.total).toBeGreaterThanOrEqual(0), bad: { limit: -1 }, field: "input.limit" },
   { tool: "process.info", good: () => ({ pid: process.pid }), check: (o) => expect(o.pid).toBe(process.pid), bad: { pid: 0 }, field: "input.pid" },
-  { tool: "process.spawn", good: () => ({ argv: ["/bin/echo", "hi"] }), check: (o) => expect(o).toMatchObject({ exit_code: 0, stdout: "hi\n", network: false }), bad: { argv: [] }, field: "input.argv" },
+  {
+    tool: "process.spawn",
+    good: () => ({ argv: ["/bin/echo", "hi"] }),
+    check: (o) => expect(o).toMatchObject({ exit_code: 0, stdout: "hi\n", network: false }),
+    bad: { argv: [] },
+    field: "input.argv",
+  },
   { tool: "process.signal", good: () => ({ pid: (worker = sleeper()), signal: "SIGCONT" }), check: (o) => expect(o.name).toBe("sleep"), bad: { pid: 1, signal: "SIGNOPE" }, field: "input.signal" },
   { tool: "process.kill", good: () => ({ pid: worker }), check: (o) => expect(o.signal).toBe("SIGTERM"), bad: { pid: "x" }, field: "input.pid" },
-  { tool: "process.stop", good: () => ({ name: napper() }), check: (o) => expect([o.stopped.map((p: { name: string }) => p.name), o.signal]).toEqual([[NAPPER], "SIGTERM"]), bad: { port: 70_000 }, field: "input.port" },
+  {
+    tool: "process.stop",
+    good: () => ({ name: napper() }),
+    check: (o) => expect([o.stopped.map((p: { name: string }) => p.name), o.signal]).toEqual([[NAPPER], "SIGTERM"]),
+    bad: { port: 70_000 },
+    field: "input.port",
+  },
   { tool: "service.list", good: () => ({}), check: (o) => expect(o.services.map((s: { name: string }) => s.name)).toEqual(["tools", "worker"]), bad: { all: true }, field: "input.all" },
   { tool: "service.status", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("running"), bad: { name: "Not A Name" }, field: "input.name" },
-  { tool: "service.logs", good: () => ({ name: "worker" }), check: (o) => expect(o.lines.map((l: { text: string }) => l.text)).toContain("worker up"), bad: { name: "worker", lines: 0 }, field: "input.lines" },
+  {
+    tool: "service.logs",
+    good: () => ({ name: "worker" }),
+    check: (o) => expect(o.lines.map((l: { text: string }) => l.text)).toContain("worker up"),
+    bad: { name: "worker", lines: 0 },
+    field: "input.lines",
+  },
   { tool: "service.restart", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("running"), bad: {}, field: "input.name" },
   { tool: "service.stop", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("stopped"), bad: { name: 3 }, field: "input.name" },
   { tool: "service.start", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("running"), bad: { name: "" }, field: "input.name" },
   { tool: "monitor.cpu", good: () => ({ interval_ms: 100 }), check: (o) => expect(o.cpus.length).toBeGreaterThan(0), bad: { interval_ms: 1 }, field: "input.interval_ms" },
   { tool: "monitor.memory", good: () => ({}), check: (o) => expect(o.total_mib).toBeGreaterThan(0), bad: { unit: "gb" }, field: "input.unit" },
-  { tool: "monitor.disk", good: () => ({}), check: (o) => expect(Math.ceil(o.filesystems.find((f: { mount: string }) => f.mount === "/").used_percent)).toBeWithin(dfUsePercent("/") - 1, dfUsePercent("/") + 2), bad: { x: 1 }, field: "input.x" },
+  {
+    tool: "monitor.disk",
+    good: () => ({}),
+    check: (o) => expect(Math.ceil(o.filesystems.find((f: { mount: string }) => f.mount === "/").used_percent)).toBeWithin(dfUsePercent("/") - 1, dfUsePercent("/") + 2),
+    bad: { x: 1 },
+    field: "input.x",
+  },
   { tool: "monitor.network", good: () => ({}), check: (o) => expect(o.interfaces.map((i: { name: string }) => i.name)).toContain("lo"), bad: { x: 1 }, field: "input.x" },
   { tool: "monitor.load", good: () => ({}), check: (o) => expect(o.cpus).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
-  { tool: "monitor.system", good: () => ({}), check: (o) => expect([o.kernel, o.hostname]).toEqual([Bun.spawnSync(["uname", "-r"]).stdout.toString().trim(), Bun.spawnSync(["uname", "-n"]).stdout.toString().trim()]), bad: { x: 1 }, field: "input.x" },
+  {
+    tool: "monitor.system",
+    good: () => ({}),
+    check: (o) => expect([o.kernel, o.hostname]).toEqual([Bun.spawnSync(["uname", "-r"]).stdout.toString().trim(), Bun.spawnSync(["uname", "-n"]).stdout.toString().trim()]),
+    bad: { x: 1 },
+    field: "input.x",
+  },
   { tool: "monitor.top", good: () => ({ by: "rss", limit: 3 }), check: (o) => expect(o.processes).toHaveLength(3), bad: { by: "disk" }, field: "input.by" },
-  { tool: "monitor.logs", good: () => ({ source: "worker", grep: "up" }), check: (o) => expect(o.lines.some((l: string) => l.endsWith("worker up"))).toBe(true), bad: { source: "../../etc/shadow" }, field: "input.source" },
+  {
+    tool: "monitor.logs",
+    good: () => ({ source: "worker", grep: "up" }),
+    check: (o) => expect(o.lines.some((l: string) => l.endsWith("worker up"))).toBe(true),
+    bad: { source: "../../etc/shadow" },
+    field: "input.source",
+  },
   { tool: "firewall.rules", good: () => ({}), check: (o) => expect(Array.isArray(o.rules)).toBe(true), bad: { table: "x" }, field: "input.table" },
-  { tool: "firewall.add_rule", good: () => ({ rule: "tcp dport 8080 accept" }), check: (o) => expect(o).toEqual({ family: "inet", table: "aios", chain: "input", rule: "tcp dport 8080 accept" }), bad: { rule: "tcp dport 22 accept; flush ruleset" }, field: "input.rule" },
+  {
+    tool: "firewall.add_rule",
+    good: () => ({ rule: "tcp dport 8080 accept" }),
+    check: (o) => expect(o).toEqual({ family: "inet", table: "aios", chain: "input", rule: "tcp dport 8080 accept" }),
+    bad: { rule: "tcp dport 22 accept; flush ruleset" },
+    field: "input.rule",
+  },
   {
     tool: "firewall.delete_rule",
     good: async () => {
@@ -200,16 +286,57 @@ const CASES: Case[] = [
     field: "input.handle",
   },
   { tool: "net.interfaces", agent: "netter", good: () => ({}), check: (o) => expect(o.interfaces).toEqual([expect.objectContaining({ name: "lo", up: true })]), bad: { x: 1 }, field: "input.x" },
-  { tool: "net.addresses", agent: "netter", good: () => ({ family: "inet" }), check: (o) => expect(o.addresses).toEqual([{ interface: "lo", family: "inet", address: "127.0.0.1", prefix: 8 }]), bad: { family: "ipx" }, field: "input.family" },
+  {
+    tool: "net.addresses",
+    agent: "netter",
+    good: () => ({ family: "inet" }),
+    check: (o) => expect(o.addresses).toEqual([{ interface: "lo", family: "inet", address: "127.0.0.1", prefix: 8 }]),
+    bad: { family: "ipx" },
+    field: "input.family",
+  },
   { tool: "net.routes", agent: "netter", good: () => ({}), check: (o) => expect(Array.isArray(o.routes)).toBe(true), bad: { x: 1 }, field: "input.x" },
-  { tool: "net.ping", agent: "netter", good: () => ({ host: "127.0.0.1", count: 1 }), check: (o) => expect(o).toMatchObject({ sent: 1, received: 1, reachable: true }), bad: { host: "a b" }, field: "input.host" },
+  {
+    tool: "net.ping",
+    agent: "netter",
+    good: () => ({ host: "127.0.0.1", count: 1 }),
+    check: (o) => expect(o).toMatchObject({ sent: 1, received: 1, reachable: true }),
+    bad: { host: "a b" },
+    field: "input.host",
+  },
   { tool: "net.dns_lookup", agent: "netter", good: () => ({ name: "localhost" }), check: (o) => expect(o.addresses.length).toBeGreaterThan(0), bad: { name: "" }, field: "input.name" },
-  { tool: "net.http_get", agent: "netter", good: () => ({ url: `http://127.0.0.1:${HTTP_PORT}/index.html`, max_bytes: 5 }), check: (o) => expect(o).toMatchObject({ status: 200, body: "hello", truncated: true }), bad: { url: `http://127.0.0.1:${HTTP_PORT}@127.0.0.2:${HTTP_PORT}/` }, field: "input.url" },
+  {
+    tool: "net.http_get",
+    agent: "netter",
+    good: () => ({ url: `http://127.0.0.1:${HTTP_PORT}/index.html`, max_bytes: 5 }),
+    check: (o) => expect(o).toMatchObject({ status: 200, body: "hello", truncated: true }),
+    bad: { url: `http://127.0.0.1:${HTTP_PORT}@127.0.0.2:${HTTP_PORT}/` },
+    field: "input.url",
+  },
   { tool: "net.port_check", agent: "netter", good: () => ({ port: HTTP_PORT }), check: (o) => expect(o.open).toBe(true), bad: { port: 70000 }, field: "input.port" },
-  { tool: "net.connections", agent: "netter", good: () => ({ state: "listen", port: HTTP_PORT }), check: (o) => expect(o.connections).toEqual([expect.objectContaining({ protocol: "tcp", local: "127.0.0.1", local_port: HTTP_PORT, process: "busybox" })]), bad: { state: "open" }, field: "input.state" },
-  { tool: "sec.audit_query", good: () => ({ tool: "fs.read", limit: 2 }), check: (o) => expect(o.entries.every((e: { tool: string }) => e.tool === "fs.read")).toBe(true), bad: { result: "fine" }, field: "input.result" },
+  {
+    tool: "net.connections",
+    agent: "netter",
+    good: () => ({ state: "listen", port: HTTP_PORT }),
+    check: (o) => expect(o.connections).toEqual([expect.objectContaining({ protocol: "tcp", local: "127.0.0.1", local_port: HTTP_PORT, process: "busybox" })]),
+    bad: { state: "open" },
+    field: "input.state",
+  },
+  {
+    tool: "sec.audit_query",
+    good: () => ({ tool: "fs.read", limit: 2 }),
+    check: (o) => expect(o.entries.every((e: { tool: string }) => e.tool === "fs.read")).toBe(true),
+    bad: { result: "fine" },
+    field: "input.result",
+  },
   { tool: "sec.audit_verify", good: () => ({}), check: (o) => expect(o).toMatchObject({ ok: true, first_broken_seq: 0 }), bad: { x: 1 }, field: "input.x" },
-  { tool: "sec.grant", approve: true, good: () => ({ agent: "outsider", capability: "fs:read:/data/hello.txt", reason: "let it read the greeting" }), check: (o) => expect(o).toMatchObject({ agent: "outsider", granted_by: "agent:tester" }), bad: { agent: "outsider", capability: "fs", reason: "x" }, field: "input.capability" },
+  {
+    tool: "sec.grant",
+    approve: true,
+    good: () => ({ agent: "outsider", capability: "fs:read:/data/hello.txt", reason: "let it read the greeting" }),
+    check: (o) => expect(o).toMatchObject({ agent: "outsider", granted_by: "agent:tester" }),
+    bad: { agent: "outsider", capability: "fs", reason: "x" },
+    field: "input.capability",
+  },
   {
     tool: "sec.revoke",
     good: async () => {
@@ -222,7 +349,13 @@ const CASES: Case[] = [
     bad: { grant_id: "config:x" },
     field: "input.grant_id",
   },
-  { tool: "sec.list_capabilities", good: () => ({ agent: "netter" }), check: (o) => expect(o.grants.map((g: { capability: string }) => g.capability)).toEqual(NET_CAPS), bad: { agent: "Not valid" }, field: "input.agent" },
+  {
+    tool: "sec.list_capabilities",
+    good: () => ({ agent: "netter" }),
+    check: (o) => expect(o.grants.map((g: { capability: string }) => g.capability)).toEqual(NET_CAPS),
+    bad: { agent: "Not valid" },
+    field: "input.agent",
+  },
   {
     tool: "sec.check_perms",
     good: () => {
@@ -234,7 +367,13 @@ const CASES: Case[] = [
     bad: { paths: [] },
     field: "input.paths",
   },
-  { tool: "sec.file_integrity", good: () => ({ action: "baseline", path: "/data", name: "data" }), check: (o) => expect(o.files).toBeGreaterThanOrEqual(3), bad: { action: "guess", path: "/data" }, field: "input.action" },
+  {
+    tool: "sec.file_integrity",
+    good: () => ({ action: "baseline", path: "/data", name: "data" }),
+    check: (o) => expect(o.files).toBeGreaterThanOrEqual(3),
+    bad: { action: "guess", path: "/data" },
+    field: "input.action",
+  },
   { tool: "hw.info", good: () => ({}), check: (o) => expect(o.cpu.count).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
 ];
 
@@ -328,7 +467,10 @@ describe("every tool of the catalogue", () => {
     expect(umount).toBe("refused");
     expect(nnp).toMatch(/NoNewPrivs:\s+1/);
     // A process limit binds: it is no longer root, to which RLIMIT_NPROC does not apply.
-    const forks = await run(t, "process.spawn", { command: "n=0; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 2 2>/dev/null & n=$((n+1)); done; sleep 0.3; ls /proc | grep -c '^[0-9]'", limits: { processes: 4 } });
+    const forks = await run(t, "process.spawn", {
+      command: "n=0; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 2 2>/dev/null & n=$((n+1)); done; sleep 0.3; ls /proc | grep -c '^[0-9]'",
+      limits: { processes: 4 },
+    });
     expect(Number((forks.output as { stdout: string }).stdout.trim())).toBeLessThanOrEqual(6);
     // Root without the capability: refused, whatever the program.
     const refused = await refusal(run(t, "process.spawn", { command: "id -u", as_root: true }));
@@ -353,13 +495,15 @@ describe("every tool of the catalogue", () => {
     // A sleep of its own odd length, started with setsid; the command sees it running, then ends.
     const mark = `1000.${process.pid % 100_000}`;
     expect(Number((await stdout(`setsid sleep ${mark} & sleep 0.3; cat /proc/[0-9]*/cmdline | tr '\\0' ' ' | grep -c 'sleep ${mark}'`)).trim())).toBeGreaterThanOrEqual(1);
-    const survivors = readdirSync("/proc").filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(mark);
-      } catch {
-        return false;
-      }
-    });
+    const survivors = readdirSync("/proc")
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(mark);
+        } catch {
+          return false;
+        }
+      });
     expect(survivors).toEqual([]);
     // The host's own view is untouched: the state directory still has its files.
     expect(readdirSync(join(root, "var/lib/aios/tools")).length).toBeGreaterThan(0);

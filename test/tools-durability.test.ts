@@ -90,7 +90,10 @@ test("a change cut off by kill -9 is still in the ledger: its intent was written
   let tools = connect(ToolsServiceDefinition, socket);
   const { token } = await tools.issueCapabilityToken({ agent: "runner", autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, ttlMs: 600_000 });
   const marker = join(spool, "intent-ran");
-  const call = tools.execute({ tool: "process.spawn", input: { argv: ["/bin/sh", "-c", `echo started > ${marker}.1; sleep 2; echo done > ${marker}`] }, capabilityToken: token, reason: "cut off" }, { timeoutMs: 60_000 });
+  const call = tools.execute(
+    { tool: "process.spawn", input: { argv: ["/bin/sh", "-c", `echo started > ${marker}.1; sleep 2; echo done > ${marker}`] }, capabilityToken: token, reason: "cut off" },
+    { timeoutMs: 60_000 },
+  );
   await waitFor(() => existsSync(`${marker}.1`), "the command to start");
   running.process.kill("SIGKILL");
   await call.catch(() => undefined);
@@ -110,13 +113,16 @@ test("a change cut off by kill -9 is still in the ledger: its intent was written
 
 /** `sleep LENGTH` processes (a unique length names a test's command). */
 function processesWith(length: string): number[] {
-  return readdirSync("/proc").filter((name) => /^\d+$/.test(name)).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${length}\0`;
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${length}\0`;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 test("a command still running when aios-tools is killed is stopped when aios-tools starts again", async () => {
@@ -130,7 +136,15 @@ test("a command still running when aios-tools is killed is stopped when aios-too
   const { token } = await tools.issueCapabilityToken({ agent: "runner", autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, ttlMs: 600_000 });
   const marker = join(spool, "leftover");
   // setsid: its own session, as a daemon would make; the PID namespace still holds it.
-  const call = tools.execute({ tool: "process.spawn", input: { argv: ["/bin/sh", "-c", `echo started > ${marker}.1; setsid sleep 47.125 & sleep 47.125; echo late > ${marker}`] }, capabilityToken: token, reason: "left behind" }, { timeoutMs: 60_000 });
+  const call = tools.execute(
+    {
+      tool: "process.spawn",
+      input: { argv: ["/bin/sh", "-c", `echo started > ${marker}.1; setsid sleep 47.125 & sleep 47.125; echo late > ${marker}`] },
+      capabilityToken: token,
+      reason: "left behind",
+    },
+    { timeoutMs: 60_000 },
+  );
   await waitFor(() => existsSync(`${marker}.1`) && processesWith("47.125").length === 2, "the command and its daemon to start");
   running.process.kill("SIGKILL");
   await call.catch(() => undefined);

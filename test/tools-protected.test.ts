@@ -41,7 +41,10 @@ beforeAll(async () => {
   writeFileSync(join(root, "etc/aios/agents/narrow.toml"), 'capabilities = ["fs:read:/data/**", "fs:write:/data/**"]\n');
   writeFileSync(join(root, "etc/aios/services/tools.toml"), `command = "${join(root, "usr/bin/aios-tools")}"\ncritical = true\n[readiness]\nkind = "grpc"\n`);
   init = start([join(root, "usr/bin/aios-init"), "--root", root], dir, cleanEnv());
-  await waitFor(() => init.output().includes("AIOS ready"), () => `AIOS ready in:\n${init.output()}`);
+  await waitFor(
+    () => init.output().includes("AIOS ready"),
+    () => `AIOS ready in:\n${init.output()}`,
+  );
   tools = connect(ToolsServiceDefinition, join(root, "run/aios/tools.sock"));
   token = (await tools.issueCapabilityToken({ agent: "greedy", autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, goalId: "g", taskId: "t" })).token;
 });
@@ -65,7 +68,16 @@ async function refused(promise: Promise<unknown>): Promise<AiosError> {
 
 describe("protected paths", () => {
   test("AIOS's secrets and the machine's are refused to an agent holding every fs capability", async () => {
-    for (const path of ["/var/lib/aios/console/admin-token", "/var/lib/aios/tools/token.key", "/var/lib/aios/tools/tools.db", "/etc/aios/aios.toml", "/etc/shadow", "/proc/self/environ", "/proc/1/environ", "/run/aios/tools.sock"]) {
+    for (const path of [
+      "/var/lib/aios/console/admin-token",
+      "/var/lib/aios/tools/token.key",
+      "/var/lib/aios/tools/tools.db",
+      "/etc/aios/aios.toml",
+      "/etc/shadow",
+      "/proc/self/environ",
+      "/proc/1/environ",
+      "/run/aios/tools.sock",
+    ]) {
       const error = await refused(run("fs.read", { path }));
       expect([path, error.code]).toEqual([path, "permission_denied"]);
       expect(error.message).toContain("is protected");
@@ -107,7 +119,9 @@ describe("a path swapped between the check and the open", () => {
     mkdirSync(join(root, "outside"), { recursive: true });
     writeFileSync(join(root, "outside/f"), `${SECRET} outside\n`);
     const swapper = join(dir, "swap.ts");
-    writeFileSync(swapper, `import { renameSync, rmSync, symlinkSync } from "node:fs";
+    writeFileSync(
+      swapper,
+      `import { renameSync, rmSync, symlinkSync } from "node:fs";
 const race = ${JSON.stringify(join(root, "data/race"))};
 for (;;) {
   try { renameSync(race + "/box.real", race + "/box"); } catch {}
@@ -115,7 +129,8 @@ for (;;) {
   try { symlinkSync("../../outside", race + "/box"); } catch {}
   try { rmSync(race + "/box"); } catch {}
 }
-`);
+`,
+    );
     const swap = Bun.spawn([process.execPath, swapper], { stdout: "ignore", stderr: "ignore" });
     const narrow = (await tools.issueCapabilityToken({ agent: "narrow", autonomy: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS, goalId: "g", taskId: "t" })).token;
     const call = (tool: string, input: Record<string, unknown>) => tools.execute({ tool, input, capabilityToken: narrow, approvalId: "", reason: "race" });

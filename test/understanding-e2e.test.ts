@@ -83,20 +83,34 @@ describe("answers, checked against the machine", () => {
 
   test("the biggest thing in a directory comes first, as du orders them", async () => {
     const goal = await ask("what's taking up the most room in /var/log/app");
-    const lines = goal.answer.split("\n").slice(1).map((l) => l.trim().split(/\s+/).at(-1));
-    const biggest = sh(`du -sB1 '${join(root, "var/log/app")}'/* | sort -rn | head -1 | cut -f2`).split("/").at(-1);
+    const lines = goal.answer
+      .split("\n")
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/).at(-1));
+    const biggest = sh(`du -sB1 '${join(root, "var/log/app")}'/* | sort -rn | head -1 | cut -f2`)
+      .split("/")
+      .at(-1);
     expect(lines[0]).toBe(`/var/log/app/${biggest}`);
   });
 
   test("files found by a pattern are the ones find finds", async () => {
     const goal = await ask("find all the *.log files in /var/log/app");
     const expected = sh(`cd '${root}' && find var/log/app -name '*.log' | sed 's|^|/|' | sort`).split("\n");
-    const listed = goal.answer.split("\n").slice(1).map((l) => l.trim()).sort();
+    const listed = goal.answer
+      .split("\n")
+      .slice(1)
+      .map((l) => l.trim())
+      .sort();
     expect(listed).toEqual(expected);
   });
 
   test("files by size, by age and by permission are the ones find finds", async () => {
-    const listed = (answer: string) => answer.split("\n").slice(1).map((l) => l.trim().split(/\s+/).at(-1)!).sort();
+    const listed = (answer: string) =>
+      answer
+        .split("\n")
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/).at(-1)!)
+        .sort();
     const found = (args: string) => sh(`cd '${root}' && find var/log/app -type f ${args} | sed 's|^|/|' | sort`).split("\n").filter(Boolean);
     expect(listed((await ask("find files bigger than 100 KB in /var/log/app")).answer)).toEqual(found("-size +99999c"));
     expect(listed((await ask("which files in /var/log/app are older than 7 days?")).answer)).toEqual(found("-mmin +10080"));
@@ -142,7 +156,13 @@ describe("answers, checked against the machine", () => {
     const path = await ask("what is PATH set to?");
     expect(path.answer).toBe(`1 variable set for logins:\n  PATH=${sh(`. '${join(root, "etc/profile")}' && echo "$PATH"`)}  (/etc/profile:1)`);
     const all = await ask("show the login environment");
-    expect(all.answer.split("\n").slice(1).map((l) => l.trim().split(/\s+/)[0]).sort()).toEqual(["LANG=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin", "PS1='$"]);
+    expect(
+      all.answer
+        .split("\n")
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/)[0])
+        .sort(),
+    ).toEqual(["LANG=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin", "PS1='$"]);
   });
 
   test("the newest and oldest files are the ones ls -t orders first and last; processes are counted per user as ps counts them", async () => {
@@ -265,7 +285,9 @@ describe("effects, checked afterwards", () => {
     mkdirSync(spool, { recursive: true });
     for (const name of ["a.tmp", "b.tmp", "keep.txt", "new.tmp"]) writeFileSync(join(spool, name), `${name}\n`);
     Bun.spawnSync(["touch", "-d", "5 days ago", join(spool, "a.tmp"), join(spool, "b.tmp"), join(spool, "keep.txt")]);
-    const expected = sh(`find '${spool}' -name '*.tmp' -mtime +3 | sort`).split("\n").map((p) => p.slice(root.length));
+    const expected = sh(`find '${spool}' -name '*.tmp' -mtime +3 | sort`)
+      .split("\n")
+      .map((p) => p.slice(root.length));
     const id = await submit(stack, "delete every .tmp file older than 3 days in /tmp/spool");
     await goalIn(stack, id, [GoalState.GOAL_STATE_WAITING_APPROVAL]);
     // The person is asked about the files the search found, by name.
@@ -289,12 +311,21 @@ describe("effects, checked afterwards", () => {
 
   test("move every .log older than a week: the old ones, and only they, land in the archive", async () => {
     mkdirSync(join(root, "tmp/archive"), { recursive: true });
-    const expected = sh(`find '${join(root, "var/log/app")}' -name '*.log' -mtime +7`).split("\n").filter(Boolean).map((p) => p.split("/").at(-1)!).sort();
+    const expected = sh(`find '${join(root, "var/log/app")}' -name '*.log' -mtime +7`)
+      .split("\n")
+      .filter(Boolean)
+      .map((p) => p.split("/").at(-1)!)
+      .sort();
     expect(expected.length).toBeGreaterThan(0);
     // The storage agent may write under /var/log and /tmp without a grant; moves are medium risk.
     const goal = await ask("move every .log older than 7 days to /tmp/archive");
     expect(goal.state).toBe(GoalState.GOAL_STATE_SUCCEEDED);
-    expect(sh(`ls '${join(root, "tmp/archive")}'`).split("\n").filter(Boolean).sort()).toEqual(expected);
+    expect(
+      sh(`ls '${join(root, "tmp/archive")}'`)
+        .split("\n")
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(expected);
     expect(goal.answer).toContain(`moved ${expected.length} file`);
   });
 
@@ -316,7 +347,9 @@ describe("effects, checked afterwards", () => {
 
   test("free a port by stopping what holds it: found by the port, stopped once a person says yes", async () => {
     // A separate program holding the port, as a forgotten dev server would.
-    const holder = Bun.spawn([process.execPath, "-e", "Bun.listen({ hostname: '127.0.0.1', port: 47613, socket: { data() {} } }); setInterval(() => {}, 1000);"], { stdio: ["ignore", "ignore", "ignore"] });
+    const holder = Bun.spawn([process.execPath, "-e", "Bun.listen({ hostname: '127.0.0.1', port: 47613, socket: { data() {} } }); setInterval(() => {}, 1000);"], {
+      stdio: ["ignore", "ignore", "ignore"],
+    });
     try {
       await waitFor(() => Bun.spawnSync(["ss", "-Hltn", "sport = :47613"]).stdout.toString() !== "", "the port to be held");
       const id = await submit(stack, "free port 47613 by stopping what holds it");

@@ -33,7 +33,12 @@ describe("understanding with no model", () => {
   });
 
   test("a polite order is still an order: 'would you', 'could you', 'will you please'", () => {
-    for (const [text, intent] of [["would you restart nginx?", "service.restart"], ["could you please block port 2323", "firewall.block_port"], ["will you please stop sshd", "service.stop"], ["can you kill pid 4242?", "process.kill_pid"]] as const) {
+    for (const [text, intent] of [
+      ["would you restart nginx?", "service.restart"],
+      ["could you please block port 2323", "firewall.block_port"],
+      ["will you please stop sshd", "service.stop"],
+      ["can you kill pid 4242?", "process.kill_pid"],
+    ] as const) {
       const result = understand(text);
       expect([text, result.kind === "understood" ? result.intent.id : result.kind]).toEqual([text, intent]);
     }
@@ -85,6 +90,7 @@ describe("when a request is meant to happen", () => {
       // Never planned as an act now: refused with how to say it, or not understood.
       expect([text, understand(text).kind]).not.toEqual([text, "understood"]);
     }
-    for (const text of ["files modified in the last 2 days in /etc", "check port 80 at 10.0.0.1", "show the last 20 lines of /var/log/syslog", "kill pid 300"]) expect([text, readWhen(text).kind]).toEqual([text, "now"]);
+    for (const text of ["files modified in the last 2 days in /etc", "check port 80 at 10.0.0.1", "show the last 20 lines of /var/log/syslog", "kill pid 300"])
+      expect([text, readWhen(text).kind]).toEqual([text, "now"]);
   });
 });

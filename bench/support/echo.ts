@@ -19,7 +19,13 @@ export function devNullLogger(component: string) {
 }
 
 export async function startEcho(socketPath: string) {
-  const server = await serve({ socketPath, component: "bench", log: devNullLogger("bench"), services: [implement(EchoDefinition, { echo: (request) => request })], authorization: { "/bench.Echo/Echo": ["person"] } });
+  const server = await serve({
+    socketPath,
+    component: "bench",
+    log: devNullLogger("bench"),
+    services: [implement(EchoDefinition, { echo: (request) => request })],
+    authorization: { "/bench.Echo/Echo": ["person"] },
+  });
   const client = connect(EchoDefinition, socketPath);
   return {
     call: () => client.echo({ service: "aios.v1.ToolsService" }),

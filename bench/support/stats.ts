@@ -6,7 +6,13 @@ function percentileOfSorted(sorted: number[], p: number): number {
 }
 
 /** The p-th percentile of unsorted values (0 for none). */
-export const percentile = (values: readonly number[], p: number) => (values.length ? percentileOfSorted([...values].sort((a, b) => a - b), p) : 0);
+export const percentile = (values: readonly number[], p: number) =>
+  values.length
+    ? percentileOfSorted(
+        [...values].sort((a, b) => a - b),
+        p,
+      )
+    : 0;
 
 export const median = (values: number[]) => percentile(values, 50);
 

@@ -43,7 +43,9 @@ export function usageError(command: string, message: string): number {
 
 export async function runCommand<S extends ServiceDefinition>(argv: readonly string[], spec: CommandSpec<S>, body: (client: ServiceClient<S>, args: CommandArgs) => Promise<number>): Promise<number> {
   const flags = spec.flags ?? {};
-  const help = Object.entries(flags).map(([k, f]) => `      --${k}${f.type === "string" ? " VALUE" : ""}${f.help ? `  ${f.help}` : ""}\n`).join("");
+  const help = Object.entries(flags)
+    .map(([k, f]) => `      --${k}${f.type === "string" ? " VALUE" : ""}${f.help ? `  ${f.help}` : ""}\n`)
+    .join("");
   const usage = commonUsage(spec.usage, spec.summary, `      --json          print JSON\n${help}`);
   const options = Object.fromEntries(Object.entries(flags).map(([k, f]) => [k, f.short ? { type: f.type, short: f.short } : { type: f.type }]));
   const parsed = parseCommonFlags(argv, usage, { json: { type: "boolean" }, ...options }, true);

@@ -158,15 +158,19 @@ export function goalCommand(argv: readonly string[]): Promise<number> {
 }
 
 export function cancelCommand(argv: readonly string[]): Promise<number> {
-  return runCommand(argv, orchestrator("cancel", "aiosctl cancel ID", "cancel a goal (its running tasks stop; what is done stays done)", { reason: { type: "string", help: "why, for the record" } }), async (c, { positionals, values }) => {
-    const [id] = positionals;
-    if (!id || positionals.length !== 1) return usageError("cancel", "give one goal id (aiosctl goals lists them)");
-    const by = process.env.SUDO_USER || process.env.USER || "root";
-    const { goal } = await c.cancelGoal({ goalId: id, reason: String(values.reason ?? `cancelled by ${by} with aiosctl`) });
-    if (values.json) json(Goal.toJSON(goal!));
-    else process.stdout.write(`goal ${goal!.id}: ${goalState(goal!.state)}${goal!.stateReason ? ` (${goal!.stateReason})` : ""}\n`);
-    return 0;
-  });
+  return runCommand(
+    argv,
+    orchestrator("cancel", "aiosctl cancel ID", "cancel a goal (its running tasks stop; what is done stays done)", { reason: { type: "string", help: "why, for the record" } }),
+    async (c, { positionals, values }) => {
+      const [id] = positionals;
+      if (!id || positionals.length !== 1) return usageError("cancel", "give one goal id (aiosctl goals lists them)");
+      const by = process.env.SUDO_USER || process.env.USER || "root";
+      const { goal } = await c.cancelGoal({ goalId: id, reason: String(values.reason ?? `cancelled by ${by} with aiosctl`) });
+      if (values.json) json(Goal.toJSON(goal!));
+      else process.stdout.write(`goal ${goal!.id}: ${goalState(goal!.state)}${goal!.stateReason ? ` (${goal!.stateReason})` : ""}\n`);
+      return 0;
+    },
+  );
 }
 
 export function goalsCommand(argv: readonly string[]): Promise<number> {
@@ -203,17 +207,23 @@ export function statusCommand(argv: readonly string[]): Promise<number> {
 }
 
 export function approvalsCommand(argv: readonly string[]): Promise<number> {
-  return runCommand(argv, orchestrator("approvals", "aiosctl approvals", "tool calls waiting for a human", { all: { type: "boolean", help: "every approval, answered or not" } }), async (c, { values }) => {
-    const { approvals } = await c.listApprovals({ states: values.all ? [] : [ApprovalState.APPROVAL_STATE_PENDING], pageSize: 100 });
-    if (values.json) json(approvals.map((a) => Approval.toJSON(a)));
-    else if (!approvals.length) process.stdout.write("no approvals are waiting\n");
-    else {
-      for (const a of approvals) {
-        process.stdout.write(`${a.id}  ${enumName(a.state, ApprovalState, "APPROVAL_STATE_")}  ${a.tool} ${JSON.stringify(a.input)}\n    goal ${a.goalId}, task ${a.taskId}, agent ${a.agent}: ${a.reason}\n`);
+  return runCommand(
+    argv,
+    orchestrator("approvals", "aiosctl approvals", "tool calls waiting for a human", { all: { type: "boolean", help: "every approval, answered or not" } }),
+    async (c, { values }) => {
+      const { approvals } = await c.listApprovals({ states: values.all ? [] : [ApprovalState.APPROVAL_STATE_PENDING], pageSize: 100 });
+      if (values.json) json(approvals.map((a) => Approval.toJSON(a)));
+      else if (!approvals.length) process.stdout.write("no approvals are waiting\n");
+      else {
+        for (const a of approvals) {
+          process.stdout.write(
+            `${a.id}  ${enumName(a.state, ApprovalState, "APPROVAL_STATE_")}  ${a.tool} ${JSON.stringify(a.input)}\n    goal ${a.goalId}, task ${a.taskId}, agent ${a.agent}: ${a.reason}\n`,
+          );
+        }
       }
-    }
-    return 0;
-  });
+      return 0;
+    },
+  );
 }
 
 export function decideCommand(approve: boolean, argv: readonly string[]): Promise<number> {
@@ -264,7 +274,10 @@ export function emergencyStopCommand(stop: boolean, argv: readonly string[]): Pr
     const by = process.env.SUDO_USER || process.env.USER || "root";
     const r = await c.emergencyStop({ stop, reason: String(values.reason ?? (stop ? "emergency stop from aiosctl" : "resumed from aiosctl")), requestedBy: by });
     if (values.json) json(EmergencyStopResponse.toJSON(r));
-    else if (stop) process.stdout.write(`emergency stop in force; cancelled ${r.cancelledGoalIds.length} goal(s)${r.cancelledGoalIds.length ? `: ${r.cancelledGoalIds.join(", ")}` : ""}\nresume with: aiosctl resume\n`);
+    else if (stop)
+      process.stdout.write(
+        `emergency stop in force; cancelled ${r.cancelledGoalIds.length} goal(s)${r.cancelledGoalIds.length ? `: ${r.cancelledGoalIds.join(", ")}` : ""}\nresume with: aiosctl resume\n`,
+      );
     else process.stdout.write("resumed: goals run again\n");
     return 0;
   });

@@ -35,7 +35,7 @@ export async function proceduresCommand(c: ServiceClient<typeof MemoryServiceDef
     return r.forgotten ? 0 : 1;
   }
   const steps = typeof values.steps === "string" ? (values.steps.startsWith("@") ? readFileSync(values.steps.slice(1), "utf8") : values.steps) : undefined;
-  if (action === "edit" && values.pattern === undefined && steps === undefined) return usageError("memory", "say what to change: --pattern \"the size of <path>\" and/or --steps JSON|@FILE");
+  if (action === "edit" && values.pattern === undefined && steps === undefined) return usageError("memory", 'say what to change: --pattern "the size of <path>" and/or --steps JSON|@FILE');
   const r = await c.updateProcedure({
     id,
     resetCounts: action === "reset",

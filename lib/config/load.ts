@@ -22,7 +22,10 @@ export class ConfigError extends Error {
 export function parseConfig(document: unknown, file: string): Config {
   const result = v.safeParse(ConfigSchema, document, { abortEarly: false });
   if (result.success) return result.output;
-  throw new ConfigError(file, result.issues.map((issue) => describeIssue(issue)));
+  throw new ConfigError(
+    file,
+    result.issues.map((issue) => describeIssue(issue)),
+  );
 }
 
 /** Parses TOML text and validates it. */

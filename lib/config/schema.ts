@@ -10,8 +10,7 @@ import { LOG_LEVELS } from "../log/index.ts";
 const milliseconds = (fallback: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), fallback);
 
 // An absolute path: relative paths would depend on the service's working directory.
-const absolutePath = (fallback: string) =>
-  v.optional(v.pipe(v.string(), v.startsWith("/", "must be an absolute path (start with /)")), fallback);
+const absolutePath = (fallback: string) => v.optional(v.pipe(v.string(), v.startsWith("/", "must be an absolute path (start with /)")), fallback);
 
 /** A section whose keys all have defaults: a missing section is the same as an empty one. */
 function section<const T extends v.ObjectEntries>(entries: T) {
@@ -22,10 +21,7 @@ function section<const T extends v.ObjectEntries>(entries: T) {
 export const ConfigSchema = v.strictObject({
   system: section({
     /** The machine's host name. */
-    hostname: v.optional(
-      v.pipe(v.string(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, "must be a host name (letters, digits, -)")),
-      "aios",
-    ),
+    hostname: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, "must be a host name (letters, digits, -)")), "aios"),
     /** Kernel modules loaded at boot, in order (modprobe resolves their dependencies). */
     modules: v.optional(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+$/, "must be a module name"))), [
       "virtio_pci",
@@ -185,7 +181,11 @@ export const ConfigSchema = v.strictObject({
     providers: v.optional(
       v.array(
         v.strictObject({
-          id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a lower-case id (letters, digits, - and _)"), v.check((id) => id !== "local", '"local" is the id of the llama-server models')),
+          id: v.pipe(
+            v.string(),
+            v.regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a lower-case id (letters, digits, - and _)"),
+            v.check((id) => id !== "local", '"local" is the id of the llama-server models'),
+          ),
           kind: v.picklist(["anthropic", "openai"]),
           /** Empty for the vendor's own API. */
           base_url: v.optional(v.union([v.literal(""), v.pipe(v.string(), v.url("must be a URL"))]), ""),
@@ -233,8 +233,38 @@ export const ConfigSchema = v.strictObject({
         }),
       ),
       [
-        { id: "operational", layer: "operational", provider: "local", file: "operational.gguf", name: "", context_size: 4096, threads: 1, parallel: 1, extra_args: [], embeddings: false, always_loaded: true, max_tokens: 1024, input_usd_per_mtok: 0, output_usd_per_mtok: 0 },
-        { id: "tactical", layer: "tactical", provider: "local", file: "tactical.gguf", name: "", context_size: 8192, threads: 1, parallel: 1, extra_args: [], embeddings: false, always_loaded: false, max_tokens: 1024, input_usd_per_mtok: 0, output_usd_per_mtok: 0 },
+        {
+          id: "operational",
+          layer: "operational",
+          provider: "local",
+          file: "operational.gguf",
+          name: "",
+          context_size: 4096,
+          threads: 1,
+          parallel: 1,
+          extra_args: [],
+          embeddings: false,
+          always_loaded: true,
+          max_tokens: 1024,
+          input_usd_per_mtok: 0,
+          output_usd_per_mtok: 0,
+        },
+        {
+          id: "tactical",
+          layer: "tactical",
+          provider: "local",
+          file: "tactical.gguf",
+          name: "",
+          context_size: 8192,
+          threads: 1,
+          parallel: 1,
+          extra_args: [],
+          embeddings: false,
+          always_loaded: false,
+          max_tokens: 1024,
+          input_usd_per_mtok: 0,
+          output_usd_per_mtok: 0,
+        },
       ],
     ),
   }),

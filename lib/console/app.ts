@@ -76,7 +76,11 @@ export function createConsoleApp(d: ConsoleDeps) {
         provider: null,
         mapJsonSchema: { valibot: toJsonSchema },
         documentation: {
-          info: { title: "AIOS console API", version: VERSION, description: "Sign in with POST /api/session (cookie) or send Authorization: Bearer ADMIN_TOKEN. Bodies are JSON; errors are {error, field}." },
+          info: {
+            title: "AIOS console API",
+            version: VERSION,
+            description: "Sign in with POST /api/session (cookie) or send Authorization: Bearer ADMIN_TOKEN. Bodies are JSON; errors are {error, field}.",
+          },
           components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" }, session: { type: "apiKey", in: "cookie", name: "aios_session" } } },
           security: [{ bearer: [] }, { session: [] }],
         },
@@ -85,7 +89,8 @@ export function createConsoleApp(d: ConsoleDeps) {
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
       const verdict = guard.check(request, new URL(request.url).pathname);
-      if (!verdict.ok) return new Response(JSON.stringify({ error: verdict.error }), { status: verdict.status, headers: { "content-type": "application/json", ...SECURITY_HEADERS, ...verdict.headers } });
+      if (!verdict.ok)
+        return new Response(JSON.stringify({ error: verdict.error }), { status: verdict.status, headers: { "content-type": "application/json", ...SECURITY_HEADERS, ...verdict.headers } });
       if (verdict.actor) actors.set(request, verdict.actor);
     })
     .onParse(async ({ request, contentType }) => {

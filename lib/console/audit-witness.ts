@@ -60,7 +60,9 @@ export class AuditWitness {
       return;
     }
     if (!seen || head.seq > seen.seq) {
-      this.db.query("INSERT INTO audit_witness (id, seq, hash, seen_ms) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, seen_ms = excluded.seen_ms").run(head.seq, head.hash, Date.now());
+      this.db
+        .query("INSERT INTO audit_witness (id, seq, hash, seen_ms) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, seen_ms = excluded.seen_ms")
+        .run(head.seq, head.hash, Date.now());
     }
   }
 

@@ -30,7 +30,10 @@ const SUMMARY = "the HTTP console: dashboard, goals, approvals and the JSON API"
 function announceToken(token: string, path: string, port: number, root: string): void {
   if (root === "" || root === "/") {
     try {
-      appendFileSync("/dev/console", `\naios-console: first start. The admin token of the console (port ${port}) and its API is:\n\n    ${token}\n\nIt is kept in ${path} (mode 0600); it is not shown again.\n\n`);
+      appendFileSync(
+        "/dev/console",
+        `\naios-console: first start. The admin token of the console (port ${port}) and its API is:\n\n    ${token}\n\nIt is kept in ${path} (mode 0600); it is not shown again.\n\n`,
+      );
       return;
     } catch {
       // no console device: say where the token is instead

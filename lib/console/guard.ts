@@ -78,7 +78,13 @@ export class Guard {
     if (bearer !== undefined) {
       const client = this.clientOf(request);
       const wait = this.lockout.begin(client);
-      if (wait > 0) return { ok: false, status: 429, error: `too many wrong tokens or secrets from ${client}: try again in ${Math.ceil(wait / 1000)} s`, headers: { "retry-after": String(Math.ceil(wait / 1000)) } };
+      if (wait > 0)
+        return {
+          ok: false,
+          status: 429,
+          error: `too many wrong tokens or secrets from ${client}: try again in ${Math.ceil(wait / 1000)} s`,
+          headers: { "retry-after": String(Math.ceil(wait / 1000)) },
+        };
       if (!this.credentials.isBearer(bearer)) {
         this.lockout.fail(client);
         return { ok: false, status: 401, error: "the bearer token is not the admin token (see /var/lib/aios/console/admin-token)", headers: { "www-authenticate": 'Bearer realm="aios"' } };
@@ -95,7 +101,14 @@ export class Guard {
     if (changesState && cookieBorne) {
       const same = isSameOrigin(request);
       if (same !== true) {
-        return { ok: false, status: 403, error: same === false ? "cross-site request refused: state changes come only from the console's own pages" : "request refused: a change needs an Origin header from the console's own pages, or a bearer token" };
+        return {
+          ok: false,
+          status: 403,
+          error:
+            same === false
+              ? "cross-site request refused: state changes come only from the console's own pages"
+              : "request refused: a change needs an Origin header from the console's own pages, or a bearer token",
+        };
       }
     }
     if (changesState && method !== "DELETE") {
@@ -103,7 +116,7 @@ export class Guard {
       if (!/^application\/json\b/i.test(type)) return { ok: false, status: 415, error: "send the body as JSON (Content-Type: application/json)" };
     }
     if (PUBLIC.has(`${method} ${pathname}`)) return { ok: true, actor };
-    if (!actor) return { ok: false, status: 401, error: "sign in first: POST /api/session with {\"secret\": ...}, or send Authorization: Bearer ADMIN_TOKEN" };
+    if (!actor) return { ok: false, status: 401, error: 'sign in first: POST /api/session with {"secret": ...}, or send Authorization: Bearer ADMIN_TOKEN' };
     return { ok: true, actor };
   }
 }

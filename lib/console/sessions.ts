@@ -46,9 +46,7 @@ export class SessionStore {
 
   /** The live session with this id, touched; null when unknown, idle too long or too old. */
   lookup(id: string): Session | null {
-    const row = this.db.query<{ created_ms: number; last_seen_ms: number; client: string }, [string]>(
-      "SELECT created_ms, last_seen_ms, client FROM sessions WHERE id_hash = ?",
-    ).get(digest(id));
+    const row = this.db.query<{ created_ms: number; last_seen_ms: number; client: string }, [string]>("SELECT created_ms, last_seen_ms, client FROM sessions WHERE id_hash = ?").get(digest(id));
     if (!row) return null;
     const now = this.now();
     if (row.last_seen_ms < now - this.idleMs || row.created_ms < now - this.maxMs) {

@@ -54,11 +54,23 @@ export class LlamaProcess {
     if (!o.socket.endsWith(".sock")) throw new Error(`the socket path ${o.socket} must end in .sock`);
     rmSync(o.socket, { force: true });
     const argv = [
-      o.binary, "--model", o.model, "--host", o.socket, "--ctx-size", String(o.contextSize), "--threads", String(o.threads),
+      o.binary,
+      "--model",
+      o.model,
+      "--host",
+      o.socket,
+      "--ctx-size",
+      String(o.contextSize),
+      "--threads",
+      String(o.threads),
       // An embedding server gets one slot: with several, texts embedded in the same request
       // come back different from the same texts embedded alone (measured with this
       // llama.cpp), and memory relies on one text giving one vector.
-      "--parallel", String(o.embeddings ? 1 : o.parallel), "--no-webui", ...(o.embeddings ? ["--embeddings", "--pooling", "mean"] : []), ...o.extraArgs,
+      "--parallel",
+      String(o.embeddings ? 1 : o.parallel),
+      "--no-webui",
+      ...(o.embeddings ? ["--embeddings", "--pooling", "mean"] : []),
+      ...o.extraArgs,
     ];
     this.stopping = false;
     const child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });

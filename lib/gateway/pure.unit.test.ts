@@ -51,10 +51,23 @@ describe("retries", () => {
   test("a call is retried until it works, and not at all when the failure is not retryable", async () => {
     let calls = 0;
     const quick = { ...policy, baseMs: 1, maxMs: 2 };
-    const value = await withRetries(async () => (++calls < 3 ? Promise.reject(new Error("503")) : "ok"), () => failure, quick, new AbortController().signal);
+    const value = await withRetries(
+      async () => (++calls < 3 ? Promise.reject(new Error("503")) : "ok"),
+      () => failure,
+      quick,
+      new AbortController().signal,
+    );
     expect([value, calls]).toEqual(["ok", 3]);
     calls = 0;
-    const refused = withRetries(async () => { calls++; throw new Error("400"); }, (error) => ({ ...failure, retryable: false, message: (error as Error).message }), quick, new AbortController().signal);
+    const refused = withRetries(
+      async () => {
+        calls++;
+        throw new Error("400");
+      },
+      (error) => ({ ...failure, retryable: false, message: (error as Error).message }),
+      quick,
+      new AbortController().signal,
+    );
     await expect(refused).rejects.toThrow("400");
     expect(calls).toBe(1);
   });

@@ -110,7 +110,16 @@ export function buildRegistry(config: Config, root: string, queueTimes: QueueTim
         },
         { binary: g.llama_server, runDir, readyTimeoutMs: g.ready_timeout_ms, requestTimeoutMs: g.request_timeout_ms, queueCapacity: g.queue_capacity, queuePolicy: g.queue_policy, queueTimes, log },
       );
-      models.set(model.id, { ...base, kind: ModelProvider.MODEL_PROVIDER_LOCAL, remoteName: model.id, local, chat: local.provider, circuit: circuitFor(`local:${model.id}`), unusable: null, providerBudgetUsd: 0 });
+      models.set(model.id, {
+        ...base,
+        kind: ModelProvider.MODEL_PROVIDER_LOCAL,
+        remoteName: model.id,
+        local,
+        chat: local.provider,
+        circuit: circuitFor(`local:${model.id}`),
+        unusable: null,
+        providerBudgetUsd: 0,
+      });
       continue;
     }
     const provider = providers.get(model.provider);
@@ -125,9 +134,10 @@ export function buildRegistry(config: Config, root: string, queueTimes: QueueTim
     const unusable = !apiKey && !provider.base_url ? `no API key for ${provider.id}: set ${provider.api_key_env || "api_key_env"} in the gateway's environment, or gateway.providers.api_key` : null;
     let chat = clients.get(provider.id);
     if (!chat) {
-      chat = provider.kind === "anthropic"
-        ? new AnthropicProvider({ baseURL: provider.base_url, apiKey, timeoutMs: g.request_timeout_ms })
-        : new OpenAIProvider({ baseURL: provider.base_url || "https://api.openai.com/v1", apiKey, timeoutMs: g.request_timeout_ms });
+      chat =
+        provider.kind === "anthropic"
+          ? new AnthropicProvider({ baseURL: provider.base_url, apiKey, timeoutMs: g.request_timeout_ms })
+          : new OpenAIProvider({ baseURL: provider.base_url || "https://api.openai.com/v1", apiKey, timeoutMs: g.request_timeout_ms });
       clients.set(provider.id, chat);
     }
     models.set(model.id, {

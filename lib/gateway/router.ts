@@ -138,21 +138,27 @@ export class Router {
       let slot: { waitMs: number; release: () => void } | null = null;
       let sent = false;
       try {
-        const opened = await this.callWithRetries(entry, request, signal, async (call) => {
-          if (entry.local) {
-            endUse = await entry.local.begin();
-            slot = await entry.local.queue.hold(request.priority, signal);
-          }
-          const iterator = entry.chat.stream(call)[Symbol.asyncIterator]();
-          // The first piece proves the model answers; failures before it are retried.
-          const first = await iterator.next();
-          return { iterator, first, waitMs: (slot as { waitMs: number } | null)?.waitMs ?? 0 };
-        }, () => {
-          (slot as { release: () => void } | null)?.release();
-          (endUse as (() => void) | null)?.();
-          slot = null;
-          endUse = null;
-        });
+        const opened = await this.callWithRetries(
+          entry,
+          request,
+          signal,
+          async (call) => {
+            if (entry.local) {
+              endUse = await entry.local.begin();
+              slot = await entry.local.queue.hold(request.priority, signal);
+            }
+            const iterator = entry.chat.stream(call)[Symbol.asyncIterator]();
+            // The first piece proves the model answers; failures before it are retried.
+            const first = await iterator.next();
+            return { iterator, first, waitMs: (slot as { waitMs: number } | null)?.waitMs ?? 0 };
+          },
+          () => {
+            (slot as { release: () => void } | null)?.release();
+            (endUse as (() => void) | null)?.();
+            slot = null;
+            endUse = null;
+          },
+        );
         let result = opened.first;
         let answer: ChatAnswer | null = null;
         while (!result.done) {
@@ -283,7 +289,8 @@ export class Router {
     const details = { skipped: JSON.stringify(skipped.map(({ model, reason }) => ({ model, reason }))) };
     if (every("size")) return new AiosError("invalid_argument", `invalid messages: the prompt is too long for every model of ${what}: ${reasons}`, { field: "messages", details });
     if (every("budget")) return new AiosError("resource_exhausted", `no model of ${what} may spend more this month: ${reasons}`, { details });
-    if (skipped.length > 0 && skipped.every((skip) => skip.kind === "busy" || skip.kind === "budget")) return new AiosError("resource_exhausted", `every model of ${what} is busy or over budget; try again later: ${reasons}`, { details });
+    if (skipped.length > 0 && skipped.every((skip) => skip.kind === "busy" || skip.kind === "budget"))
+      return new AiosError("resource_exhausted", `every model of ${what} is busy or over budget; try again later: ${reasons}`, { details });
     if (skipped.every((skip) => skip.kind === "missing" || skip.kind === "size")) return new AiosError("failed_precondition", `no model of ${what} can answer: ${reasons}`, { details });
     return new AiosError("unavailable", `no model of ${what} answered: ${reasons}`, { details });
   }
@@ -293,8 +300,18 @@ export class Router {
     const latencyMs = performance.now() - started;
     const costUsd = (answer.inputTokens * entry.inputUsdPerMtok + answer.outputTokens * entry.outputUsdPerMtok) / 1_000_000;
     this.o.ledger.record({
-      time: Date.now(), providerId: entry.providerId, model: entry.id, layer: entry.layer, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens,
-      costUsd, latencyMs, waitMs, goalId: request.goalId, taskId: request.taskId, purpose: request.purpose,
+      time: Date.now(),
+      providerId: entry.providerId,
+      model: entry.id,
+      layer: entry.layer,
+      inputTokens: answer.inputTokens,
+      outputTokens: answer.outputTokens,
+      costUsd,
+      latencyMs,
+      waitMs,
+      goalId: request.goalId,
+      taskId: request.taskId,
+      purpose: request.purpose,
     });
     entry.lastUsedAt = Date.now();
     return {

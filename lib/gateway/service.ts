@@ -43,7 +43,10 @@ const MAX_TEXTS = 4096;
 
 const messageSchema = v.pipe(
   v.object({
-    role: v.pipe(v.number(), v.check((role) => role >= ChatRole.CHAT_ROLE_SYSTEM && role <= ChatRole.CHAT_ROLE_TOOL, "must be SYSTEM, USER, ASSISTANT or TOOL")),
+    role: v.pipe(
+      v.number(),
+      v.check((role) => role >= ChatRole.CHAT_ROLE_SYSTEM && role <= ChatRole.CHAT_ROLE_TOOL, "must be SYSTEM, USER, ASSISTANT or TOOL"),
+    ),
     content: v.string(),
     toolCalls: v.array(v.object({ id: v.string(), name: v.pipe(v.string(), v.nonEmpty("a tool call needs a name")), argumentsJson: v.string() })),
     toolCallId: v.string(),
@@ -61,7 +64,9 @@ const inferSchema = v.object({
   ),
   messages: v.pipe(v.array(messageSchema), v.minLength(1, "at least one message is required"), v.maxLength(MAX_MESSAGES, `at most ${MAX_MESSAGES} messages`)),
   tools: v.pipe(
-    v.array(v.object({ name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be a tool name (letters, digits, . : _ -, at most 64)")), description: v.string(), parametersJson: v.string() })),
+    v.array(
+      v.object({ name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be a tool name (letters, digits, . : _ -, at most 64)")), description: v.string(), parametersJson: v.string() }),
+    ),
     v.maxLength(MAX_TOOLS, `at most ${MAX_TOOLS} tools`),
   ),
   maxTokens: v.pipe(v.number(), v.maxValue(MAX_OUTPUT_TOKENS, `at most ${MAX_OUTPUT_TOKENS}`)),
@@ -216,7 +221,12 @@ export function gatewayService(o: GatewayServiceOptions): ServiceImplementation 
         for (let i = 0; i < request.texts.length; i += o.embedBatchSize) {
           const batch = request.texts.slice(i, i + o.embedBatchSize);
           const { value, waitMs } = await local.queue.run(InferPriority.INFER_PRIORITY_NORMAL, ctx.signal, async () => {
-            const response = await local.fetch("/v1/embeddings", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input: batch, model: entry.id }), signal: ctx.signal });
+            const response = await local.fetch("/v1/embeddings", {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ input: batch, model: entry.id }),
+              signal: ctx.signal,
+            });
             if (!response.ok) throw unavailable(`${entry.id} could not embed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
             return (await response.json()) as { data: { index: number; embedding: number[] }[]; usage?: { prompt_tokens?: number } };
           });
@@ -225,7 +235,20 @@ export function gatewayService(o: GatewayServiceOptions): ServiceImplementation 
           for (const item of [...value.data].sort((a, b) => a.index - b.index)) vectors.push(item.embedding);
         }
       });
-      ledger.record({ time: Date.now(), providerId: "local", model: entry.id, layer: entry.layer, inputTokens: tokens, outputTokens: 0, costUsd: 0, latencyMs: performance.now() - started, waitMs: waited, goalId: "", taskId: "", purpose: "embed" });
+      ledger.record({
+        time: Date.now(),
+        providerId: "local",
+        model: entry.id,
+        layer: entry.layer,
+        inputTokens: tokens,
+        outputTokens: 0,
+        costUsd: 0,
+        latencyMs: performance.now() - started,
+        waitMs: waited,
+        goalId: "",
+        taskId: "",
+        purpose: "embed",
+      });
       return { vectors: vectors.map((values) => ({ values })), model: entry.id, dimensions: vectors[0]?.length ?? 0 };
     },
 
@@ -274,7 +297,12 @@ export function gatewayService(o: GatewayServiceOptions): ServiceImplementation 
       const layerOf = (name: string) => PROTO_LAYER[name as ChatLayer] ?? Layer.LAYER_UNSPECIFIED;
       const models = ledger.byModel(since, until);
       const total = models.reduce(
-        (sum, m) => ({ inputTokens: sum.inputTokens + m.usage.inputTokens, outputTokens: sum.outputTokens + m.usage.outputTokens, costUsd: sum.costUsd + m.usage.costUsd, requests: sum.requests + m.usage.requests }),
+        (sum, m) => ({
+          inputTokens: sum.inputTokens + m.usage.inputTokens,
+          outputTokens: sum.outputTokens + m.usage.outputTokens,
+          costUsd: sum.costUsd + m.usage.costUsd,
+          requests: sum.requests + m.usage.requests,
+        }),
         { inputTokens: 0, outputTokens: 0, costUsd: 0, requests: 0 },
       );
       return {

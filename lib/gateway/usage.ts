@@ -79,17 +79,29 @@ export class UsageLedger {
 
   record(call: CallRecord): void {
     this.insert.run({
-      time: call.time, day: dayOf(call.time), month: monthOf(call.time), provider: call.providerId, model: call.model, layer: call.layer,
-      input: call.inputTokens, output: call.outputTokens, cost: call.costUsd, latency: Math.round(call.latencyMs), wait: Math.round(call.waitMs),
-      goal: call.goalId, task: call.taskId, purpose: call.purpose,
+      time: call.time,
+      day: dayOf(call.time),
+      month: monthOf(call.time),
+      provider: call.providerId,
+      model: call.model,
+      layer: call.layer,
+      input: call.inputTokens,
+      output: call.outputTokens,
+      cost: call.costUsd,
+      latency: Math.round(call.latencyMs),
+      wait: Math.round(call.waitMs),
+      goal: call.goalId,
+      task: call.taskId,
+      purpose: call.purpose,
     });
   }
 
   /** Spent this month (UTC) by one provider, or by every cloud provider when providerId is null. */
   spentThisMonth(providerId: string | null, now = Date.now()): number {
-    const row = providerId === null
-      ? this.db.query<{ spent: number | null }, [string]>("SELECT SUM(cost_usd) AS spent FROM calls WHERE month = ? AND provider_id != 'local'").get(monthOf(now))
-      : this.db.query<{ spent: number | null }, [string, string]>("SELECT SUM(cost_usd) AS spent FROM calls WHERE month = ? AND provider_id = ?").get(monthOf(now), providerId);
+    const row =
+      providerId === null
+        ? this.db.query<{ spent: number | null }, [string]>("SELECT SUM(cost_usd) AS spent FROM calls WHERE month = ? AND provider_id != 'local'").get(monthOf(now))
+        : this.db.query<{ spent: number | null }, [string, string]>("SELECT SUM(cost_usd) AS spent FROM calls WHERE month = ? AND provider_id = ?").get(monthOf(now), providerId);
     return row?.spent ?? 0;
   }
 

@@ -9,7 +9,7 @@ export function parseCmdline(text: string): Map<string, string> {
   for (const match of text.matchAll(pattern)) {
     const [, key, raw, quoted] = match;
     if (!key) continue;
-    params.set(key, quoted ?? (raw ?? ""));
+    params.set(key, quoted ?? raw ?? "");
   }
   return params;
 }

@@ -70,7 +70,14 @@ interface Stack {
   stopReaper: () => void;
 }
 
-async function startStack(config: Config, root: string, services: ServiceDefinition[], log: Logger, env: Record<string, string>, onShutdown: (action: PowerAction, reason: string) => void): Promise<Stack> {
+async function startStack(
+  config: Config,
+  root: string,
+  services: ServiceDefinition[],
+  log: Logger,
+  env: Record<string, string>,
+  onShutdown: (action: PowerAction, reason: string) => void,
+): Promise<Stack> {
   let announced = false;
   const supervisor: Supervisor = new Supervisor({
     services,

@@ -20,5 +20,5 @@ export function networkServices(config: Config): ServiceDefinition[] {
     `max_restarts = 1000`,
     `backoff_max_ms = 60000`,
   ].join("\n");
-  return [parseServiceFile("udhcpc", "(built in: [network] mode = \"dhcp\")", text)];
+  return [parseServiceFile("udhcpc", '(built in: [network] mode = "dhcp")', text)];
 }

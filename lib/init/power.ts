@@ -15,7 +15,10 @@ const KEEP = new Set(["/", "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/ru
 export function unmountAll(log: Logger): void {
   let mounts: string[] = [];
   try {
-    mounts = readFileSync("/proc/mounts", "utf8").trim().split("\n").map((line) => line.split(" ")[1]!.replace(/\\040/g, " "));
+    mounts = readFileSync("/proc/mounts", "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => line.split(" ")[1]!.replace(/\\040/g, " "));
   } catch (error) {
     log.error("failed to read /proc/mounts", { err: error });
   }

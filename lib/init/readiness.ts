@@ -6,11 +6,7 @@
 import { existsSync } from "node:fs";
 import { canConnect, connect, HealthDefinition, ServingStatus } from "../rpc/index.ts";
 
-export type ReadinessProbe =
-  | { kind: "started" }
-  | { kind: "grpc"; socket: string }
-  | { kind: "tcp"; port: number }
-  | { kind: "file"; path: string };
+export type ReadinessProbe = { kind: "started" } | { kind: "grpc"; socket: string } | { kind: "tcp"; port: number } | { kind: "file"; path: string };
 
 const POLL_MS = 100;
 

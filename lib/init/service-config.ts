@@ -112,7 +112,9 @@ export function parseServiceFile(name: string, file: string, text: string): Serv
 export function loadServiceDirectory(dir: string): ServiceDefinition[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith(".toml")).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith(".toml"))
+      .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;

@@ -3,17 +3,7 @@
  * The Init gRPC service (proto/aios/v1/init.proto) over the supervisor.
  */
 import * as v from "valibot";
-import {
-  type ExitStatus,
-  InitServiceDefinition,
-  LogStream,
-  ReadinessKind,
-  RestartPolicy,
-  type Service,
-  ServiceState,
-  ShutdownAction,
-  SystemHealth,
-} from "../rpc/gen/aios/v1/init.ts";
+import { type ExitStatus, InitServiceDefinition, LogStream, ReadinessKind, RestartPolicy, type Service, ServiceState, ShutdownAction, SystemHealth } from "../rpc/gen/aios/v1/init.ts";
 import { AsyncQueue, implement, invalidArgument, notFound, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
 import type { LogStreamName } from "./service-log.ts";
 import type { ServiceSnapshot, ServiceStateName, Supervisor, SystemHealthName } from "./supervisor.ts";

@@ -34,9 +34,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 describe("service definitions", () => {
   test("a dependency cycle is refused, naming the services in it", () => {
-    const defs = ["a", "b", "c"].map((name, i) =>
-      parseServiceFile(name, `${name}.toml`, `${sh("true")}after = ["${["c", "a", "b"][i]}"]\n`),
-    );
+    const defs = ["a", "b", "c"].map((name, i) => parseServiceFile(name, `${name}.toml`, `${sh("true")}after = ["${["c", "a", "b"][i]}"]\n`));
     expect(() => startOrder(defs)).toThrow(ServiceConfigError);
     expect(() => startOrder(defs)).toThrow(/cycle: a → c → b → a/);
   });
@@ -98,7 +96,10 @@ describe("supervisor with real processes", () => {
     expect(snapshot.restarts).toBe(3);
     expect(snapshot.reason).toBe("exited with status 3; restart limit of 3 in 60 s reached");
     expect(snapshot.lastExit).toMatchObject({ code: 3, signal: "" });
-    const times = readFileSync(starts, "utf8").trim().split("\n").map((ns) => Number(BigInt(ns) / 1_000_000n));
+    const times = readFileSync(starts, "utf8")
+      .trim()
+      .split("\n")
+      .map((ns) => Number(BigInt(ns) / 1_000_000n));
     expect(times).toHaveLength(4);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     // 100, 200, 400 ms of backoff: each gap at least its delay.
@@ -106,7 +107,13 @@ describe("supervisor with real processes", () => {
     expect(gaps[1]!).toBeGreaterThanOrEqual(200);
     expect(gaps[2]!).toBeGreaterThanOrEqual(400);
     expect(sup.health()).toEqual({ health: "degraded", reasons: [expect.stringContaining("flaky failed")] });
-    expect(sup.logOf("flaky").tail(100).filter((l) => l.stream === "stderr").map((l) => l.text)).toEqual(["boom", "boom", "boom", "boom"]);
+    expect(
+      sup
+        .logOf("flaky")
+        .tail(100)
+        .filter((l) => l.stream === "stderr")
+        .map((l) => l.text),
+    ).toEqual(["boom", "boom", "boom", "boom"]);
 
     // Starting it on purpose clears the count.
     sup.start("flaky");
@@ -146,7 +153,14 @@ describe("supervisor with real processes", () => {
       chatty: `${sh("for i in $(seq 1 400); do echo \"out line $i with some padding to fill the file\"; done; echo 'to stderr' >&2; exec sleep 60")}[log]\nmax_bytes = 8192\nkeep = 2\n`,
     });
     sup.startAll();
-    await until(() => sup.logOf("chatty").tail(1000).some((l) => l.text === "to stderr"), "stderr line");
+    await until(
+      () =>
+        sup
+          .logOf("chatty")
+          .tail(1000)
+          .some((l) => l.text === "to stderr"),
+      "stderr line",
+    );
     const lines = sup.logOf("chatty").tail(1000);
     expect(lines.filter((l) => l.stream === "stdout")).toHaveLength(400);
     expect(lines.find((l) => l.stream === "stderr")?.text).toBe("to stderr");
@@ -164,7 +178,12 @@ describe("supervisor with real processes", () => {
     });
     sup.startAll();
     await until(() => sup.snapshot("unprivileged").state === "exited", "exited");
-    expect(sup.logOf("unprivileged").tail(10).map((l) => l.text)).toContain("uid=65534 gid=65534");
+    expect(
+      sup
+        .logOf("unprivileged")
+        .tail(10)
+        .map((l) => l.text),
+    ).toContain("uid=65534 gid=65534");
   });
 
   test("a readiness timeout counts as a failed start", async () => {

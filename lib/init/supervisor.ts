@@ -25,7 +25,6 @@ import { resolveUser } from "./users.ts";
 export type ServiceStateName = "stopped" | "waiting" | "starting" | "running" | "stopping" | "backoff" | "failed" | "exited";
 export type SystemHealthName = "starting" | "ok" | "degraded" | "stopping";
 
-
 export interface ExitRecord {
   code: number;
   signal: string;

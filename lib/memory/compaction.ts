@@ -32,7 +32,12 @@ export function compact(store: MemoryStore, retentionMs: number, now = Date.now(
     if (expired.length === 0) break;
     const byKind = Map.groupBy(expired, (memory) => memory.kind);
     store.db.transaction(() => {
-      summaries.push(...store.insert([...byKind].map(([kind, memories]) => ({ memory: summarise(kind, memories), vector: null })), { merge: false, now }));
+      summaries.push(
+        ...store.insert(
+          [...byKind].map(([kind, memories]) => ({ memory: summarise(kind, memories), vector: null })),
+          { merge: false, now },
+        ),
+      );
       dropped += store.forget({ ids: expired.map((memory) => memory.id) });
     })();
   }

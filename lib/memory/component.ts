@@ -71,7 +71,18 @@ export const memoryComponent: ComponentSpec = {
     // A damaged database is news a person must see: an error event in the (new) working tier.
     for (const problem of problems) {
       log.error("memory storage was damaged", { problem });
-      const event = { id: newId("evt"), time: Date.now(), source: "aios-memory", type: "memory.corrupt", severity: Severity.SEVERITY_ERROR, message: problem, data: {}, goalId: "", taskId: "", security: false };
+      const event = {
+        id: newId("evt"),
+        time: Date.now(),
+        source: "aios-memory",
+        type: "memory.corrupt",
+        severity: Severity.SEVERITY_ERROR,
+        message: problem,
+        data: {},
+        goalId: "",
+        taskId: "",
+        security: false,
+      };
       store.insert([{ memory: eventMemory(event), vector: null }], { merge: false });
       ring.push(event);
     }

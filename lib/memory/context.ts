@@ -103,13 +103,7 @@ function overlap(a: Set<string>, b: Set<string>): number {
   return shared / (a.size + b.size - shared);
 }
 
-export async function assembleContext(
-  candidates: readonly ContextCandidate[],
-  budget: number,
-  counter: TokenCounter,
-  model: string,
-  now = Date.now(),
-): Promise<AssembledContext> {
+export async function assembleContext(candidates: readonly ContextCandidate[], budget: number, counter: TokenCounter, model: string, now = Date.now()): Promise<AssembledContext> {
   const scored = candidates
     .map((candidate) => {
       const ageDays = Math.max(0, now - candidate.createdAt) / DAY_MS;

@@ -138,7 +138,10 @@ export class Embeddings {
       try {
         const vectors = await embedder.embed(batch.map(embeddingText));
         if (this.embedder !== embedder) continue; // changed meanwhile: start over with the new one
-        store.setVectors(batch.map((memory, i) => ({ memory, vector: vectors[i]! })), embedder.name);
+        store.setVectors(
+          batch.map((memory, i) => ({ memory, vector: vectors[i]! })),
+          embedder.name,
+        );
         this.done += batch.length;
         void store.index.flush().catch((error: Error) => this.o.log.warn("vector flush failed; retrying later", { error: error.message }));
         // Let RPCs in between batches.

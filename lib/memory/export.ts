@@ -40,7 +40,11 @@ export function exportLine(memory: MemoryRecord, vector: Float32Array | null): s
   });
 }
 
-const IsoTime = v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 time"), v.transform((text) => Date.parse(text)));
+const IsoTime = v.pipe(
+  v.string(),
+  v.isoTimestamp("must be an ISO 8601 time"),
+  v.transform((text) => Date.parse(text)),
+);
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 const LineSchema = v.object({
@@ -55,7 +59,16 @@ const LineSchema = v.object({
   updated_at: IsoTime,
   goal_id: v.string(),
   task_id: v.string(),
-  procedure: v.nullable(v.object({ goal_pattern: v.string(), tool_sequence: v.array(v.string()), successes: Count, failures: Count, steps_json: v.optional(v.pipe(v.string(), v.maxLength(65_536)), ""), promoted: v.optional(v.boolean(), false) })),
+  procedure: v.nullable(
+    v.object({
+      goal_pattern: v.string(),
+      tool_sequence: v.array(v.string()),
+      successes: Count,
+      failures: Count,
+      steps_json: v.optional(v.pipe(v.string(), v.maxLength(65_536)), ""),
+      promoted: v.optional(v.boolean(), false),
+    }),
+  ),
   decision: v.nullable(v.object({ context: v.string(), options: v.array(v.string()), choice: v.string(), reasoning: v.string(), model: v.string(), outcome: v.string() })),
   embedder: v.string(),
   vector: v.nullable(v.pipe(v.string(), v.base64("must be base64"))),

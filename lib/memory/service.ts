@@ -52,10 +52,7 @@ const kindSchema = v.pipe(
   v.transform((kind) => KIND_OF_PROTO.get(kind)!),
 );
 const kindsSchema = v.array(kindSchema);
-const tagsSchema = v.pipe(
-  v.array(v.pipe(v.string(), v.nonEmpty("a tag may not be empty"), v.maxLength(64, "a tag is at most 64 characters"))),
-  v.maxLength(MAX_TAGS, `at most ${MAX_TAGS} tags`),
-);
+const tagsSchema = v.pipe(v.array(v.pipe(v.string(), v.nonEmpty("a tag may not be empty"), v.maxLength(64, "a tag is at most 64 characters"))), v.maxLength(MAX_TAGS, `at most ${MAX_TAGS} tags`));
 const vectorSchema = v.array(v.pipe(v.number(), v.finite("must be a finite number")));
 const requiredText = (field: string) => v.pipe(v.string(), v.trim(), v.nonEmpty(`${field} is required`));
 
@@ -139,12 +136,15 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
     pushEvent: async (request) => {
       const { event } = parseRequest(
         v.object({
-          event: v.object({
-            source: requiredText("event.source"),
-            type: v.pipe(requiredText("event.type"), v.regex(/^[A-Za-z0-9_.:-]+$/, "must be a dotted name like service.exited")),
-            severity: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5, "must be a severity (DEBUG … CRITICAL)")),
-            message: v.pipe(v.string(), v.maxLength(o.maxContentBytes, `a message is at most ${o.maxContentBytes} characters`)),
-          }, "event is required"),
+          event: v.object(
+            {
+              source: requiredText("event.source"),
+              type: v.pipe(requiredText("event.type"), v.regex(/^[A-Za-z0-9_.:-]+$/, "must be a dotted name like service.exited")),
+              severity: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5, "must be a severity (DEBUG … CRITICAL)")),
+              message: v.pipe(v.string(), v.maxLength(o.maxContentBytes, `a message is at most ${o.maxContentBytes} characters`)),
+            },
+            "event is required",
+          ),
         }),
         request,
       );
@@ -224,7 +224,10 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
           kinds: kindsSchema,
           tags: tagsSchema,
           limit: v.pipe(v.number(), v.integer(), v.minValue(0, "limit must not be negative"), v.maxValue(MAX_LIMIT, `limit is at most ${MAX_LIMIT}`)),
-          mode: v.pipe(v.number(), v.check((mode) => mode in MODE, "must be HYBRID, KEYWORD or VECTOR")),
+          mode: v.pipe(
+            v.number(),
+            v.check((mode) => mode in MODE, "must be HYBRID, KEYWORD or VECTOR"),
+          ),
           vector: vectorSchema,
         }),
         request,
@@ -310,7 +313,9 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
     stats: async () => {
       const last = lastCompaction(store);
       return {
-        counts: store.counts().map((row) => ({ kind: PROTO_OF_KIND.get(row.kind)!, tier: row.tier === "working" ? MemoryTier.MEMORY_TIER_WORKING : MemoryTier.MEMORY_TIER_LONG_TERM, count: row.count })),
+        counts: store
+          .counts()
+          .map((row) => ({ kind: PROTO_OF_KIND.get(row.kind)!, tier: row.tier === "working" ? MemoryTier.MEMORY_TIER_WORKING : MemoryTier.MEMORY_TIER_LONG_TERM, count: row.count })),
         operationalEvents: ring.count(),
         databaseBytes: store.diskBytes(),
         embedder: embeddings.current?.name ?? "",

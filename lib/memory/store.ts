@@ -149,8 +149,17 @@ export class MemoryStore {
           embedder: vector ? vector.embedder : "",
         };
         record.rowid = insert.get(
-          record.id, record.kind, record.tier, record.title, record.content, JSON.stringify(record.tags), JSON.stringify(record.data),
-          record.createdAt, record.updatedAt, record.goalId, record.taskId,
+          record.id,
+          record.kind,
+          record.tier,
+          record.title,
+          record.content,
+          JSON.stringify(record.tags),
+          JSON.stringify(record.data),
+          record.createdAt,
+          record.updatedAt,
+          record.goalId,
+          record.taskId,
           (record.procedure ? JSON.stringify(record.procedure) : null) as unknown as Param,
           (record.decision ? JSON.stringify(record.decision) : null) as unknown as Param,
           record.embedder,
@@ -236,7 +245,10 @@ export class MemoryStore {
     const sql = `SELECT m.rowid AS rowid FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid
       WHERE memories_fts MATCH ?${where.map((condition) => ` AND ${condition}`).join("")}
       ORDER BY bm25(memories_fts, 2.0, 1.0, 1.5) LIMIT ?`;
-    return this.db.query<{ rowid: number }, Param[]>(sql).all(match, ...params, limit).map((row) => row.rowid);
+    return this.db
+      .query<{ rowid: number }, Param[]>(sql)
+      .all(match, ...params, limit)
+      .map((row) => row.rowid);
   }
 
   /** Deletes memories (and their vectors) in one transaction; returns how many. */
@@ -258,7 +270,10 @@ export class MemoryStore {
       params.push(...selection.ids);
     }
     if (where.length === 0) return [];
-    return this.db.query<{ rowid: number }, Param[]>(`SELECT m.rowid AS rowid FROM memories m WHERE ${where.join(" AND ")}`).all(...params).map((row) => row.rowid);
+    return this.db
+      .query<{ rowid: number }, Param[]>(`SELECT m.rowid AS rowid FROM memories m WHERE ${where.join(" AND ")}`)
+      .all(...params)
+      .map((row) => row.rowid);
   }
 
   /** Memories in the order stored, a page at a time: for Export and re-embedding. */
@@ -277,10 +292,7 @@ export class MemoryStore {
 
   /** Long-term memories whose vector is not from this embedder, oldest first. */
   needingVectors(embedder: string, limit: number): MemoryRecord[] {
-    return this.db
-      .query<MemoryRow, [string, number]>(`SELECT ${COLUMNS} FROM memories WHERE tier = 'long_term' AND embedder != ? ORDER BY rowid LIMIT ?`)
-      .all(embedder, limit)
-      .map(fromRow);
+    return this.db.query<MemoryRow, [string, number]>(`SELECT ${COLUMNS} FROM memories WHERE tier = 'long_term' AND embedder != ? ORDER BY rowid LIMIT ?`).all(embedder, limit).map(fromRow);
   }
 
   /** Long-term memories without a vector from this embedder (all of them for null). */
@@ -311,10 +323,7 @@ export class MemoryStore {
 
   /** Working-tier memories stored before the cutoff, oldest first. */
   expiredWorking(cutoff: number, limit: number): MemoryRecord[] {
-    return this.db
-      .query<MemoryRow, [number, number]>(`SELECT ${COLUMNS} FROM memories WHERE tier = 'working' AND created_at < ? ORDER BY created_at LIMIT ?`)
-      .all(cutoff, limit)
-      .map(fromRow);
+    return this.db.query<MemoryRow, [number, number]>(`SELECT ${COLUMNS} FROM memories WHERE tier = 'working' AND created_at < ? ORDER BY created_at LIMIT ?`).all(cutoff, limit).map(fromRow);
   }
 
   /** Bytes of memory.db, its WAL and the vector backend's own files. */

@@ -16,9 +16,7 @@ import type { ToolOutcome } from "./tool-runner.ts";
 
 export const DONE_TOOL = "task_done";
 
-export type LoopResult =
-  | { kind: "done"; result: string }
-  | { kind: "failed"; reason: string };
+export type LoopResult = { kind: "done"; result: string } | { kind: "failed"; reason: string };
 
 export interface ApprovalDecision {
   approved: boolean;
@@ -71,7 +69,9 @@ function taskPrompt(ctx: AgentLoopContext): string {
     t.successCheck ? `It is done when: ${t.successCheck}` : "",
     t.suggestedTools.length ? `Suggested tools: ${t.suggestedTools.join(", ")}` : "",
     ctx.memoryContext ? `What AIOS remembers that may help:\n${ctx.memoryContext}` : "",
-  ].filter(Boolean).join("\n");
+  ]
+    .filter(Boolean)
+    .join("\n");
 }
 
 export function toolDefinitions(tools: ToolInfo[]): ToolDefinition[] {
@@ -154,7 +154,11 @@ function pendingCalls(conversation: ChatMessage[]): ToolCall[] {
 
 async function runCall(ctx: AgentLoopContext, call: ToolCall, allowed: Map<string, ToolInfo>): Promise<string> {
   if (!allowed.has(call.name)) {
-    return describeOutcome(call.name, { kind: "refused", code: "permission_denied", message: `the ${ctx.agent.kind} agent may not use ${call.name}; its tools are ${[...allowed.keys()].join(", ")}` }, ctx.toolOutputChars);
+    return describeOutcome(
+      call.name,
+      { kind: "refused", code: "permission_denied", message: `the ${ctx.agent.kind} agent may not use ${call.name}; its tools are ${[...allowed.keys()].join(", ")}` },
+      ctx.toolOutputChars,
+    );
   }
   const input = parseArguments(call);
   if (typeof input === "string") return describeOutcome(call.name, { kind: "refused", code: "invalid_argument", message: input }, ctx.toolOutputChars);
@@ -164,12 +168,22 @@ async function runCall(ctx: AgentLoopContext, call: ToolCall, allowed: Map<strin
   let approvalId = recorded && "heldFor" in recorded ? recorded.heldFor : undefined;
   if (recorded && "unknown" in recorded && !recorded.idempotent) {
     const decision = await ctx.askToRerun(call);
-    if (!decision.approved) return describeOutcome(call.name, { kind: "refused", code: "denied", message: `after a restart it was not known whether this call ran; ${decision.by} said not to run it again${decision.note ? `: ${decision.note}` : ""}` }, ctx.toolOutputChars);
+    if (!decision.approved)
+      return describeOutcome(
+        call.name,
+        { kind: "refused", code: "denied", message: `after a restart it was not known whether this call ran; ${decision.by} said not to run it again${decision.note ? `: ${decision.note}` : ""}` },
+        ctx.toolOutputChars,
+      );
   }
   for (;;) {
     if (!outcome && approvalId) {
       const decision = await ctx.awaitApproval(approvalId, call);
-      if (!decision.approved) return describeOutcome(call.name, { kind: "refused", code: "denied", message: `a human (${decision.by}) denied this call${decision.note ? `: ${decision.note}` : ""}. Do not try to work around it.` }, ctx.toolOutputChars);
+      if (!decision.approved)
+        return describeOutcome(
+          call.name,
+          { kind: "refused", code: "denied", message: `a human (${decision.by}) denied this call${decision.note ? `: ${decision.note}` : ""}. Do not try to work around it.` },
+          ctx.toolOutputChars,
+        );
     }
     outcome ??= await ctx.callTool(call, input, approvalId);
     if (outcome.kind !== "approval") return describeOutcome(call.name, outcome, ctx.toolOutputChars);

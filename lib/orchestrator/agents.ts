@@ -34,7 +34,9 @@ export function loadAgents(dir: string): Map<string, AgentKind> {
   const agents = new Map<string, AgentKind>();
   let files: string[] = [];
   try {
-    files = readdirSync(dir).filter((file) => file.endsWith(".toml")).sort();
+    files = readdirSync(dir)
+      .filter((file) => file.endsWith(".toml"))
+      .sort();
   } catch {
     return agents;
   }
@@ -47,7 +49,11 @@ export function loadAgents(dir: string): Map<string, AgentKind> {
       throw new ConfigError(path, [`not valid TOML: ${(error as Error).message}`]);
     }
     const parsed = v.safeParse(AgentFile, raw);
-    if (!parsed.success) throw new ConfigError(path, parsed.issues.map((issue) => describeIssue(issue, "")));
+    if (!parsed.success)
+      throw new ConfigError(
+        path,
+        parsed.issues.map((issue) => describeIssue(issue, "")),
+      );
     const kind = basename(file, ".toml");
     if (!/^[a-z][a-z0-9_-]*$/.test(kind)) throw new ConfigError(path, [`"${kind}" is not an agent kind name (lower-case letters, digits, - and _)`]);
     agents.set(kind, {

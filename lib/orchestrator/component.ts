@@ -26,7 +26,12 @@ export const orchestratorComponent: ComponentSpec = {
     const agents = loadAgents(rooted(root, join(config.paths.config_dir, "agents")));
     if (agents.size === 0) log.warn("no agent kinds are configured: goals cannot run", { dir: join(config.paths.config_dir, "agents") });
     const store = new OrchestratorStore(join(rooted(root, config.paths.state_dir), "orchestrator", "orchestrator.db"));
-    const sockets = { "aios-memory": socketPath(config, root, "memory"), "aios-gateway": socketPath(config, root, "gateway"), "aios-tools": socketPath(config, root, "tools"), "aios-init": socketPath(config, root, "init") };
+    const sockets = {
+      "aios-memory": socketPath(config, root, "memory"),
+      "aios-gateway": socketPath(config, root, "gateway"),
+      "aios-tools": socketPath(config, root, "tools"),
+      "aios-init": socketPath(config, root, "init"),
+    };
     const clients = {
       tools: connect(ToolsServiceDefinition, sockets["aios-tools"], { defaultTimeoutMs: config.rpc.call_timeout_ms }),
       gateway: connect(GatewayServiceDefinition, sockets["aios-gateway"], { defaultTimeoutMs: config.rpc.call_timeout_ms }),
@@ -35,7 +40,19 @@ export const orchestratorComponent: ComponentSpec = {
     const events = new EventLog(store, clients.memory, log);
     const settings = config.orchestrator;
     const engine = new Engine({ store, events, agents, clients, settings, approvalTtlMs: config.tools.approval_ttl_ms, log });
-    const scheduler = new Scheduler(store, (schedule) => engine.submit({ text: schedule.goalText, priority: schedule.priority, source: "schedule", autonomy: schedule.autonomy, idempotencyKey: `${schedule.id}@${schedule.nextRunAt}`, scheduleId: schedule.id }).id, log);
+    const scheduler = new Scheduler(
+      store,
+      (schedule) =>
+        engine.submit({
+          text: schedule.goalText,
+          priority: schedule.priority,
+          source: "schedule",
+          autonomy: schedule.autonomy,
+          idempotencyKey: `${schedule.id}@${schedule.nextRunAt}`,
+          scheduleId: schedule.id,
+        }).id,
+      log,
+    );
     const monitor = new Monitor({
       store,
       runner: engine.toolRunner,
@@ -46,10 +63,13 @@ export const orchestratorComponent: ComponentSpec = {
     });
     await engine.start();
     const scheduleTimer = setInterval(() => scheduler.tick(), 1000);
-    const monitorTimer = settings.monitor_interval_ms > 0 ? setInterval(() => {
-      // Its goals would be refused: no point looking, nor logging that it could not submit.
-      if (!engine.emergencyStopped) void monitor.tick();
-    }, settings.monitor_interval_ms) : null;
+    const monitorTimer =
+      settings.monitor_interval_ms > 0
+        ? setInterval(() => {
+            // Its goals would be refused: no point looking, nor logging that it could not submit.
+            if (!engine.emergencyStopped) void monitor.tick();
+          }, settings.monitor_interval_ms)
+        : null;
     log.info("orchestrator ready", { agents: [...agents.keys()], autonomy: engine.autonomy, emergency_stop: engine.emergencyStopped });
     onStop(async () => {
       clearInterval(scheduleTimer);

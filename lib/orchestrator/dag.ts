@@ -70,11 +70,14 @@ export async function runDag(initial: readonly TaskRow[], o: DagOptions): Promis
     } else if (DONE.has(task.state)) {
       skipDependants(task);
     } else if (task.state === "retrying") {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        ready.push(task.id);
-        poke();
-      }, Math.max(0, o.retryAt(task) - Date.now()));
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          ready.push(task.id);
+          poke();
+        },
+        Math.max(0, o.retryAt(task) - Date.now()),
+      );
       timers.add(timer);
     } else {
       ready.push(task.id);

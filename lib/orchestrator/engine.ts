@@ -112,13 +112,22 @@ export class Engine {
   setAutonomy(level: AutonomyLevel, by: string): AutonomyLevel {
     const previous = this.autonomy;
     this.o.store.setSetting("autonomy", String(level));
-    this.o.events.emit({ kind: EventKind.EVENT_KIND_SYSTEM, message: `autonomy set to ${AutonomyLevel[level]} by ${by}`, actorKind: "human", actorId: by, data: { previous: AutonomyLevel[previous], current: AutonomyLevel[level] } });
+    this.o.events.emit({
+      kind: EventKind.EVENT_KIND_SYSTEM,
+      message: `autonomy set to ${AutonomyLevel[level]} by ${by}`,
+      actorKind: "human",
+      actorId: by,
+      data: { previous: AutonomyLevel[previous], current: AutonomyLevel[level] },
+    });
     return previous;
   }
 
   async emergencyStop(stop: boolean, reason: string, by: string): Promise<string[]> {
     this.o.store.setSetting("emergency_stop", stop ? "1" : "0");
-    this.o.events.emit({ kind: EventKind.EVENT_KIND_SYSTEM, message: stop ? `EMERGENCY STOP by ${by}: ${reason}` : `resumed by ${by}${reason ? `: ${reason}` : ""}`, actorKind: "human", actorId: by }, stop ? Severity.SEVERITY_CRITICAL : Severity.SEVERITY_WARNING);
+    this.o.events.emit(
+      { kind: EventKind.EVENT_KIND_SYSTEM, message: stop ? `EMERGENCY STOP by ${by}: ${reason}` : `resumed by ${by}${reason ? `: ${reason}` : ""}`, actorKind: "human", actorId: by },
+      stop ? Severity.SEVERITY_CRITICAL : Severity.SEVERITY_WARNING,
+    );
     if (!stop) {
       this.pump();
       return [];
@@ -156,7 +165,19 @@ export class Engine {
     try {
       const { tools } = await this.o.clients.tools.listTools({ namespace: "", pageSize: 1000, pageToken: "" });
       this.catalogue = new Map(
-        tools.map((tool) => [tool.name, { name: tool.name, namespace: tool.namespace, description: tool.description, inputSchema: JSON.parse(tool.inputSchemaJson || "{}") as Record<string, unknown>, capability: tool.capability, risk: tool.risk, idempotent: tool.idempotent, readOnly: tool.readOnly }]),
+        tools.map((tool) => [
+          tool.name,
+          {
+            name: tool.name,
+            namespace: tool.namespace,
+            description: tool.description,
+            inputSchema: JSON.parse(tool.inputSchemaJson || "{}") as Record<string, unknown>,
+            capability: tool.capability,
+            risk: tool.risk,
+            idempotent: tool.idempotent,
+            readOnly: tool.readOnly,
+          },
+        ]),
       );
     } catch (error) {
       this.o.log.warn("aios-tools did not list its tools; retrying in 2 s", { error: (error as Error).message });
@@ -190,12 +211,35 @@ export class Engine {
       }
     }
     const goal: GoalRow = {
-      id: newId("goal"), text: request.text, state: "queued", stateReason: "waiting for a free slot", priority: request.priority, source: request.source,
-      autonomy: request.autonomy, plannedBy: "", result: "", createdAt: Date.now(), startedAt: null, finishedAt: null, scheduleId: request.scheduleId ?? "",
-      idempotencyKey: request.idempotencyKey, inputTokens: 0, outputTokens: 0, costUsd: 0, modelCalls: 0,
+      id: newId("goal"),
+      text: request.text,
+      state: "queued",
+      stateReason: "waiting for a free slot",
+      priority: request.priority,
+      source: request.source,
+      autonomy: request.autonomy,
+      plannedBy: "",
+      result: "",
+      createdAt: Date.now(),
+      startedAt: null,
+      finishedAt: null,
+      scheduleId: request.scheduleId ?? "",
+      idempotencyKey: request.idempotencyKey,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      modelCalls: 0,
     };
     this.o.store.insertGoal(goal);
-    this.o.events.emit({ kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE.queued, message: `goal submitted: ${goal.text}`, actorKind: request.source, actorId: request.source, data: { priority: goal.priority } });
+    this.o.events.emit({
+      kind: EventKind.EVENT_KIND_GOAL_STATE,
+      goalId: goal.id,
+      goalState: GOAL_STATE.queued,
+      message: `goal submitted: ${goal.text}`,
+      actorKind: request.source,
+      actorId: request.source,
+      data: { priority: goal.priority },
+    });
     queueMicrotask(() => this.pump());
     return goal;
   }
@@ -233,7 +277,10 @@ export class Engine {
     const effective = (goal: GoalRow) => goal.priority + (now - goal.createdAt) / this.o.settings.aging_ms;
     // Planning needs the tool catalogue; a goal that has its tasks (resumed) does not wait for it.
     const canPlan = this.catalogue.size > 0;
-    const queued = this.o.store.goalsIn(["queued"]).filter((goal) => !this.running.has(goal.id) && (canPlan || this.o.store.tasks(goal.id).length > 0)).sort((a, b) => effective(b) - effective(a) || a.createdAt - b.createdAt);
+    const queued = this.o.store
+      .goalsIn(["queued"])
+      .filter((goal) => !this.running.has(goal.id) && (canPlan || this.o.store.tasks(goal.id).length > 0))
+      .sort((a, b) => effective(b) - effective(a) || a.createdAt - b.createdAt);
     for (const goal of queued.slice(0, free)) {
       const controller = new AbortController();
       const done = this.runGoal(goal, controller.signal).finally(() => {
@@ -247,13 +294,23 @@ export class Engine {
   private setGoal(goal: GoalRow, state: GoalStateName, reason: string, fields: Partial<GoalRow> = {}): void {
     this.o.store.updateGoal(goal.id, { state, stateReason: reason, ...fields });
     goal.state = state;
-    this.o.events.emit({ kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE[state], message: reason }, state === "failed" ? Severity.SEVERITY_WARNING : Severity.SEVERITY_INFO);
+    this.o.events.emit(
+      { kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE[state], message: reason },
+      state === "failed" ? Severity.SEVERITY_WARNING : Severity.SEVERITY_INFO,
+    );
   }
 
   private setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}): void {
     this.o.store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
     Object.assign(task, { state, stateReason: reason, ...fields });
-    this.o.events.emit({ kind: EventKind.EVENT_KIND_TASK_STATE, goalId: goal.id, taskId: task.id, taskState: TASK_STATE[state], message: `${task.id} ${state}: ${reason}`, data: { agent: task.agent, layer: task.layer, attempts: task.attempts } });
+    this.o.events.emit({
+      kind: EventKind.EVENT_KIND_TASK_STATE,
+      goalId: goal.id,
+      taskId: task.id,
+      taskState: TASK_STATE[state],
+      message: `${task.id} ${state}: ${reason}`,
+      data: { agent: task.agent, layer: task.layer, attempts: task.attempts },
+    });
     this.refreshWaiting(goal, task);
   }
 
@@ -283,15 +340,33 @@ export class Engine {
           this.o.store.replaceTasks(
             goal.id,
             plan.tasks.map((task, seq) => ({
-              goalId: goal.id, id: task.id, seq, description: task.description, agent: task.agent, state: "pending", stateReason: "waiting for its dependencies",
-              dependsOn: task.dependsOn, layer: task.layer, suggestedTools: task.tools, successCheck: task.successCheck, attempts: 0, escalations: 0, result: "",
-              startedAt: null, finishedAt: null, executionIds: [], call: task.call ?? null, conversation: null,
+              goalId: goal.id,
+              id: task.id,
+              seq,
+              description: task.description,
+              agent: task.agent,
+              state: "pending",
+              stateReason: "waiting for its dependencies",
+              dependsOn: task.dependsOn,
+              layer: task.layer,
+              suggestedTools: task.tools,
+              successCheck: task.successCheck,
+              attempts: 0,
+              escalations: 0,
+              result: "",
+              startedAt: null,
+              finishedAt: null,
+              executionIds: [],
+              call: task.call ?? null,
+              conversation: null,
             })),
           );
           this.o.store.updateGoal(goal.id, { plannedBy: plan.layer, ...(plan.answer ? { result: plan.answer } : {}) });
         });
         this.o.events.emit({
-          kind: EventKind.EVENT_KIND_GOAL_PLANNED, goalId: goal.id, message: `planned at the ${plan.layer} layer: ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`,
+          kind: EventKind.EVENT_KIND_GOAL_PLANNED,
+          goalId: goal.id,
+          message: `planned at the ${plan.layer} layer: ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`,
           data: { layer: plan.layer, tasks: plan.tasks.map((task) => ({ id: task.id, description: task.description, agent: task.agent, depends_on: task.dependsOn, layer: task.layer })) },
         });
       }
@@ -303,7 +378,10 @@ export class Engine {
       if (failed) {
         this.setGoal(goal, "failed", `task ${failed.id} failed: ${failed.stateReason}`, { finishedAt: Date.now(), result: summarize(tasks) });
       } else {
-        this.setGoal(goal, "succeeded", tasks.length ? "every task succeeded" : "done while planning", { finishedAt: Date.now(), result: summarize(tasks) || (this.o.store.goal(goal.id)?.result ?? "") });
+        this.setGoal(goal, "succeeded", tasks.length ? "every task succeeded" : "done while planning", {
+          finishedAt: Date.now(),
+          result: summarize(tasks) || (this.o.store.goal(goal.id)?.result ?? ""),
+        });
       }
       void this.rememberOutcome(goal.id);
     } catch (error) {
@@ -331,19 +409,29 @@ export class Engine {
     const learned = await learnedPlan({ text: goal.text, memory: this.o.clients.memory, agents: this.o.agents, tools: this.catalogue, log: this.o.log });
     if (learned) {
       const { id, pattern, successes, promoted } = learned.procedure;
-      this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: `planned from the learned procedure ${id} ("${pattern}", worked ${successes} time${successes === 1 ? "" : "s"}${promoted ? ", promoted" : ""}): no model call`, data: { procedure_id: id } });
+      this.o.events.emit({
+        kind: EventKind.EVENT_KIND_AGENT_MESSAGE,
+        goalId: goal.id,
+        message: `planned from the learned procedure ${id} ("${pattern}", worked ${successes} time${successes === 1 ? "" : "s"}${promoted ? ", promoted" : ""}): no model call`,
+        data: { procedure_id: id },
+      });
       return learned.plan;
     }
     const infer = this.inferFor(goal, "", signal);
     const layers = await this.availableLayers();
     if (layers.length === 0) {
-      throw new Error(`${reactive.unsure}, and no model is configured to plan it. With no model AIOS understands requests like ${REACTIVE_EXAMPLES.slice(0, 8).map((e) => `"${e}"`).join(", ")} and more (README: what AIOS understands with no model); add a model under [[gateway.models]] for anything else`);
+      throw new Error(
+        `${reactive.unsure}, and no model is configured to plan it. With no model AIOS understands requests like ${REACTIVE_EXAMPLES.slice(0, 8)
+          .map((e) => `"${e}"`)
+          .join(", ")} and more (README: what AIOS understands with no model); add a model under [[gateway.models]] for anything else`,
+      );
     }
     const { layer, by } = await classify(goal.text, infer);
     this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: `classified as ${layer} (by ${by})`, data: { layer, by } });
     const memory = await this.memoryContext(goal.text, signal);
     const result = await planWithModel({ text: goal.text, layer, agents: this.o.agents, tools: this.catalogue, maxTasks: this.o.settings.max_plan_tasks, memory, infer });
-    if (result.repaired) this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: result.plan ? "the first plan was invalid; the repaired plan passed the checks" : result.error });
+    if (result.repaired)
+      this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: result.plan ? "the first plan was invalid; the repaired plan passed the checks" : result.error });
     if (!result.plan) throw new Error(result.error);
     return result.plan;
   }
@@ -358,7 +446,9 @@ export class Engine {
     if ("error" in inner) throw new Error(inner.error);
     if ("schedule" in inner) throw new Error(`one repeating time is enough: "${asked.request}" has another`);
     if ("unsure" in inner) {
-      const plannable = (await this.availableLayers()).length > 0 || (await learnedPlan({ text: asked.request, memory: this.o.clients.memory, agents: this.o.agents, tools: this.catalogue, log: this.o.log })) !== null;
+      const plannable =
+        (await this.availableLayers()).length > 0 ||
+        (await learnedPlan({ text: asked.request, memory: this.o.clients.memory, agents: this.o.agents, tools: this.catalogue, log: this.o.log })) !== null;
       if (!plannable) throw new Error(`${inner.unsure.replace("I am not sure what you mean", `I would not know what "${asked.request}" means when it runs`)}; and no model is configured to plan it`);
     }
     // Named after the goal: planned again after a crash, it is the same schedule, not a second.
@@ -387,7 +477,10 @@ export class Engine {
   private async memoryContext(text: string, signal: AbortSignal): Promise<string> {
     if (this.o.settings.context_tokens === 0) return "";
     try {
-      const response = await this.o.clients.memory.assembleContext({ query: text, tokenBudget: this.o.settings.context_tokens, kinds: [MemoryKind.MEMORY_KIND_PROCEDURE, MemoryKind.MEMORY_KIND_INCIDENT], model: "" }, { signal, timeoutMs: 10_000, failFast: true });
+      const response = await this.o.clients.memory.assembleContext(
+        { query: text, tokenBudget: this.o.settings.context_tokens, kinds: [MemoryKind.MEMORY_KIND_PROCEDURE, MemoryKind.MEMORY_KIND_INCIDENT], model: "" },
+        { signal, timeoutMs: 10_000, failFast: true },
+      );
       return response.context;
     } catch {
       return "";
@@ -396,12 +489,20 @@ export class Engine {
 
   private inferFor(goal: GoalRow, taskId: string, signal: AbortSignal): Infer {
     return async (request) => {
-      const full: Partial<InferRequest> = { ...request, goalId: goal.id, taskId, priority: goal.source === "human" ? InferPriority.INFER_PRIORITY_INTERACTIVE : InferPriority.INFER_PRIORITY_BACKGROUND };
+      const full: Partial<InferRequest> = {
+        ...request,
+        goalId: goal.id,
+        taskId,
+        priority: goal.source === "human" ? InferPriority.INFER_PRIORITY_INTERACTIVE : InferPriority.INFER_PRIORITY_BACKGROUND,
+      };
       const response = await this.o.clients.gateway.infer(full, { signal, timeoutMs: 10 * 60_000 });
       const usage = response.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0, requests: 0 };
       this.o.store.addGoalUsage(goal.id, usage);
       this.o.events.emit({
-        kind: EventKind.EVENT_KIND_MODEL_CALLED, goalId: goal.id, taskId, message: `${request.purpose ?? "model"}: ${response.model} (${response.layer}) answered in ${response.latencyMs} ms`,
+        kind: EventKind.EVENT_KIND_MODEL_CALLED,
+        goalId: goal.id,
+        taskId,
+        message: `${request.purpose ?? "model"}: ${response.model} (${response.layer}) answered in ${response.latencyMs} ms`,
         data: { model: response.model, purpose: request.purpose ?? "", input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cost_usd: usage.costUsd, cached: response.cached },
       });
       return response;
@@ -467,7 +568,12 @@ export class Engine {
     }
     const next = fresh.layer === "reactive" ? "operational" : LAYER_ORDER[LAYER_ORDER.indexOf(fresh.layer as ModelLayer) + 1];
     if (next) {
-      this.setTask(goal, fresh, "pending", `escalated from the ${fresh.layer} to the ${next} layer after ${fresh.attempts} failed attempts (${failure.message})`, { layer: next, attempts: 0, escalations: fresh.escalations + 1, conversation: null });
+      this.setTask(goal, fresh, "pending", `escalated from the ${fresh.layer} to the ${next} layer after ${fresh.attempts} failed attempts (${failure.message})`, {
+        layer: next,
+        attempts: 0,
+        escalations: fresh.escalations + 1,
+        conversation: null,
+      });
       return;
     }
     this.setTask(goal, fresh, "failed", `failed at every layer; last: ${failure.message}`, { finishedAt: Date.now(), conversation: null });
@@ -549,7 +655,15 @@ export class Engine {
   }
 
   private async callTool(goal: GoalRow, task: TaskRow, agent: AgentKind, call: ToolCall, input: Record<string, unknown>, signal: AbortSignal, approvalId?: string): Promise<ToolOutcome> {
-    this.o.events.emit({ kind: EventKind.EVENT_KIND_TOOL_CALLED, goalId: goal.id, taskId: task.id, message: `${agent.kind} calls ${call.name}`, actorKind: "agent", actorId: agent.kind, data: { tool: call.name, input, call_id: call.id } });
+    this.o.events.emit({
+      kind: EventKind.EVENT_KIND_TOOL_CALLED,
+      goalId: goal.id,
+      taskId: task.id,
+      message: `${agent.kind} calls ${call.name}`,
+      actorKind: "agent",
+      actorId: agent.kind,
+      data: { tool: call.name, input, call_id: call.id },
+    });
     // A goal may ask for more care than the system's level, never less: the stricter of the two
     // (MANUAL 1 < SUPERVISED 2 < AUTONOMOUS 3; unspecified 0 is the system's).
     const autonomy = (goal.autonomy ? Math.min(goal.autonomy, this.autonomy) : this.autonomy) as AutonomyLevel;
@@ -559,8 +673,19 @@ export class Engine {
       this.o.store.updateTask(goal.id, task.id, { executionIds: ids });
       task.executionIds = ids;
     }
-    const message = outcome.kind === "done" ? `${call.name} ${outcome.ok ? "ok" : `failed: ${outcome.error}`}` : outcome.kind === "refused" ? `${call.name} refused: ${outcome.message}` : `${call.name} needs approval`;
-    this.o.events.emit({ kind: EventKind.EVENT_KIND_TOOL_RESULT, goalId: goal.id, taskId: task.id, message, data: { tool: call.name, call_id: call.id, ...(outcome.kind === "done" ? { execution_id: outcome.executionId, ok: outcome.ok } : { outcome: outcome.kind }) } });
+    const message =
+      outcome.kind === "done"
+        ? `${call.name} ${outcome.ok ? "ok" : `failed: ${outcome.error}`}`
+        : outcome.kind === "refused"
+          ? `${call.name} refused: ${outcome.message}`
+          : `${call.name} needs approval`;
+    this.o.events.emit({
+      kind: EventKind.EVENT_KIND_TOOL_RESULT,
+      goalId: goal.id,
+      taskId: task.id,
+      message,
+      data: { tool: call.name, call_id: call.id, ...(outcome.kind === "done" ? { execution_id: outcome.executionId, ok: outcome.ok } : { outcome: outcome.kind }) },
+    });
     return outcome;
   }
 
@@ -586,12 +711,34 @@ export class Engine {
     if (!approval) {
       const held = (await this.o.clients.tools.getApproval({ approvalId }, { signal })).approval;
       approval = {
-        id: approvalId, goalId: goal.id, taskId: task.id, agent: task.agent, tool: held?.tool ?? "", input: held?.input ?? {}, risk: held?.risk ?? 0,
-        reason: held?.reason || task.description, state: ApprovalState.APPROVAL_STATE_PENDING, requestedAt: Date.now(),
-        expiresAt: held?.expiresAt?.getTime() ?? Date.now() + this.o.approvalTtlMs, resolvedAt: null, resolvedBy: "", note: "", kind: "tool", callId: "",
+        id: approvalId,
+        goalId: goal.id,
+        taskId: task.id,
+        agent: task.agent,
+        tool: held?.tool ?? "",
+        input: held?.input ?? {},
+        risk: held?.risk ?? 0,
+        reason: held?.reason || task.description,
+        state: ApprovalState.APPROVAL_STATE_PENDING,
+        requestedAt: Date.now(),
+        expiresAt: held?.expiresAt?.getTime() ?? Date.now() + this.o.approvalTtlMs,
+        resolvedAt: null,
+        resolvedBy: "",
+        note: "",
+        kind: "tool",
+        callId: "",
       };
       this.o.store.insertApproval(approval);
-      this.o.events.emit({ kind: EventKind.EVENT_KIND_APPROVAL_REQUESTED, goalId: goal.id, taskId: task.id, message: `${approval.tool} needs a human's approval (approval ${approval.id})`, data: { approval_id: approval.id, tool: approval.tool, risk: approval.risk } }, Severity.SEVERITY_WARNING);
+      this.o.events.emit(
+        {
+          kind: EventKind.EVENT_KIND_APPROVAL_REQUESTED,
+          goalId: goal.id,
+          taskId: task.id,
+          message: `${approval.tool} needs a human's approval (approval ${approval.id})`,
+          data: { approval_id: approval.id, tool: approval.tool, risk: approval.risk },
+        },
+        Severity.SEVERITY_WARNING,
+      );
     }
     return this.waitForDecision(goal, task, approval, signal);
   }
@@ -599,13 +746,29 @@ export class Engine {
   private async askToRerun(goal: GoalRow, task: TaskRow, agent: AgentKind, call: ToolCall, signal: AbortSignal): Promise<ApprovalDecision> {
     const existing = this.o.store.approvals({ states: [], goalId: goal.id, offset: 0, limit: 1000 }).find((a) => a.kind === "resume" && a.taskId === task.id && a.callId === call.id);
     const approval: ApprovalRow = existing ?? {
-      id: newId("resume"), goalId: goal.id, taskId: task.id, agent: agent.kind, tool: call.name, input: JSON.parse(call.argumentsJson || "{}") as Record<string, unknown>,
-      risk: this.catalogue.get(call.name)?.risk ?? 0, reason: `aios-orchestrator restarted while ${call.name} was running; it is not known whether it ran. Approve to run it again, deny to stop the task.`,
-      state: ApprovalState.APPROVAL_STATE_PENDING, requestedAt: Date.now(), expiresAt: Date.now() + this.o.approvalTtlMs, resolvedAt: null, resolvedBy: "", note: "", kind: "resume", callId: call.id,
+      id: newId("resume"),
+      goalId: goal.id,
+      taskId: task.id,
+      agent: agent.kind,
+      tool: call.name,
+      input: JSON.parse(call.argumentsJson || "{}") as Record<string, unknown>,
+      risk: this.catalogue.get(call.name)?.risk ?? 0,
+      reason: `aios-orchestrator restarted while ${call.name} was running; it is not known whether it ran. Approve to run it again, deny to stop the task.`,
+      state: ApprovalState.APPROVAL_STATE_PENDING,
+      requestedAt: Date.now(),
+      expiresAt: Date.now() + this.o.approvalTtlMs,
+      resolvedAt: null,
+      resolvedBy: "",
+      note: "",
+      kind: "resume",
+      callId: call.id,
     };
     if (!existing) {
       this.o.store.insertApproval(approval);
-      this.o.events.emit({ kind: EventKind.EVENT_KIND_APPROVAL_REQUESTED, goalId: goal.id, taskId: task.id, message: approval.reason, data: { approval_id: approval.id, tool: call.name, resume: true } }, Severity.SEVERITY_WARNING);
+      this.o.events.emit(
+        { kind: EventKind.EVENT_KIND_APPROVAL_REQUESTED, goalId: goal.id, taskId: task.id, message: approval.reason, data: { approval_id: approval.id, tool: call.name, resume: true } },
+        Severity.SEVERITY_WARNING,
+      );
     }
     const decision = await this.waitForDecision(goal, task, approval, signal);
     // Either way the old marker is settled: a rerun gets a fresh one.
@@ -636,11 +799,20 @@ export class Engine {
     if (approval.kind === "tool" && !approve) await this.o.clients.tools.decideApproval({ approvalId: id, approve, decidedBy: by });
     if (approval.kind === "tool" && approve) {
       const held = (await this.o.clients.tools.getApproval({ approvalId: id })).approval;
-      if (held?.state !== ApprovalState.APPROVAL_STATE_APPROVED) throw failedPrecondition(`approval ${id} has not been approved at aios-tools: approve it with aiosctl approve ${id} or in the console`);
+      if (held?.state !== ApprovalState.APPROVAL_STATE_APPROVED)
+        throw failedPrecondition(`approval ${id} has not been approved at aios-tools: approve it with aiosctl approve ${id} or in the console`);
     }
     const state = approve ? ApprovalState.APPROVAL_STATE_APPROVED : ApprovalState.APPROVAL_STATE_DENIED;
     this.o.store.resolveApproval(id, state, by, note, Date.now());
-    this.o.events.emit({ kind: EventKind.EVENT_KIND_APPROVAL_RESOLVED, goalId: approval.goalId, taskId: approval.taskId, message: `${approval.tool} ${approve ? "approved" : "denied"} by ${by}${note ? `: ${note}` : ""}`, actorKind: "human", actorId: by, data: { approval_id: id, approved: approve } });
+    this.o.events.emit({
+      kind: EventKind.EVENT_KIND_APPROVAL_RESOLVED,
+      goalId: approval.goalId,
+      taskId: approval.taskId,
+      message: `${approval.tool} ${approve ? "approved" : "denied"} by ${by}${note ? `: ${note}` : ""}`,
+      actorKind: "human",
+      actorId: by,
+      data: { approval_id: id, approved: approve },
+    });
     this.waiters.get(id)?.({ approved: approve, by, note });
     return this.o.store.approval(id)!;
   }
@@ -650,7 +822,16 @@ export class Engine {
     for (const approval of this.o.store.approvals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: "", offset: 0, limit: 1000 })) {
       if (approval.expiresAt > now) continue;
       this.o.store.resolveApproval(approval.id, ApprovalState.APPROVAL_STATE_EXPIRED, "expiry", "nobody answered in time", now);
-      this.o.events.emit({ kind: EventKind.EVENT_KIND_APPROVAL_RESOLVED, goalId: approval.goalId, taskId: approval.taskId, message: `${approval.tool}: approval ${approval.id} expired unanswered; treated as denied`, data: { approval_id: approval.id, approved: false } }, Severity.SEVERITY_WARNING);
+      this.o.events.emit(
+        {
+          kind: EventKind.EVENT_KIND_APPROVAL_RESOLVED,
+          goalId: approval.goalId,
+          taskId: approval.taskId,
+          message: `${approval.tool}: approval ${approval.id} expired unanswered; treated as denied`,
+          data: { approval_id: approval.id, approved: false },
+        },
+        Severity.SEVERITY_WARNING,
+      );
       this.waiters.get(approval.id)?.({ approved: false, by: "expiry", note: "nobody answered in time" });
     }
   }
@@ -665,13 +846,20 @@ export class Engine {
     const toolSequence = this.o.store.toolsCalled(goalId, EventKind.EVENT_KIND_TOOL_CALLED);
     const lesson = lessonOf(goal, tasks, calls);
     if (lesson?.note) this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId, message: lesson.note });
-    const plan = tasks.map((task) => `- ${task.id} (${task.agent}, ${task.layer}): ${task.description} → ${task.state}${task.result ? `: ${task.result.slice(0, 300)}` : task.stateReason ? `: ${task.stateReason}` : ""}`).join("\n");
+    const plan = tasks
+      .map(
+        (task) => `- ${task.id} (${task.agent}, ${task.layer}): ${task.description} → ${task.state}${task.result ? `: ${task.result.slice(0, 300)}` : task.stateReason ? `: ${task.stateReason}` : ""}`,
+      )
+      .join("\n");
     const succeeded = goal.state === "succeeded";
     const content = `Goal: ${goal.text}\nPlanned by: ${goal.plannedBy}\nOutcome: ${goal.state} (${goal.stateReason})\nTools: ${toolSequence.join(", ") || "none"}\nTasks:\n${plan}`.slice(0, 60_000);
     const tags = ["goal", goal.source, goal.plannedBy || "unplanned"];
     try {
       if (lesson) {
-        await this.o.clients.memory.remember({ kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: `${succeeded ? "Done" : "Failed"}: ${goal.text}`.slice(0, 500), content, tags, goalId, procedure: lesson.procedure }, { timeoutMs: 30_000 });
+        await this.o.clients.memory.remember(
+          { kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: `${succeeded ? "Done" : "Failed"}: ${goal.text}`.slice(0, 500), content, tags, goalId, procedure: lesson.procedure },
+          { timeoutMs: 30_000 },
+        );
       }
       if (!succeeded) {
         await this.o.clients.memory.remember({ kind: MemoryKind.MEMORY_KIND_INCIDENT, title: `Failed: ${goal.text}`.slice(0, 500), content, tags, goalId }, { timeoutMs: 30_000 });
@@ -684,7 +872,10 @@ export class Engine {
 
 function summarize(tasks: TaskRow[]): string {
   if (tasks.length === 1) return tasks[0]!.result || tasks[0]!.stateReason;
-  return tasks.map((task) => `${task.id}: ${task.result || task.stateReason}`).join("\n").slice(0, RESULT_CHARS * 2);
+  return tasks
+    .map((task) => `${task.id}: ${task.result || task.stateReason}`)
+    .join("\n")
+    .slice(0, RESULT_CHARS * 2);
 }
 
 /** A direct call's output as the goal's result: readable for the common tools, JSON otherwise. */

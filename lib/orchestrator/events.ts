@@ -42,9 +42,17 @@ export class EventLog {
 
   emit(event: NewEvent, severity: Severity = Severity.SEVERITY_INFO): EventRow {
     const row = this.store.appendEvent({
-      time: Date.now(), kind: event.kind, goalId: event.goalId ?? "", taskId: event.taskId ?? "", actorKind: event.actorKind ?? "system",
-      actorId: event.actorId ?? "aios-orchestrator", causeId: event.causeId ?? "", message: event.message, goalState: event.goalState ?? 0,
-      taskState: event.taskState ?? 0, data: event.data ?? {},
+      time: Date.now(),
+      kind: event.kind,
+      goalId: event.goalId ?? "",
+      taskId: event.taskId ?? "",
+      actorKind: event.actorKind ?? "system",
+      actorId: event.actorId ?? "aios-orchestrator",
+      causeId: event.causeId ?? "",
+      message: event.message,
+      goalState: event.goalState ?? 0,
+      taskState: event.taskState ?? 0,
+      data: event.data ?? {},
     });
     for (const subscriber of this.subscribers) subscriber(row);
     if (this.backlog.length < MEMORY_BACKLOG) this.backlog.push({ ...row, data: { ...row.data, severity } });
@@ -74,8 +82,15 @@ export class EventLog {
           await this.memory.pushEvent(
             {
               event: {
-                time: new Date(event.time), source: "aios-orchestrator", type: EVENT_TYPE[event.kind] ?? "system", severity, message: event.message,
-                data: { ...data, event_id: String(event.id) }, goalId: event.goalId, taskId: event.taskId, security: false,
+                time: new Date(event.time),
+                source: "aios-orchestrator",
+                type: EVENT_TYPE[event.kind] ?? "system",
+                severity,
+                message: event.message,
+                data: { ...data, event_id: String(event.id) },
+                goalId: event.goalId,
+                taskId: event.taskId,
+                security: false,
               },
             },
             { timeoutMs: 5000 },

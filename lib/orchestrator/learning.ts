@@ -80,16 +80,24 @@ export function lessonOf(
   if (learned) {
     // Its record: the pattern and tools make memory merge it into the procedure it came from.
     const sequence = tasks.map((task) => task.call?.tool ?? "").filter(Boolean);
-    return { procedure: { goalPattern: learned.pattern, toolSequence: sequence, successes: succeeded ? 1 : 0, failures: succeeded ? 0 : 1, stepsJson: "", promoted: false }, note: `learned procedure ${learned.id} ${succeeded ? "worked" : "failed"}` };
+    return {
+      procedure: { goalPattern: learned.pattern, toolSequence: sequence, successes: succeeded ? 1 : 0, failures: succeeded ? 0 : 1, stepsJson: "", promoted: false },
+      note: `learned procedure ${learned.id} ${succeeded ? "worked" : "failed"}`,
+    };
   }
   if (!succeeded) return null;
   const modelPlanned = goal.plannedBy !== "" && goal.plannedBy !== "reactive";
   if (!modelPlanned) return { procedure: { goalPattern: goal.text, toolSequence, successes: 1, failures: 0, stepsJson: "", promoted: false }, note: "" };
   const byTask = new Map(tasks.map((task) => [task.id, task]));
   const made = calls.map((call) => ({ ...call, description: byTask.get(call.taskId)?.description ?? "" }));
-  const outputs = tasks.flatMap((task) => (task.conversation ?? []) as Array<{ role?: number; content?: string; toolCallId?: string }>).filter((m) => m.toolCallId).map((m) => m.content ?? "").join("\n");
+  const outputs = tasks
+    .flatMap((task) => (task.conversation ?? []) as Array<{ role?: number; content?: string; toolCallId?: string }>)
+    .filter((m) => m.toolCallId)
+    .map((m) => m.content ?? "")
+    .join("\n");
   const lesson = learnFrom(goal.text, made, outputs);
-  if ("notLearned" in lesson) return { procedure: { goalPattern: goal.text, toolSequence, successes: 1, failures: 0, stepsJson: "", promoted: false }, note: `not learned for reuse: ${lesson.notLearned}` };
+  if ("notLearned" in lesson)
+    return { procedure: { goalPattern: goal.text, toolSequence, successes: 1, failures: 0, stepsJson: "", promoted: false }, note: `not learned for reuse: ${lesson.notLearned}` };
   return {
     procedure: { goalPattern: lesson.pattern, toolSequence: lesson.steps.map((s) => s.tool), successes: 1, failures: 0, stepsJson: JSON.stringify(lesson.steps), promoted: false },
     note: `learned "${lesson.pattern}" for reuse with no model`,

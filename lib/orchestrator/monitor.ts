@@ -65,8 +65,15 @@ export class Monitor {
 
   private async call(agent: AgentKind, tool: string): Promise<Record<string, unknown> | null> {
     const outcome: ToolOutcome = await this.o.runner.call({
-      goalId: "monitor", taskId: "watch", agent, autonomy: AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED, tool, input: {}, reason: "periodic monitor check",
-      callId: `${tool}-${++this.calls}`, signal: AbortSignal.timeout(60_000),
+      goalId: "monitor",
+      taskId: "watch",
+      agent,
+      autonomy: AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED,
+      tool,
+      input: {},
+      reason: "periodic monitor check",
+      callId: `${tool}-${++this.calls}`,
+      signal: AbortSignal.timeout(60_000),
     });
     this.o.store.clearToolCalls("monitor", "watch");
     return outcome.kind === "done" && outcome.ok ? outcome.output : null;
@@ -83,7 +90,7 @@ export class Monitor {
     }
     const memory = await this.call(agent, "monitor.memory");
     if (memory && typeof memory.total_mib === "number" && memory.total_mib > 0) {
-      const available = (memory.available_mib as number) / memory.total_mib * 100;
+      const available = ((memory.available_mib as number) / memory.total_mib) * 100;
       if (available < s.monitor_memory_available_percent) {
         findings.push({ key: "memory", goal: `memory is low: ${memory.available_mib} MiB available of ${memory.total_mib} MiB; find what uses it`, priority: 80 });
       }

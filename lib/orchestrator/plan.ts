@@ -59,7 +59,8 @@ export function validatePlan(plan: Plan, agents: ReadonlyMap<string, AgentKind>,
     for (const name of task.call ? [task.call.tool, ...task.tools] : task.tools) {
       const tool = tools.get(name);
       if (!tool) errors.push(`task "${task.id}": tool "${name}" does not exist`);
-      else if (agent && !agent.toolNamespaces.includes(tool.namespace)) errors.push(`task "${task.id}": agent "${agent.kind}" may not use ${name} (its namespaces: ${agent.toolNamespaces.join(", ")})`);
+      else if (agent && !agent.toolNamespaces.includes(tool.namespace))
+        errors.push(`task "${task.id}": agent "${agent.kind}" may not use ${name} (its namespaces: ${agent.toolNamespaces.join(", ")})`);
     }
   }
   const cycle = findCycle(plan.tasks);

@@ -18,7 +18,12 @@ import type { LayerName } from "./store.ts";
 export type ModelLayer = Exclude<LayerName, "reactive">;
 export const LAYER_ORDER: readonly ModelLayer[] = ["operational", "tactical", "strategic"];
 export const PROTO_LAYER: Record<LayerName, Layer> = { reactive: Layer.LAYER_REACTIVE, operational: Layer.LAYER_OPERATIONAL, tactical: Layer.LAYER_TACTICAL, strategic: Layer.LAYER_STRATEGIC };
-export const LAYER_OF_PROTO: Record<number, LayerName> = { [Layer.LAYER_REACTIVE]: "reactive", [Layer.LAYER_OPERATIONAL]: "operational", [Layer.LAYER_TACTICAL]: "tactical", [Layer.LAYER_STRATEGIC]: "strategic" };
+export const LAYER_OF_PROTO: Record<number, LayerName> = {
+  [Layer.LAYER_REACTIVE]: "reactive",
+  [Layer.LAYER_OPERATIONAL]: "operational",
+  [Layer.LAYER_TACTICAL]: "tactical",
+  [Layer.LAYER_STRATEGIC]: "strategic",
+};
 
 const PlanSchema = v.object({
   tasks: v.array(
@@ -60,7 +65,9 @@ export async function classify(text: string, infer: Infer): Promise<{ layer: Mod
     const response = await infer({
       layer: Layer.LAYER_OPERATIONAL,
       messages: [
-        system("You sort requests to an operating system by how much thinking they need. operational: one simple look or action. tactical: a few steps, some judgement. strategic: analysis, security, planning, many steps."),
+        system(
+          "You sort requests to an operating system by how much thinking they need. operational: one simple look or action. tactical: a few steps, some judgement. strategic: analysis, security, planning, many steps.",
+        ),
         user(text),
       ],
       responseJsonSchema: CLASSIFY_JSON_SCHEMA,
@@ -88,7 +95,9 @@ function plannerPrompt(agents: ReadonlyMap<string, AgentKind>, tools: ReadonlyMa
     ...agentLines,
     "layer: operational for simple steps, tactical for judgement, strategic for analysis. depends_on lists the ids of tasks that must finish first (no cycles).",
     memory ? `What worked or failed before for similar goals:\n${memory}` : "",
-  ].filter(Boolean).join("\n");
+  ]
+    .filter(Boolean)
+    .join("\n");
 }
 
 export interface PlanResult {
@@ -98,7 +107,15 @@ export interface PlanResult {
   repaired: boolean;
 }
 
-export async function planWithModel(o: { text: string; layer: ModelLayer; agents: ReadonlyMap<string, AgentKind>; tools: ReadonlyMap<string, ToolInfo>; maxTasks: number; memory: string; infer: Infer }): Promise<PlanResult> {
+export async function planWithModel(o: {
+  text: string;
+  layer: ModelLayer;
+  agents: ReadonlyMap<string, AgentKind>;
+  tools: ReadonlyMap<string, ToolInfo>;
+  maxTasks: number;
+  memory: string;
+  infer: Infer;
+}): Promise<PlanResult> {
   const messages: ChatMessage[] = [system(plannerPrompt(o.agents, o.tools, o.maxTasks, o.memory)), user(`Goal: ${o.text}`)];
   let errors: string[] = [];
   for (let round = 0; round < 2; round++) {
@@ -110,7 +127,15 @@ export async function planWithModel(o: { text: string; layer: ModelLayer; agents
       if (parsed.success) {
         plan = {
           layer: o.layer,
-          tasks: parsed.output.tasks.map((task) => ({ id: task.id, description: task.description, agent: task.agent, tools: task.tools, dependsOn: task.depends_on, layer: task.layer, successCheck: task.success_check })),
+          tasks: parsed.output.tasks.map((task) => ({
+            id: task.id,
+            description: task.description,
+            agent: task.agent,
+            tools: task.tools,
+            dependsOn: task.depends_on,
+            layer: task.layer,
+            successCheck: task.success_check,
+          })),
         };
         errors = validatePlan(plan, o.agents, o.tools, o.maxTasks);
       } else {

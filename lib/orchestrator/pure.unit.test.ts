@@ -11,18 +11,51 @@ import { findCycle, type ToolInfo, validatePlan } from "./plan.ts";
 import { reactivePlan } from "./reactive.ts";
 import type { TaskRow } from "./store.ts";
 
-const agent = (kind: string, toolNamespaces: string[], capabilities: string[]): AgentKind => ({ kind, description: kind, toolNamespaces, capabilities, defaultLayer: "operational", stepLimit: 4, prompt: "" });
+const agent = (kind: string, toolNamespaces: string[], capabilities: string[]): AgentKind => ({
+  kind,
+  description: kind,
+  toolNamespaces,
+  capabilities,
+  defaultLayer: "operational",
+  stepLimit: 4,
+  prompt: "",
+});
 const AGENTS = new Map([
   ["general", agent("general", ["fs", "monitor"], ["fs:read", "monitor:read"])],
   ["storage", agent("storage", ["fs"], ["fs:read", "fs:delete:/tmp/**"])],
   ["monitor", agent("monitor", ["monitor", "process"], ["monitor:read", "process:read"])],
   ["system", agent("system", ["process"], ["process:kill"])],
 ]);
-const tool = (name: string, capability: string, required: string[] = []): ToolInfo => ({ name, namespace: name.split(".")[0]!, description: name, inputSchema: { type: "object", required, properties: Object.fromEntries(required.map((r) => [r, { type: "string" }])) }, capability, risk: 1, idempotent: true, readOnly: true });
-const TOOLS = new Map([tool("fs.stat", "fs:read", ["path"]), tool("fs.search", "fs:read", ["path"]), tool("fs.delete_files", "fs:delete", ["paths"]), tool("monitor.top", "monitor:read"), tool("process.kill", "process:kill", ["pid"])].map((t) => [t.name, t]));
+const tool = (name: string, capability: string, required: string[] = []): ToolInfo => ({
+  name,
+  namespace: name.split(".")[0]!,
+  description: name,
+  inputSchema: { type: "object", required, properties: Object.fromEntries(required.map((r) => [r, { type: "string" }])) },
+  capability,
+  risk: 1,
+  idempotent: true,
+  readOnly: true,
+});
+const TOOLS = new Map(
+  [
+    tool("fs.stat", "fs:read", ["path"]),
+    tool("fs.search", "fs:read", ["path"]),
+    tool("fs.delete_files", "fs:delete", ["paths"]),
+    tool("monitor.top", "monitor:read"),
+    tool("process.kill", "process:kill", ["pid"]),
+  ].map((t) => [t.name, t]),
+);
 
 describe("plan checks", () => {
-  const task = (id: string, dependsOn: string[] = [], agentKind = "general", tools = ["fs.stat"]) => ({ id, description: id, agent: agentKind, tools, dependsOn, layer: "operational" as const, successCheck: "" });
+  const task = (id: string, dependsOn: string[] = [], agentKind = "general", tools = ["fs.stat"]) => ({
+    id,
+    description: id,
+    agent: agentKind,
+    tools,
+    dependsOn,
+    layer: "operational" as const,
+    successCheck: "",
+  });
 
   test("a valid plan passes; each fault is named in a sentence a model can repair from", () => {
     expect(validatePlan({ layer: "operational", tasks: [task("a"), task("b", ["a"])] }, AGENTS, TOOLS, 10)).toEqual([]);
@@ -37,13 +70,44 @@ describe("plan checks", () => {
   });
 
   test("a dependency cycle is found and named", () => {
-    expect(findCycle([{ id: "a", dependsOn: ["c"] }, { id: "b", dependsOn: ["a"] }, { id: "c", dependsOn: ["b"] }])).toEqual(["a", "c", "b", "a"]);
-    expect(findCycle([{ id: "a", dependsOn: [] }, { id: "b", dependsOn: ["a"] }])).toBeNull();
+    expect(
+      findCycle([
+        { id: "a", dependsOn: ["c"] },
+        { id: "b", dependsOn: ["a"] },
+        { id: "c", dependsOn: ["b"] },
+      ]),
+    ).toEqual(["a", "c", "b", "a"]);
+    expect(
+      findCycle([
+        { id: "a", dependsOn: [] },
+        { id: "b", dependsOn: ["a"] },
+      ]),
+    ).toBeNull();
   });
 });
 
 describe("the DAG runner", () => {
-  const row = (id: string, dependsOn: string[] = []): TaskRow => ({ goalId: "g", id, seq: 0, description: id, agent: "general", state: "pending", stateReason: "", dependsOn, layer: "reactive", suggestedTools: [], successCheck: "", attempts: 0, escalations: 0, result: "", startedAt: null, finishedAt: null, executionIds: [], call: null, conversation: null });
+  const row = (id: string, dependsOn: string[] = []): TaskRow => ({
+    goalId: "g",
+    id,
+    seq: 0,
+    description: id,
+    agent: "general",
+    state: "pending",
+    stateReason: "",
+    dependsOn,
+    layer: "reactive",
+    suggestedTools: [],
+    successCheck: "",
+    attempts: 0,
+    escalations: 0,
+    result: "",
+    startedAt: null,
+    finishedAt: null,
+    executionIds: [],
+    call: null,
+    conversation: null,
+  });
 
   test("tasks run after their dependencies, at most maxParallel at once; a failure skips its dependants, transitively", async () => {
     const order: string[] = [];
@@ -76,7 +140,10 @@ describe("reactive plans", () => {
   test("a step that acts on what an earlier one found depends on it; agents are those that may make each call", () => {
     const plan = reactivePlan("delete the .tmp files older than 3 days in /tmp", AGENTS, TOOLS);
     if (!("tasks" in plan)) throw new Error(JSON.stringify(plan));
-    expect(plan.tasks.map((t) => [t.id, t.call?.tool, t.agent, t.dependsOn])).toEqual([["t1", "fs.search", "general", []], ["t2", "fs.delete_files", "storage", ["t1"]]]);
+    expect(plan.tasks.map((t) => [t.id, t.call?.tool, t.agent, t.dependsOn])).toEqual([
+      ["t1", "fs.search", "general", []],
+      ["t2", "fs.delete_files", "storage", ["t1"]],
+    ]);
     expect(plan.tasks[0]!.call!.input).toEqual({ path: "/tmp", name: "*.tmp", modified_before_s: 259_200, max_results: 1000 });
   });
 

@@ -30,21 +30,41 @@ const REPLAY_BATCH = 500;
 
 const textField = (name: string, max: number) => v.pipe(v.string(), v.trim(), v.nonEmpty(`${name} is required`), v.maxLength(max, `${name} is at most ${max} characters`));
 const priorityField = v.optional(v.pipe(v.number(), v.integer(), v.maxValue(100, "priority is 0 (lowest) to 100 (highest)")));
-const autonomyField = v.pipe(v.number(), v.check((n) => n >= 0 && n <= 3, "must be MANUAL, SUPERVISED or AUTONOMOUS"));
+const autonomyField = v.pipe(
+  v.number(),
+  v.check((n) => n >= 0 && n <= 3, "must be MANUAL, SUPERVISED or AUTONOMOUS"),
+);
 
 const time = (ms: number | null) => (ms === null ? undefined : new Date(ms));
 
 function toTask(task: TaskRow): Task {
   return {
-    id: task.id, description: task.description, agent: task.agent, state: TASK_STATE[task.state], stateReason: task.stateReason, dependsOn: task.dependsOn,
-    layer: PROTO_LAYER[task.layer], suggestedTools: task.suggestedTools, successCheck: task.successCheck, attempts: task.attempts, result: task.result,
-    startedAt: time(task.startedAt), finishedAt: time(task.finishedAt), executionIds: task.executionIds,
+    id: task.id,
+    description: task.description,
+    agent: task.agent,
+    state: TASK_STATE[task.state],
+    stateReason: task.stateReason,
+    dependsOn: task.dependsOn,
+    layer: PROTO_LAYER[task.layer],
+    suggestedTools: task.suggestedTools,
+    successCheck: task.successCheck,
+    attempts: task.attempts,
+    result: task.result,
+    startedAt: time(task.startedAt),
+    finishedAt: time(task.finishedAt),
+    executionIds: task.executionIds,
   };
 }
 
 /** What a person reads first: each task's words when it worked, why not when it did not. */
 function answerOf(goal: GoalRow, tasks: TaskRow[]): string {
-  if (goal.state === "succeeded") return tasks.map((task) => task.result.trim()).filter(Boolean).join("\n") || goal.result;
+  if (goal.state === "succeeded")
+    return (
+      tasks
+        .map((task) => task.result.trim())
+        .filter(Boolean)
+        .join("\n") || goal.result
+    );
   if (goal.state === "failed") return `could not do it: ${goal.stateReason}`;
   if (goal.state === "cancelled") return `cancelled: ${goal.stateReason}`;
   return "";
@@ -52,32 +72,73 @@ function answerOf(goal: GoalRow, tasks: TaskRow[]): string {
 
 function toGoal(goal: GoalRow, tasks: TaskRow[]): Goal {
   return {
-    id: goal.id, text: goal.text, state: GOAL_STATE[goal.state], stateReason: goal.stateReason, priority: goal.priority, source: SOURCE[goal.source],
-    autonomy: goal.autonomy as AutonomyLevel, plannedBy: goal.plannedBy ? PROTO_LAYER[goal.plannedBy] : Layer.LAYER_UNSPECIFIED, tasks: tasks.map(toTask), result: goal.result,
+    id: goal.id,
+    text: goal.text,
+    state: GOAL_STATE[goal.state],
+    stateReason: goal.stateReason,
+    priority: goal.priority,
+    source: SOURCE[goal.source],
+    autonomy: goal.autonomy as AutonomyLevel,
+    plannedBy: goal.plannedBy ? PROTO_LAYER[goal.plannedBy] : Layer.LAYER_UNSPECIFIED,
+    tasks: tasks.map(toTask),
+    result: goal.result,
     usage: { inputTokens: goal.inputTokens, outputTokens: goal.outputTokens, costUsd: goal.costUsd, requests: goal.modelCalls },
-    createdAt: new Date(goal.createdAt), startedAt: time(goal.startedAt), finishedAt: time(goal.finishedAt), scheduleId: goal.scheduleId,
+    createdAt: new Date(goal.createdAt),
+    startedAt: time(goal.startedAt),
+    finishedAt: time(goal.finishedAt),
+    scheduleId: goal.scheduleId,
     answer: answerOf(goal, tasks),
   };
 }
 
 export function toEvent(event: EventRow): Event {
   return {
-    id: String(event.id), time: new Date(event.time), kind: event.kind, goalId: event.goalId, taskId: event.taskId, source: { kind: event.actorKind, id: event.actorId },
-    causeId: event.causeId, message: event.message, goalState: event.goalState, taskState: event.taskState, data: event.data,
+    id: String(event.id),
+    time: new Date(event.time),
+    kind: event.kind,
+    goalId: event.goalId,
+    taskId: event.taskId,
+    source: { kind: event.actorKind, id: event.actorId },
+    causeId: event.causeId,
+    message: event.message,
+    goalState: event.goalState,
+    taskState: event.taskState,
+    data: event.data,
   };
 }
 
 function toApproval(a: ApprovalRow) {
   return {
-    id: a.id, goalId: a.goalId, taskId: a.taskId, agent: a.agent, tool: a.tool, input: a.input, risk: a.risk, reason: a.reason, state: a.state,
-    requestedAt: new Date(a.requestedAt), expiresAt: new Date(a.expiresAt), resolvedAt: time(a.resolvedAt), resolvedBy: a.resolvedBy, resolutionNote: a.note,
+    id: a.id,
+    goalId: a.goalId,
+    taskId: a.taskId,
+    agent: a.agent,
+    tool: a.tool,
+    input: a.input,
+    risk: a.risk,
+    reason: a.reason,
+    state: a.state,
+    requestedAt: new Date(a.requestedAt),
+    expiresAt: new Date(a.expiresAt),
+    resolvedAt: time(a.resolvedAt),
+    resolvedBy: a.resolvedBy,
+    resolutionNote: a.note,
   };
 }
 
 function toSchedule(s: ScheduleRow) {
   return {
-    id: s.id, name: s.name, goalText: s.goalText, spec: s.spec, priority: s.priority, autonomy: s.autonomy as AutonomyLevel, enabled: s.enabled,
-    nextRunAt: time(s.nextRunAt), lastRunAt: time(s.lastRunAt), lastGoalId: s.lastGoalId, createdAt: new Date(s.createdAt),
+    id: s.id,
+    name: s.name,
+    goalText: s.goalText,
+    spec: s.spec,
+    priority: s.priority,
+    autonomy: s.autonomy as AutonomyLevel,
+    enabled: s.enabled,
+    nextRunAt: time(s.nextRunAt),
+    lastRunAt: time(s.lastRunAt),
+    lastGoalId: s.lastGoalId,
+    createdAt: new Date(s.createdAt),
   };
 }
 
@@ -109,10 +170,25 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
   return implement(OrchestratorServiceDefinition, {
     submitGoal: (request) => {
       const parsed = parseRequest(
-        v.object({ text: textField("text", MAX_GOAL_CHARS), priority: priorityField, source: v.pipe(v.number(), v.check((n) => SOURCE_NAME.has(n), "must be HUMAN, SCHEDULE or MONITOR")), autonomy: autonomyField, idempotencyKey: v.pipe(v.string(), v.maxLength(200, "idempotency_key is at most 200 characters")) }),
+        v.object({
+          text: textField("text", MAX_GOAL_CHARS),
+          priority: priorityField,
+          source: v.pipe(
+            v.number(),
+            v.check((n) => SOURCE_NAME.has(n), "must be HUMAN, SCHEDULE or MONITOR"),
+          ),
+          autonomy: autonomyField,
+          idempotencyKey: v.pipe(v.string(), v.maxLength(200, "idempotency_key is at most 200 characters")),
+        }),
         request,
       );
-      const goal = engine.submit({ text: parsed.text, priority: parsed.priority ?? DEFAULT_PRIORITY, source: SOURCE_NAME.get(parsed.source)!, autonomy: parsed.autonomy, idempotencyKey: parsed.idempotencyKey });
+      const goal = engine.submit({
+        text: parsed.text,
+        priority: parsed.priority ?? DEFAULT_PRIORITY,
+        source: SOURCE_NAME.get(parsed.source)!,
+        autonomy: parsed.autonomy,
+        idempotencyKey: parsed.idempotencyKey,
+      });
       return { goal: toGoal(goal, store.tasks(goal.id)) };
     },
 
@@ -128,7 +204,10 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
         return name;
       });
       const limit = pageLimit(request.pageSize, 50, 500);
-      const before = decodeToken(request.pageToken, (value): value is { createdAt: number; id: string } => typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string");
+      const before = decodeToken(
+        request.pageToken,
+        (value): value is { createdAt: number; id: string } => typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string",
+      );
       const goals = store.listGoals({ states, source: request.source ? (SOURCE_NAME.get(request.source) ?? null) : null, before, limit: limit + 1 });
       const page = goals.slice(0, limit);
       const last = page.at(-1);
@@ -185,8 +264,16 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
           const current = active.filter((task) => task.agent === agent.kind).map((task) => `${task.goalId}/${task.id}`);
           const missing = agent.toolNamespaces.filter((namespace) => engine.tools.size > 0 && ![...engine.tools.values()].some((tool) => tool.namespace === namespace));
           return {
-            kind: agent.kind, description: agent.description, toolNamespaces: agent.toolNamespaces, capabilities: agent.capabilities, defaultLayer: PROTO_LAYER[agent.defaultLayer],
-            stepLimit: agent.stepLimit, health: missing.length ? 3 : current.length ? 2 : 1, currentTasks: current, tasksSucceeded: count(agent.kind, "succeeded"), tasksFailed: count(agent.kind, "failed"),
+            kind: agent.kind,
+            description: agent.description,
+            toolNamespaces: agent.toolNamespaces,
+            capabilities: agent.capabilities,
+            defaultLayer: PROTO_LAYER[agent.defaultLayer],
+            stepLimit: agent.stepLimit,
+            health: missing.length ? 3 : current.length ? 2 : 1,
+            currentTasks: current,
+            tasksSucceeded: count(agent.kind, "succeeded"),
+            tasksFailed: count(agent.kind, "failed"),
           };
         }),
       };

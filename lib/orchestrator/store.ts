@@ -191,53 +191,116 @@ const parse = <T>(text: unknown, fallback: T): T => (typeof text === "string" ? 
 
 function goalFrom(r: Row): GoalRow {
   return {
-    id: r.id as string, text: r.text as string, state: r.state as GoalStateName, stateReason: r.state_reason as string,
-    priority: r.priority as number, source: r.source as SourceName, autonomy: r.autonomy as number, plannedBy: r.planned_by as LayerName | "",
-    result: r.result as string, createdAt: r.created_at as number, startedAt: r.started_at as number | null, finishedAt: r.finished_at as number | null,
-    scheduleId: r.schedule_id as string, idempotencyKey: r.idempotency_key as string, inputTokens: r.input_tokens as number,
-    outputTokens: r.output_tokens as number, costUsd: r.cost_usd as number, modelCalls: r.model_calls as number,
+    id: r.id as string,
+    text: r.text as string,
+    state: r.state as GoalStateName,
+    stateReason: r.state_reason as string,
+    priority: r.priority as number,
+    source: r.source as SourceName,
+    autonomy: r.autonomy as number,
+    plannedBy: r.planned_by as LayerName | "",
+    result: r.result as string,
+    createdAt: r.created_at as number,
+    startedAt: r.started_at as number | null,
+    finishedAt: r.finished_at as number | null,
+    scheduleId: r.schedule_id as string,
+    idempotencyKey: r.idempotency_key as string,
+    inputTokens: r.input_tokens as number,
+    outputTokens: r.output_tokens as number,
+    costUsd: r.cost_usd as number,
+    modelCalls: r.model_calls as number,
   };
 }
 
 function taskFrom(r: Row): TaskRow {
   return {
-    goalId: r.goal_id as string, id: r.id as string, seq: r.seq as number, description: r.description as string, agent: r.agent as string,
-    state: r.state as TaskStateName, stateReason: r.state_reason as string, dependsOn: parse(r.depends_on, []), layer: r.layer as LayerName,
-    suggestedTools: parse(r.suggested_tools, []), successCheck: r.success_check as string, attempts: r.attempts as number,
-    escalations: r.escalations as number, result: r.result as string, startedAt: r.started_at as number | null, finishedAt: r.finished_at as number | null,
-    executionIds: parse(r.execution_ids, []), call: parse(r.call, null), conversation: parse(r.conversation, null),
+    goalId: r.goal_id as string,
+    id: r.id as string,
+    seq: r.seq as number,
+    description: r.description as string,
+    agent: r.agent as string,
+    state: r.state as TaskStateName,
+    stateReason: r.state_reason as string,
+    dependsOn: parse(r.depends_on, []),
+    layer: r.layer as LayerName,
+    suggestedTools: parse(r.suggested_tools, []),
+    successCheck: r.success_check as string,
+    attempts: r.attempts as number,
+    escalations: r.escalations as number,
+    result: r.result as string,
+    startedAt: r.started_at as number | null,
+    finishedAt: r.finished_at as number | null,
+    executionIds: parse(r.execution_ids, []),
+    call: parse(r.call, null),
+    conversation: parse(r.conversation, null),
   };
 }
 
 function eventFrom(r: Row): EventRow {
   return {
-    id: r.id as number, time: r.time as number, kind: r.kind as number, goalId: r.goal_id as string, taskId: r.task_id as string,
-    actorKind: r.actor_kind as string, actorId: r.actor_id as string, causeId: r.cause_id as string, message: r.message as string,
-    goalState: r.goal_state as number, taskState: r.task_state as number, data: parse(r.data, {}),
+    id: r.id as number,
+    time: r.time as number,
+    kind: r.kind as number,
+    goalId: r.goal_id as string,
+    taskId: r.task_id as string,
+    actorKind: r.actor_kind as string,
+    actorId: r.actor_id as string,
+    causeId: r.cause_id as string,
+    message: r.message as string,
+    goalState: r.goal_state as number,
+    taskState: r.task_state as number,
+    data: parse(r.data, {}),
   };
 }
 
 function approvalFrom(r: Row): ApprovalRow {
   return {
-    id: r.id as string, goalId: r.goal_id as string, taskId: r.task_id as string, agent: r.agent as string, tool: r.tool as string,
-    input: parse(r.input, {}), risk: r.risk as number, reason: r.reason as string, state: r.state as number, requestedAt: r.requested_at as number,
-    expiresAt: r.expires_at as number, resolvedAt: r.resolved_at as number | null, resolvedBy: r.resolved_by as string, note: r.note as string,
-    kind: r.kind as "tool" | "resume", callId: r.call_id as string,
+    id: r.id as string,
+    goalId: r.goal_id as string,
+    taskId: r.task_id as string,
+    agent: r.agent as string,
+    tool: r.tool as string,
+    input: parse(r.input, {}),
+    risk: r.risk as number,
+    reason: r.reason as string,
+    state: r.state as number,
+    requestedAt: r.requested_at as number,
+    expiresAt: r.expires_at as number,
+    resolvedAt: r.resolved_at as number | null,
+    resolvedBy: r.resolved_by as string,
+    note: r.note as string,
+    kind: r.kind as "tool" | "resume",
+    callId: r.call_id as string,
   };
 }
 
 function scheduleFrom(r: Row): ScheduleRow {
   return {
-    id: r.id as string, name: r.name as string, goalText: r.goal_text as string, spec: r.spec as string, priority: r.priority as number,
-    autonomy: r.autonomy as number, enabled: Boolean(r.enabled), nextRunAt: r.next_run_at as number | null, lastRunAt: r.last_run_at as number | null,
-    lastGoalId: r.last_goal_id as string, createdAt: r.created_at as number,
+    id: r.id as string,
+    name: r.name as string,
+    goalText: r.goal_text as string,
+    spec: r.spec as string,
+    priority: r.priority as number,
+    autonomy: r.autonomy as number,
+    enabled: Boolean(r.enabled),
+    nextRunAt: r.next_run_at as number | null,
+    lastRunAt: r.last_run_at as number | null,
+    lastGoalId: r.last_goal_id as string,
+    createdAt: r.created_at as number,
   };
 }
 
 function toolCallFrom(r: Row): ToolCallRow {
   return {
-    id: r.id as string, goalId: r.goal_id as string, taskId: r.task_id as string, tool: r.tool as string, input: parse(r.input, {}),
-    idempotent: Boolean(r.idempotent), state: r.state as "started" | "done", result: parse(r.result, null), callId: r.call_id as string,
+    id: r.id as string,
+    goalId: r.goal_id as string,
+    taskId: r.task_id as string,
+    tool: r.tool as string,
+    input: parse(r.input, {}),
+    idempotent: Boolean(r.idempotent),
+    state: r.state as "started" | "done",
+    result: parse(r.result, null),
+    callId: r.call_id as string,
   };
 }
 
@@ -276,7 +339,22 @@ export class OrchestratorStore {
         `INSERT INTO goals (id, text, state, state_reason, priority, source, autonomy, planned_by, result, created_at, started_at, finished_at, schedule_id, idempotency_key)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(goal.id, goal.text, goal.state, goal.stateReason, goal.priority, goal.source, goal.autonomy, goal.plannedBy, goal.result, goal.createdAt, goal.startedAt, goal.finishedAt, goal.scheduleId, goal.idempotencyKey);
+      .run(
+        goal.id,
+        goal.text,
+        goal.state,
+        goal.stateReason,
+        goal.priority,
+        goal.source,
+        goal.autonomy,
+        goal.plannedBy,
+        goal.result,
+        goal.createdAt,
+        goal.startedAt,
+        goal.finishedAt,
+        goal.scheduleId,
+        goal.idempotencyKey,
+      );
   }
 
   goal(id: string): GoalRow | null {
@@ -290,7 +368,10 @@ export class OrchestratorStore {
   }
 
   goalsIn(states: readonly GoalStateName[]): GoalRow[] {
-    return this.db.query<Row, string[]>(`SELECT * FROM goals WHERE state IN (${states.map(() => "?").join(",")}) ORDER BY created_at`).all(...states).map(goalFrom);
+    return this.db
+      .query<Row, string[]>(`SELECT * FROM goals WHERE state IN (${states.map(() => "?").join(",")}) ORDER BY created_at`)
+      .all(...states)
+      .map(goalFrom);
   }
 
   listGoals(filter: { states: GoalStateName[]; source: SourceName | null; before: { createdAt: number; id: string } | null; limit: number }): GoalRow[] {
@@ -300,7 +381,10 @@ export class OrchestratorStore {
       filter.before ? ["(created_at < ? OR (created_at = ? AND id < ?))", filter.before.createdAt, filter.before.createdAt, filter.before.id] : null,
     ]);
     const sql = `SELECT * FROM goals ${where} ORDER BY created_at DESC, id DESC LIMIT ?`;
-    return this.db.query<Row, (string | number)[]>(sql).all(...args, filter.limit).map(goalFrom);
+    return this.db
+      .query<Row, (string | number)[]>(sql)
+      .all(...args, filter.limit)
+      .map(goalFrom);
   }
 
   /** The same per day (UTC) since a time, oldest first. */
@@ -315,9 +399,11 @@ export class OrchestratorStore {
 
   /** Goals that were planned, and how many of them cost no model call: how far the reactive layer carries. */
   countPlannedGoals(): { planned: number; withoutModel: number } {
-    const row = this.db.query<{ planned: number; without_model: number }, []>(
-      "SELECT COUNT(*) AS planned, COALESCE(SUM(CASE WHEN model_calls = 0 THEN 1 ELSE 0 END), 0) AS without_model FROM goals WHERE planned_by != ''",
-    ).get();
+    const row = this.db
+      .query<{ planned: number; without_model: number }, []>(
+        "SELECT COUNT(*) AS planned, COALESCE(SUM(CASE WHEN model_calls = 0 THEN 1 ELSE 0 END), 0) AS without_model FROM goals WHERE planned_by != ''",
+      )
+      .get();
     return { planned: row?.planned ?? 0, withoutModel: row?.without_model ?? 0 };
   }
 
@@ -333,7 +419,9 @@ export class OrchestratorStore {
   }
 
   addGoalUsage(id: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): void {
-    this.db.query("UPDATE goals SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cost_usd = cost_usd + ?, model_calls = model_calls + 1 WHERE id = ?").run(usage.inputTokens, usage.outputTokens, usage.costUsd, id);
+    this.db
+      .query("UPDATE goals SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cost_usd = cost_usd + ?, model_calls = model_calls + 1 WHERE id = ?")
+      .run(usage.inputTokens, usage.outputTokens, usage.costUsd, id);
   }
 
   // Tasks
@@ -349,7 +437,27 @@ export class OrchestratorStore {
         `INSERT INTO tasks (goal_id, id, seq, description, agent, state, state_reason, depends_on, layer, suggested_tools, success_check, attempts, escalations, result, started_at, finished_at, execution_ids, call, conversation)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(t.goalId, t.id, t.seq, t.description, t.agent, t.state, t.stateReason, json(t.dependsOn), t.layer, json(t.suggestedTools), t.successCheck, t.attempts, t.escalations, t.result, t.startedAt, t.finishedAt, json(t.executionIds), t.call ? json(t.call) : null, t.conversation ? json(t.conversation) : null);
+      .run(
+        t.goalId,
+        t.id,
+        t.seq,
+        t.description,
+        t.agent,
+        t.state,
+        t.stateReason,
+        json(t.dependsOn),
+        t.layer,
+        json(t.suggestedTools),
+        t.successCheck,
+        t.attempts,
+        t.escalations,
+        t.result,
+        t.startedAt,
+        t.finishedAt,
+        json(t.executionIds),
+        t.call ? json(t.call) : null,
+        t.conversation ? json(t.conversation) : null,
+      );
   }
 
   tasks(goalId: string): TaskRow[] {
@@ -363,9 +471,22 @@ export class OrchestratorStore {
 
   updateTask(goalId: string, id: string, fields: Partial<Omit<TaskRow, "goalId" | "id" | "seq">>): void {
     const columns: Record<string, string> = {
-      description: "description", agent: "agent", state: "state", stateReason: "state_reason", dependsOn: "depends_on", layer: "layer",
-      suggestedTools: "suggested_tools", successCheck: "success_check", attempts: "attempts", escalations: "escalations", result: "result",
-      startedAt: "started_at", finishedAt: "finished_at", executionIds: "execution_ids", call: "call", conversation: "conversation",
+      description: "description",
+      agent: "agent",
+      state: "state",
+      stateReason: "state_reason",
+      dependsOn: "depends_on",
+      layer: "layer",
+      suggestedTools: "suggested_tools",
+      successCheck: "success_check",
+      attempts: "attempts",
+      escalations: "escalations",
+      result: "result",
+      startedAt: "started_at",
+      finishedAt: "finished_at",
+      executionIds: "execution_ids",
+      call: "call",
+      conversation: "conversation",
     };
     const jsonFields = new Set(["dependsOn", "suggestedTools", "executionIds", "call", "conversation"]);
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
@@ -413,7 +534,10 @@ export class OrchestratorStore {
     const { where, args } = whereClause([stateIn(filter.states), filter.goalId ? ["goal_id = ?", filter.goalId] : null]);
     // Pending first, then newest first.
     const sql = `SELECT * FROM approvals ${where} ORDER BY (state = 1) DESC, requested_at DESC, id LIMIT ? OFFSET ?`;
-    return this.db.query<Row, (string | number)[]>(sql).all(...args, filter.limit, filter.offset).map(approvalFrom);
+    return this.db
+      .query<Row, (string | number)[]>(sql)
+      .all(...args, filter.limit, filter.offset)
+      .map(approvalFrom);
   }
 
   countApprovals(state: number): number {
@@ -493,7 +617,9 @@ export class OrchestratorStore {
    */
   succeededCalls(goalId: string, calledKind: number, resultKind: number): Array<{ taskId: string; tool: string; agent: string; input: Record<string, unknown> }> {
     const rows = this.db
-      .query<{ kind: number; task_id: string; actor_id: string; data: string }, [string, number, number]>("SELECT kind, task_id, actor_id, data FROM events WHERE goal_id = ? AND kind IN (?, ?) ORDER BY id")
+      .query<{ kind: number; task_id: string; actor_id: string; data: string }, [string, number, number]>(
+        "SELECT kind, task_id, actor_id, data FROM events WHERE goal_id = ? AND kind IN (?, ?) ORDER BY id",
+      )
       .all(goalId, calledKind, resultKind);
     const calls = new Map<string, { taskId: string; tool: string; agent: string; input: Record<string, unknown>; ok: boolean }>();
     for (const row of rows) {
@@ -510,7 +636,10 @@ export class OrchestratorStore {
   /** Tasks now running or waiting, and finished tasks counted by agent and state. */
   agentActivity(): { active: { agent: string; goalId: string; id: string }[]; finished: { agent: string; state: string; n: number }[] } {
     return {
-      active: this.db.query<{ agent: string; goal_id: string; id: string }, []>("SELECT agent, goal_id, id FROM tasks WHERE state IN ('running', 'waiting_approval')").all().map((r) => ({ agent: r.agent, goalId: r.goal_id, id: r.id })),
+      active: this.db
+        .query<{ agent: string; goal_id: string; id: string }, []>("SELECT agent, goal_id, id FROM tasks WHERE state IN ('running', 'waiting_approval')")
+        .all()
+        .map((r) => ({ agent: r.agent, goalId: r.goal_id, id: r.id })),
       finished: this.db.query<{ agent: string; state: string; n: number }, []>("SELECT agent, state, COUNT(*) AS n FROM tasks WHERE state IN ('succeeded', 'failed') GROUP BY agent, state").all(),
     };
   }

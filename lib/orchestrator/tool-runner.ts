@@ -70,10 +70,26 @@ export class ToolRunner {
     let outcome: ToolOutcome;
     try {
       const response = await this.tools.execute(
-        { tool: request.tool, input: request.input, capabilityToken: await this.token(request), approvalId: request.approvalId ?? "", goalId: request.goalId, taskId: request.taskId, reason: request.reason.slice(0, 1000), timeoutMs: 0 },
+        {
+          tool: request.tool,
+          input: request.input,
+          capabilityToken: await this.token(request),
+          approvalId: request.approvalId ?? "",
+          goalId: request.goalId,
+          taskId: request.taskId,
+          reason: request.reason.slice(0, 1000),
+          timeoutMs: 0,
+        },
         { signal: request.signal, timeoutMs: 30 * 60_000 },
       );
-      outcome = { kind: "done", executionId: response.executionId, ok: response.ok, output: response.output ?? {}, error: response.error ? `${response.error.code}: ${response.error.message}` : "", ...(response.backupId ? { backupId: response.backupId } : {}) };
+      outcome = {
+        kind: "done",
+        executionId: response.executionId,
+        ok: response.ok,
+        output: response.output ?? {},
+        error: response.error ? `${response.error.code}: ${response.error.message}` : "",
+        ...(response.backupId ? { backupId: response.backupId } : {}),
+      };
     } catch (error) {
       const e = error as AiosError;
       if (request.signal.aborted) throw error;

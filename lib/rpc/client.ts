@@ -6,15 +6,7 @@
  * back as AiosError with the server's code, sentence and field.
  */
 import { type CallOptions as GrpcCallOptions, Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
-import {
-  complete,
-  type DeepPartial,
-  type MethodDefinition,
-  methodPath,
-  type RequestOf,
-  type ResponseOf,
-  type ServiceDefinition,
-} from "./definition.ts";
+import { complete, type DeepPartial, type MethodDefinition, methodPath, type RequestOf, type ResponseOf, type ServiceDefinition } from "./definition.ts";
 import { AiosError, deadlineExceeded, fromServiceError, unavailable } from "./errors.ts";
 
 export interface CallOptions {
@@ -39,10 +31,7 @@ export type MethodClient<M> = M extends { requestStream: false; responseStream: 
   : M extends { requestStream: false; responseStream: true }
     ? (request: RequestInput<M>, options?: CallOptions) => ResponseStream<ResponseOf<M>>
     : M extends { requestStream: true; responseStream: false }
-      ? (
-          requests: Iterable<RequestInput<M>> | AsyncIterable<RequestInput<M>>,
-          options?: CallOptions,
-        ) => Promise<ResponseOf<M>>
+      ? (requests: Iterable<RequestInput<M>> | AsyncIterable<RequestInput<M>>, options?: CallOptions) => Promise<ResponseOf<M>>
       : never;
 
 export type ServiceClient<S extends ServiceDefinition> = {
@@ -67,20 +56,14 @@ const CHANNEL_OPTIONS = {
   "grpc.max_reconnect_backoff_ms": 1000,
 };
 
-export function connect<S extends ServiceDefinition>(
-  definition: S,
-  socketPath: string,
-  options: ConnectOptions = {},
-): ServiceClient<S> {
+export function connect<S extends ServiceDefinition>(definition: S, socketPath: string, options: ConnectOptions = {}): ServiceClient<S> {
   const client = new Client(`unix:${socketPath}`, credentials.createInsecure(), CHANNEL_OPTIONS);
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 10_000;
   const out: Record<string, unknown> = {
     ready: (timeoutMs = defaultTimeoutMs) =>
       new Promise<void>((resolve, reject) => {
         client.waitForReady(Date.now() + timeoutMs, (error) =>
-          error
-            ? reject(unavailable(`${definition.name} is not answering on ${socketPath} after ${timeoutMs} ms: is it running?`, error))
-            : resolve(),
+          error ? reject(unavailable(`${definition.name} is not answering on ${socketPath} after ${timeoutMs} ms: is it running?`, error)) : resolve(),
         );
       }),
     close: () => client.close(),
@@ -106,17 +89,10 @@ function callSettings(options: CallOptions | undefined, defaults: CallDefaults) 
   return { metadata, grpcOptions, timeoutMs };
 }
 
-function methodCaller(
-  client: Client,
-  service: ServiceDefinition,
-  method: MethodDefinition,
-  defaults: CallDefaults,
-  socketPath: string,
-) {
+function methodCaller(client: Client, service: ServiceDefinition, method: MethodDefinition, defaults: CallDefaults, socketPath: string) {
   const path = methodPath(service, method);
   const name = `${service.name}.${method.name}`;
-  const serialize = (value: unknown) =>
-    Buffer.from(method.requestType.encode(complete(method.requestType, value as never)).finish());
+  const serialize = (value: unknown) => Buffer.from(method.requestType.encode(complete(method.requestType, value as never)).finish());
   const deserialize = (bytes: Buffer) => method.responseType.decode(bytes) as unknown;
   const toError = (error: ServiceError, timeoutMs: number): AiosError => {
     const aios = fromServiceError(error, name);
@@ -137,9 +113,7 @@ function methodCaller(
     return (request: unknown, options?: CallOptions) =>
       new Promise((resolve, reject) => {
         const { metadata, grpcOptions, timeoutMs } = callSettings(options, defaults);
-        const call = client.makeUnaryRequest(path, serialize, deserialize, request, metadata, grpcOptions, (error, response) =>
-          error ? reject(toError(error, timeoutMs)) : resolve(response),
-        );
+        const call = client.makeUnaryRequest(path, serialize, deserialize, request, metadata, grpcOptions, (error, response) => (error ? reject(toError(error, timeoutMs)) : resolve(response)));
         options?.signal?.addEventListener("abort", () => call.cancel(), { once: true });
       });
   }
@@ -174,9 +148,7 @@ function methodCaller(
     return (requests: Iterable<unknown> | AsyncIterable<unknown>, options?: CallOptions) =>
       new Promise((resolve, reject) => {
         const { metadata, grpcOptions, timeoutMs } = callSettings(options, defaults);
-        const call = client.makeClientStreamRequest(path, serialize, deserialize, metadata, grpcOptions, (error, response) =>
-          error ? reject(toError(error, timeoutMs)) : resolve(response),
-        );
+        const call = client.makeClientStreamRequest(path, serialize, deserialize, metadata, grpcOptions, (error, response) => (error ? reject(toError(error, timeoutMs)) : resolve(response)));
         options?.signal?.addEventListener("abort", () => call.cancel(), { once: true });
         (async () => {
           for await (const request of requests) {

@@ -59,13 +59,11 @@ export class AiosError extends Error {
   }
 }
 
-export const invalidArgument = (field: string, message: string) =>
-  new AiosError("invalid_argument", `invalid ${field}: ${message}`, { field });
+export const invalidArgument = (field: string, message: string) => new AiosError("invalid_argument", `invalid ${field}: ${message}`, { field });
 export const notFound = (message: string) => new AiosError("not_found", message);
 export const alreadyExists = (message: string) => new AiosError("already_exists", message);
 export const permissionDenied = (message: string) => new AiosError("permission_denied", message);
-export const failedPrecondition = (message: string, details?: Record<string, string>) =>
-  new AiosError("failed_precondition", message, { details });
+export const failedPrecondition = (message: string, details?: Record<string, string>) => new AiosError("failed_precondition", message, { details });
 export const unavailable = (message: string, cause?: unknown) => new AiosError("unavailable", message, { cause });
 export const deadlineExceeded = (message: string) => new AiosError("deadline_exceeded", message);
 export const unimplemented = (message: string) => new AiosError("unimplemented", message);
@@ -115,10 +113,7 @@ const trailerKey = (key: string) => DETAIL_PREFIX + key.toLowerCase().replace(/[
 
 /** What a server sends for an error. Anything that is not an AiosError becomes INTERNAL. */
 export function toStatus(error: unknown, component: string): { code: Status; details: string; metadata: Metadata } {
-  const aios =
-    error instanceof AiosError
-      ? error
-      : internal(`internal error in ${component}: ${error instanceof Error ? error.message : String(error)}`, error);
+  const aios = error instanceof AiosError ? error : internal(`internal error in ${component}: ${error instanceof Error ? error.message : String(error)}`, error);
   const metadata = new Metadata();
   if (aios.field) metadata.set(FIELD_METADATA_KEY, encodeTrailer(aios.field));
   for (const [key, value] of Object.entries(aios.details)) metadata.set(trailerKey(key), encodeTrailer(value));
@@ -130,9 +125,7 @@ export function fallbackStatus(component: string): { code: Status; details: stri
   return { code: Status.INTERNAL, details: `internal error in ${component}: its error could not be sent (see its log)`, metadata: new Metadata() };
 }
 
-const CODE_BY_STATUS = new Map<number, ErrorCode>(
-  Object.entries(ERROR_CODES).map(([name, code]) => [code, name as ErrorCode]),
-);
+const CODE_BY_STATUS = new Map<number, ErrorCode>(Object.entries(ERROR_CODES).map(([name, code]) => [code, name as ErrorCode]));
 
 /** What a client sees for a failed call: the server's AiosError, rebuilt from the status. */
 export function fromServiceError(error: ServiceError | Error, method: string): AiosError {

@@ -18,14 +18,7 @@ import type {
   UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { Logger } from "../log/index.ts";
-import {
-  complete,
-  type DeepPartial,
-  type MethodDefinition,
-  type RequestOf,
-  type ResponseOf,
-  type ServiceDefinition,
-} from "./definition.ts";
+import { complete, type DeepPartial, type MethodDefinition, type RequestOf, type ResponseOf, type ServiceDefinition } from "./definition.ts";
 import { peerFromMetadata } from "./authorize.ts";
 import { fallbackStatus, toStatus, unimplemented } from "./errors.ts";
 import type { Peer } from "./peer.ts";
@@ -68,11 +61,7 @@ export function implement<S extends ServiceDefinition>(definition: S, handlers: 
   return { definition, handlers };
 }
 
-type AnyCall =
-  | ServerUnaryCall<unknown, unknown>
-  | ServerReadableStream<unknown, unknown>
-  | ServerWritableStream<unknown, unknown>
-  | ServerDuplexStream<unknown, unknown>;
+type AnyCall = ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown> | ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>;
 
 function contextFor(call: AnyCall, method: string, log: Logger): { ctx: CallContext; done: () => void } {
   const controller = new AbortController();
@@ -81,37 +70,24 @@ function contextFor(call: AnyCall, method: string, log: Logger): { ctx: CallCont
   const emitter = call as unknown as NodeJS.EventEmitter;
   emitter.on("cancelled", onCancel);
   const rawDeadline = call.getDeadline();
-  const deadline =
-    rawDeadline instanceof Date ? rawDeadline : Number.isFinite(rawDeadline) ? new Date(rawDeadline) : undefined;
+  const deadline = rawDeadline instanceof Date ? rawDeadline : Number.isFinite(rawDeadline) ? new Date(rawDeadline) : undefined;
   const ctx: CallContext = { signal: controller.signal, deadline, metadata: call.metadata, method, log, peer: peerFromMetadata(call.metadata) };
   return { ctx, done: () => emitter.off("cancelled", onCancel) };
 }
 
-export function toGrpcImplementation(
-  implementation: ServiceImplementation,
-  component: string,
-  log: Logger,
-): UntypedServiceImplementation {
+export function toGrpcImplementation(implementation: ServiceImplementation, component: string, log: Logger): UntypedServiceImplementation {
   const { definition, handlers } = implementation;
   const out: Record<string, UntypedHandleCall> = {};
   for (const [key, method] of Object.entries(definition.methods)) {
     const path = `/${definition.fullName}/${method.name}`;
     const handler = handlers[key] as ((...args: never[]) => unknown) | undefined;
     const callLog = log.child({ method: path });
-    out[key] = handler
-      ? adapt(method, handler, path, component, callLog)
-      : notImplemented(method, `${component} does not implement ${definition.name}.${method.name} yet`, component);
+    out[key] = handler ? adapt(method, handler, path, component, callLog) : notImplemented(method, `${component} does not implement ${definition.name}.${method.name} yet`, component);
   }
   return out;
 }
 
-function adapt(
-  method: MethodDefinition,
-  handler: (...args: never[]) => unknown,
-  path: string,
-  component: string,
-  log: Logger,
-): UntypedHandleCall {
+function adapt(method: MethodDefinition, handler: (...args: never[]) => unknown, path: string, component: string, log: Logger): UntypedHandleCall {
   const fail = (error: unknown) => {
     const status = toStatus(error, component);
     if (status.code === 13) log.error("call failed with an internal error", { err: error });
@@ -164,14 +140,16 @@ function adapt(
             });
           }
         }
-      })().then(
-        () => {
-          if (!ctx.signal.aborted) call.end();
-        },
-        (error) => {
-          if (!ctx.signal.aborted) send((status) => call.emit("error", status), error);
-        },
-      ).finally(done);
+      })()
+        .then(
+          () => {
+            if (!ctx.signal.aborted) call.end();
+          },
+          (error) => {
+            if (!ctx.signal.aborted) send((status) => call.emit("error", status), error);
+          },
+        )
+        .finally(done);
     };
     return serverStreaming;
   }

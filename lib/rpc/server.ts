@@ -43,16 +43,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   // The logger wraps the authorizer, so a refused call is logged like any other.
   const server = new Server({ interceptors: [callLogger(log), authorizer(groupDirFor(socketPath), log, options.authorization)] });
   for (const implementation of [...options.services, healthService(health)]) {
-    server.addService(
-      toGrpcDefinition(implementation.definition),
-      toGrpcImplementation(implementation, component, log),
-    );
+    server.addService(toGrpcDefinition(implementation.definition), toGrpcImplementation(implementation, component, log));
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.bindAsync(`unix:${socketPath}`, ServerCredentials.createInsecure(), (error) =>
-      error ? reject(error) : resolve(),
-    );
+    server.bindAsync(`unix:${socketPath}`, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve()));
   });
   restrictSocket(socketPath, options.socketMode ?? 0o660);
 

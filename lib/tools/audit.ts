@@ -149,13 +149,15 @@ export class AuditLedger {
 
   /** Appends an entry; it is on disk when this returns. */
   append(input: AuditInput): AuditRow {
-    const appended = this.db.transaction(() => {
-      const last = this.last.get();
-      const unhashed = { ...input, seq: (last?.seq ?? 0) + 1, prev_hash: last?.hash ?? GENESIS_HASH };
-      const row: AuditRow = { ...unhashed, hash: entryHash(unhashed, this.seal) };
-      this.insert.run(row as never);
-      return row;
-    }).immediate();
+    const appended = this.db
+      .transaction(() => {
+        const last = this.last.get();
+        const unhashed = { ...input, seq: (last?.seq ?? 0) + 1, prev_hash: last?.hash ?? GENESIS_HASH };
+        const row: AuditRow = { ...unhashed, hash: entryHash(unhashed, this.seal) };
+        this.insert.run(row as never);
+        return row;
+      })
+      .immediate();
     this.writeHead(appended.seq, appended.hash);
     return appended;
   }
@@ -210,9 +212,9 @@ export class AuditLedger {
         params[key] = filter[key]!;
       }
     }
-    if (filter.since) (where.push("time >= $since"), (params.since = filter.since));
-    if (filter.until) (where.push("time < $until"), (params.until = filter.until));
-    if (beforeSeq !== undefined) (where.push("seq < $before"), (params.before = beforeSeq));
+    if (filter.since) where.push("time >= $since"), (params.since = filter.since);
+    if (filter.until) where.push("time < $until"), (params.until = filter.until);
+    if (beforeSeq !== undefined) where.push("seq < $before"), (params.before = beforeSeq);
     params.limit = limit;
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT $limit`;
     return this.db.query<AuditRow, [Record<string, string | number>]>(sql).all(params);
@@ -238,7 +240,14 @@ export class AuditLedger {
     for (const row of this.db.query<AuditRow, []>("SELECT * FROM audit ORDER BY seq").iterate()) {
       checked++;
       const { hash, ...unhashed } = row;
-      const broken = (tampering: Tampering, reason: string): Verification => ({ ok: false, checked, firstBrokenSeq: row.seq, tampering, reason: `entry ${row.seq} (${row.execution_id}): ${reason}`, head: head() });
+      const broken = (tampering: Tampering, reason: string): Verification => ({
+        ok: false,
+        checked,
+        firstBrokenSeq: row.seq,
+        tampering,
+        reason: `entry ${row.seq} (${row.execution_id}): ${reason}`,
+        head: head(),
+      });
       if (row.seq !== expectedSeq) return { ...broken("removed", `expected entry ${expectedSeq} here: an entry is missing`), firstBrokenSeq: expectedSeq };
       if (row.prev_hash !== prev) return broken("reordered", "its previous hash does not match the entry before it (an entry was removed and the rest renumbered, or entries were reordered)");
       if (entryHash(unhashed, this.seal) !== hash) {
@@ -264,11 +273,23 @@ export class AuditLedger {
   private verifyAnchor(checked: number, anchor: ExternalAnchor): Omit<Verification, "head"> | null {
     if (anchor.seq < 1) return null;
     if (anchor.seq > checked) {
-      return { ok: false, checked, firstBrokenSeq: checked + 1, tampering: "truncated", reason: `entries ${checked + 1} to ${anchor.seq} were removed from the end of the ledger (${anchor.source} kept entry ${anchor.seq})` };
+      return {
+        ok: false,
+        checked,
+        firstBrokenSeq: checked + 1,
+        tampering: "truncated",
+        reason: `entries ${checked + 1} to ${anchor.seq} were removed from the end of the ledger (${anchor.source} kept entry ${anchor.seq})`,
+      };
     }
     const row = this.db.query<{ hash: string }, [number]>("SELECT hash FROM audit WHERE seq = ?").get(anchor.seq);
     if (row?.hash !== anchor.hash) {
-      return { ok: false, checked, firstBrokenSeq: anchor.seq, tampering: "rewritten", reason: `entry ${anchor.seq} is not the one ${anchor.source} kept: the ledger was rewritten up to there, its hashes recomputed with the key` };
+      return {
+        ok: false,
+        checked,
+        firstBrokenSeq: anchor.seq,
+        tampering: "rewritten",
+        reason: `entry ${anchor.seq} is not the one ${anchor.source} kept: the ledger was rewritten up to there, its hashes recomputed with the key`,
+      };
     }
     return null;
   }
@@ -278,12 +299,30 @@ export class AuditLedger {
     const ok = { ok: true, checked, firstBrokenSeq: 0, tampering: "" as const, reason: "" };
     if (!this.seal?.headPath) return ok;
     const slots = readHeadSlots(this.seal.headPath);
-    if (slots.length === 0) return checked === 0 ? ok : { ok: false, checked, firstBrokenSeq: checked + 1, tampering: "head_missing", reason: `the ledger's head record (${this.seal.headPath}) is missing or unreadable: entries may have been cut off its end` };
+    if (slots.length === 0)
+      return checked === 0
+        ? ok
+        : {
+            ok: false,
+            checked,
+            firstBrokenSeq: checked + 1,
+            tampering: "head_missing",
+            reason: `the ledger's head record (${this.seal.headPath}) is missing or unreadable: entries may have been cut off its end`,
+          };
     const genuine = slots.filter((h) => h.mac === headMac(this.seal!.key, h.seq, h.hash));
-    if (genuine.length === 0) return { ok: false, checked, firstBrokenSeq: Math.max(...slots.map((h) => h.seq)), tampering: "head_forged", reason: "the ledger's head record does not match its key (it was forged)" };
+    if (genuine.length === 0)
+      return { ok: false, checked, firstBrokenSeq: Math.max(...slots.map((h) => h.seq)), tampering: "head_forged", reason: "the ledger's head record does not match its key (it was forged)" };
     const head = genuine.reduce((a, b) => (b.seq > a.seq ? b : a));
-    if (checked < head.seq) return { ok: false, checked, firstBrokenSeq: checked + 1, tampering: "truncated", reason: `entries ${checked + 1} to ${head.seq} were removed from the end of the ledger (its head record says ${head.seq})` };
-    if (checked === head.seq && lastHash !== head.hash) return { ok: false, checked, firstBrokenSeq: head.seq, tampering: "rewritten", reason: `entry ${head.seq} is not the one the head record names (the end of the ledger was replaced)` };
+    if (checked < head.seq)
+      return {
+        ok: false,
+        checked,
+        firstBrokenSeq: checked + 1,
+        tampering: "truncated",
+        reason: `entries ${checked + 1} to ${head.seq} were removed from the end of the ledger (its head record says ${head.seq})`,
+      };
+    if (checked === head.seq && lastHash !== head.hash)
+      return { ok: false, checked, firstBrokenSeq: head.seq, tampering: "rewritten", reason: `entry ${head.seq} is not the one the head record names (the end of the ledger was replaced)` };
     return ok;
   }
 }

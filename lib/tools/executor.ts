@@ -211,7 +211,11 @@ export class ToolExecutor {
     let error: { code: string; message: string } | undefined;
     try {
       if (tool.reversible && tool.backup) audit.backup_id = this.o.backups.save(tool.name, await tool.backup(input, ctx), input);
-      const value = await this.withTimeout(Promise.resolve().then(() => tool.run(input, ctx)), timeoutMs, controller);
+      const value = await this.withTimeout(
+        Promise.resolve().then(() => tool.run(input, ctx)),
+        timeoutMs,
+        controller,
+      );
       const checked = v.safeParse(tool.output, value);
       if (!checked.success) throw new Error(`${tool.name} produced output that does not match its schema: ${checked.issues[0]?.message}`);
       output = checked.output as Record<string, unknown>;
@@ -253,15 +257,17 @@ export class ToolExecutor {
       cut: (text) => {
         if (Buffer.byteLength(text) <= this.o.outputCap) return text;
         onCut();
-        return Buffer.from(text).subarray(0, this.o.outputCap).toString("utf8").replace(/\uFFFD$/, "");
+        return Buffer.from(text)
+          .subarray(0, this.o.outputCap)
+          .toString("utf8")
+          .replace(/\uFFFD$/, "");
       },
       agent: claims.agent,
       audit: this.o.ledger,
       grants: this.o.grants,
       stateDir: this.o.stateDir,
       init: () => this.init(),
-      holdsAction: (namespace, action) =>
-        claims.caps.map(parseCapability).some((c) => (c.namespace === "*" || c.namespace === namespace) && (c.action === "*" || c.action === action)),
+      holdsAction: (namespace, action) => claims.caps.map(parseCapability).some((c) => (c.namespace === "*" || c.namespace === namespace) && (c.action === "*" || c.action === action)),
       log: this.o.log.child({ execution_id: executionId }),
     };
   }

@@ -50,7 +50,9 @@ export class Grants {
     parseCapability(capability);
     const now = Date.now();
     const row = { id: `grant_${crypto.randomUUID()}`, agent, capability, granted_by: by, reason, granted_at: now, expires_at: ttlMs > 0 ? now + ttlMs : null };
-    this.db.query("INSERT INTO grants (id, agent, capability, granted_by, reason, granted_at, expires_at) VALUES ($id, $agent, $capability, $granted_by, $reason, $granted_at, $expires_at)").run(row as never);
+    this.db
+      .query("INSERT INTO grants (id, agent, capability, granted_by, reason, granted_at, expires_at) VALUES ($id, $agent, $capability, $granted_by, $reason, $granted_at, $expires_at)")
+      .run(row as never);
     return { ...row, from_config: false };
   }
 
@@ -65,7 +67,18 @@ export class Grants {
     const now = Date.now();
     const configured: GrantRow[] = [...this.fromConfig]
       .filter(([kind]) => !agent || kind === agent)
-      .flatMap(([kind, caps]) => caps.map((capability) => ({ id: `config:${kind}:${capability}`, agent: kind, capability, granted_by: "config", reason: `agents/${kind}.toml`, granted_at: 0, expires_at: null, from_config: true })));
+      .flatMap(([kind, caps]) =>
+        caps.map((capability) => ({
+          id: `config:${kind}:${capability}`,
+          agent: kind,
+          capability,
+          granted_by: "config",
+          reason: `agents/${kind}.toml`,
+          granted_at: 0,
+          expires_at: null,
+          from_config: true,
+        })),
+      );
     const granted = this.db
       .query<Omit<GrantRow, "from_config">, [string | null, number]>("SELECT * FROM grants WHERE (?1 IS NULL OR agent = ?1) AND (expires_at IS NULL OR expires_at > ?2) ORDER BY granted_at")
       .all(agent ?? null, now)

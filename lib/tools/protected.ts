@@ -46,7 +46,10 @@ export class ProtectedPaths {
       { pattern: /^\/etc\/g?shadow-?$/, why: "the password hashes" },
       { pattern: /^\/etc\/ssh\/ssh_host_[^/]*key$/, why: "an SSH host private key" },
       { prefix: "/root/.ssh", why: "root's SSH keys" },
-      { pattern: /^\/proc\/(\d+|self|thread-self)(\/task\/\d+)?\/(environ|mem|auxv|pagemap|syscall|stack|maps|smaps|map_files|fd|fdinfo|cwd|root)(\/|$)/, why: "another process's environment, memory or open files" },
+      {
+        pattern: /^\/proc\/(\d+|self|thread-self)(\/task\/\d+)?\/(environ|mem|auxv|pagemap|syscall|stack|maps|smaps|map_files|fd|fdinfo|cwd|root)(\/|$)/,
+        why: "another process's environment, memory or open files",
+      },
       { pattern: /^\/proc\/(kcore|kmem|keys|key-users|sysrq-trigger)$|^\/dev\/(mem|kmem|port)$/, why: "the kernel's memory" },
     ];
   }

@@ -69,11 +69,33 @@ export function toProtoTool(tool: ToolDefinition): Tool {
 }
 
 function toProtoAudit(row: AuditRow) {
-  return { ...row, executionId: row.execution_id, time: new Date(row.time), goalId: row.goal_id, taskId: row.task_id, inputHash: row.input_hash, outputHash: row.output_hash, result: RESULT[row.result], durationMs: row.duration_ms, backupId: row.backup_id, approvalId: row.approval_id, prevHash: row.prev_hash };
+  return {
+    ...row,
+    executionId: row.execution_id,
+    time: new Date(row.time),
+    goalId: row.goal_id,
+    taskId: row.task_id,
+    inputHash: row.input_hash,
+    outputHash: row.output_hash,
+    result: RESULT[row.result],
+    durationMs: row.duration_ms,
+    backupId: row.backup_id,
+    approvalId: row.approval_id,
+    prevHash: row.prev_hash,
+  };
 }
 
 function toProtoGrant(row: GrantRow): CapabilityGrant {
-  return { id: row.id, agent: row.agent, capability: row.capability, grantedBy: row.granted_by, reason: row.reason, grantedAt: row.granted_at ? new Date(row.granted_at) : undefined, expiresAt: row.expires_at ? new Date(row.expires_at) : undefined, fromConfig: row.from_config };
+  return {
+    id: row.id,
+    agent: row.agent,
+    capability: row.capability,
+    grantedBy: row.granted_by,
+    reason: row.reason,
+    grantedAt: row.granted_at ? new Date(row.granted_at) : undefined,
+    expiresAt: row.expires_at ? new Date(row.expires_at) : undefined,
+    fromConfig: row.from_config,
+  };
 }
 
 function toProtoApproval(row: ApprovalRow): ToolApproval {
@@ -167,7 +189,22 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       const refusal = o.executor.accessRefusal(tool, input, claims, `to roll back ${executionId}`);
       // A rollback is audited like any call, as TOOL.rollback, denied or done.
       const audit = (result: "ok" | "denied", error = "") =>
-        o.ledger.append({ execution_id: `exe_${crypto.randomUUID()}`, time: new Date().toISOString(), agent: claims.agent, goal_id: entry.goal_id, task_id: entry.task_id, tool: `${toolName}.rollback`, reason: request.reason || `rollback of ${executionId}`, input_hash: entry.input_hash, output_hash: "", result, error, duration_ms: 0, backup_id: entry.backup_id, approval_id: "" });
+        o.ledger.append({
+          execution_id: `exe_${crypto.randomUUID()}`,
+          time: new Date().toISOString(),
+          agent: claims.agent,
+          goal_id: entry.goal_id,
+          task_id: entry.task_id,
+          tool: `${toolName}.rollback`,
+          reason: request.reason || `rollback of ${executionId}`,
+          input_hash: entry.input_hash,
+          output_hash: "",
+          result,
+          error,
+          duration_ms: 0,
+          backup_id: entry.backup_id,
+          approval_id: "",
+        });
       if (refusal) {
         audit("denied", refusal);
         throw permissionDenied(refusal);
@@ -186,7 +223,15 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       const { pageToken } = parseRequest(v.object({ pageToken: PageToken }), request);
       const limit = pageLimit(request.pageSize, 50, MAX_PAGE);
       const rows = o.ledger.query(
-        { agent: request.agent || undefined, tool: request.tool || undefined, goal_id: request.goalId || undefined, execution_id: request.executionId || undefined, result: RESULT_NAME.get(request.result), since: request.since?.toISOString(), until: request.until?.toISOString() },
+        {
+          agent: request.agent || undefined,
+          tool: request.tool || undefined,
+          goal_id: request.goalId || undefined,
+          execution_id: request.executionId || undefined,
+          result: RESULT_NAME.get(request.result),
+          since: request.since?.toISOString(),
+          until: request.until?.toISOString(),
+        },
         limit + 1,
         pageToken ? Number(pageToken) : undefined,
       );
@@ -195,7 +240,18 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
     },
     verifyAudit: async (request) => {
       const given = parseRequest(
-        v.object({ anchors: v.pipe(v.array(v.object({ seq: v.pipe(v.number(), v.integer(), v.minValue(1, "must be an entry number, 1 or more")), hash: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "must be an entry's hash in hex (64 characters)")), source: v.pipe(v.string(), v.maxLength(100)) })), v.maxLength(64)) }),
+        v.object({
+          anchors: v.pipe(
+            v.array(
+              v.object({
+                seq: v.pipe(v.number(), v.integer(), v.minValue(1, "must be an entry number, 1 or more")),
+                hash: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "must be an entry's hash in hex (64 characters)")),
+                source: v.pipe(v.string(), v.maxLength(100)),
+              }),
+            ),
+            v.maxLength(64),
+          ),
+        }),
         request,
       ).anchors.map((a) => ({ ...a, source: a.source.trim() || "the caller" }));
       const memory = await o.anchor?.fetch();

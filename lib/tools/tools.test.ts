@@ -73,8 +73,23 @@ describe("the catalogue", () => {
   test("ListTools describes each tool with JSON Schemas a model can use", async () => {
     const { tools: list } = await tools.listTools({ namespace: "fs" });
     expect(list.map((t) => t.name)).toEqual([
-      "fs.append", "fs.chmod", "fs.chown", "fs.copy", "fs.delete", "fs.delete_files", "fs.disk_usage", "fs.list",
-      "fs.mkdir", "fs.move", "fs.move_files", "fs.read", "fs.search", "fs.stat", "fs.symlink", "fs.tally", "fs.write",
+      "fs.append",
+      "fs.chmod",
+      "fs.chown",
+      "fs.copy",
+      "fs.delete",
+      "fs.delete_files",
+      "fs.disk_usage",
+      "fs.list",
+      "fs.mkdir",
+      "fs.move",
+      "fs.move_files",
+      "fs.read",
+      "fs.search",
+      "fs.stat",
+      "fs.symlink",
+      "fs.tally",
+      "fs.write",
     ]);
     const read = list.find((t) => t.name === "fs.read")!;
     expect(read.capability).toBe("fs:read");
@@ -151,7 +166,7 @@ describe("fs tools through the pipeline", () => {
     expect(error.message).toBe("invalid input.path: must be an absolute path");
     expect((await failure(call(token, "fs.read", { path: "/data/x", colour: "red" }))).field).toBe("input.colour");
     // A non-ASCII key or a key of hostile text comes back named, and the server goes on.
-    const accented = await failure(call(token, "fs.read", { path: "/data/x", "é": 1 }));
+    const accented = await failure(call(token, "fs.read", { path: "/data/x", é: 1 }));
     expect(accented.code).toBe("invalid_argument");
     expect(accented.field).toBe("input.é");
     expect((await failure(call(token, "fs.read", { path: "/data/x", ["🔥".slice(0, 1)]: 1 }))).code).toBe("invalid_argument");
@@ -342,7 +357,9 @@ describe("the audit ledger", () => {
       let prev = db.query<{ hash: string }, [number]>("SELECT hash FROM audit WHERE seq = ?").get(from - 1)?.hash ?? "0".repeat(64);
       for (const row of db.query<Record<string, unknown>, [number]>("SELECT * FROM audit WHERE seq >= ? ORDER BY seq").all(from)) {
         const { hash: _old, ...rest } = row;
-        const hash = createHash("sha256").update(prev + canonicalJson({ ...rest, prev_hash: prev })).digest("hex");
+        const hash = createHash("sha256")
+          .update(prev + canonicalJson({ ...rest, prev_hash: prev }))
+          .digest("hex");
         db.query("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?").run(prev, hash, row.seq as number);
         prev = hash;
       }
@@ -353,7 +370,9 @@ describe("the audit ledger", () => {
       let prev = db.query<{ hash: string }, [number]>("SELECT hash FROM audit WHERE seq = ?").get(from - 1)?.hash ?? "0".repeat(64);
       for (const row of db.query<Record<string, unknown>, [number]>("SELECT * FROM audit WHERE seq >= ? ORDER BY seq").all(from)) {
         const { hash: _old, ...rest } = row;
-        const hash = createHmac("sha256", keyed).update(prev + canonicalJson({ ...rest, prev_hash: prev })).digest("hex");
+        const hash = createHmac("sha256", keyed)
+          .update(prev + canonicalJson({ ...rest, prev_hash: prev }))
+          .digest("hex");
         db.query("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?").run(prev, hash, row.seq as number);
         prev = hash;
       }
@@ -369,20 +388,70 @@ describe("the audit ledger", () => {
     const cases: Array<[string, (db: Database) => void, number, string, string]> = [
       ["a field edited", (db) => db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 500"), 500, "edited", "it was edited"],
       ["an entry deleted", (db) => db.exec("DELETE FROM audit WHERE seq = 321"), 321, "removed", "an entry is missing"],
-      ["two entries swapped", (db) => db.exec("UPDATE audit SET seq = -1 WHERE seq = 700; UPDATE audit SET seq = 700 WHERE seq = 701; UPDATE audit SET seq = 701 WHERE seq = -1;"), 700, "reordered", "reordered"],
-      ["the last entry edited", (db) => db.exec("UPDATE audit SET result = CASE result WHEN 'ok' THEN 'failed' ELSE 'ok' END WHERE seq = (SELECT MAX(seq) FROM audit)"), end, "edited", "it was edited"],
+      [
+        "two entries swapped",
+        (db) => db.exec("UPDATE audit SET seq = -1 WHERE seq = 700; UPDATE audit SET seq = 700 WHERE seq = 701; UPDATE audit SET seq = 701 WHERE seq = -1;"),
+        700,
+        "reordered",
+        "reordered",
+      ],
+      [
+        "the last entry edited",
+        (db) => db.exec("UPDATE audit SET result = CASE result WHEN 'ok' THEN 'failed' ELSE 'ok' END WHERE seq = (SELECT MAX(seq) FROM audit)"),
+        end,
+        "edited",
+        "it was edited",
+      ],
       ["the last entry removed", (db) => db.exec(`DELETE FROM audit WHERE seq = ${end}`), end, "truncated", "removed from the end"],
       ["the last five removed", (db) => db.exec(`DELETE FROM audit WHERE seq > ${end - 5}`), end - 4, "truncated", "removed from the end"],
       ["every entry removed", (db) => db.exec("DELETE FROM audit"), 1, "truncated", "removed from the end"],
       ["an edit with the chain recomputed", (db) => (db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 600"), rechain(db, 600)), 600, "edited", "keyed hash"],
-      ["a delete with the rest renumbered and rechained", (db) => (db.exec(`DELETE FROM audit WHERE seq = 800; UPDATE audit SET seq = seq - 1 WHERE seq > 800`), rechain(db, 800)), 800, "edited", "keyed hash"],
-      ["a forged entry appended", (db) => (db.exec(`INSERT INTO audit SELECT seq + 1, execution_id || '-forged', time, agent, goal_id, task_id, tool, reason, input_hash, output_hash, result, error, duration_ms, backup_id, approval_id, hash, hash FROM audit WHERE seq = ${end}`), rechain(db, end + 1)), end + 1, "forged", "added without the key"],
+      [
+        "a delete with the rest renumbered and rechained",
+        (db) => (db.exec(`DELETE FROM audit WHERE seq = 800; UPDATE audit SET seq = seq - 1 WHERE seq > 800`), rechain(db, 800)),
+        800,
+        "edited",
+        "keyed hash",
+      ],
+      [
+        "a forged entry appended",
+        (db) => (
+          db.exec(
+            `INSERT INTO audit SELECT seq + 1, execution_id || '-forged', time, agent, goal_id, task_id, tool, reason, input_hash, output_hash, result, error, duration_ms, backup_id, approval_id, hash, hash FROM audit WHERE seq = ${end}`,
+          ),
+          rechain(db, end + 1)
+        ),
+        end + 1,
+        "forged",
+        "added without the key",
+      ],
       ["the head record deleted", (db) => rmSync(`${db.filename}.head`), end + 1, "head_missing", "head record"],
-      ["the head record forged to match a cut", (db) => (db.exec(`DELETE FROM audit WHERE seq = ${end}`), writeFileSync(`${db.filename}.head`, [end - 1, end - 2].map((seq) => JSON.stringify({ seq, hash: "0".repeat(64), mac: "0".repeat(64) }).padEnd(256)).join(""))), end - 1, "head_forged", "forged"],
+      [
+        "the head record forged to match a cut",
+        (db) => (
+          db.exec(`DELETE FROM audit WHERE seq = ${end}`),
+          writeFileSync(`${db.filename}.head`, [end - 1, end - 2].map((seq) => JSON.stringify({ seq, hash: "0".repeat(64), mac: "0".repeat(64) }).padEnd(256)).join(""))
+        ),
+        end - 1,
+        "head_forged",
+        "forged",
+      ],
       ["the last entry replaced by a rechained one", (db) => (db.exec(`UPDATE audit SET tool = 'fs.read' WHERE seq = ${end}`), rechain(db, end)), end, "edited", "keyed hash"],
       // With the key, the ledger and its head record agree again: only a head kept elsewhere sees it.
-      ["with the key: the tail cut, the head record rewritten", (db) => (db.exec(`DELETE FROM audit WHERE seq > ${end - 3}`), rechainWithKey(db, end - 2)), end - 2, "truncated", "aios-memory kept entry"],
-      ["with the key: an entry edited, everything after it rehashed", (db) => (db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 900"), rechainWithKey(db, 900)), end, "rewritten", "not the one aios-memory kept"],
+      [
+        "with the key: the tail cut, the head record rewritten",
+        (db) => (db.exec(`DELETE FROM audit WHERE seq > ${end - 3}`), rechainWithKey(db, end - 2)),
+        end - 2,
+        "truncated",
+        "aios-memory kept entry",
+      ],
+      [
+        "with the key: an entry edited, everything after it rehashed",
+        (db) => (db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 900"), rechainWithKey(db, 900)),
+        end,
+        "rewritten",
+        "not the one aios-memory kept",
+      ],
     ];
     for (const [name, tamper, seq, kind, says] of cases) {
       const db = copy(name.replaceAll(" ", "-").replaceAll(":", "").replaceAll(",", ""));
@@ -441,7 +510,20 @@ describe("timeouts", () => {
     const key = Buffer.alloc(32, 7);
     const ledger = new AuditLedger(db);
     const grants = new Grants(db, new Map([["tester", ["test:sleep"]]]));
-    const executor = new ToolExecutor({ registry: new ToolRegistry([slow]), ledger, approvals: new Approvals(db, 1000), backups: new Backups(join(dir, "timeouts/backups"), 5), grants, key, root: "", outputCap: 1024, initSocket: join(dir, "no-init.sock"), stateDir: join(dir, "timeouts"), protectedPaths: new ProtectedPaths({ stateDir: "/var/lib/aios", runDir: "/run/aios", configDir: "/etc/aios" }), log: quiet });
+    const executor = new ToolExecutor({
+      registry: new ToolRegistry([slow]),
+      ledger,
+      approvals: new Approvals(db, 1000),
+      backups: new Backups(join(dir, "timeouts/backups"), 5),
+      grants,
+      key,
+      root: "",
+      outputCap: 1024,
+      initSocket: join(dir, "no-init.sock"),
+      stateDir: join(dir, "timeouts"),
+      protectedPaths: new ProtectedPaths({ stateDir: "/var/lib/aios", runDir: "/run/aios", configDir: "/etc/aios" }),
+      log: quiet,
+    });
     const token = signToken({ agent: "tester", goal_id: "", task_id: "", caps: ["test:sleep"], autonomy: "supervised", iat: 0, exp: Date.now() + 60_000, jti: "t" }, key);
     const base = { token, approvalId: "", goalId: "", taskId: "", reason: "", signal: new AbortController().signal };
     const quick = await executor.execute({ ...base, tool: "test.sleep", input: { ms: 1 }, timeoutMs: 0 });

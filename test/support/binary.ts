@@ -9,15 +9,7 @@ import type { Subprocess } from "bun";
 export const REPO = resolve(import.meta.dir, "../..");
 export const DIST_AIOS = join(REPO, "dist/aios");
 
-export const LINKS = [
-  "aios-init",
-  "aios-memory",
-  "aios-gateway",
-  "aios-tools",
-  "aios-orchestrator",
-  "aios-console",
-  "aiosctl",
-] as const;
+export const LINKS = ["aios-init", "aios-memory", "aios-gateway", "aios-tools", "aios-orchestrator", "aios-console", "aiosctl"] as const;
 
 /** Copies dist/aios into dir/sub with its symlinks; returns that directory. */
 export function installBinary(dir: string, sub = "bin"): string {
@@ -68,10 +60,6 @@ export function start(argv: readonly string[], cwd: string, env = cleanEnv()): R
 /** Runs a command to its end. */
 export async function run(argv: readonly string[], cwd: string, env = cleanEnv()) {
   const child = Bun.spawn([...argv], { cwd, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   return { stdout, stderr, code };
 }

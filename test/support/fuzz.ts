@@ -38,7 +38,7 @@ const STRINGS = [
   "-1",
   "goal-zz-00000000",
   "exe_00000000-0000-0000-0000-000000000000",
-  "call fs.stat {\"path\":\"/etc\",\"é\":1}",
+  'call fs.stat {"path":"/etc","é":1}',
   "^(a+)+$",
   "fs.read",
   "  ",
@@ -62,11 +62,10 @@ function hostile(defaultValue: unknown, random: () => number): unknown {
   if (defaultValue instanceof Date) return new Date(pick([0, -1e15, 8.64e15, Date.now()]));
   if (Array.isArray(defaultValue)) return Array.from({ length: Math.floor(random() * 3) }, () => (random() < 0.5 ? pick(STRINGS) : pick(NUMBERS)));
   // A message, a Struct or a map: keys no schema knows, values of every kind.
-  return random() < 0.3 ? undefined : { [pick(STRINGS)]: pick(STRINGS), path: pick(STRINGS), "é": pick(NUMBERS) };
+  return random() < 0.3 ? undefined : { [pick(STRINGS)]: pick(STRINGS), path: pick(STRINGS), é: pick(NUMBERS) };
 }
 
-const describeRequest = (request: Record<string, unknown>) =>
-  JSON.stringify(request, (_, v) => (typeof v === "string" && v.length > 40 ? `${v.slice(0, 20)}…(${v.length})` : v)).slice(0, 300);
+const describeRequest = (request: Record<string, unknown>) => JSON.stringify(request, (_, v) => (typeof v === "string" && v.length > 40 ? `${v.slice(0, 20)}…(${v.length})` : v)).slice(0, 300);
 
 export async function fuzzStack(root: string, options: { seed: number; rounds: number }): Promise<FuzzReport> {
   const random = seededRandom(options.seed);
@@ -91,7 +90,8 @@ export async function fuzzStack(root: string, options: { seed: number; rounds: n
             continue;
           }
           code = error.code;
-          if (["unavailable", "deadline_exceeded", "internal", "unknown"].includes(code)) report.problems.push(`${name}.${key}: ${code}: ${error.message.slice(0, 200)} — request ${describeRequest(request)}`);
+          if (["unavailable", "deadline_exceeded", "internal", "unknown"].includes(code))
+            report.problems.push(`${name}.${key}: ${code}: ${error.message.slice(0, 200)} — request ${describeRequest(request)}`);
         }
         report.calls++;
         report.codes[code] = (report.codes[code] ?? 0) + 1;

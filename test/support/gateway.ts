@@ -19,7 +19,10 @@ export const LLAMA_SERVER = join(REPO, "dist/llama-server");
 
 type TomlValue = string | number | boolean | string[];
 const toml = (value: TomlValue): string => (Array.isArray(value) ? `[${value.map((item) => JSON.stringify(item)).join(", ")}]` : typeof value === "string" ? JSON.stringify(value) : String(value));
-const table = (entries: Record<string, TomlValue>) => Object.entries(entries).map(([key, value]) => `${key} = ${toml(value)}`).join("\n");
+const table = (entries: Record<string, TomlValue>) =>
+  Object.entries(entries)
+    .map(([key, value]) => `${key} = ${toml(value)}`)
+    .join("\n");
 
 export interface GatewayConfig {
   gateway?: Record<string, TomlValue>;
@@ -44,8 +47,7 @@ export function writeGatewayConfig(root: string, config: GatewayConfig): void {
   writeFileSync(join(root, "etc/aios/aios.toml"), `${parts.join("\n\n")}\n`);
 }
 
-export const startGateway = (bin: string, root: string, env: Record<string, string> = {}): Promise<GatewayProcess> =>
-  startComponent("gateway", GatewayServiceDefinition, bin, root, env);
+export const startGateway = (bin: string, root: string, env: Record<string, string> = {}): Promise<GatewayProcess> => startComponent("gateway", GatewayServiceDefinition, bin, root, env);
 
 export const user = (content: string): ChatMessage => ({ role: ChatRole.CHAT_ROLE_USER, content, toolCalls: [], toolCallId: "" });
 export const system = (content: string): ChatMessage => ({ role: ChatRole.CHAT_ROLE_SYSTEM, content, toolCalls: [], toolCallId: "" });

@@ -24,8 +24,7 @@ export interface RecordedRequest {
   at: number;
 }
 
-const sse = (chunks: string[]) =>
-  new Response(chunks.join(""), { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+const sse = (chunks: string[]) => new Response(chunks.join(""), { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
 
 export class ScriptedModelServer {
   readonly requests: RecordedRequest[] = [];
@@ -90,13 +89,23 @@ export class ScriptedModelServer {
     const id = `chatcmpl-${++this.counter}`;
     const created = Math.floor(Date.now() / 1000);
     const text = ("text" in reply ? reply.text : undefined) ?? null;
-    const toolCalls = "toolCalls" in reply ? reply.toolCalls.map((call, i) => ({ id: `call_${this.counter}_${i}`, type: "function" as const, function: { name: call.name, arguments: JSON.stringify(call.arguments) } })) : [];
+    const toolCalls =
+      "toolCalls" in reply
+        ? reply.toolCalls.map((call, i) => ({ id: `call_${this.counter}_${i}`, type: "function" as const, function: { name: call.name, arguments: JSON.stringify(call.arguments) } }))
+        : [];
     const finish = toolCalls.length ? "tool_calls" : "stop";
-    const usage = { prompt_tokens: ("inputTokens" in reply && reply.inputTokens) || 10, completion_tokens: ("outputTokens" in reply && reply.outputTokens) || Math.max(1, Math.ceil((text ?? "").length / 4)), total_tokens: 0 };
+    const usage = {
+      prompt_tokens: ("inputTokens" in reply && reply.inputTokens) || 10,
+      completion_tokens: ("outputTokens" in reply && reply.outputTokens) || Math.max(1, Math.ceil((text ?? "").length / 4)),
+      total_tokens: 0,
+    };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     if (!stream) {
       return Response.json({
-        id, object: "chat.completion", created, model,
+        id,
+        object: "chat.completion",
+        created,
+        model,
         choices: [{ index: 0, message: { role: "assistant", content: text, ...(toolCalls.length ? { tool_calls: toolCalls } : {}), refusal: null }, finish_reason: finish, logprobs: null }],
         usage,
       });
@@ -122,10 +131,17 @@ export class ScriptedModelServer {
     if (text) blocks.push({ type: "text", text });
     if ("toolCalls" in reply) reply.toolCalls.forEach((call, i) => blocks.push({ type: "tool_use", id: `toolu_${this.counter}_${i}`, name: call.name, input: call.arguments }));
     const stopReason = "toolCalls" in reply ? "tool_use" : "end_turn";
-    const usage = { input_tokens: ("inputTokens" in reply && reply.inputTokens) || 10, output_tokens: ("outputTokens" in reply && reply.outputTokens) || Math.max(1, Math.ceil((text ?? "").length / 4)) };
+    const usage = {
+      input_tokens: ("inputTokens" in reply && reply.inputTokens) || 10,
+      output_tokens: ("outputTokens" in reply && reply.outputTokens) || Math.max(1, Math.ceil((text ?? "").length / 4)),
+    };
     if (!stream) return Response.json({ id, type: "message", role: "assistant", model, content: blocks, stop_reason: stopReason, stop_sequence: null, usage });
     const event = (name: string, data: Record<string, unknown>) => `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
-    const chunks = [event("message_start", { message: { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } })];
+    const chunks = [
+      event("message_start", {
+        message: { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } },
+      }),
+    ];
     blocks.forEach((block, index) => {
       if (block.type === "text") {
         chunks.push(event("content_block_start", { index, content_block: { type: "text", text: "" } }));

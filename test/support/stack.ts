@@ -49,7 +49,10 @@ export async function startStack(root: string, options: StackOptions): Promise<S
   for (const [name, text] of Object.entries(options.agents ?? {})) writeFileSync(join(root, "etc/aios/agents", `${name}.toml`), text);
   writeFileSync(join(root, "etc/aios/aios.toml"), options.config);
   const init = start([join(root, "usr/bin/aios-init"), "--root", root], root, cleanEnv(options.env));
-  await waitFor(() => init.output().includes("AIOS ready"), () => `"AIOS ready" in:\n${init.output()}`);
+  await waitFor(
+    () => init.output().includes("AIOS ready"),
+    () => `"AIOS ready" in:\n${init.output()}`,
+  );
   const socket = (name: string) => join(root, `run/aios/${name}.sock`);
   const stack: Stack = {
     root,

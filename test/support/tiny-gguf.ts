@@ -127,7 +127,6 @@ function writeValue(w: Writer, v: Value): void {
   }
 }
 
-
 export function tinyGguf(options: TinyModelOptions = {}): Buffer {
   const nEmbd = options.embedding ?? 64;
   const nLayer = options.layers ?? 2;

@@ -84,10 +84,23 @@ export interface SshResult {
 
 export async function ssh(port: number, key: string, command: string): Promise<SshResult> {
   const argv = [
-    "ssh", "-i", key, "-p", String(port),
-    "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
-    "-o", "ConnectTimeout=30", "-o", "LogLevel=ERROR",
-    "root@127.0.0.1", command,
+    "ssh",
+    "-i",
+    key,
+    "-p",
+    String(port),
+    "-o",
+    "StrictHostKeyChecking=no",
+    "-o",
+    "UserKnownHostsFile=/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "ConnectTimeout=30",
+    "-o",
+    "LogLevel=ERROR",
+    "root@127.0.0.1",
+    command,
   ];
   const child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);

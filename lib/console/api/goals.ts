@@ -21,7 +21,6 @@ export interface RouteDeps {
 const GOAL_STATES = ["queued", "planning", "running", "waiting_approval", "succeeded", "failed", "cancelled"] as const;
 const AUTONOMY = ["manual", "supervised", "autonomous"] as const;
 
-
 const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be an id as the API returned it"));
 export const SubmitGoalBody = v.strictObject({
   text: v.pipe(v.string(), v.trim(), v.minLength(1, "say what to do"), v.maxLength(4000, "at most 4000 characters")),
@@ -49,7 +48,9 @@ const IdParams = v.object({ id: Id });
 
 export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps): AnyElysia {
   return app
-    .get("/api/status", async () => toJson(GetSystemStatusResponse, await b.orchestrator.getSystemStatus({})), { detail: { summary: "Autonomy, emergency stop, goals by state, pending approvals, components, layers" } })
+    .get("/api/status", async () => toJson(GetSystemStatusResponse, await b.orchestrator.getSystemStatus({})), {
+      detail: { summary: "Autonomy, emergency stop, goals by state, pending approvals, components, layers" },
+    })
     .get(
       "/api/goals",
       async ({ query }) => {
@@ -74,7 +75,10 @@ export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps):
       },
       { body: SubmitGoalBody, detail: { summary: "Submit a goal (stored before this answers)" } },
     )
-    .get("/api/goals/:id", async ({ params }) => ({ goal: toJson(Goal, (await b.orchestrator.getGoal({ goalId: params.id })).goal) }), { params: IdParams, detail: { summary: "A goal with its tasks" } })
+    .get("/api/goals/:id", async ({ params }) => ({ goal: toJson(Goal, (await b.orchestrator.getGoal({ goalId: params.id })).goal) }), {
+      params: IdParams,
+      detail: { summary: "A goal with its tasks" },
+    })
     .post(
       "/api/goals/:id/cancel",
       async ({ params, body }) => ({ goal: toJson(Goal, (await b.orchestrator.cancelGoal({ goalId: params.id, reason: body.reason ?? "cancelled from the console" })).goal) }),

@@ -47,7 +47,9 @@ export function sessionRoutes(app: AnyElysia, d: SessionDeps): AnyElysia {
           const locked = d.lockout.fail(client);
           d.log.warn("sign-in failed", { client, locked });
           set.status = 401;
-          return { error: d.credentials.signInWith === "password" ? "wrong password" : "wrong admin token (it is in /var/lib/aios/console/admin-token and was printed on the serial console at first boot)" };
+          return {
+            error: d.credentials.signInWith === "password" ? "wrong password" : "wrong admin token (it is in /var/lib/aios/console/admin-token and was printed on the serial console at first boot)",
+          };
         }
         d.lockout.succeed(client);
         const id = d.sessions.create(client);

@@ -40,11 +40,11 @@ export function systemRoutes(app: AnyElysia, { backends: b, metrics, witness }: 
   return app
     .get("/api/metrics", () => ({ host: metrics.facts(), samples: metrics.history() }), { detail: { summary: "CPU, memory and disk use: the last samples, every 2 s" } })
     .get("/api/services", async () => toJson(ListServicesResponse, await b.init.listServices({ pageSize: 500 })), { detail: { summary: "Services under aios-init, with the degraded reasons" } })
-    .post(
-      "/api/services/:name/restart",
-      async ({ params }) => ({ service: toJson(Service, (await b.init.restartService({ name: params.name, waitReady: true }, { timeoutMs: 120_000 })).service) }),
-      { params: v.object({ name: ServiceName }), body: v.strictObject({}), detail: { summary: "Restart a service and wait until it is ready" } },
-    )
+    .post("/api/services/:name/restart", async ({ params }) => ({ service: toJson(Service, (await b.init.restartService({ name: params.name, waitReady: true }, { timeoutMs: 120_000 })).service) }), {
+      params: v.object({ name: ServiceName }),
+      body: v.strictObject({}),
+      detail: { summary: "Restart a service and wait until it is ready" },
+    })
     .get(
       "/api/services/:name/logs",
       async ({ params, query, request }) => {
@@ -84,7 +84,10 @@ export function systemRoutes(app: AnyElysia, { backends: b, metrics, witness }: 
       },
       { detail: { summary: "Recompute the hash chain and check its end against the heads kept by aios-tools, aios-memory and the console; names the first broken entry and the kind of tampering" } },
     )
-    .get("/api/memory/search", async ({ query }) => toJson(SearchResponse, await b.memory.search({ query: query.q, limit: query.limit ?? 20 })), { query: SearchQuery, detail: { summary: "Search memories (keywords and vectors)" } })
+    .get("/api/memory/search", async ({ query }) => toJson(SearchResponse, await b.memory.search({ query: query.q, limit: query.limit ?? 20 })), {
+      query: SearchQuery,
+      detail: { summary: "Search memories (keywords and vectors)" },
+    })
     .get("/api/memory/stats", async () => toJson(StatsResponse, await b.memory.stats({})), { detail: { summary: "Memory counts by kind and tier, embedder, sizes" } })
     .get("/api/models", async () => ({ models: listJson(Model, (await b.gateway.listModels({})).models) }), { detail: { summary: "Models, their layer, state and queue" } })
     .get(

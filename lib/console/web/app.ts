@@ -32,18 +32,26 @@ function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, s
 }
 
 /** "GOAL_STATE_WAITING_APPROVAL" → "waiting_approval" */
-const short = (value: unknown, prefix: string) => String(value ?? `${prefix}UNSPECIFIED`).replace(prefix, "").toLowerCase();
+const short = (value: unknown, prefix: string) =>
+  String(value ?? `${prefix}UNSPECIFIED`)
+    .replace(prefix, "")
+    .toLowerCase();
 const stateBadge = (state: string, look = state) => h("span", { class: `state ${look}` }, state.replace("_", " "));
 const serviceBadge = (svc: Json) => {
   const state = short(svc.state, "SERVICE_STATE_");
   return stateBadge(state, state === "running" ? "ok" : state === "failed" || state === "backoff" ? "failed" : "pending");
 };
-const duration = (ms: number) => (ms >= 86_400_000 ? `${Math.floor(ms / 86_400_000)} d` : ms >= 3_600_000 ? `${Math.floor(ms / 3_600_000)} h` : ms >= 60_000 ? `${Math.floor(ms / 60_000)} min` : `${Math.floor(ms / 1000)} s`);
+const duration = (ms: number) =>
+  ms >= 86_400_000 ? `${Math.floor(ms / 86_400_000)} d` : ms >= 3_600_000 ? `${Math.floor(ms / 3_600_000)} h` : ms >= 60_000 ? `${Math.floor(ms / 60_000)} min` : `${Math.floor(ms / 1000)} s`;
 const time = (iso?: string) => (iso ? new Date(iso).toLocaleTimeString() : "");
 const bytes = (n: number) => (n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : `${Math.round(n / (1 << 20))} MiB`);
 
 class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly field?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
@@ -100,7 +108,15 @@ function show(view: string) {
   currentView = view;
   for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.classList.toggle("active", b.dataset.view === view);
   for (const sec of document.querySelectorAll<HTMLElement>("main .view")) sec.hidden = sec.id !== `view-${view}`;
-  const load: Record<string, () => Promise<void>> = { dashboard: refreshDashboard, goals: refreshGoals, approvals: refreshApprovals, audit: refreshAudit, memory: refreshMemoryStats, models: refreshModels, services: refreshServices };
+  const load: Record<string, () => Promise<void>> = {
+    dashboard: refreshDashboard,
+    goals: refreshGoals,
+    approvals: refreshApprovals,
+    audit: refreshAudit,
+    memory: refreshMemoryStats,
+    models: refreshModels,
+    services: refreshServices,
+  };
   load[view]?.().catch(report);
   history.replaceState(null, "", `#${view}`);
 }
@@ -121,7 +137,10 @@ async function refreshMetrics() {
   const { samples, host } = await api<{ samples: Json[]; host: Json }>("GET", "/api/metrics");
   const last = samples[samples.length - 1];
   for (const key of ["cpu", "memory", "disk"] as const) {
-    drawChart($<HTMLElement>(`chart-${key}`) as unknown as SVGSVGElement, samples.map((x) => x[key] as number));
+    drawChart(
+      $<HTMLElement>(`chart-${key}`) as unknown as SVGSVGElement,
+      samples.map((x) => x[key] as number),
+    );
     $(`${key}-now`).textContent = last ? `${last[key]}%` : "";
   }
   if (host.memoryTotalBytes) $("memory-now").textContent += ` of ${bytes(host.memoryTotalBytes)}`;
@@ -139,7 +158,9 @@ async function refreshStatus() {
   $<HTMLSelectElement>("autonomy").value = short(status.autonomy, "AUTONOMY_LEVEL_");
   $("components").replaceChildren(...components.map((c) => h("li", {}, stateBadge(c.serving ? "ok" : "failed"), c.name, c.serving ? "" : ` ${c.error ?? ""}`)));
   const counts: Json[] = status.goals ?? [];
-  $("goal-counts").replaceChildren(...(counts.length ? counts.map((g) => h("li", {}, stateBadge(short(g.state, "GOAL_STATE_")), String(g.count ?? 0))) : [h("li", { class: "muted" }, "no goals yet")]));
+  $("goal-counts").replaceChildren(
+    ...(counts.length ? counts.map((g) => h("li", {}, stateBadge(short(g.state, "GOAL_STATE_")), String(g.count ?? 0))) : [h("li", { class: "muted" }, "no goals yet")]),
+  );
   $("layers").textContent = `layers that can answer: ${(status.availableLayers ?? []).map((l: string) => short(l, "LAYER_")).join(", ") || "none"}`;
   $("approvals-count").textContent = Number(status.pendingApprovals ?? 0) > 0 ? String(status.pendingApprovals) : "";
 }
@@ -154,7 +175,6 @@ async function refreshServiceSummary() {
   $("degraded").replaceChildren(...degraded.map((d) => h("p", { class: "error" }, d)));
   $("service-summary").replaceChildren(...(r.services ?? []).map((svc: Json) => h("li", {}, serviceBadge(svc), svc.name, svc.restarts ? ` (${svc.restarts} restarts)` : "")));
 }
-
 
 // ---------------------------------------------------------------- goals
 
@@ -222,7 +242,11 @@ async function refreshGoalDetail(id: string) {
   const actions = h("div", { class: "row" });
   if (!["succeeded", "failed", "cancelled"].includes(state)) {
     const cancel = h("button", { class: "quiet" }, "Cancel goal");
-    cancel.addEventListener("click", () => api("POST", `/api/goals/${encodeURIComponent(id)}/cancel`, {}).then(() => refreshGoalDetail(id)).catch(report));
+    cancel.addEventListener("click", () =>
+      api("POST", `/api/goals/${encodeURIComponent(id)}/cancel`, {})
+        .then(() => refreshGoalDetail(id))
+        .catch(report),
+    );
     actions.append(cancel);
   }
   // A goal held for a human shows what it waits for, answerable here without changing tabs.
@@ -266,7 +290,10 @@ function taskGraph(tasks: Json[]): HTMLElement {
   };
   const columns: Json[][] = [];
   for (const t of tasks) (columns[depthOf(t.id)] ??= []).push(t);
-  const W = 210, H = 72, GX = 50, GY = 16;
+  const W = 210,
+    H = 72,
+    GX = 50,
+    GY = 16;
   const pos = new Map<string, { x: number; y: number }>();
   columns.forEach((col, c) => col.forEach((t, r) => pos.set(t.id, { x: 10 + c * (W + GX), y: 10 + r * (H + GY) })));
   const width = 20 + columns.length * (W + GX) - GX;
@@ -274,7 +301,8 @@ function taskGraph(tasks: Json[]): HTMLElement {
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": "task graph" });
   for (const t of tasks) {
     for (const d of (t.dependsOn ?? []) as string[]) {
-      const a = pos.get(d), b = pos.get(t.id);
+      const a = pos.get(d),
+        b = pos.get(t.id);
       if (!a || !b) continue;
       svg.append(s("path", { class: "edge", d: `M${a.x + W},${a.y + H / 2} C${a.x + W + GX / 2},${a.y + H / 2} ${b.x - GX / 2},${b.y + H / 2} ${b.x},${b.y + H / 2}` }));
     }
@@ -340,9 +368,22 @@ function approvalCard(a: Json, then: () => Promise<void>): HTMLElement {
 
 async function refreshAudit() {
   const { entries } = await api<{ entries: Json[] }>("GET", "/api/audit?limit=100");
-  $("audit-table").querySelector("tbody")!.replaceChildren(
-    ...entries.map((e) => h("tr", {}, h("td", {}, String(e.seq)), h("td", {}, time(e.time)), h("td", {}, e.agent ?? ""), h("td", {}, e.tool ?? ""), h("td", {}, stateBadge(short(e.result, "AUDIT_RESULT_"))), h("td", {}, String(e.durationMs ?? 0)))),
-  );
+  $("audit-table")
+    .querySelector("tbody")!
+    .replaceChildren(
+      ...entries.map((e) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, String(e.seq)),
+          h("td", {}, time(e.time)),
+          h("td", {}, e.agent ?? ""),
+          h("td", {}, e.tool ?? ""),
+          h("td", {}, stateBadge(short(e.result, "AUDIT_RESULT_"))),
+          h("td", {}, String(e.durationMs ?? 0)),
+        ),
+      ),
+    );
 }
 
 async function verifyAudit() {
@@ -362,7 +403,9 @@ async function searchMemory(event: SubmitEvent) {
   const q = $<HTMLInputElement>("memory-query").value;
   try {
     const { hits } = await api<{ hits?: Json[] }>("GET", `/api/memory/search?q=${encodeURIComponent(q)}`);
-    $("memory-results").replaceChildren(...((hits ?? []).length ? hits!.map((hit) => h("li", {}, stateBadge(short(hit.memory?.kind, "MEMORY_KIND_")), hit.memory?.content ?? "")) : [h("li", { class: "muted" }, "nothing found")]));
+    $("memory-results").replaceChildren(
+      ...((hits ?? []).length ? hits!.map((hit) => h("li", {}, stateBadge(short(hit.memory?.kind, "MEMORY_KIND_")), hit.memory?.content ?? "")) : [h("li", { class: "muted" }, "nothing found")]),
+    );
   } catch (error) {
     report(error);
   }
@@ -390,18 +433,33 @@ async function refreshModels() {
     }),
   );
   const byModel = new Map<string, Json>((usage.models ?? []).map((m: Json) => [m.model, m.usage ?? {}]));
-  $("model-table").querySelector("tbody")!.replaceChildren(
-    ...models.map((m) => {
-      const u = byModel.get(m.id) ?? {};
-      return h("tr", {}, h("td", {}, m.id), h("td", {}, short(m.layer, "LAYER_")), h("td", {}, stateBadge(short(m.state, "MODEL_STATE_"))), h("td", {}, String(m.queued ?? 0)), h("td", {}, String(u.requests ?? 0)), h("td", {}, `${u.inputTokens ?? 0} / ${u.outputTokens ?? 0}`), h("td", {}, `$${Number(u.costUsd ?? 0).toFixed(4)}`));
-    }),
-  );
+  $("model-table")
+    .querySelector("tbody")!
+    .replaceChildren(
+      ...models.map((m) => {
+        const u = byModel.get(m.id) ?? {};
+        return h(
+          "tr",
+          {},
+          h("td", {}, m.id),
+          h("td", {}, short(m.layer, "LAYER_")),
+          h("td", {}, stateBadge(short(m.state, "MODEL_STATE_"))),
+          h("td", {}, String(m.queued ?? 0)),
+          h("td", {}, String(u.requests ?? 0)),
+          h("td", {}, `${u.inputTokens ?? 0} / ${u.outputTokens ?? 0}`),
+          h("td", {}, `$${Number(u.costUsd ?? 0).toFixed(4)}`),
+        );
+      }),
+    );
   const bar = (label: string, spent: number, limit: number) => {
     const fill = h("div");
     fill.style.width = `${limit > 0 ? Math.min(100, (100 * spent) / limit) : 0}%`;
     return [h("p", {}, `${label}: $${spent.toFixed(2)} of ${limit > 0 ? `$${limit.toFixed(2)}` : "no limit"}`), h("div", { class: `bar${limit > 0 && spent >= limit ? " over" : ""}` }, fill)];
   };
-  $("budget").replaceChildren(...bar("all providers", Number(budget.spentUsd ?? 0), Number(budget.limitUsd ?? 0)), ...(budget.providers ?? []).flatMap((p: Json) => bar(p.providerId, Number(p.spentUsd ?? 0), Number(p.limitUsd ?? 0))));
+  $("budget").replaceChildren(
+    ...bar("all providers", Number(budget.spentUsd ?? 0), Number(budget.limitUsd ?? 0)),
+    ...(budget.providers ?? []).flatMap((p: Json) => bar(p.providerId, Number(p.spentUsd ?? 0), Number(p.limitUsd ?? 0))),
+  );
 }
 
 let selectedService: string | null = null;
@@ -409,13 +467,22 @@ let logStream: EventSource | null = null;
 
 async function refreshServices() {
   const r = await api("GET", "/api/services");
-  $("service-table").querySelector("tbody")!.replaceChildren(
-    ...(r.services ?? []).map((svc: Json) => {
-      const tr = h("tr", { class: `clickable${svc.name === selectedService ? " selected" : ""}`, "data-service": svc.name }, h("td", {}, svc.name), h("td", {}, serviceBadge(svc)), h("td", {}, String(svc.restarts ?? 0)), h("td", {}, svc.uptimeMs ? duration(Number(svc.uptimeMs)) : ""));
-      tr.addEventListener("click", () => openLogs(svc.name));
-      return tr;
-    }),
-  );
+  $("service-table")
+    .querySelector("tbody")!
+    .replaceChildren(
+      ...(r.services ?? []).map((svc: Json) => {
+        const tr = h(
+          "tr",
+          { class: `clickable${svc.name === selectedService ? " selected" : ""}`, "data-service": svc.name },
+          h("td", {}, svc.name),
+          h("td", {}, serviceBadge(svc)),
+          h("td", {}, String(svc.restarts ?? 0)),
+          h("td", {}, svc.uptimeMs ? duration(Number(svc.uptimeMs)) : ""),
+        );
+        tr.addEventListener("click", () => openLogs(svc.name));
+        return tr;
+      }),
+    );
 }
 
 function openLogs(name: string) {
@@ -473,9 +540,15 @@ async function start() {
     $("service-restart").addEventListener("click", () => {
       if (!selectedService) return;
       toast(`restarting ${selectedService}…`);
-      api("POST", `/api/services/${encodeURIComponent(selectedService)}/restart`, {}).then(() => (toast(`${selectedService} restarted`), refreshServices())).catch(report);
+      api("POST", `/api/services/${encodeURIComponent(selectedService)}/restart`, {})
+        .then(() => (toast(`${selectedService} restarted`), refreshServices()))
+        .catch(report);
     });
-    $<HTMLSelectElement>("autonomy").addEventListener("change", (e) => api("PUT", "/api/autonomy", { level: (e.target as HTMLSelectElement).value }).then(() => toast("autonomy changed")).catch(report));
+    $<HTMLSelectElement>("autonomy").addEventListener("change", (e) =>
+      api("PUT", "/api/autonomy", { level: (e.target as HTMLSelectElement).value })
+        .then(() => toast("autonomy changed"))
+        .catch(report),
+    );
     $("estop").addEventListener("click", () => {
       if (confirm("Stop everything AIOS is doing and refuse new goals until resumed?")) api("POST", "/api/emergency-stop", {}).then(refreshStatus).catch(report);
     });

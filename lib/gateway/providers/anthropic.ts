@@ -98,7 +98,10 @@ export class AnthropicProvider implements ChatProvider {
   }
 
   private params(call: ChatCall, names: ToolNames): MessageCreateParamsBase {
-    const system = call.messages.filter((m) => m.role === ChatRole.CHAT_ROLE_SYSTEM).map((m) => m.content).join("\n\n");
+    const system = call.messages
+      .filter((m) => m.role === ChatRole.CHAT_ROLE_SYSTEM)
+      .map((m) => m.content)
+      .join("\n\n");
     const tools = call.tools.map((tool) => ({ name: names.wire(tool.name), description: tool.description, input_schema: parametersOf(tool) as Anthropic.Tool.InputSchema }));
     if (call.jsonSchema) tools.push({ name: ANSWER_TOOL, description: "Give the answer, as this tool's input.", input_schema: call.jsonSchema as Anthropic.Tool.InputSchema });
     return {

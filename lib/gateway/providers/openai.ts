@@ -49,10 +49,7 @@ export class OpenAIProvider implements ChatProvider {
 
   async *stream(call: ChatCall): AsyncIterable<ChatChunk> {
     const names = ToolNames.forCall(call);
-    const stream = await this.client.chat.completions.create(
-      { ...this.params(call, names), stream: true, stream_options: { include_usage: true } },
-      { signal: call.signal },
-    );
+    const stream = await this.client.chat.completions.create({ ...this.params(call, names), stream: true, stream_options: { include_usage: true } }, { signal: call.signal });
     let text = "";
     let finish: string | null = null;
     let inputTokens = 0;
@@ -124,7 +121,13 @@ function toOpenAIMessage(message: ChatCall["messages"][number], names: ToolNames
         role: "assistant",
         content: message.content || null,
         ...(message.toolCalls.length
-          ? { tool_calls: message.toolCalls.map((toolCall) => ({ id: toolCall.id, type: "function" as const, function: { name: names.wire(toolCall.name), arguments: toolCall.argumentsJson || "{}" } })) }
+          ? {
+              tool_calls: message.toolCalls.map((toolCall) => ({
+                id: toolCall.id,
+                type: "function" as const,
+                function: { name: names.wire(toolCall.name), arguments: toolCall.argumentsJson || "{}" },
+              })),
+            }
           : {}),
       };
     case ChatRole.CHAT_ROLE_TOOL:

@@ -88,13 +88,19 @@ export function classifyProviderError(error: unknown): CallFailure {
 }
 
 export const finishFromOpenAI = (reason: string | null | undefined): FinishReason =>
-  reason === "length" ? FinishReason.FINISH_REASON_LENGTH
-  : reason === "tool_calls" || reason === "function_call" ? FinishReason.FINISH_REASON_TOOL_CALLS
-  : reason === "content_filter" ? FinishReason.FINISH_REASON_CONTENT_FILTER
-  : FinishReason.FINISH_REASON_STOP;
+  reason === "length"
+    ? FinishReason.FINISH_REASON_LENGTH
+    : reason === "tool_calls" || reason === "function_call"
+      ? FinishReason.FINISH_REASON_TOOL_CALLS
+      : reason === "content_filter"
+        ? FinishReason.FINISH_REASON_CONTENT_FILTER
+        : FinishReason.FINISH_REASON_STOP;
 
 export const finishFromAnthropic = (reason: string | null | undefined): FinishReason =>
-  reason === "max_tokens" ? FinishReason.FINISH_REASON_LENGTH
-  : reason === "tool_use" ? FinishReason.FINISH_REASON_TOOL_CALLS
-  : reason === "refusal" ? FinishReason.FINISH_REASON_CONTENT_FILTER
-  : FinishReason.FINISH_REASON_STOP;
+  reason === "max_tokens"
+    ? FinishReason.FINISH_REASON_LENGTH
+    : reason === "tool_use"
+      ? FinishReason.FINISH_REASON_TOOL_CALLS
+      : reason === "refusal"
+        ? FinishReason.FINISH_REASON_CONTENT_FILTER
+        : FinishReason.FINISH_REASON_STOP;

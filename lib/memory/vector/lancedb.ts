@@ -146,18 +146,17 @@ export class LanceDbIndex implements VectorIndex {
   private async flushBatch(): Promise<boolean> {
     const table = this.table;
     if (!table) return false;
-    const deletes = this.db.query<{ rowid: number }, [number]>("SELECT rowid FROM vector_deletes LIMIT ?").all(FLUSH_BATCH).map((row) => row.rowid);
-    const pending = this.db
-      .query<PendingRow, [number]>("SELECT rowid, kind, created_at, pending_vector FROM memories WHERE pending_vector IS NOT NULL LIMIT ?")
-      .all(FLUSH_BATCH);
+    const deletes = this.db
+      .query<{ rowid: number }, [number]>("SELECT rowid FROM vector_deletes LIMIT ?")
+      .all(FLUSH_BATCH)
+      .map((row) => row.rowid);
+    const pending = this.db.query<PendingRow, [number]>("SELECT rowid, kind, created_at, pending_vector FROM memories WHERE pending_vector IS NOT NULL LIMIT ?").all(FLUSH_BATCH);
     if (deletes.length === 0 && pending.length === 0) return false;
     // A re-embedded memory is already in LanceDB: delete then add, so it is there once.
     const replaced = [...deletes, ...pending.map((row) => row.rowid)];
     if (replaced.length) await table.delete(`rowid IN (${replaced.join(", ")})`);
     if (pending.length) {
-      await table.add(
-        pending.map((row) => ({ rowid: row.rowid, kind: row.kind, created_at: row.created_at, vector: Array.from(fromBlob(row.pending_vector)) })),
-      );
+      await table.add(pending.map((row) => ({ rowid: row.rowid, kind: row.kind, created_at: row.created_at, vector: Array.from(fromBlob(row.pending_vector)) })));
     }
     this.db.transaction(() => {
       // Only what was flushed: a vector staged again meanwhile stays pending for the next round.
@@ -193,7 +192,10 @@ export class LanceDbIndex implements VectorIndex {
     }
     // Staged vectors win over an older copy in LanceDB (a re-embedded memory).
     for (const row of pending) hits.set(row.rowid, cosineDistance(vector, fromBlob(row.pending_vector)));
-    return [...hits].map(([rowid, distance]) => ({ rowid, distance })).sort((a, b) => a.distance - b.distance).slice(0, k);
+    return [...hits]
+      .map(([rowid, distance]) => ({ rowid, distance }))
+      .sort((a, b) => a.distance - b.distance)
+      .slice(0, k);
   }
 
   private pendingMatching(filter: VectorFilter): PendingRow[] {
@@ -213,7 +215,11 @@ export class LanceDbIndex implements VectorIndex {
       else missing.push(rowid);
     }
     if (missing.length && this.table) {
-      const rows = (await this.table.query().where(`rowid IN (${missing.join(", ")})`).select(["rowid", "vector"]).toArray()) as { rowid: number; vector: { toArray(): Float32Array } }[];
+      const rows = (await this.table
+        .query()
+        .where(`rowid IN (${missing.join(", ")})`)
+        .select(["rowid", "vector"])
+        .toArray()) as { rowid: number; vector: { toArray(): Float32Array } }[];
       for (const row of rows) out.set(row.rowid, Float32Array.from(row.vector.toArray()));
     }
     return out;

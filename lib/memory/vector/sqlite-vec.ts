@@ -31,16 +31,17 @@ export function findSqliteVecExtension(): string {
   } catch {
     // fall through to the error below
   }
-  throw new Error(
-    `the sqlite-vec extension (vec0.so) was not found beside ${process.execPath} nor in node_modules: run \`just build\` (it copies it to dist/), or set AIOS_SQLITE_VEC to its path`,
-  );
+  throw new Error(`the sqlite-vec extension (vec0.so) was not found beside ${process.execPath} nor in node_modules: run \`just build\` (it copies it to dist/), or set AIOS_SQLITE_VEC to its path`);
 }
 
 export class SqliteVecIndex implements VectorIndex {
   readonly name = "sqlite-vec" as const;
   dimensions = 0;
 
-  constructor(private readonly db: Database, extensionPath = findSqliteVecExtension()) {
+  constructor(
+    private readonly db: Database,
+    extensionPath = findSqliteVecExtension(),
+  ) {
     db.loadExtension(extensionPath);
     this.dimensions = Number(readMeta(db, "vector_dimensions") ?? 0);
   }
@@ -76,9 +77,7 @@ export class SqliteVecIndex implements VectorIndex {
     const conditions = filterSql({ kinds: filter.kinds, since: filter.since, until: filter.until }, "");
     const where = ["embedding MATCH ?", "k = ?", ...conditions.where];
     const params: (Param | Uint8Array)[] = [toBlob(vector), Math.min(k, 4096), ...conditions.params];
-    return this.db
-      .query<VectorHit, typeof params>(`SELECT rowid, distance FROM ${TABLE} WHERE ${where.join(" AND ")} ORDER BY distance`)
-      .all(...params);
+    return this.db.query<VectorHit, typeof params>(`SELECT rowid, distance FROM ${TABLE} WHERE ${where.join(" AND ")} ORDER BY distance`).all(...params);
   }
 
   async get(rowids: readonly number[]): Promise<Map<number, Float32Array>> {

@@ -97,15 +97,18 @@ export function understand(text: string): Understanding {
   const plain = text.trim();
   const rest = plain.replace(POLITE_ASK, "");
   const asks = (rest === plain ? QUESTION.test(plain) : QUESTION_WORD.test(rest)) || words.some((w) => NEGATION.has(w));
-  const scored = exampleIndex().score(words).flatMap((s) => {
-    const intent = byId.get(s.intent)!;
-    if (intent.effect && asks) return [];
-    const ignored = present.filter((slot) => !takes(intent).has(slot));
-    // A typed value an action would ignore means it is the wrong action; a word taken for a
-    // name ("the web app") is weaker evidence and only lowers the score.
-    if (intent.effect && ignored.some((slot) => slot !== "name")) return [];
-    return [{ ...s, score: ignored.length ? s.score * 0.8 : s.score }];
-  }).sort((a, b) => b.score - a.score);
+  const scored = exampleIndex()
+    .score(words)
+    .flatMap((s) => {
+      const intent = byId.get(s.intent)!;
+      if (intent.effect && asks) return [];
+      const ignored = present.filter((slot) => !takes(intent).has(slot));
+      // A typed value an action would ignore means it is the wrong action; a word taken for a
+      // name ("the web app") is weaker evidence and only lowers the score.
+      if (intent.effect && ignored.some((slot) => slot !== "name")) return [];
+      return [{ ...s, score: ignored.length ? s.score * 0.8 : s.score }];
+    })
+    .sort((a, b) => b.score - a.score);
   const candidates = scored.filter((s) => (byId.get(s.intent)!.needs ?? []).every((slot) => has(slots, slot)));
   const best = candidates[0];
   const runnerUp = candidates[1]?.score ?? 0;
@@ -113,11 +116,16 @@ export function understand(text: string): Understanding {
   if (!best) return { kind: "unsure", closest };
   const intent = byId.get(best.intent)!;
   const floor = intent.effect ? THRESHOLDS.effect : THRESHOLDS.look;
-  if (best.score < floor || best.score - runnerUp < THRESHOLDS.margin) return { kind: "unsure", closest: candidates.length ? candidates.slice(0, 2).map((s) => ({ intent: byId.get(s.intent)!, score: s.score })) : closest };
+  if (best.score < floor || best.score - runnerUp < THRESHOLDS.margin)
+    return { kind: "unsure", closest: candidates.length ? candidates.slice(0, 2).map((s) => ({ intent: byId.get(s.intent)!, score: s.score })) : closest };
   // An action asked for later is not taken now: "restart nginx at 3am" waits for a schedule.
   const when = readWhen(plain);
   if (intent.effect && when.kind === "later") {
-    return { kind: "error", intent, message: `I do not do things once at a later time ("${when.words}"): say it with a repeating time ("every day at 03:00 ${plain.replace(when.words, "").replace(/\s+/g, " ").trim()}"), or ask again when it is time` };
+    return {
+      kind: "error",
+      intent,
+      message: `I do not do things once at a later time ("${when.words}"): say it with a repeating time ("every day at 03:00 ${plain.replace(when.words, "").replace(/\s+/g, " ").trim()}"), or ask again when it is time`,
+    };
   }
   const steps = intent.steps(slots);
   if ("error" in steps) return { kind: "error", intent, message: steps.error };

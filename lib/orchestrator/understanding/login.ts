@@ -40,61 +40,105 @@ export const LOGIN: readonly Intent[] = [
     usage: "what is the home directory and shell of root",
     needs: ["name"],
     examples: [
-      "what is <name> shell", "login shell of <name>", "home directory of <name>", "uid of <name>", "tell me about the user <name>",
-      "does the user <name> exist", "which shell does <name> use", "where is the home of <name>", "getent passwd <name>", "what uid does <name> have",
+      "what is <name> shell",
+      "login shell of <name>",
+      "home directory of <name>",
+      "uid of <name>",
+      "tell me about the user <name>",
+      "does the user <name> exist",
+      "which shell does <name> use",
+      "where is the home of <name>",
+      "getent passwd <name>",
+      "what uid does <name> have",
     ],
-    steps: (slots) => [{
-      tool: "fs.read", input: { path: "/etc/passwd" }, agent: "general", description: `Look up the account ${slots.name}`, successCheck: "the account is found or not",
-      say: (o, s) => {
-        const entry = String(o.content).split("\n").map((l) => l.split(":")).find(([name]) => name === s.name);
-        if (!entry) return `there is no user ${s.name} in /etc/passwd`;
-        const [name, , uid, gid, gecos, home, shell] = entry;
-        return `${name}: uid ${uid}, gid ${gid}, home ${home}, shell ${shell}${gecos ? ` (${gecos})` : ""}; ${NO_LOGIN.test(shell ?? "") ? "cannot log in (no login shell)" : "can log in"}`;
+    steps: (slots) => [
+      {
+        tool: "fs.read",
+        input: { path: "/etc/passwd" },
+        agent: "general",
+        description: `Look up the account ${slots.name}`,
+        successCheck: "the account is found or not",
+        say: (o, s) => {
+          const entry = String(o.content)
+            .split("\n")
+            .map((l) => l.split(":"))
+            .find(([name]) => name === s.name);
+          if (!entry) return `there is no user ${s.name} in /etc/passwd`;
+          const [name, , uid, gid, gecos, home, shell] = entry;
+          return `${name}: uid ${uid}, gid ${gid}, home ${home}, shell ${shell}${gecos ? ` (${gecos})` : ""}; ${NO_LOGIN.test(shell ?? "") ? "cannot log in (no login shell)" : "can log in"}`;
+        },
       },
-    }],
+    ],
   },
   {
     id: "login.ssh",
     family: "users",
     usage: "can root log in over ssh",
     examples: [
-      "can <name> log in over ssh", "is password authentication enabled for ssh", "show the ssh settings", "how can people log in with ssh",
-      "is ssh key login allowed", "can i log in to ssh with a password", "permitrootlogin", "ssh login settings", "may <name> ssh in",
+      "can <name> log in over ssh",
+      "is password authentication enabled for ssh",
+      "show the ssh settings",
+      "how can people log in with ssh",
+      "is ssh key login allowed",
+      "can i log in to ssh with a password",
+      "permitrootlogin",
+      "ssh login settings",
+      "may <name> ssh in",
     ],
-    steps: () => [{
-      tool: "fs.read", input: { path: "/etc/ssh/sshd_config" }, agent: "general", description: "Read the SSH server's settings", successCheck: "the settings are read",
-      say: (o) => {
-        const s = sshSettings(String(o.content));
-        const yes = (key: string, fallback: string) => (s.get(key) ?? fallback).toLowerCase() === "yes";
-        const root = (s.get("permitrootlogin") ?? "prohibit-password").toLowerCase();
-        return [
-          `${ROOT_LOGIN[root] ?? `PermitRootLogin ${root}`}${s.has("permitrootlogin") ? "" : " (the default)"}`,
-          `passwords: ${yes("passwordauthentication", "yes") ? "allowed" : "not allowed"}${s.has("passwordauthentication") ? "" : " (the default)"}`,
-          `keys: ${yes("pubkeyauthentication", "yes") ? "allowed" : "not allowed"}${s.has("authorizedkeysfile") ? ` (from ${s.get("authorizedkeysfile")})` : ""}`,
-          `port ${s.get("port") ?? "22"}${s.has("listenaddress") ? ` on ${s.get("listenaddress")}` : ""}${s.has("allowusers") ? `; only ${s.get("allowusers")}` : ""}`,
-        ].join("\n");
+    steps: () => [
+      {
+        tool: "fs.read",
+        input: { path: "/etc/ssh/sshd_config" },
+        agent: "general",
+        description: "Read the SSH server's settings",
+        successCheck: "the settings are read",
+        say: (o) => {
+          const s = sshSettings(String(o.content));
+          const yes = (key: string, fallback: string) => (s.get(key) ?? fallback).toLowerCase() === "yes";
+          const root = (s.get("permitrootlogin") ?? "prohibit-password").toLowerCase();
+          return [
+            `${ROOT_LOGIN[root] ?? `PermitRootLogin ${root}`}${s.has("permitrootlogin") ? "" : " (the default)"}`,
+            `passwords: ${yes("passwordauthentication", "yes") ? "allowed" : "not allowed"}${s.has("passwordauthentication") ? "" : " (the default)"}`,
+            `keys: ${yes("pubkeyauthentication", "yes") ? "allowed" : "not allowed"}${s.has("authorizedkeysfile") ? ` (from ${s.get("authorizedkeysfile")})` : ""}`,
+            `port ${s.get("port") ?? "22"}${s.has("listenaddress") ? ` on ${s.get("listenaddress")}` : ""}${s.has("allowusers") ? `; only ${s.get("allowusers")}` : ""}`,
+          ].join("\n");
+        },
       },
-    }],
+    ],
   },
   {
     id: "login.environment",
     family: "users",
     usage: "what is PATH set to at login",
     examples: [
-      "show the environment variables", "what is the login environment", "printenv", "what is the value of <variable>", "value of <variable> at login",
-      "which environment variables are set at login", "echo <variable>", "what does /etc/profile export", "show me <variable>", "what is <variable>", "what is in my <variable>",
+      "show the environment variables",
+      "what is the login environment",
+      "printenv",
+      "what is the value of <variable>",
+      "value of <variable> at login",
+      "which environment variables are set at login",
+      "echo <variable>",
+      "what does /etc/profile export",
+      "show me <variable>",
+      "what is <variable>",
+      "what is in my <variable>",
     ],
     steps: (slots) => {
       const variable = slots.variable;
-      return [{
-        tool: "fs.search", input: { path: "/etc", name: "{environment,profile}", max_depth: 0, content: `^\\s*(export\\s+)?${variable ?? "[A-Za-z_][A-Za-z0-9_]*"}=`, every_line: true, max_results: 200 },
-        agent: "general", description: variable ? `Find where ${variable} is set for logins` : "Read the variables a login gets", successCheck: "the variables are found",
-        say: (o: Output) => {
-          const found = o.matches as Array<{ path: string; line: number; text: string }>;
-          if (!found.length) return variable ? `${variable} is not set in /etc/environment or /etc/profile` : "/etc/environment and /etc/profile set no variables";
-          return [`${plural(found.length, "variable")} set for logins:`, ...found.map((m) => `  ${m.text.trim().replace(/^export\s+/, "")}  (${m.path}:${m.line})`)].join("\n");
+      return [
+        {
+          tool: "fs.search",
+          input: { path: "/etc", name: "{environment,profile}", max_depth: 0, content: `^\\s*(export\\s+)?${variable ?? "[A-Za-z_][A-Za-z0-9_]*"}=`, every_line: true, max_results: 200 },
+          agent: "general",
+          description: variable ? `Find where ${variable} is set for logins` : "Read the variables a login gets",
+          successCheck: "the variables are found",
+          say: (o: Output) => {
+            const found = o.matches as Array<{ path: string; line: number; text: string }>;
+            if (!found.length) return variable ? `${variable} is not set in /etc/environment or /etc/profile` : "/etc/environment and /etc/profile set no variables";
+            return [`${plural(found.length, "variable")} set for logins:`, ...found.map((m) => `  ${m.text.trim().replace(/^export\s+/, "")}  (${m.path}:${m.line})`)].join("\n");
+          },
         },
-      }];
+      ];
     },
   },
 ];
@@ -105,11 +149,17 @@ const BIT: Record<Access, number> = { read: 4, write: 2, run: 1 };
 /** Whether a user may read, write or run a file by its mode bits, and why (as `ls -l` would tell a person). */
 export function mayAccess(access: Access, user: string, passwd: string, group: string, stat: Output): string {
   if (!stat.exists) return `${stat.path} does not exist`;
-  const account = passwd.split("\n").map((l) => l.split(":")).find(([name]) => name === user);
+  const account = passwd
+    .split("\n")
+    .map((l) => l.split(":"))
+    .find(([name]) => name === user);
   if (!account) return `there is no user ${user} in /etc/passwd`;
   const uid = Number(account[2]);
   const primary = Number(account[3]);
-  const groups = group.split("\n").map((l) => l.split(":")).filter(([, , gid, members]) => Number(gid) === primary || (members ?? "").split(",").includes(user));
+  const groups = group
+    .split("\n")
+    .map((l) => l.split(":"))
+    .filter(([, , gid, members]) => Number(gid) === primary || (members ?? "").split(",").includes(user));
   const mode = Number.parseInt(String(stat.mode), 8);
   const verb = access === "run" ? "run" : access;
   const yes = (why: string) => `yes: ${user} may ${verb} ${stat.path} (${why}; mode ${stat.mode})`;
@@ -136,7 +186,11 @@ const accessIntent = (access: Access): Intent => ({
     { tool: "fs.read", input: { path: "/etc/passwd" }, agent: "general", description: `Look up ${slots.name}`, successCheck: "the user is read", say: () => "" },
     { tool: "fs.read", input: { path: "/etc/group" }, agent: "general", description: `Look up the groups of ${slots.name}`, successCheck: "the groups are read", say: () => "" },
     {
-      tool: "fs.stat", input: { path: slots.path }, agent: "general", description: `Read the owner and mode of ${slots.path}`, successCheck: "the mode is read",
+      tool: "fs.stat",
+      input: { path: slots.path },
+      agent: "general",
+      description: `Read the owner and mode of ${slots.path}`,
+      successCheck: "the mode is read",
       bind: () => ({ input: { path: slots.path } }),
       say: (o, s, [passwd, group]) => mayAccess(access, s.name!, String(passwd?.content ?? ""), String(group?.content ?? ""), o),
     },

@@ -38,7 +38,13 @@ export function bindInput(answer: Answer, earlier: Array<Output | null>): { inpu
 export function sayOutput(answer: Answer, output: Output, earlier: Array<Output | null>): string | null {
   const step = stepsOf(answer)?.[answer.step];
   try {
-    return step ? step.say(output, answer.slots as Slots, earlier.map((o) => o ?? {})) : null;
+    return step
+      ? step.say(
+          output,
+          answer.slots as Slots,
+          earlier.map((o) => o ?? {}),
+        )
+      : null;
   } catch {
     // An output of another shape than the intent expects (a tool changed): its JSON instead.
     return null;

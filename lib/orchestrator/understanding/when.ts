@@ -7,10 +7,7 @@
  * now when it was asked for later.
  */
 
-export type When =
-  | { kind: "now" }
-  | { kind: "repeating"; spec: string; words: string; request: string }
-  | { kind: "later"; words: string };
+export type When = { kind: "now" } | { kind: "repeating"; spec: string; words: string; request: string } | { kind: "later"; words: string };
 
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const DAY = `(?:${DAYS.map((d) => `${d}s?`).join("|")}|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)`;
@@ -94,7 +91,10 @@ const RULES: Rule[] = [
 
 const AT_TIME_PATTERN = new RegExp(String.raw`\b${AT_TIME}(?![\w:.])`, "i");
 
-const LATER = new RegExp(String.raw`\b(?:${AT_TIME}(?![\w:.])|tomorrow|tonight|this\s+(?:evening|afternoon|morning|weekend)|next\s+(?:week|month|${DAY})|in\s+(?:\d+|a|an|one|two|five|ten|a\s+few)\s+(?:minutes?|mins?|hours?|hrs?|days?)|on\s+${DAY}|later\s+today|later\s+on)\b`, "i");
+const LATER = new RegExp(
+  String.raw`\b(?:${AT_TIME}(?![\w:.])|tomorrow|tonight|this\s+(?:evening|afternoon|morning|weekend)|next\s+(?:week|month|${DAY})|in\s+(?:\d+|a|an|one|two|five|ten|a\s+few)\s+(?:minutes?|mins?|hours?|hrs?|days?)|on\s+${DAY}|later\s+today|later\s+on)\b`,
+  "i",
+);
 
 export function readWhen(text: string): When {
   for (const rule of RULES) {
@@ -116,5 +116,9 @@ export function readWhen(text: string): When {
 
 /** The request without its time: no dangling commas or "please". */
 function tidy(text: string): string {
-  return text.replace(/\s*,\s*(?=,|$)/g, "").replace(/^\s*[,;:]\s*|\s*[,;:]\s*$/g, "").replace(/\s+/g, " ").trim();
+  return text
+    .replace(/\s*,\s*(?=,|$)/g, "")
+    .replace(/^\s*[,;:]\s*|\s*[,;:]\s*$/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }

@@ -25,9 +25,7 @@ export const firewallAddRule = defineTool({
   restore: restoreRuleset,
   run(input) {
     const { family, table, chain, rule } = input;
-    const hook = ["input", "output", "forward"].includes(chain) && ["inet", "ip", "ip6"].includes(family)
-      ? ` { type filter hook ${chain} priority 0; policy accept; }`
-      : "";
+    const hook = ["input", "output", "forward"].includes(chain) && ["inet", "ip", "ip6"].includes(family) ? ` { type filter hook ${chain} priority 0; policy accept; }` : "";
     applyScript(`add table ${family} ${table}\nadd chain ${family} ${table} ${chain}${hook}\n${input.position === "insert" ? "insert" : "add"} rule ${family} ${table} ${chain} ${rule}\n`);
     return { family, table, chain, rule };
   },

@@ -5,7 +5,7 @@ import { AbsolutePath, restoreFile } from "./common.ts";
 
 export const fsDeleteFiles = defineTool({
   name: "fs.delete_files",
-  description: "Delete several regular files (\"delete every .tmp older than 3 days in /tmp\"), each backed up for rollback; anything else is left and said why.",
+  description: 'Delete several regular files ("delete every .tmp older than 3 days in /tmp"), each backed up for rollback; anything else is left and said why.',
   input: v.strictObject({ paths: v.pipe(v.array(AbsolutePath), v.minLength(1, "give at least one path"), v.maxLength(1000)) }),
   output: v.object({ deleted: v.array(v.object({ path: v.string(), bytes: v.number() })), skipped: v.array(v.object({ path: v.string(), why: v.string() })) }),
   risk: "high",

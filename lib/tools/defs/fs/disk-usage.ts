@@ -27,10 +27,10 @@ export const fsDiskUsage = defineTool({
     let files = 0;
     let truncated = false;
     const sizeOf = (logical: string, depth: number): number => {
-      if (ctx.signal.aborted || files > 1_000_000) return (truncated = true), 0;
+      if (ctx.signal.aborted || files > 1_000_000) return ((truncated = true), 0);
       const stat = lstatSync(ctx.physical(logical), { throwIfNoEntry: false });
       if (!stat) return 0;
-      if (!stat.isDirectory()) return files++, stat.blocks * 512;
+      if (!stat.isDirectory()) return (files++, stat.blocks * 512);
       let total = stat.blocks * 512;
       let names: string[] = [];
       try {

@@ -22,7 +22,7 @@ function moveFile(from: string, to: string): void {
 
 export const fsMoveFiles = defineTool({
   name: "fs.move_files",
-  description: "Move several files into a directory, each under its own name (\"move every .log older than 7 days to /archive\"); a file whose name is taken there is left and said why.",
+  description: 'Move several files into a directory, each under its own name ("move every .log older than 7 days to /archive"); a file whose name is taken there is left and said why.',
   input: v.strictObject({ paths: v.pipe(v.array(AbsolutePath), v.minLength(1, "give at least one path"), v.maxLength(1000)), into: AbsolutePath }),
   output: v.object({ into: v.string(), moved: v.array(v.object({ from: v.string(), to: v.string() })), skipped: v.array(v.object({ path: v.string(), why: v.string() })) }),
   risk: "medium",

@@ -8,7 +8,8 @@ const READ_LIMIT = 1024 * 1024;
 
 export const fsSearch = defineTool({
   name: "fs.search",
-  description: "Find files under a directory (or search one file) by name glob, content regex, size (min_bytes, max_bytes), age (modified within or before so many seconds) and permission bits (any_mode_bits: 2 world-writable, 73 executable, 2048 setuid), within a depth and a result cap; with stat, each match gives its size, time and mode; symlinks are not followed.",
+  description:
+    "Find files under a directory (or search one file) by name glob, content regex, size (min_bytes, max_bytes), age (modified within or before so many seconds) and permission bits (any_mode_bits: 2 world-writable, 73 executable, 2048 setuid), within a depth and a result cap; with stat, each match gives its size, time and mode; symlinks are not followed.",
   input: v.strictObject({
     path: AbsolutePath,
     name: v.optional(v.pipe(v.string(), v.maxLength(256)), "*"),
@@ -28,7 +29,13 @@ export const fsSearch = defineTool({
     /** Each match says its size, time and mode even when nothing filters by them ("the newest files"). */
     stat: v.optional(v.boolean(), false),
   }),
-  output: v.object({ matches: v.array(v.object({ path: v.string(), line: v.optional(v.number()), text: v.optional(v.string()), bytes: v.optional(v.number()), mtime: v.optional(v.string()), mode: v.optional(v.string()) })), truncated: v.boolean(), scanned: v.number() }),
+  output: v.object({
+    matches: v.array(
+      v.object({ path: v.string(), line: v.optional(v.number()), text: v.optional(v.string()), bytes: v.optional(v.number()), mtime: v.optional(v.string()), mode: v.optional(v.string()) }),
+    ),
+    truncated: v.boolean(),
+    scanned: v.number(),
+  }),
   risk: "low",
   capability: "fs:read",
   readOnly: true,

@@ -28,7 +28,8 @@ function* lines(fd: number): Generator<string, boolean> {
 
 export const fsTally = defineTool({
   name: "fs.tally",
-  description: "Tally a text file like awk | sort | uniq -c: its distinct values (whole lines, one column (field, 1-based; separator default whitespace), or every IPv4 address) with their counts, most frequent first, and the sum of the numeric ones (\"add up column 3 of /srv/sales.csv\").",
+  description:
+    'Tally a text file like awk | sort | uniq -c: its distinct values (whole lines, one column (field, 1-based; separator default whitespace), or every IPv4 address) with their counts, most frequent first, and the sum of the numeric ones ("add up column 3 of /srv/sales.csv").',
   input: v.strictObject({
     path: AbsolutePath,
     /** 1-based column; absent: the whole line. */
@@ -91,7 +92,10 @@ export const fsTally = defineTool({
         if (ctx.signal.aborted) break;
         step = reader.next();
       }
-      const top = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, input.top).map(([value, count]) => ({ value: ctx.cut(value.slice(0, 500)), count }));
+      const top = [...counts]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, input.top)
+        .map(([value, count]) => ({ value: ctx.cut(value.slice(0, 500)), count }));
       return { path: input.path, lines: lineCount, values, distinct: counts.size, top, numeric, sum: Math.round(sum * 1e6) / 1e6, truncated: step.done === true && step.value === true };
     } finally {
       closeSync(fd);

@@ -8,7 +8,13 @@ import { defineTool } from "../../registry.ts";
 function osName(physical: (path: string) => string): string {
   for (const path of [physical("/etc/os-release"), physical("/usr/lib/os-release"), "/etc/os-release"]) {
     try {
-      const fields = Object.fromEntries(readFileSync(path, "utf8").split("\n").map((l) => /^([A-Z_]+)=("?)(.*)\2$/.exec(l.trim())).filter((m) => m !== null).map((m) => [m[1], m[3]]));
+      const fields = Object.fromEntries(
+        readFileSync(path, "utf8")
+          .split("\n")
+          .map((l) => /^([A-Z_]+)=("?)(.*)\2$/.exec(l.trim()))
+          .filter((m) => m !== null)
+          .map((m) => [m[1], m[3]]),
+      );
       const name = fields.PRETTY_NAME ?? fields.NAME;
       if (name) return name;
     } catch {
@@ -22,7 +28,17 @@ export const monitorSystem = defineTool({
   name: "monitor.system",
   description: "What this system is: host name, operating system, kernel release and version, architecture, uptime, the time now and the time zone.",
   input: v.strictObject({}),
-  output: v.object({ hostname: v.string(), os: v.string(), kernel: v.string(), kernel_version: v.string(), arch: v.string(), uptime_s: v.number(), time: v.string(), timezone: v.string(), utc_offset_min: v.number() }),
+  output: v.object({
+    hostname: v.string(),
+    os: v.string(),
+    kernel: v.string(),
+    kernel_version: v.string(),
+    arch: v.string(),
+    uptime_s: v.number(),
+    time: v.string(),
+    timezone: v.string(),
+    utc_offset_min: v.number(),
+  }),
   risk: "low",
   capability: "monitor:read",
   readOnly: true,

@@ -12,10 +12,5 @@ export function ipJson<T>(args: string[]): T {
   return JSON.parse(result.stdout || "[]") as T;
 }
 
-export const Host = v.pipe(
-  v.string(),
-  v.nonEmpty(),
-  v.maxLength(253),
-  v.regex(/^[A-Za-z0-9.:_-]+$/, "must be a host name or an IP address"),
-);
+export const Host = v.pipe(v.string(), v.nonEmpty(), v.maxLength(253), v.regex(/^[A-Za-z0-9.:_-]+$/, "must be a host name or an IP address"));
 export const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535));

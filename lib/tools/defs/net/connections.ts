@@ -4,8 +4,17 @@ import { defineTool } from "../../registry.ts";
 import { Port } from "./common.ts";
 
 const TCP_STATES: Record<string, string> = {
-  "01": "established", "02": "syn_sent", "03": "syn_recv", "04": "fin_wait1", "05": "fin_wait2", "06": "time_wait",
-  "07": "close", "08": "close_wait", "09": "last_ack", "0A": "listen", "0B": "closing",
+  "01": "established",
+  "02": "syn_sent",
+  "03": "syn_recv",
+  "04": "fin_wait1",
+  "05": "fin_wait2",
+  "06": "time_wait",
+  "07": "close",
+  "08": "close_wait",
+  "09": "last_ack",
+  "0A": "listen",
+  "0B": "closing",
 };
 
 function address(hex: string, v6: boolean): { ip: string; port: number } {
@@ -13,8 +22,17 @@ function address(hex: string, v6: boolean): { ip: string; port: number } {
   const port = Number.parseInt(portHex, 16);
   if (!v6) return { ip: [3, 2, 1, 0].map((i) => Number.parseInt(ipHex.slice(i * 2, i * 2 + 2), 16)).join("."), port };
   // Four little-endian 32-bit words.
-  const words = [0, 1, 2, 3].map((w) => ipHex.slice(w * 8, w * 8 + 8).match(/../g)!.reverse().join(""));
-  const groups = words.join("").match(/.{4}/g)!.map((g) => g.replace(/^0+(?=.)/, "").toLowerCase());
+  const words = [0, 1, 2, 3].map((w) =>
+    ipHex
+      .slice(w * 8, w * 8 + 8)
+      .match(/../g)!
+      .reverse()
+      .join(""),
+  );
+  const groups = words
+    .join("")
+    .match(/.{4}/g)!
+    .map((g) => g.replace(/^0+(?=.)/, "").toLowerCase());
   return { ip: groups.join(":").replace(/(^|:)(0(:|$)){2,}/, "::"), port };
 }
 
@@ -71,9 +89,15 @@ export function allSockets() {
 export const netConnections = defineTool({
   name: "net.connections",
   description: 'Open TCP and UDP sockets from /proc/net, with the process that owns each ("what is listening on port 22": state = listen, port = 22).',
-  input: v.strictObject({ state: v.optional(v.picklist(["any", "listen", "established"]), "any"), port: v.optional(Port), limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 500) }),
+  input: v.strictObject({
+    state: v.optional(v.picklist(["any", "listen", "established"]), "any"),
+    port: v.optional(Port),
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 500),
+  }),
   output: v.object({
-    connections: v.array(v.object({ protocol: v.string(), local: v.string(), local_port: v.number(), remote: v.string(), remote_port: v.number(), state: v.string(), pid: v.number(), process: v.string() })),
+    connections: v.array(
+      v.object({ protocol: v.string(), local: v.string(), local_port: v.number(), remote: v.string(), remote_port: v.number(), state: v.string(), pid: v.number(), process: v.string() }),
+    ),
     truncated: v.boolean(),
   }),
   risk: "low",

@@ -6,8 +6,19 @@ import { Host } from "./common.ts";
 export const netPing = defineTool({
   name: "net.ping",
   description: "Send ICMP echo requests to a host (BusyBox ping): packets sent and received, loss, and round-trip times.",
-  input: v.strictObject({ host: Host, count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(20)), 3), timeout_s: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(30)), 5) }),
-  output: v.object({ host: v.string(), sent: v.number(), received: v.number(), loss_percent: v.number(), rtt_ms: v.object({ min: v.number(), avg: v.number(), max: v.number() }), reachable: v.boolean() }),
+  input: v.strictObject({
+    host: Host,
+    count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(20)), 3),
+    timeout_s: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(30)), 5),
+  }),
+  output: v.object({
+    host: v.string(),
+    sent: v.number(),
+    received: v.number(),
+    loss_percent: v.number(),
+    rtt_ms: v.object({ min: v.number(), avg: v.number(), max: v.number() }),
+    reachable: v.boolean(),
+  }),
   risk: "low",
   capability: "net:ping",
   readOnly: true,
@@ -16,7 +27,10 @@ export const netPing = defineTool({
   timeoutMs: 40_000,
   resources: (input) => [input.host],
   run(input) {
-    const result = spawnSync("/bin/busybox", ["ping", "-c", String(input.count), "-W", String(input.timeout_s), "-w", String(input.timeout_s + input.count), input.host], { encoding: "utf8", timeout: 35_000 });
+    const result = spawnSync("/bin/busybox", ["ping", "-c", String(input.count), "-W", String(input.timeout_s), "-w", String(input.timeout_s + input.count), input.host], {
+      encoding: "utf8",
+      timeout: 35_000,
+    });
     const text = `${result.stdout}${result.stderr}`;
     const counts = /(\d+) packets transmitted, (\d+) packets received/.exec(text);
     if (!counts) throw new Error(`ping ${input.host}: ${text.trim() || result.error?.message || "no answer"}`);

@@ -73,7 +73,9 @@ export async function removeCommandCgroup(dir: string): Promise<void> {
 export async function removeLeftoverCgroups(): Promise<number> {
   let names: string[] = [];
   try {
-    names = readdirSync(SPAWN_PARENT, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    names = readdirSync(SPAWN_PARENT, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   } catch {
     return 0; // no cgroup v2 here
   }

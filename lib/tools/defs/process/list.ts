@@ -6,7 +6,11 @@ export const processList = defineTool({
   name: "process.list",
   description: "Running processes (pid, parent, name, state, user id, memory, command line), optionally only those whose name matches a glob.",
   input: v.strictObject({ name: v.optional(v.pipe(v.string(), v.maxLength(256)), "*"), limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 500) }),
-  output: v.object({ processes: v.array(v.object({ pid: v.number(), ppid: v.number(), name: v.string(), state: v.string(), uid: v.number(), rss_kib: v.number(), cmdline: v.string() })), total: v.number(), truncated: v.boolean() }),
+  output: v.object({
+    processes: v.array(v.object({ pid: v.number(), ppid: v.number(), name: v.string(), state: v.string(), uid: v.number(), rss_kib: v.number(), cmdline: v.string() })),
+    total: v.number(),
+    truncated: v.boolean(),
+  }),
   risk: "low",
   capability: "process:read",
   readOnly: true,

@@ -16,7 +16,7 @@ const BUSYBOX = "/bin/busybox";
 // --nnp so no setuid program takes it back, su to the user) and exec the command.
 // Arguments: CWD CGROUP N DIR... MEMORY FILES PROCESSES USER PROGRAM...
 const WRAPPER = [
-  'cwd=$1; cg=$2; n=$3; shift 3',
+  "cwd=$1; cg=$2; n=$3; shift 3",
   'if [ -n "$cg" ]; then echo 0 > "$cg/cgroup.procs" || exit 125; fi',
   'while [ "$n" -gt 0 ]; do mount -t tmpfs -o size=4k,mode=0700 aios-hidden "$1" 2>/dev/null; shift; n=$((n - 1)); done',
   'cd "$cwd" || exit 126',
@@ -72,7 +72,19 @@ export const processSpawn = defineTool({
       argv: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(65_536))), v.minLength(1), v.maxLength(4096))),
       command: v.optional(v.pipe(v.string(), v.nonEmpty(), v.maxLength(65_536))),
       cwd: v.optional(AbsolutePath, "/"),
-      env: v.optional(v.record(v.pipe(v.string(), v.regex(ALLOWED_ENV, "is not a variable a command may be given: LANG, LANGUAGE, LC_*, TZ, TERM, HOME, USER, LOGNAME, TMPDIR, COLUMNS, LINES, NO_COLOR (no PATH, LD_*, interpreter or proxy settings)")), v.pipe(v.string(), v.maxLength(4096))), {}),
+      env: v.optional(
+        v.record(
+          v.pipe(
+            v.string(),
+            v.regex(
+              ALLOWED_ENV,
+              "is not a variable a command may be given: LANG, LANGUAGE, LC_*, TZ, TERM, HOME, USER, LOGNAME, TMPDIR, COLUMNS, LINES, NO_COLOR (no PATH, LD_*, interpreter or proxy settings)",
+            ),
+          ),
+          v.pipe(v.string(), v.maxLength(4096)),
+        ),
+        {},
+      ),
       stdin: v.optional(v.pipe(v.string(), v.maxLength(16 * 1024 * 1024)), ""),
       /** Run as root rather than as nobody: needs process:root for the program, and is critical risk (a human says yes). */
       as_root: v.optional(v.boolean(), false),
@@ -105,10 +117,7 @@ export const processSpawn = defineTool({
   // string can run anything, so it needs process:shell.
   resources: (input) => {
     const program = input.command !== undefined ? "/bin/sh" : systemProgram(input.argv![0]!);
-    return [
-      input.command !== undefined ? { capability: "process:shell", resource: program } : program,
-      ...(input.as_root ? [{ capability: "process:root", resource: program }] : []),
-    ];
+    return [input.command !== undefined ? { capability: "process:shell", resource: program } : program, ...(input.as_root ? [{ capability: "process:root", resource: program }] : [])];
   },
   async run(input, ctx) {
     if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: it sets the limits (install busybox-static)`);
@@ -121,7 +130,22 @@ export const processSpawn = defineTool({
     const user = input.as_root ? "root" : UNPRIVILEGED_USER;
     if (process.getuid?.() !== 0) throw toolError("permission", "cannot confine a command without root (namespaces): run aios-tools as root");
     const cgroup = createCommandCgroup(`cmd-${crypto.randomUUID()}`, { memoryBytes: limits.memory_mb * 1024 * 1024, processes: limits.processes, cpuPercent: limits.cpu_percent });
-    const wrapped = [BUSYBOX, "sh", "-c", WRAPPER, "aios-spawn", cwd, cgroup ?? "", String(hidden.length), ...hidden, String(limits.memory_mb * 1024), String(limits.open_files), String(limits.processes), user, ...program];
+    const wrapped = [
+      BUSYBOX,
+      "sh",
+      "-c",
+      WRAPPER,
+      "aios-spawn",
+      cwd,
+      cgroup ?? "",
+      String(hidden.length),
+      ...hidden,
+      String(limits.memory_mb * 1024),
+      String(limits.open_files),
+      String(limits.processes),
+      user,
+      ...program,
+    ];
     // Its own PID namespace (it sees and signals only its own processes, and when it ends the
     // kernel ends everything it started, setsid or not), its own mount namespace (AIOS's state
     // and sockets covered, its own /proc), and no network unless net:connect is held.

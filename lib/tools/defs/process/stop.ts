@@ -25,7 +25,7 @@ function targets(input: { name?: string; port?: number }): Array<{ pid: number; 
 
 export const processStop = defineTool({
   name: "process.stop",
-  description: "Stop every process with a name, or every process listening on a port (\"free port 5000\"): SIGTERM, or SIGKILL with force. process:kill is checked against each process's name.",
+  description: 'Stop every process with a name, or every process listening on a port ("free port 5000"): SIGTERM, or SIGKILL with force. process:kill is checked against each process\'s name.',
   input: v.pipe(
     v.strictObject({ name: v.optional(ProcessName), port: v.optional(Port), force: v.optional(v.boolean(), false) }),
     v.check((input) => (input.name === undefined) !== (input.port === undefined), "give either name or port"),

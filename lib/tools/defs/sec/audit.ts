@@ -12,7 +12,9 @@ export const secAuditQuery = defineTool({
     result: v.optional(v.picklist(AUDIT_RESULTS)),
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 50),
   }),
-  output: v.object({ entries: v.array(v.object({ seq: v.number(), time: v.string(), agent: v.string(), tool: v.string(), result: v.string(), error: v.string(), goal_id: v.string(), reason: v.string() })) }),
+  output: v.object({
+    entries: v.array(v.object({ seq: v.number(), time: v.string(), agent: v.string(), tool: v.string(), result: v.string(), error: v.string(), goal_id: v.string(), reason: v.string() })),
+  }),
   risk: "low",
   capability: "sec:audit",
   readOnly: true,

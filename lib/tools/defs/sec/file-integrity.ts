@@ -17,7 +17,9 @@ function hashTree(root: string, ctx: ToolContext): Record<string, string> {
     if (!stat || stat.isSymbolicLink()) return;
     if (stat.isFile()) {
       count++;
-      hashes[logical] = createHash("sha256").update(readFileSync(ctx.physical(logical))).digest("hex");
+      hashes[logical] = createHash("sha256")
+        .update(readFileSync(ctx.physical(logical)))
+        .digest("hex");
       return;
     }
     if (!stat.isDirectory()) return;

@@ -33,5 +33,4 @@ export function summarize(service: Service | undefined): v.InferOutput<typeof Se
   };
 }
 
-export const isRunning = (service: Service | undefined) =>
-  service !== undefined && [ServiceState.SERVICE_STATE_RUNNING, ServiceState.SERVICE_STATE_STARTING].includes(service.state);
+export const isRunning = (service: Service | undefined) => service !== undefined && [ServiceState.SERVICE_STATE_RUNNING, ServiceState.SERVICE_STATE_STARTING].includes(service.state);
