@@ -8,7 +8,7 @@
  * is a tool call like any other: capability-checked, approved by autonomy, audited, undone
  * by `aiosctl rollback` where the tool can.
  */
-import type { Intent, Step } from "./intents.ts";
+import type { Intent, Step } from "./types.ts";
 import type { Slots } from "./slots.ts";
 import { bytes, duration, list, plural } from "./words.ts";
 

@@ -5,7 +5,7 @@
  * settings of sshd_config with OpenSSH's defaults for what it does not say), and the
  * variables a login shell gets (/etc/environment, /etc/profile).
  */
-import type { Intent } from "./intents.ts";
+import type { Intent } from "./types.ts";
 import { plural } from "./words.ts";
 
 type Output = Record<string, any>;

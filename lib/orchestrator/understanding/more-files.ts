@@ -5,7 +5,7 @@
  * looked up in /etc/passwd first, then fs.chown with its uid and primary gid). And processes
  * counted per user, their uids named from /etc/passwd.
  */
-import type { Intent } from "./intents.ts";
+import type { Intent } from "./types.ts";
 import { plural } from "./words.ts";
 
 type Output = Record<string, any>;

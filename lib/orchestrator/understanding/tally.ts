@@ -5,7 +5,7 @@
  * of fs.tally each; the column separator follows the file (.csv commas, .tsv tabs, the colons
  * of /etc/passwd and /etc/group, else spaces).
  */
-import type { Intent } from "./intents.ts";
+import type { Intent } from "./types.ts";
 import type { Slots } from "./slots.ts";
 import { plural } from "./words.ts";
 
