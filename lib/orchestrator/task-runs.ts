@@ -1,0 +1,232 @@
+/**
+ * @module lib/orchestrator/task-runs
+ * A goal's tasks run as a DAG: each task runs its one direct call (reactive plans, learned
+ * procedures) or an agent loop with a model; a failure is retried with backoff, then
+ * escalated one layer up, then fails (its dependants are skipped). Every tool call is recorded
+ * before it is sent and its outcome after, so a restart neither loses nor silently repeats
+ * one.
+ */
+import { AiosError } from "../rpc/index.ts";
+import type { ChatMessage, ToolCall } from "../rpc/gen/aios/v1/gateway.ts";
+import { ApprovalState, type AutonomyLevel } from "../rpc/gen/aios/v1/common.ts";
+import { EventKind } from "../rpc/gen/aios/v1/orchestrator.ts";
+import { runAgentLoop } from "./agent-loop.ts";
+import type { AgentKind } from "./agents.ts";
+import type { ApprovalWaits } from "./approval-waits.ts";
+import { type Catalogue, type EngineOptions, RESULT_CHARS, systemAutonomy, TaskFailure } from "./context.ts";
+import { runDag } from "./dag.ts";
+import type { GoalPlanner } from "./goal-planner.ts";
+import { formatOutput } from "./outcomes.ts";
+import { LAYER_ORDER, type ModelLayer, PROTO_LAYER } from "./planner.ts";
+import { TASK_TERMINAL, type GoalRow, type TaskRow } from "./store.ts";
+import type { ToolOutcome, ToolRunner } from "./tool-runner.ts";
+import type { Transitions } from "./transitions.ts";
+import { bindInput, outputNeededLater, sayOutput } from "./understanding/steps.ts";
+
+export class TaskRuns {
+  /** When a retrying task may run again, by "goal/task". */
+  private readonly retryAt = new Map<string, number>();
+
+  constructor(
+    private readonly o: EngineOptions,
+    private readonly catalogue: Catalogue,
+    private readonly runner: ToolRunner,
+    private readonly transitions: Transitions,
+    private readonly planner: GoalPlanner,
+    private readonly approvals: ApprovalWaits,
+  ) {}
+
+  async runTasks(goal: GoalRow, signal: AbortSignal): Promise<void> {
+    await runDag(this.o.store.tasks(goal.id), {
+      maxParallel: this.o.settings.max_parallel_tasks,
+      signal,
+      run: async (task) => {
+        await this.runTask(goal, task, signal);
+        return this.o.store.task(goal.id, task.id)!;
+      },
+      skip: (task, reason) => this.transitions.setTask(goal, task, "skipped", reason, { finishedAt: Date.now() }),
+      retryAt: (task) => this.retryAt.get(`${goal.id}/${task.id}`) ?? Date.now(),
+    });
+    for (const task of this.o.store.tasks(goal.id)) {
+      if (!TASK_TERMINAL.includes(task.state)) this.transitions.setTask(goal, task, "skipped", "its dependencies cannot finish", { finishedAt: Date.now() });
+    }
+  }
+
+  async runTask(goal: GoalRow, task: TaskRow, signal: AbortSignal): Promise<void> {
+    const agent = this.o.agents.get(task.agent);
+    const resuming = task.state === "waiting_approval" || task.conversation !== null;
+    const attempts = resuming && task.attempts > 0 ? task.attempts : task.attempts + 1;
+    if (task.state !== "waiting_approval") this.transitions.setTask(goal, task, "running", `attempt ${attempts} at the ${task.layer} layer`, { attempts, startedAt: task.startedAt ?? Date.now() });
+    try {
+      if (!agent) throw new TaskFailure(`agent "${task.agent}" is not configured (/etc/aios/agents)`, true);
+      const result = this.o.executor
+        ? await this.o.executor(goal, task, signal)
+        : task.layer === "reactive" && task.call
+          ? await this.runDirect(goal, task, agent, signal)
+          : await this.runWithModel(goal, task, agent, signal);
+      this.runner.forgetTask(goal.id, task.id);
+      this.o.store.clearToolCalls(goal.id, task.id);
+      this.transitions.setTask(goal, task, "succeeded", "done", { result: result.slice(0, RESULT_CHARS), finishedAt: Date.now() });
+    } catch (error) {
+      if (signal.aborted) return;
+      const failure = error instanceof TaskFailure ? error : new TaskFailure(error instanceof AiosError ? `${error.code}: ${error.message}` : (error as Error).message);
+      // A call cut off in flight (aios-tools died or the deadline passed) may have run: its
+      // started marker stays, so the retry asks a human before running it again. A call that
+      // never reached aios-tools (nothing listening) did not run.
+      const unknownOutcome = error instanceof AiosError && (error.code === "unavailable" || error.code === "deadline_exceeded") && !error.message.startsWith("cannot reach");
+      if (!unknownOutcome) this.o.store.clearToolCalls(goal.id, task.id);
+      this.failTask(goal, task, failure);
+    }
+  }
+
+  failTask(goal: GoalRow, task: TaskRow, failure: TaskFailure): void {
+    const fresh = this.o.store.task(goal.id, task.id)!;
+    if (failure.final) {
+      this.transitions.setTask(goal, fresh, "failed", failure.message, { finishedAt: Date.now(), conversation: null });
+      return;
+    }
+    if (fresh.attempts <= this.o.settings.task_retries) {
+      const delay = this.o.settings.task_retry_base_ms * 2 ** (fresh.attempts - 1);
+      this.retryAt.set(`${goal.id}/${task.id}`, Date.now() + delay);
+      this.transitions.setTask(goal, fresh, "retrying", `attempt ${fresh.attempts} failed (${failure.message}); retrying in ${delay} ms`, { conversation: null });
+      return;
+    }
+    const next = fresh.layer === "reactive" ? "operational" : LAYER_ORDER[LAYER_ORDER.indexOf(fresh.layer as ModelLayer) + 1];
+    if (next) {
+      this.transitions.setTask(goal, fresh, "pending", `escalated from the ${fresh.layer} to the ${next} layer after ${fresh.attempts} failed attempts (${failure.message})`, {
+        layer: next,
+        attempts: 0,
+        escalations: fresh.escalations + 1,
+        conversation: null,
+      });
+      return;
+    }
+    this.transitions.setTask(goal, fresh, "failed", `failed at every layer; last: ${failure.message}`, { finishedAt: Date.now(), conversation: null });
+  }
+
+  async runDirect(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {
+    let call = task.call!;
+    // What the steps before it returned, for a step that acts on them or says them.
+    const earlier = call.answer ? task.dependsOn.map((id) => this.o.store.task(goal.id, id)?.call?.output ?? null) : [];
+    if (call.answer && !call.bound) {
+      // A step that acts on what the steps before it found: its input is made once and
+      // written before the call, so a restart or an approval sees the same call.
+      const bound = bindInput(call.answer, earlier);
+      if (bound && "nothing" in bound) return bound.nothing;
+      if (bound && "error" in bound) throw new TaskFailure(bound.error, true);
+      if (bound) {
+        call = { ...call, input: bound.input, bound: true };
+        this.o.store.updateTask(goal.id, task.id, { call });
+      }
+    }
+    // One id for the task's one call, whatever the attempt: a restart or a retry after an
+    // unknown outcome finds the started marker and asks before running it again.
+    const callId = "direct";
+    const toolCall: ToolCall = { id: callId, name: call.tool, argumentsJson: JSON.stringify(call.input) };
+    const recorded = this.recorded(goal, task, toolCall);
+    let approvalId: string | undefined;
+    let outcome: ToolOutcome | null = recorded && "outcome" in recorded ? recorded.outcome : null;
+    if (recorded && "heldFor" in recorded) approvalId = recorded.heldFor;
+    if (recorded && "unknown" in recorded && !recorded.idempotent) {
+      const decision = await this.approvals.askToRerun(goal, task, agent, toolCall, signal);
+      if (!decision.approved) throw new TaskFailure(`${decision.by} decided not to run ${call.tool} again after a restart${decision.note ? `: ${decision.note}` : ""}`, true);
+    }
+    for (;;) {
+      if (!outcome && approvalId) {
+        const decision = await this.approvals.awaitApproval(goal, task, approvalId, signal);
+        if (!decision.approved) throw new TaskFailure(`${call.tool} was denied by ${decision.by}${decision.note ? `: ${decision.note}` : ""}`, true);
+      }
+      outcome ??= await this.callTool(goal, task, agent, toolCall, call.input, signal, approvalId);
+      if (outcome.kind === "approval") {
+        approvalId = outcome.approvalId;
+        outcome = null;
+        continue;
+      }
+      if (outcome.kind === "refused") throw new TaskFailure(`${call.tool} was refused: ${outcome.message}`, ["permission_denied", "invalid_argument", "not_found"].includes(outcome.code));
+      // A file that is not there, a permission the machine refuses, a name taken: asking again
+      // gives the same answer, so it is the answer (a timeout or an I/O error may pass).
+      if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`, /^(not_found|permission|conflict|invalid|too_large):/.test(outcome.error));
+      if (call.answer && outputNeededLater(call.answer)) this.o.store.updateTask(goal.id, task.id, { call: { ...call, output: outcome.output } });
+      const said = (call.answer && sayOutput(call.answer, outcome.output, earlier)) ?? formatOutput(call.tool, outcome.output);
+      // An effect ends with how to take it back.
+      return outcome.backupId ? `${said}\nundo: aiosctl rollback ${outcome.executionId}` : said;
+    }
+  }
+
+  async runWithModel(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {
+    const layers = await this.planner.availableLayers();
+    if (!layers.includes(task.layer as ModelLayer)) throw new TaskFailure(`no model can answer at the ${task.layer} layer`);
+    const tools = [...this.catalogue().values()].filter((tool) => agent.toolNamespaces.includes(tool.namespace));
+    const infer = this.planner.inferFor(goal, task.id, signal);
+    const result = await runAgentLoop({
+      goalText: goal.text,
+      task,
+      agent,
+      tools,
+      memoryContext: task.conversation ? "" : await this.planner.memoryContext(`${goal.text}\n${task.description}`, signal),
+      conversation: task.conversation as ChatMessage[] | null,
+      toolOutputChars: this.o.settings.tool_output_chars,
+      infer: (messages, definitions) => infer({ layer: PROTO_LAYER[task.layer], messages, tools: definitions, maxTokens: 1024, purpose: "agent-step" }),
+      callTool: (call, input, approvalId) => this.callTool(goal, task, agent, call, input, signal, approvalId),
+      recorded: (call) => this.recorded(goal, task, call),
+      awaitApproval: (approvalId) => this.approvals.awaitApproval(goal, task, approvalId, signal),
+      askToRerun: (call) => this.approvals.askToRerun(goal, task, agent, call, signal),
+      save: (conversation) => this.o.store.updateTask(goal.id, task.id, { conversation }),
+      note: (message) => this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, taskId: task.id, message, actorKind: "agent", actorId: agent.kind }),
+      signal,
+    });
+    if (result.kind === "failed") throw new TaskFailure(result.reason);
+    return result.result;
+  }
+
+  async callTool(goal: GoalRow, task: TaskRow, agent: AgentKind, call: ToolCall, input: Record<string, unknown>, signal: AbortSignal, approvalId?: string): Promise<ToolOutcome> {
+    this.o.events.emit({
+      kind: EventKind.EVENT_KIND_TOOL_CALLED,
+      goalId: goal.id,
+      taskId: task.id,
+      message: `${agent.kind} calls ${call.name}`,
+      actorKind: "agent",
+      actorId: agent.kind,
+      data: { tool: call.name, input, call_id: call.id },
+    });
+    // A goal may ask for more care than the system's level, never less: the stricter of the two
+    // (MANUAL 1 < SUPERVISED 2 < AUTONOMOUS 3; unspecified 0 is the system's).
+    const system = systemAutonomy(this.o.store);
+    const autonomy = (goal.autonomy ? Math.min(goal.autonomy, system) : system) as AutonomyLevel;
+    const outcome = await this.runner.call({ goalId: goal.id, taskId: task.id, agent, autonomy, tool: call.name, input, reason: task.description, callId: call.id, approvalId, signal });
+    if (outcome.kind === "done") {
+      const ids = [...(this.o.store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId];
+      this.o.store.updateTask(goal.id, task.id, { executionIds: ids });
+      task.executionIds = ids;
+    }
+    const message =
+      outcome.kind === "done"
+        ? `${call.name} ${outcome.ok ? "ok" : `failed: ${outcome.error}`}`
+        : outcome.kind === "refused"
+          ? `${call.name} refused: ${outcome.message}`
+          : `${call.name} needs approval`;
+    this.o.events.emit({
+      kind: EventKind.EVENT_KIND_TOOL_RESULT,
+      goalId: goal.id,
+      taskId: task.id,
+      message,
+      data: { tool: call.name, call_id: call.id, ...(outcome.kind === "done" ? { execution_id: outcome.executionId, ok: outcome.ok } : { outcome: outcome.kind }) },
+    });
+    return outcome;
+  }
+
+  /** What the store knows of a call from before a restart. */
+  recorded(goal: GoalRow, task: TaskRow, call: ToolCall): { outcome: ToolOutcome } | { heldFor: string } | { unknown: true; idempotent: boolean } | null {
+    const row = this.o.store.toolCall(`${goal.id}/${task.id}/${call.id}`);
+    if (!row) return null;
+    if (row.state === "started") return { unknown: true, idempotent: row.idempotent };
+    const result = row.result ?? {};
+    if (typeof result.held === "string") {
+      const approval = this.o.store.approval(result.held);
+      // Approved (or still pending): wait for / use the approval. Otherwise the call is over.
+      if (!approval || approval.state === ApprovalState.APPROVAL_STATE_PENDING || approval.state === ApprovalState.APPROVAL_STATE_APPROVED) return { heldFor: result.held };
+      return { outcome: { kind: "refused", code: "denied", message: `denied by ${approval.resolvedBy}${approval.note ? `: ${approval.note}` : ""}` } };
+    }
+    return { outcome: result as unknown as ToolOutcome };
+  }
+}
