@@ -1,12 +1,14 @@
 /**
  * @module lib/orchestrator/transitions
- * The one owner of a goal's and a task's state: each change is written to the store, made on
- * the row the caller holds, and emitted as an event, in that order; a goal waits for approval
- * exactly when every task still running waits for one.
+ * The one owner of a goal's and a task's state: each change is checked against the lifecycle
+ * tables (lifecycle.ts), written to the store, made on the row the caller holds, and emitted
+ * as an event, in that order; a goal waits for approval exactly when every task still
+ * running waits for one.
  */
 import { Severity } from "../rpc/gen/aios/v1/common.ts";
 import { EventKind } from "../rpc/gen/aios/v1/orchestrator.ts";
 import type { EngineOptions } from "./context.ts";
+import { checkTransition, GOAL_LIFECYCLE, TASK_LIFECYCLE } from "./lifecycle.ts";
 import { GOAL_STATE, TASK_STATE } from "./mapping.ts";
 import type { GoalRow, GoalStateName, TaskRow, TaskStateName } from "./store.ts";
 
@@ -16,6 +18,8 @@ export class Transitions {
   constructor(private readonly o: Pick<EngineOptions, "store" | "events">) {}
 
   setGoal(goal: GoalRow, state: GoalStateName, reason: string, fields: Partial<GoalRow> = {}): void {
+    // The stored state, not the caller's copy of the row: that is the one the table speaks of.
+    checkTransition(GOAL_LIFECYCLE, `goal ${goal.id}`, this.o.store.goal(goal.id)?.state ?? goal.state, state);
     this.o.store.updateGoal(goal.id, { state, stateReason: reason, ...fields });
     goal.state = state;
     this.o.events.emit(
@@ -25,6 +29,7 @@ export class Transitions {
   }
 
   setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}): void {
+    checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, this.o.store.task(goal.id, task.id)?.state ?? task.state, state);
     this.o.store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
     Object.assign(task, { state, stateReason: reason, ...fields });
     this.o.events.emit({

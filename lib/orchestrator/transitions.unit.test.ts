@@ -1,0 +1,144 @@
+/**
+ * The lifecycle tables walked edge by edge on a real store: every transition the table allows
+ * is written and emitted; every other one, from every state to every state, is refused with
+ * both states named and changes nothing. Every state can be reached, and every state can end.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "../log/index.ts";
+import { connect } from "../rpc/index.ts";
+import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
+import { EventLog } from "./events.ts";
+import { GOAL_LIFECYCLE, IllegalTransition, TASK_LIFECYCLE } from "./lifecycle.ts";
+import { GOAL_STATE, TASK_STATE } from "./mapping.ts";
+import { type GoalRow, type GoalStateName, OrchestratorStore, type TaskRow, type TaskStateName } from "./store.ts";
+import { Transitions } from "./transitions.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "aios-lifecycle-"));
+const store = new OrchestratorStore(join(dir, "orchestrator.db"));
+// No memory to copy events to: they stay in the store, which is what is checked.
+const memory = connect(MemoryServiceDefinition, join(dir, "none.sock"), { failFast: true });
+const events = new EventLog(store, memory, createLogger({ component: "test", level: "error" }));
+events.close();
+const transitions = new Transitions({ store, events });
+
+afterAll(() => {
+  memory.close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let serial = 0;
+function goalIn(state: GoalStateName): GoalRow {
+  const goal: GoalRow = {
+    id: `goal-${++serial}`,
+    text: "walk the lifecycle",
+    state,
+    stateReason: "",
+    priority: 50,
+    source: "human",
+    autonomy: 0,
+    plannedBy: "",
+    result: "",
+    createdAt: Date.now(),
+    startedAt: null,
+    finishedAt: null,
+    scheduleId: "",
+    idempotencyKey: "",
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    modelCalls: 0,
+  };
+  store.insertGoal(goal);
+  return goal;
+}
+
+function taskIn(state: TaskStateName): { goal: GoalRow; task: TaskRow } {
+  const goal = goalIn("running");
+  const task: TaskRow = {
+    goalId: goal.id,
+    id: "t1",
+    seq: 0,
+    description: "a step",
+    agent: "general",
+    state,
+    stateReason: "",
+    dependsOn: [],
+    layer: "reactive",
+    suggestedTools: [],
+    successCheck: "",
+    attempts: 0,
+    escalations: 0,
+    result: "",
+    startedAt: null,
+    finishedAt: null,
+    executionIds: [],
+    call: null,
+    conversation: null,
+  };
+  store.replaceTasks(goal.id, [task]);
+  return { goal, task };
+}
+
+const lastEvent = (goalId: string) => store.eventsAfter(0, goalId, 10_000).at(-1);
+
+describe("the lifecycle of a goal", () => {
+  const states = Object.keys(GOAL_LIFECYCLE) as GoalStateName[];
+  for (const from of states) {
+    test(`from ${from}: the allowed transitions happen, the rest are refused`, () => {
+      for (const to of states) {
+        const goal = goalIn(from);
+        if (GOAL_LIFECYCLE[from].includes(to)) {
+          transitions.setGoal(goal, to, `to ${to}`);
+          expect([store.goal(goal.id)!.state, lastEvent(goal.id)!.goalState]).toEqual([to, GOAL_STATE[to]]);
+        } else {
+          expect(() => transitions.setGoal(goal, to, `to ${to}`)).toThrow(new IllegalTransition(`goal ${goal.id} may not go from ${from} to ${to} (lib/orchestrator/lifecycle.ts)`));
+          expect([store.goal(goal.id)!.state, lastEvent(goal.id)]).toEqual([from, undefined]);
+        }
+      }
+    });
+  }
+});
+
+describe("the lifecycle of a task", () => {
+  const states = Object.keys(TASK_LIFECYCLE) as TaskStateName[];
+  for (const from of states) {
+    test(`from ${from}: the allowed transitions happen, the rest are refused`, () => {
+      for (const to of states) {
+        const { goal, task } = taskIn(from);
+        if (TASK_LIFECYCLE[from].includes(to)) {
+          transitions.setTask(goal, task, to, `to ${to}`);
+          const taskEvent = store
+            .eventsAfter(0, goal.id, 10_000)
+            .filter((e) => e.taskId === "t1")
+            .at(-1);
+          expect([store.task(goal.id, "t1")!.state, taskEvent!.taskState]).toEqual([to, TASK_STATE[to]]);
+          // A task waiting for a person makes its goal wait, when it is the only one running.
+          if (to === "waiting_approval") expect(store.goal(goal.id)!.state).toBe("waiting_approval");
+        } else {
+          expect(() => transitions.setTask(goal, task, to, `to ${to}`)).toThrow(IllegalTransition);
+          expect(store.task(goal.id, "t1")!.state).toBe(from);
+        }
+      }
+    });
+  }
+});
+
+describe("the tables themselves", () => {
+  const reach = <S extends string>(table: Readonly<Record<S, readonly S[]>>, start: S) => {
+    const seen = new Set<S>([start]);
+    const queue = [start];
+    while (queue.length) for (const next of table[queue.shift()!]) if (!seen.has(next)) seen.add(next), queue.push(next);
+    return seen;
+  };
+
+  test("every state is reachable from the first, and every state can reach an end", () => {
+    expect(reach(GOAL_LIFECYCLE, "queued").size).toBe(Object.keys(GOAL_LIFECYCLE).length);
+    expect(reach(TASK_LIFECYCLE, "pending").size).toBe(Object.keys(TASK_LIFECYCLE).length);
+    for (const state of Object.keys(GOAL_LIFECYCLE) as GoalStateName[]) expect([...reach(GOAL_LIFECYCLE, state)].some((s) => GOAL_LIFECYCLE[s].length === 0)).toBe(true);
+    for (const state of Object.keys(TASK_LIFECYCLE) as TaskStateName[]) expect([...reach(TASK_LIFECYCLE, state)].some((s) => TASK_LIFECYCLE[s].length === 0)).toBe(true);
+  });
+});
