@@ -10,6 +10,7 @@ import { Database } from "bun:sqlite";
 import type { Logger } from "../log/index.ts";
 import type { ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
 import type { ServiceClient } from "../rpc/index.ts";
+import { migrateConsoleDatabase } from "./db.ts";
 
 const EVERY_MS = 30_000;
 
@@ -30,7 +31,7 @@ export class AuditWitness {
     this.db = new Database(path, { create: true, strict: true });
     this.db.run("PRAGMA busy_timeout = 5000");
     this.db.run("PRAGMA synchronous = FULL");
-    this.db.run("CREATE TABLE IF NOT EXISTS audit_witness (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL, seen_ms INTEGER NOT NULL)");
+    migrateConsoleDatabase(this.db);
   }
 
   start(): void {

@@ -8,6 +8,7 @@
 import { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
 import { ensurePrivateFile } from "../sys/index.ts";
+import { migrateConsoleDatabase } from "./db.ts";
 
 const digest = (id: string) => createHash("sha256").update(id).digest("hex");
 
@@ -31,8 +32,7 @@ export class SessionStore {
     this.db = new Database(path, { create: true, strict: true });
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = FULL");
-    this.db.run(`CREATE TABLE IF NOT EXISTS sessions (
-      id_hash TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, last_seen_ms INTEGER NOT NULL, client TEXT NOT NULL)`);
+    migrateConsoleDatabase(this.db);
   }
 
   /** A new session; the returned id goes in the cookie and nowhere else. */

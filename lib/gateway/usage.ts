@@ -5,7 +5,7 @@
  * restart and a crash. Budgets are per calendar month, UTC.
  */
 import { Database } from "bun:sqlite";
-import { ensurePrivateFile } from "../sys/index.ts";
+import { ensurePrivateFile, type Migration, migrate } from "../sys/index.ts";
 
 export interface CallRecord {
   time: number;
@@ -29,7 +29,12 @@ export interface UsageSum {
   requests: number;
 }
 
-const SCHEMA = `
+/** The schema's versions in order (lib/sys/migrate): add one to change it, never edit one. */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "model calls",
+    apply: `
 CREATE TABLE IF NOT EXISTS calls (
   id INTEGER PRIMARY KEY,
   time INTEGER NOT NULL,
@@ -49,7 +54,9 @@ CREATE TABLE IF NOT EXISTS calls (
 );
 CREATE INDEX IF NOT EXISTS calls_time ON calls(time);
 CREATE INDEX IF NOT EXISTS calls_provider_month ON calls(provider_id, month);
-`;
+`,
+  },
+];
 
 export const monthOf = (time: number) => new Date(time).toISOString().slice(0, 7);
 export const dayOf = (time: number) => new Date(time).toISOString().slice(0, 10);
@@ -70,7 +77,7 @@ export class UsageLedger {
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = FULL");
     this.db.run("PRAGMA busy_timeout = 5000");
-    this.db.run(SCHEMA);
+    migrate(this.db, "usage.db", MIGRATIONS);
     this.insert = this.db.prepare(
       `INSERT INTO calls (time, day, month, provider_id, model, layer, input_tokens, output_tokens, cost_usd, latency_ms, wait_ms, goal_id, task_id, purpose)
        VALUES ($time, $day, $month, $provider, $model, $layer, $input, $output, $cost, $latency, $wait, $goal, $task, $purpose)`,

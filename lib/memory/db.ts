@@ -12,9 +12,14 @@
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
-import { ensurePrivateFile } from "../sys/index.ts";
+import { ensurePrivateFile, type Migration, migrate, NewerSchema } from "../sys/index.ts";
 
-const SCHEMA = `
+/** The schema's versions in order (lib/sys/migrate): add one to change it, never edit one. */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "memories, full-text index, vector deletes, meta",
+    apply: `
 CREATE TABLE IF NOT EXISTS memories (
   -- AUTOINCREMENT: a rowid is never reused, so a vector backend outside this database can
   -- never confuse a forgotten memory with a new one.
@@ -61,7 +66,9 @@ END;
 -- Rowids removed while the LanceDB backend was away: deleted from it on its next flush.
 CREATE TABLE IF NOT EXISTS vector_deletes (rowid INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
+`,
+  },
+];
 
 export interface OpenedDatabase {
   db: Database;
@@ -76,6 +83,8 @@ export function openMemoryDatabase(path: string, now = Date.now()): OpenedDataba
   } catch (error) {
     // A lock held by someone else is not damage: fail (aios-init restarts us) and keep the data.
     if (isBusy(error)) throw error;
+    // Nor is a file from a newer AIOS: moving it aside would hide its data from that AIOS.
+    if (error instanceof NewerSchema) throw error;
     const aside = `${path}.corrupt-${new Date(now).toISOString().replaceAll(":", "")}`;
     for (const suffix of ["", "-wal", "-shm"]) {
       if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
@@ -102,7 +111,7 @@ function openChecked(path: string): Database {
     const rows = db.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
     const verdict = rows.map((row) => row.quick_check);
     if (verdict.length !== 1 || verdict[0] !== "ok") throw new Error(`quick_check: ${verdict.slice(0, 3).join("; ")}`);
-    db.exec(SCHEMA);
+    migrate(db, "memory.db", MIGRATIONS);
     return db;
   } catch (error) {
     db.close();

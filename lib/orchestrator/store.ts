@@ -7,7 +7,7 @@
  * Everything a client was told is here before the RPC that told it returns.
  */
 import { Database } from "bun:sqlite";
-import { ensurePrivateFile } from "../sys/index.ts";
+import { ensurePrivateFile, type Migration, migrate } from "../sys/index.ts";
 
 export type GoalStateName = "queued" | "planning" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled";
 export type TaskStateName = "pending" | "running" | "waiting_approval" | "retrying" | "succeeded" | "failed" | "skipped" | "cancelled";
@@ -140,7 +140,12 @@ export interface ToolCallRow {
   callId: string;
 }
 
-const SCHEMA = `
+/** The schema's versions in order (lib/sys/migrate): add one to change it, never edit one. */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "goals, tasks, events, approvals, schedules, tool calls, settings, monitor",
+    apply: `
 CREATE TABLE IF NOT EXISTS goals (
   id TEXT PRIMARY KEY, text TEXT NOT NULL, state TEXT NOT NULL, state_reason TEXT NOT NULL,
   priority INTEGER NOT NULL, source TEXT NOT NULL, autonomy INTEGER NOT NULL, planned_by TEXT NOT NULL,
@@ -183,7 +188,9 @@ CREATE TABLE IF NOT EXISTS tool_calls (
 );
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS monitor (finding TEXT PRIMARY KEY, last_goal_id TEXT NOT NULL, last_at INTEGER NOT NULL);
-`;
+`,
+  },
+];
 
 type Row = Record<string, unknown>;
 const json = (value: unknown) => JSON.stringify(value);
@@ -324,7 +331,7 @@ export class OrchestratorStore {
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = FULL");
     this.db.run("PRAGMA busy_timeout = 5000");
-    this.db.run(SCHEMA);
+    migrate(this.db, "orchestrator.db", MIGRATIONS);
   }
 
   transaction<T>(work: () => T): T {

@@ -7,3 +7,4 @@ export * from "./proc.ts";
 export * from "./statfs.ts";
 export * from "./private-file.ts";
 export * from "./group-records.ts";
+export * from "./migrate.ts";

@@ -4,9 +4,14 @@
  * WAL with synchronous=FULL: a row is on disk before the RPC that wrote it returns.
  */
 import { Database } from "bun:sqlite";
-import { ensurePrivateFile } from "../sys/index.ts";
+import { ensurePrivateFile, type Migration, migrate } from "../sys/index.ts";
 
-const SCHEMA = `
+/** The schema's versions in order (lib/sys/migrate): add one to change it, never edit one. */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "audit, approvals, grants",
+    apply: `
 CREATE TABLE IF NOT EXISTS audit (
   seq INTEGER PRIMARY KEY,
   execution_id TEXT NOT NULL UNIQUE,
@@ -55,7 +60,9 @@ CREATE TABLE IF NOT EXISTS grants (
   granted_at INTEGER NOT NULL,
   expires_at INTEGER
 );
-`;
+`,
+  },
+];
 
 export function openToolsDatabase(path: string): Database {
   ensurePrivateFile(path);
@@ -63,6 +70,6 @@ export function openToolsDatabase(path: string): Database {
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
   db.exec("PRAGMA busy_timeout = 5000");
-  db.exec(SCHEMA);
+  migrate(db, "tools.db", MIGRATIONS);
   return db;
 }

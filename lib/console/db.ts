@@ -1,0 +1,19 @@
+/**
+ * @module lib/console/db
+ * STATE_DIR/console/console.db, shared by the sessions and the audit witness: its schema's
+ * versions in one list (lib/sys/migrate), applied by whichever opens it first.
+ */
+import type { Database } from "bun:sqlite";
+import { type Migration, migrate } from "../sys/index.ts";
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "sessions, audit witness",
+    apply: `CREATE TABLE IF NOT EXISTS sessions (
+      id_hash TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, last_seen_ms INTEGER NOT NULL, client TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS audit_witness (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL, seen_ms INTEGER NOT NULL);`,
+  },
+];
+
+export const migrateConsoleDatabase = (db: Database) => migrate(db, "console.db", MIGRATIONS);

@@ -1,0 +1,112 @@
+/**
+ * Every store's database is versioned: opened on an empty file it reaches its latest schema;
+ * a file written before versions existed (user_version 0, the same tables) is opened with its
+ * data kept and given a version; opened again nothing changes; a file from a newer AIOS is
+ * refused with a sentence, not written into.
+ */
+import { Database } from "bun:sqlite";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SessionStore } from "../lib/console/sessions.ts";
+import { UsageLedger } from "../lib/gateway/usage.ts";
+import { openMemoryDatabase } from "../lib/memory/db.ts";
+import { OrchestratorStore } from "../lib/orchestrator/store.ts";
+import { schemaVersion } from "../lib/sys/index.ts";
+import { openToolsDatabase } from "../lib/tools/db.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "aios-migrations-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Each store: how to open it (and close it), and a table with a row to find again. */
+const STORES = [
+  {
+    name: "orchestrator.db",
+    open: (p: string) => {
+      const s = new OrchestratorStore(p);
+      return () => s.close();
+    },
+    table: "settings",
+    row: "INSERT INTO settings (key, value) VALUES ('autonomy', '3')",
+  },
+  {
+    name: "memory.db",
+    open: (p: string) => {
+      const { db } = openMemoryDatabase(p);
+      return () => db.close();
+    },
+    table: "meta",
+    row: "INSERT INTO meta (key, value) VALUES ('kept', 'yes')",
+  },
+  {
+    name: "tools.db",
+    open: (p: string) => {
+      const db = openToolsDatabase(p);
+      return () => db.close();
+    },
+    table: "grants",
+    row: null,
+  },
+  {
+    name: "usage.db",
+    open: (p: string) => {
+      const u = new UsageLedger(p);
+      return () => u.close();
+    },
+    table: "calls",
+    row: null,
+  },
+  {
+    name: "console.db",
+    open: (p: string) => {
+      const s = new SessionStore(p, 60_000, 600_000);
+      return () => s.close();
+    },
+    table: "sessions",
+    row: "INSERT INTO sessions (id_hash, created_ms, last_seen_ms, client) VALUES ('h', 1, 1, 'test')",
+  },
+];
+
+const version = (path: string) => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return schemaVersion(db);
+  } finally {
+    db.close();
+  }
+};
+
+describe("versioned databases", () => {
+  for (const store of STORES) {
+    test(`${store.name}: empty → latest; again → unchanged; data from before versions kept; newer refused`, () => {
+      const fresh = join(dir, `fresh-${store.name}`);
+      store.open(fresh)();
+      const latest = version(fresh);
+      expect(latest).toBeGreaterThanOrEqual(1);
+      store.open(fresh)();
+      expect(version(fresh)).toBe(latest);
+
+      if (store.row) {
+        // A file as the previous AIOS left it: the tables, a row, no version.
+        const old = join(dir, `old-${store.name}`);
+        store.open(old)();
+        const db = new Database(old);
+        db.exec(store.row);
+        db.exec("PRAGMA user_version = 0");
+        db.close();
+        store.open(old)();
+        const reopened = new Database(old, { readonly: true });
+        expect([schemaVersion(reopened), reopened.query(`SELECT COUNT(*) AS n FROM ${store.table}`).get()]).toEqual([latest, { n: 1 }]);
+        reopened.close();
+      }
+
+      const newer = join(dir, `newer-${store.name}`);
+      store.open(newer)();
+      const db = new Database(newer);
+      db.exec(`PRAGMA user_version = ${latest + 1}`);
+      db.close();
+      expect(() => store.open(newer)()).toThrow(`has schema version ${latest + 1}, newer than this AIOS knows (${latest})`);
+    });
+  }
+});
