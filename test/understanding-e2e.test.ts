@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApprovalState } from "../lib/rpc/gen/aios/v1/common.ts";
-import { type Goal, GoalState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
+import { EventKind, type Goal, GoalState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { decideApproval } from "../lib/rpc/index.ts";
 import { run } from "./support/binary.ts";
 import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
@@ -276,6 +276,13 @@ describe("effects, checked afterwards", () => {
     // An effect ends with how to take it back, and that command does.
     const executionId = /^undo: aiosctl rollback (\S+)$/.exec(undo ?? "")?.[1];
     expect(executionId).toBe(goal.tasks[0]!.executionIds.at(-1));
+    // Each event names its cause: the tool's result its call, the task's success that result.
+    const events = [];
+    for await (const { event } of stack.orchestrator.streamEvents({ goalId: id, untilGoalDone: true, afterEventId: "" })) events.push(event!);
+    const called = events.findLast((e) => e.kind === EventKind.EVENT_KIND_TOOL_CALLED)!;
+    const result = events.find((e) => e.kind === EventKind.EVENT_KIND_TOOL_RESULT && e.causeId === called.id)!;
+    expect(result.message).toStartWith("fs.delete ok");
+    expect(events.find((e) => e.kind === EventKind.EVENT_KIND_TASK_STATE && e.message.startsWith("t1 succeeded"))!.causeId).toBe(result.id);
     expect((await aiosctl("rollback", executionId!)).code).toBe(0);
     expect(readFileSync(join(root, "tmp/junk.txt"), "utf8")).toBe("delete me\n");
   });

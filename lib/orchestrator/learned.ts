@@ -12,6 +12,7 @@
  * is not used again without a model unless a person promotes it.
  */
 import { placeholdersOf, type ProcedureStepValue } from "../rpc/procedure-steps.ts";
+import { hasRedactions } from "./redact.ts";
 import { contentWords, normalizeWords } from "./understanding/normalize.ts";
 import { extractSlots } from "./understanding/slots.ts";
 
@@ -114,6 +115,8 @@ function cameFromOutput(value: Value, outputs: string): boolean {
  */
 export function learnFrom(goalText: string, calls: readonly MadeCall[], toolOutputs: string): { pattern: string; steps: ProcedureStepValue[] } | { notLearned: string } {
   if (!calls.length) return { notLearned: "it made no tool call" };
+  // The log keeps a call's secrets redacted: such a call cannot be made again from it.
+  if (calls.some((call) => hasRedactions(call.input))) return { notLearned: "a call carried a secret, which is not kept" };
   const { pattern, values, complete } = requestValues(goalText);
   if (!complete) return { notLearned: "it names more values of a kind than can be told apart" };
   const used = new Set<string>();

@@ -9,6 +9,7 @@ import type { AgentKind } from "./agents.ts";
 import { runDag } from "./dag.ts";
 import { findCycle, type ToolInfo, validatePlan } from "./plan.ts";
 import { reactivePlan } from "./reactive.ts";
+import { hasRedactions, REDACTED, redactSecrets } from "./redact.ts";
 import type { TaskRow } from "./store.ts";
 
 const agent = (kind: string, toolNamespaces: string[], capabilities: string[]): AgentKind => ({
@@ -153,5 +154,32 @@ describe("reactive plans", () => {
     expect("tasks" in direct && direct.tasks[0]!.call).toEqual({ tool: "fs.stat", input: { path: "/etc" } });
     expect(reactivePlan("call fs.teleport /x", AGENTS, TOOLS)).toEqual({ error: 'there is no tool "fs.teleport" (aiosctl tools lists them)' });
     expect(reactivePlan("make me a sandwich", AGENTS, TOOLS)).toMatchObject({ unsure: expect.stringMatching(/^I am not sure what you mean/) });
+  });
+});
+
+describe("secrets out of the event log", () => {
+  test("secret-looking fields and values are redacted, everything else kept, the input itself untouched", () => {
+    const input = {
+      path: "/etc/app.conf",
+      content: "port = 80",
+      env: { PATH: "/bin", DB_PASSWORD: "hunter2", API_KEY: "abc" },
+      headers: { Authorization: "Bearer abcdefghijklmnopqrstuvwxyz", accept: "text/plain" },
+      argv: ["curl", "-H", "Bearer abcdefghijklmnopqrstuvwxyz0123", "https://x"],
+      key: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn...",
+      note: "sk-ant-api03-abcdefghijklmnopqrstuv",
+      token: "",
+    };
+    expect(redactSecrets(input)).toEqual({
+      path: "/etc/app.conf",
+      content: "port = 80",
+      env: { PATH: "/bin", DB_PASSWORD: REDACTED, API_KEY: REDACTED },
+      headers: { Authorization: REDACTED, accept: "text/plain" },
+      argv: ["curl", "-H", REDACTED, "https://x"],
+      key: REDACTED,
+      note: REDACTED,
+      token: "",
+    });
+    expect(input.env.DB_PASSWORD).toBe("hunter2");
+    expect([hasRedactions(redactSecrets(input)), hasRedactions({ path: "/etc" })]).toEqual([true, false]);
   });
 });

@@ -21,11 +21,14 @@ import { LAYER_ORDER, type ModelLayer, PROTO_LAYER } from "./planner.ts";
 import { TASK_TERMINAL, type GoalRow, type TaskRow } from "./store.ts";
 import type { ToolOutcome, ToolRunner } from "./tool-runner.ts";
 import type { Transitions } from "./transitions.ts";
+import { redactSecrets } from "./redact.ts";
 import { bindInput, outputNeededLater, sayOutput } from "./understanding/steps.ts";
 
 export class TaskRuns {
   /** When a retrying task may run again, by "goal/task". */
   private readonly retryAt = new Map<string, number>();
+  /** The event id of each task's last tool result, the cause of its next state. */
+  private readonly lastResult = new Map<string, string>();
 
   constructor(
     private readonly o: EngineOptions,
@@ -66,7 +69,7 @@ export class TaskRuns {
           : await this.runWithModel(goal, task, agent, signal);
       this.runner.forgetTask(goal.id, task.id);
       this.o.store.clearToolCalls(goal.id, task.id);
-      this.transitions.setTask(goal, task, "succeeded", "done", { result: result.slice(0, RESULT_CHARS), finishedAt: Date.now() });
+      this.transitions.setTask(goal, task, "succeeded", "done", { result: result.slice(0, RESULT_CHARS), finishedAt: Date.now() }, this.causeOf(goal, task));
     } catch (error) {
       if (signal.aborted) return;
       const failure = error instanceof TaskFailure ? error : new TaskFailure(error instanceof AiosError ? `${error.code}: ${error.message}` : (error as Error).message);
@@ -82,26 +85,33 @@ export class TaskRuns {
   failTask(goal: GoalRow, task: TaskRow, failure: TaskFailure): void {
     const fresh = this.o.store.task(goal.id, task.id)!;
     if (failure.final) {
-      this.transitions.setTask(goal, fresh, "failed", failure.message, { finishedAt: Date.now(), conversation: null });
+      this.transitions.setTask(goal, fresh, "failed", failure.message, { finishedAt: Date.now(), conversation: null }, this.causeOf(goal, task));
       return;
     }
     if (fresh.attempts <= this.o.settings.task_retries) {
       const delay = this.o.settings.task_retry_base_ms * 2 ** (fresh.attempts - 1);
       this.retryAt.set(`${goal.id}/${task.id}`, Date.now() + delay);
-      this.transitions.setTask(goal, fresh, "retrying", `attempt ${fresh.attempts} failed (${failure.message}); retrying in ${delay} ms`, { conversation: null });
+      this.transitions.setTask(goal, fresh, "retrying", `attempt ${fresh.attempts} failed (${failure.message}); retrying in ${delay} ms`, { conversation: null }, this.causeOf(goal, task));
       return;
     }
     const next = fresh.layer === "reactive" ? "operational" : LAYER_ORDER[LAYER_ORDER.indexOf(fresh.layer as ModelLayer) + 1];
     if (next) {
-      this.transitions.setTask(goal, fresh, "pending", `escalated from the ${fresh.layer} to the ${next} layer after ${fresh.attempts} failed attempts (${failure.message})`, {
-        layer: next,
-        attempts: 0,
-        escalations: fresh.escalations + 1,
-        conversation: null,
-      });
+      this.transitions.setTask(
+        goal,
+        fresh,
+        "pending",
+        `escalated from the ${fresh.layer} to the ${next} layer after ${fresh.attempts} failed attempts (${failure.message})`,
+        {
+          layer: next,
+          attempts: 0,
+          escalations: fresh.escalations + 1,
+          conversation: null,
+        },
+        this.causeOf(goal, task),
+      );
       return;
     }
-    this.transitions.setTask(goal, fresh, "failed", `failed at every layer; last: ${failure.message}`, { finishedAt: Date.now(), conversation: null });
+    this.transitions.setTask(goal, fresh, "failed", `failed at every layer; last: ${failure.message}`, { finishedAt: Date.now(), conversation: null }, this.causeOf(goal, task));
   }
 
   async runDirect(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {
@@ -180,14 +190,15 @@ export class TaskRuns {
   }
 
   async callTool(goal: GoalRow, task: TaskRow, agent: AgentKind, call: ToolCall, input: Record<string, unknown>, signal: AbortSignal, approvalId?: string): Promise<ToolOutcome> {
-    this.o.events.emit({
+    const called = this.o.events.emit({
       kind: EventKind.EVENT_KIND_TOOL_CALLED,
       goalId: goal.id,
       taskId: task.id,
       message: `${agent.kind} calls ${call.name}`,
       actorKind: "agent",
       actorId: agent.kind,
-      data: { tool: call.name, input, call_id: call.id },
+      // Kept in the event log and copied to memory: without the secrets a call may carry.
+      data: { tool: call.name, input: redactSecrets(input), call_id: call.id },
     });
     // A goal may ask for more care than the system's level, never less: the stricter of the two
     // (MANUAL 1 < SUPERVISED 2 < AUTONOMOUS 3; unspecified 0 is the system's).
@@ -205,14 +216,25 @@ export class TaskRuns {
         : outcome.kind === "refused"
           ? `${call.name} refused: ${outcome.message}`
           : `${call.name} needs approval`;
-    this.o.events.emit({
+    const result = this.o.events.emit({
       kind: EventKind.EVENT_KIND_TOOL_RESULT,
       goalId: goal.id,
       taskId: task.id,
+      causeId: String(called.id),
       message,
       data: { tool: call.name, call_id: call.id, ...(outcome.kind === "done" ? { execution_id: outcome.executionId, ok: outcome.ok } : { outcome: outcome.kind }) },
     });
+    // What the task does next (succeed, retry, escalate, fail) was caused by this result.
+    this.lastResult.set(`${goal.id}/${task.id}`, String(result.id));
     return outcome;
+  }
+
+  /** The last tool result of the task, which caused what the task does next ("" if none). */
+  private causeOf(goal: GoalRow, task: TaskRow): string {
+    const key = `${goal.id}/${task.id}`;
+    const cause = this.lastResult.get(key) ?? "";
+    this.lastResult.delete(key);
+    return cause;
   }
 
   /** What the store knows of a call from before a restart. */

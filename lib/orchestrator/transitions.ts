@@ -28,12 +28,14 @@ export class Transitions {
     );
   }
 
-  setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}): void {
+  /** causeId: the event that caused the change (a tool result), when there is one. */
+  setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}, causeId = ""): void {
     checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, this.o.store.task(goal.id, task.id)?.state ?? task.state, state);
     this.o.store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
     Object.assign(task, { state, stateReason: reason, ...fields });
     this.o.events.emit({
       kind: EventKind.EVENT_KIND_TASK_STATE,
+      causeId,
       goalId: goal.id,
       taskId: task.id,
       taskState: TASK_STATE[state],
