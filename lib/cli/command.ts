@@ -6,7 +6,7 @@
  * 69 the component cannot be reached (with what to check next).
  */
 import { type Config, socketPath } from "../config/index.ts";
-import { AiosError, connect, EXIT_USAGE, type ServiceClient, type ServiceDefinition } from "../rpc/index.ts";
+import { AiosError, connect, type ErrorCode, EXIT_USAGE, type ServiceClient, type ServiceDefinition } from "../rpc/index.ts";
 import { commonUsage, EXIT_UNAVAILABLE, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
 
 export { EXIT_UNAVAILABLE };
@@ -41,6 +41,40 @@ export function usageError(command: string, message: string): number {
   return EXIT_USAGE;
 }
 
+/** sysexits.h, as DESIGN.md §7 lists them for every executable. */
+const EXIT_SOFTWARE = 70;
+const EXIT_TEMPFAIL = 75;
+const EXIT_NOPERM = 77;
+const EXIT_INTERRUPTED = 130;
+
+/** The documented exit status of each gRPC status a command can meet. */
+const EXIT_OF: Record<ErrorCode, number> = {
+  invalid_argument: EXIT_USAGE,
+  not_found: 1,
+  already_exists: 1,
+  failed_precondition: 1,
+  permission_denied: 1,
+  resource_exhausted: 1,
+  aborted: 1,
+  unavailable: EXIT_UNAVAILABLE,
+  deadline_exceeded: EXIT_TEMPFAIL,
+  unauthenticated: EXIT_NOPERM,
+  cancelled: EXIT_INTERRUPTED,
+  internal: EXIT_SOFTWARE,
+  unimplemented: EXIT_SOFTWARE,
+};
+
+/** Anything that is not an AiosError never reached a component: the socket is not there. */
+export const exitStatusOf = (error: unknown): number => (error instanceof AiosError ? EXIT_OF[error.code] : EXIT_UNAVAILABLE);
+
+/** What to do next, for the statuses whose message alone does not say it. */
+const HINTS: Record<number, (component: string) => string> = {
+  [EXIT_UNAVAILABLE]: (c) => `Is aios-${c} running? \`aiosctl health\` says which components answer.`,
+  [EXIT_TEMPFAIL]: (c) => `aios-${c} did not answer in time; it may be busy: try again, or see \`aiosctl logs ${c}\`.`,
+  [EXIT_SOFTWARE]: (c) => `That is a fault in aios-${c} (or an aiosctl of another version): see \`aiosctl logs ${c}\`.`,
+  [EXIT_NOPERM]: () => "aiosctl answers only to root on this machine: run it as root (or sudo).",
+};
+
 export async function runCommand<S extends ServiceDefinition>(argv: readonly string[], spec: CommandSpec<S>, body: (client: ServiceClient<S>, args: CommandArgs) => Promise<number>): Promise<number> {
   const flags = spec.flags ?? {};
   const help = Object.entries(flags)
@@ -58,14 +92,12 @@ export async function runCommand<S extends ServiceDefinition>(argv: readonly str
   try {
     return await body(client, { positionals: parsed.positionals, values: parsed.values, config, root: parsed.flags.root });
   } catch (error) {
-    const e = error as AiosError;
+    const e = error as Error;
     process.stderr.write(`aiosctl ${spec.name}: ${e.message}\n`);
-    if (e instanceof AiosError) {
-      if (e.code === "invalid_argument") return EXIT_USAGE;
-      if (["not_found", "failed_precondition", "already_exists", "permission_denied", "resource_exhausted"].includes(e.code)) return 1;
-    }
-    process.stderr.write(`Is aios-${spec.component} running? \`aiosctl health\` says which components answer.\n`);
-    return EXIT_UNAVAILABLE;
+    const exit = exitStatusOf(error);
+    const hint = HINTS[exit]?.(spec.component);
+    if (hint) process.stderr.write(`${hint}\n`);
+    return exit;
   } finally {
     client.close();
   }

@@ -1,8 +1,9 @@
 /**
  * @module lib/cli/main
  * aiosctl: the command line of AIOS. Exit status: 0 success, 1 the thing asked about is not
- * well (a component down, a goal failed), 64 bad usage, 69 a service cannot be reached, 78 bad
- * configuration.
+ * well (a component down, a goal failed), 64 bad usage, 69 a service cannot be reached, 70 a
+ * fault in a component, 75 no answer in time, 77 not allowed, 78 bad configuration, 130
+ * interrupted.
  */
 import { VERSION_LINE } from "../config/index.ts";
 import { EXIT_USAGE } from "../rpc/index.ts";
@@ -46,7 +47,8 @@ Commands:
 
 Every command takes --json: the contracts' proto3 JSON mapping (camelCase, enums by name,
 RFC 3339 times), one JSON value per line. Exit status: 0 done, 1 not well (a goal failed, a
-component is down), 64 bad usage, 69 the service cannot be reached, 78 bad configuration,
+component is down), 64 bad usage, 69 the service cannot be reached, 70 a fault in a
+component, 75 it did not answer in time, 77 not allowed (not root), 78 bad configuration,
 130 interrupted (Ctrl-C).
 
 Run aiosctl COMMAND --help for the options of a command.
