@@ -218,6 +218,17 @@ describe("answers, checked against the machine", () => {
     expect(goal.answer).toContain("cannot bind to port 80: permission denied");
   });
 
+  test("a request it does not know, while the gateway is down, says the gateway is down (not that no model is configured)", async () => {
+    await stack.initClient.stopService({ name: "gateway" });
+    try {
+      const goal = await ask("make me a sandwich");
+      expect(goal.answer).toContain("aios-gateway does not answer");
+      expect(goal.answer).not.toContain("no model is configured");
+    } finally {
+      await stack.initClient.startService({ name: "gateway" });
+    }
+  });
+
   test("a service that does not exist is said at once, not retried", async () => {
     const goal = await ask("is the frobnicator service running?");
     expect(goal.state).toBe(GoalState.GOAL_STATE_FAILED);

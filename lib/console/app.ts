@@ -119,13 +119,15 @@ export function createConsoleApp(d: ConsoleDeps) {
         set.status = 404;
         return { error: `no such route: ${request.method} ${new URL(request.url).pathname}` };
       }
-      if (error instanceof AiosError) {
+      if (error instanceof AiosError && error.code !== "internal" && error.code !== "unimplemented") {
         set.status = HTTP_STATUS[error.code] ?? 500;
         return error.field ? { error: error.message, field: error.field, code: error.code } : { error: error.message, code: error.code };
       }
-      d.log.error("request failed", { method: request.method, url: request.url, error: String(error) });
+      // A fault's own words stay in the log: a browser gets an id to find them by.
+      const incident = crypto.randomUUID().slice(0, 8);
+      d.log.error("request failed", { incident, method: request.method, url: request.url, error: String(error) });
       set.status = 500;
-      return { error: `internal error: ${(error as Error).message ?? String(error)}` };
+      return { error: `internal error ${incident}: the console logged it (aiosctl logs console)`, code: "internal", incident };
     })
     .get("/api/health", () => ({ status: "SERVING", component: "aios-console", version: VERSION }), { detail: { summary: "Is the console up? (no sign-in needed)" } });
 

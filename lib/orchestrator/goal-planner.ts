@@ -43,7 +43,8 @@ export class GoalPlanner {
       return learned.plan;
     }
     const infer = this.inferFor(goal, "", signal);
-    const layers = await this.availableLayers();
+    const { layers, unreachable } = await this.modelLayers();
+    if (unreachable) throw new Error(`${reactive.unsure}; and aios-gateway does not answer (${unreachable}), so no model can plan it now: \`aiosctl health\` says which components answer`);
     if (layers.length === 0) {
       throw new Error(
         `${reactive.unsure}, and no model is configured to plan it. With no model AIOS understands requests like ${REACTIVE_EXAMPLES.slice(0, 8)
@@ -88,14 +89,19 @@ export class GoalPlanner {
     };
   }
 
-  /** Layers whose chain has a model that can answer now (or start on demand). */
+  /** Layers whose chain has a model that can answer now (or start on demand); none when the gateway does not answer. */
   async availableLayers(): Promise<ModelLayer[]> {
+    return (await this.modelLayers()).layers;
+  }
+
+  /** The layers, or why the gateway could not be asked: down is not the same as no model. */
+  async modelLayers(): Promise<{ layers: ModelLayer[]; unreachable?: string }> {
     try {
       const { models } = await this.o.clients.gateway.listModels({}, { timeoutMs: 5000, failFast: true });
       const usable = models.filter((model) => model.state !== UNAVAILABLE);
-      return LAYER_ORDER.filter((layer) => usable.some((model) => model.layer === PROTO_LAYER[layer] || model.layer < PROTO_LAYER[layer]));
-    } catch {
-      return [];
+      return { layers: LAYER_ORDER.filter((layer) => usable.some((model) => model.layer === PROTO_LAYER[layer] || model.layer < PROTO_LAYER[layer])) };
+    } catch (error) {
+      return { layers: [], unreachable: (error as Error).message };
     }
   }
 
