@@ -1,22 +1,11 @@
 /**
  * @module lib/gateway/cache
  * The response cache: answers to deterministic requests (temperature 0), keyed by a SHA-256
- * of the request in canonical JSON (object keys sorted), least recently used first out, each
+ * of the request in canonical JSON (RFC 8785, lib/rpc/canonical-json), least recently used first out, each
  * entry valid for a fixed time. Hits and misses are counted for GetUsage.
  */
 import { createHash } from "node:crypto";
-
-/** JSON with object keys sorted at every level, so equal requests give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
+import { canonicalJson } from "../rpc/canonical-json.ts";
 
 export const cacheKey = (request: unknown): string => createHash("sha256").update(canonicalJson(request)).digest("hex");
 
