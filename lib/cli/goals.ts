@@ -13,6 +13,7 @@ import { connect, decideApproval, enumValue, EXIT_USAGE, type ServiceClient } fr
 import { ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
 import { socketPath } from "../config/index.ts";
 import { enumName, type Flags, json, runCommand, usageError } from "./command.ts";
+import { AUTONOMY_NAMES } from "../rpc/autonomy.ts";
 
 const goalState = (state: GoalState) => enumName(state, GoalState, "GOAL_STATE_");
 
@@ -244,7 +245,7 @@ export function decideCommand(approve: boolean, argv: readonly string[]): Promis
   });
 }
 
-const LEVELS = ["manual", "supervised", "autonomous"] as const;
+const LEVELS = AUTONOMY_NAMES;
 
 export function autonomyCommand(argv: readonly string[]): Promise<number> {
   return runCommand(argv, orchestrator("autonomy", "aiosctl autonomy [manual|supervised|autonomous]", "show or set how much AIOS may do without asking"), async (c, { positionals, values }) => {

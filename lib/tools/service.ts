@@ -5,7 +5,7 @@
  */
 import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
-import { ApprovalState, AutonomyLevel, RiskLevel } from "../rpc/gen/aios/v1/common.ts";
+import { ApprovalState, RiskLevel } from "../rpc/gen/aios/v1/common.ts";
 import { AuditResult, type CapabilityGrant, type Tool, type ToolApproval, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
 import { failedPrecondition, implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, permissionDenied, type ServiceImplementation } from "../rpc/index.ts";
 import type { ApprovalRow, Approvals } from "./approvals.ts";
@@ -18,6 +18,7 @@ import type { GrantRow, Grants } from "./grants.ts";
 import type { ToolDefinition, ToolRegistry } from "./registry.ts";
 import { type Autonomy, signToken, verifyToken } from "./token.ts";
 import type { Logger } from "../log/index.ts";
+import { AUTONOMY_LEVEL } from "../rpc/autonomy.ts";
 
 const RISK = { low: RiskLevel.RISK_LEVEL_LOW, medium: RiskLevel.RISK_LEVEL_MEDIUM, high: RiskLevel.RISK_LEVEL_HIGH, critical: RiskLevel.RISK_LEVEL_CRITICAL };
 const RESULT: Record<AuditResultName, AuditResult> = {
@@ -31,12 +32,7 @@ const RESULT: Record<AuditResultName, AuditResult> = {
   started: AuditResult.AUDIT_RESULT_STARTED,
 };
 const RESULT_NAME = new Map(Object.entries(RESULT).map(([name, value]) => [value, name as AuditResultName]));
-const AUTONOMY: Record<Autonomy, AutonomyLevel> = {
-  manual: AutonomyLevel.AUTONOMY_LEVEL_MANUAL,
-  supervised: AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED,
-  autonomous: AutonomyLevel.AUTONOMY_LEVEL_AUTONOMOUS,
-};
-const AUTONOMY_NAME = new Map(Object.entries(AUTONOMY).map(([name, value]) => [value, name as Autonomy]));
+const AUTONOMY_NAME = new Map(Object.entries(AUTONOMY_LEVEL).map(([name, value]) => [value, name as Autonomy]));
 const APPROVAL_STATE = {
   pending: ApprovalState.APPROVAL_STATE_PENDING,
   approved: ApprovalState.APPROVAL_STATE_APPROVED,
@@ -109,7 +105,7 @@ function toProtoApproval(row: ApprovalRow): ToolApproval {
     taskId: row.task_id,
     reason: row.reason,
     risk: RISK[row.risk],
-    autonomy: AUTONOMY[row.autonomy],
+    autonomy: AUTONOMY_LEVEL[row.autonomy],
     state: APPROVAL_STATE[row.state],
     requestedAt: new Date(row.requested_at),
     expiresAt: new Date(row.expires_at),

@@ -11,8 +11,10 @@ import { dirname } from "node:path";
 import * as v from "valibot";
 import { permissionDenied } from "../rpc/index.ts";
 
-export const AUTONOMY = ["manual", "supervised", "autonomous"] as const;
-export type Autonomy = (typeof AUTONOMY)[number];
+import { AUTONOMY_NAMES, type AutonomyName } from "../rpc/autonomy.ts";
+
+export const AUTONOMY = AUTONOMY_NAMES;
+export type Autonomy = AutonomyName;
 
 const ClaimsSchema = v.strictObject({
   agent: v.string(),

@@ -12,6 +12,7 @@ import { decideApproval, enumName, enumValue } from "../../rpc/index.ts";
 import type { Backends } from "../backends.ts";
 import { listJson, toJson } from "../backends.ts";
 import type { Actor } from "../guard.ts";
+import { AUTONOMY_NAMES } from "../../rpc/autonomy.ts";
 
 export interface RouteDeps {
   backends: Backends;
@@ -19,7 +20,7 @@ export interface RouteDeps {
 }
 
 const GOAL_STATES = ["queued", "planning", "running", "waiting_approval", "succeeded", "failed", "cancelled"] as const;
-const AUTONOMY = ["manual", "supervised", "autonomous"] as const;
+const AUTONOMY = AUTONOMY_NAMES;
 
 const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be an id as the API returned it"));
 export const SubmitGoalBody = v.strictObject({
