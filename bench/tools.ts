@@ -19,6 +19,7 @@ import { toolsComponent } from "../lib/tools/component.ts";
 import { openToolsDatabase } from "../lib/tools/db.ts";
 import { devNullLogger, startEcho } from "./support/echo.ts";
 import { measure, round } from "./support/stats.ts";
+import { agentToml } from "../test/support/agents.ts";
 
 const CALLS = 2000;
 const WARMUP = 200;
@@ -47,7 +48,7 @@ try {
   const root = join(dir, "root");
   mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
   mkdirSync(join(root, "data"), { recursive: true });
-  writeFileSync(join(root, "etc/aios/agents/bench.toml"), 'capabilities = ["fs:read:/data/**"]\n');
+  writeFileSync(join(root, "etc/aios/agents/bench.toml"), agentToml(["fs:read:/data/**"]));
   const log = devNullLogger("aios-tools");
   const services = await toolsComponent.services({ config: parseConfig({}, "bench"), root, log, onStop: () => {} });
   const server = await serve({ socketPath: join(dir, "tools.sock"), component: "aios-tools", log, services });

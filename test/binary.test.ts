@@ -3,7 +3,7 @@
  * repository and its node_modules, called through symlinks and by name.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InitServiceDefinition } from "../lib/rpc/gen/aios/v1/init.ts";
@@ -139,6 +139,19 @@ describe("dist/aios", () => {
     expect(result.stderr).toContain(config);
     expect(result.stderr).toContain('rpc.call_timeout_ms: expected number, got "soon"');
     expect(result.stderr).toContain("rpc.retries: unknown key");
+  });
+
+  test("a bad agent file stops aios-tools and aios-orchestrator alike with exit 78, naming the file and the key", async () => {
+    const root = join(dir, "root-bad-agent");
+    mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
+    const agent = join(root, "etc/aios/agents/sloppy.toml");
+    writeFileSync(agent, 'description = "no prompt"\ntool_namespaces = ["fs"]\ncapabilities = ["fs:read"]\n');
+    for (const component of ["aios-tools", "aios-orchestrator"]) {
+      const result = await run([join(bin, component), "--root", root], dir);
+      expect([component, result.code]).toEqual([component, 78]);
+      expect(result.stderr).toContain(agent);
+      expect(result.stderr).toContain("prompt");
+    }
   });
 
   test("a bad flag exits 64 with the usage", async () => {

@@ -19,6 +19,7 @@ import { AUTHORIZATION } from "../lib/rpc/index.ts";
 import { readStat } from "../lib/sys/index.ts";
 import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
 import { waitFor } from "./support/wait.ts";
+import { agentToml } from "./support/agents.ts";
 
 test("every method of every AIOS service has its callers in the authorization table", () => {
   const missing: string[] = [];
@@ -42,7 +43,7 @@ describe("callers named by the kernel", () => {
     installBinary(root, "usr/bin");
     mkdirSync(join(root, "etc/aios/services"), { recursive: true });
     mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
-    writeFileSync(join(root, "etc/aios/agents/general.toml"), 'capabilities = ["fs:read"]\n');
+    writeFileSync(join(root, "etc/aios/agents/general.toml"), agentToml(["fs:read"]));
     writeFileSync(join(root, "etc/aios/services/tools.toml"), `command = "${join(root, "usr/bin/aios-tools")}"\ncritical = true\n[readiness]\nkind = "grpc"\n`);
     init = start([join(root, "usr/bin/aios-init"), "--root", root], dir, cleanEnv());
     await waitFor(

@@ -14,6 +14,7 @@ import { AiosError, connect, type ServiceClient } from "../lib/rpc/index.ts";
 import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
 import { dfUsePercent } from "./support/df.ts";
 import { requireHostPrograms } from "../scripts/host-programs.ts";
+import { agentToml } from "./support/agents.ts";
 
 let dir: string;
 let root: string;
@@ -59,14 +60,14 @@ beforeAll(async () => {
   mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
   mkdirSync(join(root, "data/dir"), { recursive: true });
   writeFileSync(join(root, "data/hello.txt"), "hello world\nsecond line\n");
-  writeFileSync(join(root, "etc/aios/agents/tester.toml"), `capabilities = ${JSON.stringify(ALL_CAPS)}\n`);
-  writeFileSync(join(root, "etc/aios/agents/outsider.toml"), 'capabilities = ["fs:read:/elsewhere/**"]\n');
+  writeFileSync(join(root, "etc/aios/agents/tester.toml"), agentToml(ALL_CAPS));
+  writeFileSync(join(root, "etc/aios/agents/outsider.toml"), agentToml(["fs:read:/elsewhere/**"]));
   // The net tools' agent: kept apart so that the others' process.spawn runs without network.
-  writeFileSync(join(root, "etc/aios/agents/netter.toml"), `capabilities = ${JSON.stringify(NET_CAPS)}\n`);
+  writeFileSync(join(root, "etc/aios/agents/netter.toml"), agentToml(NET_CAPS));
   // Reads network state but may not connect: its commands get no network either.
-  writeFileSync(join(root, "etc/aios/agents/looker.toml"), 'capabilities = ["process:shell", "net:read"]\n');
+  writeFileSync(join(root, "etc/aios/agents/looker.toml"), agentToml(["process:shell", "net:read"]));
   // May run a shell as root, which is critical risk: every such call waits for a human.
-  writeFileSync(join(root, "etc/aios/agents/rooter.toml"), 'capabilities = ["process:shell", "process:root:/bin/sh"]\n');
+  writeFileSync(join(root, "etc/aios/agents/rooter.toml"), agentToml(["process:shell", "process:root:/bin/sh"]));
   // A missing nft or ip is one clear sentence here, not a tool error in the middle of the suite.
   requireHostPrograms("tools");
   const netns = Bun.spawnSync(["ip", "netns", "add", NETNS], { stderr: "pipe" });

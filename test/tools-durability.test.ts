@@ -13,6 +13,7 @@ import { connect, HealthDefinition } from "../lib/rpc/index.ts";
 import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
 import { waitFor } from "./support/wait.ts";
 import { commandSpool } from "./support/spool.ts";
+import { agentToml } from "./support/agents.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-tools-kill-"));
 // process.spawn runs its command as nobody: its markers live where nobody may write.
@@ -33,7 +34,7 @@ test("kill -9 during a burst loses no acknowledged call and leaves a chain that 
   const bin = installBinary(dir);
   mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
   mkdirSync(join(root, "data"), { recursive: true });
-  writeFileSync(join(root, "etc/aios/agents/storage.toml"), 'capabilities = ["fs:read:/data/**", "fs:write:/data/**"]\n');
+  writeFileSync(join(root, "etc/aios/agents/storage.toml"), agentToml(["fs:read:/data/**", "fs:write:/data/**"]));
   const socket = join(root, "run/aios/tools.sock");
   const startTools = () => startToolsIn(bin, root);
 
@@ -83,7 +84,7 @@ test("a change cut off by kill -9 is still in the ledger: its intent was written
   const root = join(dir, "intent-root");
   const bin = installBinary(join(dir, "intent"));
   mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
-  writeFileSync(join(root, "etc/aios/agents/runner.toml"), 'capabilities = ["process:spawn:/bin/*"]\n');
+  writeFileSync(join(root, "etc/aios/agents/runner.toml"), agentToml(["process:spawn:/bin/*"]));
   const socket = join(root, "run/aios/tools.sock");
   const startTools = () => startToolsIn(bin, root);
   let running = await startTools();
@@ -129,7 +130,7 @@ test("a command still running when aios-tools is killed is stopped when aios-too
   const root = join(dir, "leftover-root");
   const bin = installBinary(join(dir, "leftover"));
   mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
-  writeFileSync(join(root, "etc/aios/agents/runner.toml"), 'capabilities = ["process:spawn:/bin/*"]\n');
+  writeFileSync(join(root, "etc/aios/agents/runner.toml"), agentToml(["process:spawn:/bin/*"]));
   const socket = join(root, "run/aios/tools.sock");
   let running = await startToolsIn(bin, root);
   let tools = connect(ToolsServiceDefinition, socket);

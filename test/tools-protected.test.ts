@@ -14,6 +14,7 @@ import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { type AiosError, connect, type ServiceClient } from "../lib/rpc/index.ts";
 import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
 import { waitFor } from "./support/wait.ts";
+import { agentToml } from "./support/agents.ts";
 
 let dir: string;
 let root: string;
@@ -36,9 +37,9 @@ beforeAll(async () => {
   writeFileSync(join(root, "data/notes.txt"), `a note that mentions ${SECRET.slice(0, 6)}\n`);
   // Relative: under --root an absolute target would name the host's path.
   symlinkSync("../var/lib/aios/console/admin-token", join(root, "data/token-link"));
-  writeFileSync(join(root, "etc/aios/agents/greedy.toml"), 'capabilities = ["fs:*", "sec:*"]\n');
+  writeFileSync(join(root, "etc/aios/agents/greedy.toml"), agentToml(["fs:*", "sec:*"]));
   // Holds /data only: the race below tries to lead it out of there.
-  writeFileSync(join(root, "etc/aios/agents/narrow.toml"), 'capabilities = ["fs:read:/data/**", "fs:write:/data/**"]\n');
+  writeFileSync(join(root, "etc/aios/agents/narrow.toml"), agentToml(["fs:read:/data/**", "fs:write:/data/**"]));
   writeFileSync(join(root, "etc/aios/services/tools.toml"), `command = "${join(root, "usr/bin/aios-tools")}"\ncritical = true\n[readiness]\nkind = "grpc"\n`);
   init = start([join(root, "usr/bin/aios-init"), "--root", root], dir, cleanEnv());
   await waitFor(

@@ -4,9 +4,7 @@
  * grants made at run time (GrantCapability, by a human or the system), minus revoked ones.
  */
 import type { Database } from "bun:sqlite";
-import { readdirSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
-import * as v from "valibot";
+import { readAgentFiles } from "../config/agents.ts";
 import { notFound } from "../rpc/index.ts";
 import { parseCapability } from "./capability.ts";
 
@@ -21,21 +19,12 @@ export interface GrantRow {
   from_config: boolean;
 }
 
-// Only the capabilities of an agent file are aios-tools' business; the rest is the orchestrator's.
-const AgentFile = v.looseObject({ capabilities: v.optional(v.array(v.string()), []) });
-
+/** The capabilities each agent file grants, from the one reader of those files (lib/config/agents). */
 export function readAgentCapabilities(dir: string): Map<string, string[]> {
   const agents = new Map<string, string[]>();
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith(".toml"));
-  } catch {
-    return agents;
-  }
-  for (const file of files) {
-    const parsed = v.parse(AgentFile, Bun.TOML.parse(readFileSync(join(dir, file), "utf8")));
-    for (const capability of parsed.capabilities) parseCapability(capability);
-    agents.set(basename(file, ".toml"), parsed.capabilities);
+  for (const [kind, file] of readAgentFiles(dir)) {
+    for (const capability of file.capabilities) parseCapability(capability);
+    agents.set(kind, file.capabilities);
   }
   return agents;
 }

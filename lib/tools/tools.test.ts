@@ -25,6 +25,7 @@ import { ProtectedPaths } from "./protected.ts";
 import { Grants } from "./grants.ts";
 import { defineTool, ToolRegistry } from "./registry.ts";
 import { signToken } from "./token.ts";
+import { agentToml } from "../../test/support/agents.ts";
 
 const quiet = createLogger({ component: "aios-tools-test", level: "error", sink: () => {} });
 let dir: string;
@@ -39,8 +40,8 @@ beforeAll(async () => {
   mkdirSync(join(root, "data/pub"), { recursive: true });
   mkdirSync(join(root, "etc"), { recursive: true });
   writeFileSync(join(root, "etc/secret"), "root-only\n");
-  writeFileSync(join(root, "etc/aios/agents/storage.toml"), 'description = "test agent"\ncapabilities = ["fs:read:/data/**", "fs:write:/data/**", "fs:delete:/data/**"]\n');
-  writeFileSync(join(root, "etc/aios/agents/reader.toml"), 'capabilities = ["fs:read:/data/pub/*"]\n');
+  writeFileSync(join(root, "etc/aios/agents/storage.toml"), agentToml(["fs:read:/data/**", "fs:write:/data/**", "fs:delete:/data/**"]));
+  writeFileSync(join(root, "etc/aios/agents/reader.toml"), agentToml(["fs:read:/data/pub/*"]));
   const config = parseConfig({ tools: { output_cap_bytes: 2048 } }, "test");
   const services = await toolsComponent.services({ config, root, log: quiet, onStop: () => {} });
   server = await serve({ socketPath: join(dir, "tools.sock"), component: "aios-tools", log: quiet, services });
