@@ -18,6 +18,8 @@ import { findHostProgram, requireHostPrograms } from "../scripts/host-programs.t
 
 const REPO = resolve(import.meta.dir, "..");
 const VERSION = readFileSync(join(REPO, "rootfs/llama-server.txt"), "utf8").trim();
+/** The npm registry's integrity of node-llama-cpp@VERSION's tarball (`npm view node-llama-cpp@VERSION dist.integrity`). */
+const INTEGRITY = readFileSync(join(REPO, "rootfs/llama-server.integrity"), "utf8").trim();
 const CACHE = join(REPO, ".cache/llama-server", VERSION);
 const BINARY = join(CACHE, "llama-server");
 const OUTPUT = join(REPO, "dist/llama-server");
@@ -34,6 +36,10 @@ if (!existsSync(BINARY)) {
   mkdirSync(CACHE, { recursive: true });
   const started = performance.now();
   run(["npm", "pack", `node-llama-cpp@${VERSION}`, "--pack-destination", CACHE, "--silent"], CACHE);
+  // The sources are what the registry recorded when the version was published, or nothing is built.
+  const tarball = join(CACHE, `node-llama-cpp-${VERSION}.tgz`);
+  const actual = `sha512-${new Bun.CryptoHasher("sha512").update(readFileSync(tarball)).digest("base64")}`;
+  if (actual !== INTEGRITY) throw new Error(`${tarball} is ${actual}, not the recorded ${INTEGRITY} (rootfs/llama-server.integrity): refusing to build from it`);
   run(["tar", "xzf", `node-llama-cpp-${VERSION}.tgz`, "package/llama/gitRelease.bundle"], CACHE);
   run(["git", "-c", "advice.detachedHead=false", "clone", "--quiet", "package/llama/gitRelease.bundle", "src"], CACHE);
   run(
