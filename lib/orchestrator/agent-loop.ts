@@ -13,6 +13,7 @@ import type { AgentKind } from "./agents.ts";
 import type { ToolInfo } from "./plan.ts";
 import type { TaskRow } from "./store.ts";
 import type { ToolOutcome } from "./tool-runner.ts";
+import { callOnce, type Recorded } from "./call-once.ts";
 
 export const DONE_TOOL = "task_done";
 
@@ -37,7 +38,7 @@ export interface AgentLoopContext {
   /** Runs a tool call; approvalId when retrying an approved one. */
   callTool(call: ToolCall, input: Record<string, unknown>, approvalId?: string): Promise<ToolOutcome>;
   /** What a previous run recorded for a call (resuming): its outcome, a held approval, or unknown. */
-  recorded(call: ToolCall): { outcome: ToolOutcome } | { heldFor: string } | { unknown: true; idempotent: boolean } | null;
+  recorded(call: ToolCall): Recorded;
   /** Parks the task until a human decides. */
   awaitApproval(approvalId: string, call: ToolCall): Promise<ApprovalDecision>;
   /** Asks a human whether a call whose outcome a restart lost may run again. */
@@ -163,31 +164,17 @@ async function runCall(ctx: AgentLoopContext, call: ToolCall, allowed: Map<strin
   const input = parseArguments(call);
   if (typeof input === "string") return describeOutcome(call.name, { kind: "refused", code: "invalid_argument", message: input }, ctx.toolOutputChars);
 
-  const recorded = ctx.recorded(call);
-  let outcome: ToolOutcome | null = recorded && "outcome" in recorded ? recorded.outcome : null;
-  let approvalId = recorded && "heldFor" in recorded ? recorded.heldFor : undefined;
-  if (recorded && "unknown" in recorded && !recorded.idempotent) {
-    const decision = await ctx.askToRerun(call);
-    if (!decision.approved)
-      return describeOutcome(
-        call.name,
-        { kind: "refused", code: "denied", message: `after a restart it was not known whether this call ran; ${decision.by} said not to run it again${decision.note ? `: ${decision.note}` : ""}` },
-        ctx.toolOutputChars,
-      );
-  }
-  for (;;) {
-    if (!outcome && approvalId) {
-      const decision = await ctx.awaitApproval(approvalId, call);
-      if (!decision.approved)
-        return describeOutcome(
-          call.name,
-          { kind: "refused", code: "denied", message: `a human (${decision.by}) denied this call${decision.note ? `: ${decision.note}` : ""}. Do not try to work around it.` },
-          ctx.toolOutputChars,
-        );
-    }
-    outcome ??= await ctx.callTool(call, input, approvalId);
-    if (outcome.kind !== "approval") return describeOutcome(call.name, outcome, ctx.toolOutputChars);
-    approvalId = outcome.approvalId;
-    outcome = null;
-  }
+  const end = await callOnce({
+    recorded: ctx.recorded(call),
+    askToRerun: () => ctx.askToRerun(call),
+    awaitApproval: (approvalId) => ctx.awaitApproval(approvalId, call),
+    call: (approvalId) => ctx.callTool(call, input, approvalId),
+  });
+  if ("outcome" in end) return describeOutcome(call.name, end.outcome, ctx.toolOutputChars);
+  const { by, note } = end.decision;
+  const message =
+    end.declined === "rerun"
+      ? `after a restart it was not known whether this call ran; ${by} said not to run it again${note ? `: ${note}` : ""}`
+      : `a human (${by}) denied this call${note ? `: ${note}` : ""}. Do not try to work around it.`;
+  return describeOutcome(call.name, { kind: "refused", code: "denied", message }, ctx.toolOutputChars);
 }

@@ -11,6 +11,7 @@ import type { ChatMessage, ToolCall } from "../rpc/gen/aios/v1/gateway.ts";
 import { ApprovalState, type AutonomyLevel } from "../rpc/gen/aios/v1/common.ts";
 import { EventKind } from "../rpc/gen/aios/v1/orchestrator.ts";
 import { runAgentLoop } from "./agent-loop.ts";
+import { callOnce, type Recorded } from "./call-once.ts";
 import type { AgentKind } from "./agents.ts";
 import type { ApprovalWaits } from "./approval-waits.ts";
 import { type Catalogue, type EngineOptions, RESULT_CHARS, systemAutonomy, TaskFailure } from "./context.ts";
@@ -133,34 +134,28 @@ export class TaskRuns {
     // unknown outcome finds the started marker and asks before running it again.
     const callId = "direct";
     const toolCall: ToolCall = { id: callId, name: call.tool, argumentsJson: JSON.stringify(call.input) };
-    const recorded = this.recorded(goal, task, toolCall);
-    let approvalId: string | undefined;
-    let outcome: ToolOutcome | null = recorded && "outcome" in recorded ? recorded.outcome : null;
-    if (recorded && "heldFor" in recorded) approvalId = recorded.heldFor;
-    if (recorded && "unknown" in recorded && !recorded.idempotent) {
-      const decision = await this.approvals.askToRerun(goal, task, agent, toolCall, signal);
-      if (!decision.approved) throw new TaskFailure(`${decision.by} decided not to run ${call.tool} again after a restart${decision.note ? `: ${decision.note}` : ""}`, true);
+    const end = await callOnce({
+      recorded: this.recorded(goal, task, toolCall),
+      askToRerun: () => this.approvals.askToRerun(goal, task, agent, toolCall, signal),
+      awaitApproval: (approvalId) => this.approvals.awaitApproval(goal, task, approvalId, signal),
+      call: (approvalId) => this.callTool(goal, task, agent, toolCall, call.input, signal, approvalId),
+    });
+    if ("declined" in end) {
+      const { by, note } = end.decision;
+      throw new TaskFailure(
+        end.declined === "rerun" ? `${by} decided not to run ${call.tool} again after a restart${note ? `: ${note}` : ""}` : `${call.tool} was denied by ${by}${note ? `: ${note}` : ""}`,
+        true,
+      );
     }
-    for (;;) {
-      if (!outcome && approvalId) {
-        const decision = await this.approvals.awaitApproval(goal, task, approvalId, signal);
-        if (!decision.approved) throw new TaskFailure(`${call.tool} was denied by ${decision.by}${decision.note ? `: ${decision.note}` : ""}`, true);
-      }
-      outcome ??= await this.callTool(goal, task, agent, toolCall, call.input, signal, approvalId);
-      if (outcome.kind === "approval") {
-        approvalId = outcome.approvalId;
-        outcome = null;
-        continue;
-      }
-      if (outcome.kind === "refused") throw new TaskFailure(`${call.tool} was refused: ${outcome.message}`, ["permission_denied", "invalid_argument", "not_found"].includes(outcome.code));
-      // A file that is not there, a permission the machine refuses, a name taken: asking again
-      // gives the same answer, so it is the answer (a timeout or an I/O error may pass).
-      if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`, /^(not_found|permission|conflict|invalid|too_large):/.test(outcome.error));
-      if (call.answer && outputNeededLater(call.answer)) this.o.store.updateTask(goal.id, task.id, { call: { ...call, output: outcome.output } });
-      const said = (call.answer && sayOutput(call.answer, outcome.output, earlier)) ?? formatOutput(call.tool, outcome.output);
-      // An effect ends with how to take it back.
-      return outcome.backupId ? `${said}\nundo: aiosctl rollback ${outcome.executionId}` : said;
-    }
+    const outcome = end.outcome;
+    if (outcome.kind === "refused") throw new TaskFailure(`${call.tool} was refused: ${outcome.message}`, ["permission_denied", "invalid_argument", "not_found"].includes(outcome.code));
+    // A file that is not there, a permission the machine refuses, a name taken: asking again
+    // gives the same answer, so it is the answer (a timeout or an I/O error may pass).
+    if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`, /^(not_found|permission|conflict|invalid|too_large):/.test(outcome.error));
+    if (call.answer && outputNeededLater(call.answer)) this.o.store.updateTask(goal.id, task.id, { call: { ...call, output: outcome.output } });
+    const said = (call.answer && sayOutput(call.answer, outcome.output, earlier)) ?? formatOutput(call.tool, outcome.output);
+    // An effect ends with how to take it back.
+    return outcome.backupId ? `${said}\nundo: aiosctl rollback ${outcome.executionId}` : said;
   }
 
   async runWithModel(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {
@@ -238,7 +233,7 @@ export class TaskRuns {
   }
 
   /** What the store knows of a call from before a restart. */
-  recorded(goal: GoalRow, task: TaskRow, call: ToolCall): { outcome: ToolOutcome } | { heldFor: string } | { unknown: true; idempotent: boolean } | null {
+  recorded(goal: GoalRow, task: TaskRow, call: ToolCall): Recorded {
     const row = this.o.store.toolCall(`${goal.id}/${task.id}/${call.id}`);
     if (!row) return null;
     if (row.state === "started") return { unknown: true, idempotent: row.idempotent };
