@@ -7,7 +7,7 @@
  *    corpus's requests that only look (no approvals, no effects) submitted one at a time, the
  *    time from SubmitGoal to the answer p50/p90, and the model calls they cost (must be 0).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { understand } from "../lib/orchestrator/understanding/index.ts";
@@ -20,6 +20,9 @@ import { percentile, round } from "./support/stats.ts";
 const dir = mkdtempSync(join(tmpdir(), "aios-bench-understanding-"));
 
 async function endToEnd() {
+  // Every machine has its accounts: the requests about users and processes per user read them.
+  mkdirSync(join(dir, "root/etc"), { recursive: true });
+  for (const file of ["passwd", "group"]) copyFileSync(`/etc/${file}`, join(dir, "root/etc", file));
   const stack = await startStack(join(dir, "root"), { config: `${QUIET}[memory]\nembedder = "hashing"\n\n[orchestrator]\nmonitor_interval_ms = 0\n\n[gateway]\nmodels = []\n` });
   try {
     // Requests that only look, with no path of this machine's in them: safe to run anywhere.
