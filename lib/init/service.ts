@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { type ExitStatus, InitServiceDefinition, LogStream, ReadinessKind, RestartPolicy, type Service, ServiceState, ShutdownAction, SystemHealth } from "../rpc/gen/aios/v1/init.ts";
-import { AsyncQueue, implement, invalidArgument, notFound, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
+import { AsyncQueue, implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
 import type { LogStreamName } from "./service-log.ts";
 import type { ServiceSnapshot, ServiceStateName, Supervisor, SystemHealthName } from "./supervisor.ts";
 
@@ -67,10 +67,6 @@ export function toProtoService(snapshot: ServiceSnapshot): Service {
 }
 
 const Name = v.object({ name: v.pipe(v.string(), v.nonEmpty("must name a service")) });
-const Page = v.object({
-  pageSize: v.pipe(v.number(), v.integer(), v.minValue(0, "must not be negative")),
-  pageToken: v.pipe(v.string(), v.regex(/^$|^\d+$/, "must be a token from a previous response")),
-});
 const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 50;
 
@@ -91,11 +87,10 @@ export function initService({ supervisor, bootedAt, shutdown }: InitServiceOptio
 
   return implement(InitServiceDefinition, {
     listServices: (request) => {
-      const { pageSize, pageToken } = parseRequest(Page, request);
+      const size = pageLimit(request.pageSize, DEFAULT_PAGE, MAX_PAGE);
+      const start = pageOffset(request.pageToken);
       const all = supervisor.list();
-      const start = pageToken ? Number(pageToken) : 0;
-      if (start > all.length) throw invalidArgument("page_token", "must be a token from a previous response");
-      const size = Math.min(pageSize || DEFAULT_PAGE, MAX_PAGE);
+      if (start > all.length) throw invalidArgument("page_token", "must be a next_page_token from a previous response");
       const end = Math.min(start + size, all.length);
       const { health, reasons } = supervisor.health();
       return {

@@ -8,7 +8,21 @@ import * as v from "valibot";
 import { VERSION } from "../config/index.ts";
 import { ApprovalState, AutonomyLevel, Layer } from "../rpc/gen/aios/v1/common.ts";
 import { type Event, type Goal, OrchestratorServiceDefinition, type Task } from "../rpc/gen/aios/v1/orchestrator.ts";
-import { AsyncQueue, connect, HealthDefinition, implement, invalidArgument, notFound, pageLimit, parseRequest, type ServiceImplementation, ServingStatus } from "../rpc/index.ts";
+import {
+  AsyncQueue,
+  connect,
+  cursorToken,
+  HealthDefinition,
+  implement,
+  invalidArgument,
+  notFound,
+  pageCursor,
+  pageLimit,
+  pageOffset,
+  parseRequest,
+  type ServiceImplementation,
+  ServingStatus,
+} from "../rpc/index.ts";
 import type { Engine } from "./engine.ts";
 import type { EventLog } from "./events.ts";
 import { GOAL_STATE, GOAL_STATE_NAME, SOURCE, SOURCE_NAME, TASK_STATE } from "./mapping.ts";
@@ -142,18 +156,8 @@ function toSchedule(s: ScheduleRow) {
   };
 }
 
-/** Page tokens are opaque to clients: base64 of the position. */
-const encodeToken = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-function decodeToken<T>(token: string, check: (value: unknown) => value is T): T | null {
-  if (!token) return null;
-  try {
-    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
-    if (check(value)) return value;
-  } catch {
-    // fall through
-  }
-  throw invalidArgument("page_token", "page_token is not one this service gave out");
-}
+/** The sort key of the last goal of a page: the next page starts after it. */
+const GoalCursor = v.object({ createdAt: v.number(), id: v.string() });
 
 export function orchestratorService(o: OrchestratorServiceOptions): ServiceImplementation {
   const { engine, store, events } = o;
@@ -204,14 +208,11 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
         return name;
       });
       const limit = pageLimit(request.pageSize, 50, 500);
-      const before = decodeToken(
-        request.pageToken,
-        (value): value is { createdAt: number; id: string } => typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string",
-      );
+      const before = pageCursor(request.pageToken, GoalCursor);
       const goals = store.listGoals({ states, source: request.source ? (SOURCE_NAME.get(request.source) ?? null) : null, before, limit: limit + 1 });
       const page = goals.slice(0, limit);
       const last = page.at(-1);
-      return { goals: page.map((goal) => toGoal(goal, store.tasks(goal.id))), nextPageToken: goals.length > limit && last ? encodeToken({ createdAt: last.createdAt, id: last.id }) : "" };
+      return { goals: page.map((goal) => toGoal(goal, store.tasks(goal.id))), nextPageToken: goals.length > limit && last ? cursorToken({ createdAt: last.createdAt, id: last.id }) : "" };
     },
 
     cancelGoal: async (request) => {
@@ -281,9 +282,9 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
 
     listApprovals: (request) => {
       const limit = pageLimit(request.pageSize, 50, 500);
-      const offset = decodeToken(request.pageToken, (value): value is number => typeof value === "number" && value >= 0) ?? 0;
+      const offset = pageOffset(request.pageToken);
       const rows = store.approvals({ states: request.states, goalId: request.goalId, offset, limit: limit + 1 });
-      return { approvals: rows.slice(0, limit).map(toApproval), nextPageToken: rows.length > limit ? encodeToken(offset + limit) : "" };
+      return { approvals: rows.slice(0, limit).map(toApproval), nextPageToken: rows.length > limit ? String(offset + limit) : "" };
     },
 
     resolveApproval: async (request) => {
@@ -319,9 +320,9 @@ export function orchestratorService(o: OrchestratorServiceOptions): ServiceImple
 
     listSchedules: (request) => {
       const limit = pageLimit(request.pageSize, 100, 1000);
-      const offset = decodeToken(request.pageToken, (value): value is number => typeof value === "number" && value >= 0) ?? 0;
+      const offset = pageOffset(request.pageToken);
       const all = store.schedules();
-      return { schedules: all.slice(offset, offset + limit).map(toSchedule), nextPageToken: all.length > offset + limit ? encodeToken(offset + limit) : "" };
+      return { schedules: all.slice(offset, offset + limit).map(toSchedule), nextPageToken: all.length > offset + limit ? String(offset + limit) : "" };
     },
 
     deleteSchedule: (request) => {

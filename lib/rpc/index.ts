@@ -9,7 +9,7 @@ export { type CallContext, type Handlers, implement, type ServiceImplementation 
 export { HealthState, ServingStatus } from "./health.ts";
 export { type RunningServer, type ServeOptions, serve } from "./server.ts";
 export { type CallOptions, type ConnectOptions, connect, type ResponseStream, type ServiceClient } from "./client.ts";
-export { pageLimit, pageOffset, parseRequest } from "./validate.ts";
+export { cursorToken, pageCursor, pageLimit, pageOffset, parseRequest } from "./validate.ts";
 export { HealthDefinition } from "./gen/grpc/health/v1/health.ts";
 export { type ComponentContext, type ComponentSpec, EXIT_CONFIG, EXIT_USAGE, runComponent } from "./component.ts";
 export { AsyncQueue } from "./async-queue.ts";

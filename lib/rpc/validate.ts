@@ -21,9 +21,28 @@ export function pageLimit(value: number, fallback: number, max: number, field = 
   return Math.min(value || fallback, max);
 }
 
-/** The offset a page token of ours carries; anything else is INVALID_ARGUMENT. */
+/**
+ * Page tokens, opaque to clients, of two kinds in every service: a position (an offset or a
+ * row number) as its decimal digits, and for keyset pages a cursor (the last row's sort key)
+ * as base64url JSON. Anything else is INVALID_ARGUMENT naming the field.
+ */
 export function pageOffset(token: string, field = "page_token"): number {
   if (!token) return 0;
-  if (!/^\d{1,9}$/.test(token)) throw invalidArgument(field, "must be a next_page_token from a previous response");
+  if (!/^\d{1,15}$/.test(token)) throw invalidArgument(field, "must be a next_page_token from a previous response");
   return Number(token);
+}
+
+/** A keyset page's cursor as a token. */
+export const cursorToken = (cursor: unknown): string => Buffer.from(JSON.stringify(cursor)).toString("base64url");
+
+/** The cursor a token of ours carries, checked by its schema; null for no token. */
+export function pageCursor<T>(token: string, schema: v.GenericSchema<unknown, T>, field = "page_token"): T | null {
+  if (!token) return null;
+  try {
+    const parsed = v.safeParse(schema, JSON.parse(Buffer.from(token, "base64url").toString("utf8")));
+    if (parsed.success) return parsed.output;
+  } catch {
+    // Not base64url JSON: not a token of ours either.
+  }
+  throw invalidArgument(field, "must be a next_page_token from a previous response");
 }

@@ -116,7 +116,6 @@ function toProtoApproval(row: ApprovalRow): ToolApproval {
 }
 
 const Required = (field: string) => v.pipe(v.string(), v.nonEmpty(`${field} is required`));
-const PageToken = v.pipe(v.string(), v.regex(/^$|^\d+$/, "must be a token from a previous response"));
 
 export interface ToolsServiceOptions {
   registry: ToolRegistry;
@@ -144,8 +143,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
 
   return implement(ToolsServiceDefinition, {
     listTools: (request) => {
-      const { pageToken } = parseRequest(v.object({ pageToken: PageToken }), request);
-      const { page, next } = pageOf(o.registry.list(request.namespace || undefined), request.pageSize, pageToken);
+      const { page, next } = pageOf(o.registry.list(request.namespace || undefined), request.pageSize, request.pageToken);
       return { tools: page.map(toProtoTool), nextPageToken: next };
     },
     getTool: (request) => {
@@ -216,7 +214,8 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       }
     },
     queryAudit: (request) => {
-      const { pageToken } = parseRequest(v.object({ pageToken: PageToken }), request);
+      // The token is the seq of the last entry given: the next page starts below it.
+      const before = request.pageToken ? pageOffset(request.pageToken) : undefined;
       const limit = pageLimit(request.pageSize, 50, MAX_PAGE);
       const rows = o.ledger.query(
         {
@@ -229,7 +228,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
           until: request.until?.toISOString(),
         },
         limit + 1,
-        pageToken ? Number(pageToken) : undefined,
+        before,
       );
       const page = rows.slice(0, limit);
       return { entries: page.map(toProtoAudit), nextPageToken: rows.length > limit ? String(page.at(-1)!.seq) : "" };
@@ -278,8 +277,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       return { grant: toProtoGrant(o.grants.revoke(grantId)) };
     },
     listCapabilities: (request) => {
-      const { pageToken } = parseRequest(v.object({ pageToken: PageToken }), request);
-      const { page, next } = pageOf(o.grants.list(request.agent || undefined), request.pageSize, pageToken);
+      const { page, next } = pageOf(o.grants.list(request.agent || undefined), request.pageSize, request.pageToken);
       return { grants: page.map(toProtoGrant), nextPageToken: next };
     },
     issueCapabilityToken: (request) => {
