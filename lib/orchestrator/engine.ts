@@ -1,11 +1,11 @@
 /**
  * @module lib/orchestrator/engine
  * Goals from submission to outcome: the settings (autonomy, emergency stop), the queue (a
- * priority queue with aging feeds at most max_running_goals at once), recovery after a
- * restart, and each goal's run: planned (goal-planner.ts), its tasks run as a DAG
- * (task-runs.ts), a task that needs a person parked (approval-waits.ts), every change of
- * state written and emitted by one owner (transitions.ts) before anything else happens, and
- * what the goal teaches remembered (outcomes.ts).
+ * priority queue with aging feeds at most max_running_goals at once), submit and cancel. Each
+ * goal's run (goal-runs.ts): planned (goal-planner.ts), its tasks run as a DAG (task-runs.ts),
+ * a task that needs a person parked (approval-waits.ts), every change of state written and
+ * emitted by one owner (transitions.ts) before anything else happens, and what the goal
+ * teaches remembered (outcomes.ts).
  */
 import { alreadyExists, failedPrecondition, notFound } from "../rpc/index.ts";
 import { ApprovalState, AutonomyLevel, Severity } from "../rpc/gen/aios/v1/common.ts";
@@ -14,13 +14,14 @@ import type { AgentKind } from "./agents.ts";
 import { ApprovalWaits } from "./approval-waits.ts";
 import { type EngineOptions, newId, systemAutonomy, TaskFailure } from "./context.ts";
 import { GoalPlanner } from "./goal-planner.ts";
+import { GoalRuns } from "./goal-runs.ts";
 import { GOAL_STATE } from "./mapping.ts";
-import { rememberOutcome, summarize } from "./outcomes.ts";
 import type { ToolInfo } from "./plan.ts";
 import type { ModelLayer } from "./planner.ts";
 import { type ApprovalRow, GOAL_TERMINAL, type GoalRow, type SourceName, TASK_TERMINAL } from "./store.ts";
 import { TaskRuns } from "./task-runs.ts";
 import { ToolRunner } from "./tool-runner.ts";
+import { ToolCatalogue } from "./tool-catalogue.ts";
 import { Transitions } from "./transitions.ts";
 
 export type { Clients, EngineOptions } from "./context.ts";
@@ -36,7 +37,8 @@ export interface SubmitRequest {
 
 export class Engine {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  private catalogue = new Map<string, ToolInfo>();
+  private readonly catalogue: ToolCatalogue;
+  private readonly goalRuns: GoalRuns;
   private readonly runner: ToolRunner;
   private readonly transitions: Transitions;
   private readonly planner: GoalPlanner;
@@ -47,12 +49,14 @@ export class Engine {
   readonly startedAt = Date.now();
 
   constructor(private readonly o: EngineOptions) {
-    const catalogue = () => this.catalogue;
+    this.catalogue = new ToolCatalogue(o.clients.tools, o.log);
+    const catalogue = () => this.catalogue.current;
     this.runner = new ToolRunner(o.clients.tools, o.store, catalogue);
     this.transitions = new Transitions(o);
     this.planner = new GoalPlanner(o, catalogue);
     this.approvals = new ApprovalWaits(o, catalogue, this.transitions);
     this.tasks = new TaskRuns(o, catalogue, this.runner, this.transitions, this.planner, this.approvals);
+    this.goalRuns = new GoalRuns(o, this.transitions, this.planner, this.tasks, () => this.stopping);
   }
 
   get agents(): ReadonlyMap<string, AgentKind> {
@@ -60,7 +64,7 @@ export class Engine {
   }
 
   get tools(): ReadonlyMap<string, ToolInfo> {
-    return this.catalogue;
+    return this.catalogue.current;
   }
 
   get toolRunner(): ToolRunner {
@@ -121,60 +125,22 @@ export class Engine {
   // Start and stop
 
   async start(): Promise<void> {
-    this.recover();
+    this.goalRuns.recover();
     this.timer = setInterval(() => {
       this.approvals.expire();
       this.pump();
     }, 1000);
-    await this.refreshCatalogue();
+    await this.catalogue.refresh(() => this.pump());
     this.pump();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.catalogue.stop();
     if (this.timer) clearInterval(this.timer);
     // Running goals stay in their durable state: the next start resumes them.
     for (const run of this.running.values()) run.controller.abort(new Error("the orchestrator is stopping"));
     await Promise.allSettled([...this.running.values()].map((run) => run.done));
-  }
-
-  /** The tool catalogue, from aios-tools (retried in the background until it answers). */
-  async refreshCatalogue(): Promise<void> {
-    try {
-      const { tools } = await this.o.clients.tools.listTools({ namespace: "", pageSize: 1000, pageToken: "" });
-      this.catalogue = new Map(
-        tools.map((tool) => [
-          tool.name,
-          {
-            name: tool.name,
-            namespace: tool.namespace,
-            description: tool.description,
-            inputSchema: JSON.parse(tool.inputSchemaJson || "{}") as Record<string, unknown>,
-            capability: tool.capability,
-            risk: tool.risk,
-            idempotent: tool.idempotent,
-            readOnly: tool.readOnly,
-          },
-        ]),
-      );
-    } catch (error) {
-      this.o.log.warn("aios-tools did not list its tools; retrying in 2 s", { error: (error as Error).message });
-      if (!this.stopping) setTimeout(() => void this.refreshCatalogue().then(() => this.pump()), 2000);
-    }
-  }
-
-  /** After a restart: planning starts over, running goals resume from their tasks' states. */
-  private recover(): void {
-    for (const goal of this.o.store.goalsIn(["planning", "running", "waiting_approval"])) {
-      this.o.store.transaction(() => {
-        if (goal.state === "planning") this.o.store.replaceTasks(goal.id, []);
-        for (const task of this.o.store.tasks(goal.id)) {
-          if (task.state === "running" || task.state === "retrying") this.o.store.updateTask(goal.id, task.id, { state: "pending", stateReason: "resuming after a restart of aios-orchestrator" });
-        }
-        this.o.store.updateGoal(goal.id, { state: "queued", stateReason: "resuming after a restart of aios-orchestrator" });
-      });
-      this.o.events.emit({ kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE.queued, message: "resuming after a restart of aios-orchestrator" });
-    }
   }
 
   // Goals
@@ -254,87 +220,18 @@ export class Engine {
     const now = Date.now();
     const effective = (goal: GoalRow) => goal.priority + (now - goal.createdAt) / this.o.settings.aging_ms;
     // Planning needs the tool catalogue; a goal that has its tasks (resumed) does not wait for it.
-    const canPlan = this.catalogue.size > 0;
+    const canPlan = this.catalogue.current.size > 0;
     const queued = this.o.store
       .goalsIn(["queued"])
       .filter((goal) => !this.running.has(goal.id) && (canPlan || this.o.store.tasks(goal.id).length > 0))
       .sort((a, b) => effective(b) - effective(a) || a.createdAt - b.createdAt);
     for (const goal of queued.slice(0, free)) {
       const controller = new AbortController();
-      const done = this.runGoal(goal, controller.signal).finally(() => {
+      const done = this.goalRuns.run(goal, controller.signal).finally(() => {
         this.running.delete(goal.id);
         this.pump();
       });
       this.running.set(goal.id, { controller, done });
-    }
-  }
-
-  private async runGoal(goal: GoalRow, signal: AbortSignal): Promise<void> {
-    try {
-      if (this.o.store.tasks(goal.id).length === 0) {
-        this.transitions.setGoal(goal, "planning", "planning", { startedAt: goal.startedAt ?? Date.now() });
-        const plan = await this.planner.plan(goal, signal);
-        this.o.store.transaction(() => {
-          this.o.store.replaceTasks(
-            goal.id,
-            plan.tasks.map((task, seq) => ({
-              goalId: goal.id,
-              id: task.id,
-              seq,
-              description: task.description,
-              agent: task.agent,
-              state: "pending",
-              stateReason: "waiting for its dependencies",
-              dependsOn: task.dependsOn,
-              layer: task.layer,
-              suggestedTools: task.tools,
-              successCheck: task.successCheck,
-              attempts: 0,
-              escalations: 0,
-              result: "",
-              startedAt: null,
-              finishedAt: null,
-              executionIds: [],
-              call: task.call ?? null,
-              conversation: null,
-            })),
-          );
-          this.o.store.updateGoal(goal.id, { plannedBy: plan.layer, ...(plan.answer ? { result: plan.answer } : {}) });
-        });
-        this.o.events.emit({
-          kind: EventKind.EVENT_KIND_GOAL_PLANNED,
-          goalId: goal.id,
-          message: `planned at the ${plan.layer} layer: ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`,
-          data: { layer: plan.layer, tasks: plan.tasks.map((task) => ({ id: task.id, description: task.description, agent: task.agent, depends_on: task.dependsOn, layer: task.layer })) },
-        });
-      }
-      this.transitions.setGoal(goal, "running", "running its tasks", { startedAt: goal.startedAt ?? Date.now() });
-      await this.tasks.runTasks(goal, signal);
-      const tasks = this.o.store.tasks(goal.id);
-      const failed = tasks.find((task) => task.state === "failed");
-      if (signal.aborted) throw signal.reason;
-      if (failed) {
-        this.transitions.setGoal(goal, "failed", `task ${failed.id} failed: ${failed.stateReason}`, { finishedAt: Date.now(), result: summarize(tasks) });
-      } else {
-        this.transitions.setGoal(goal, "succeeded", tasks.length ? "every task succeeded" : "done while planning", {
-          finishedAt: Date.now(),
-          result: summarize(tasks) || (this.o.store.goal(goal.id)?.result ?? ""),
-        });
-      }
-      void rememberOutcome(this.o, goal.id);
-    } catch (error) {
-      if (this.stopping && !(signal.reason instanceof TaskFailure)) return;
-      const current = this.o.store.goal(goal.id)!;
-      if (GOAL_TERMINAL.includes(current.state)) return;
-      if (signal.aborted) {
-        const reason = signal.reason instanceof Error ? signal.reason.message : "cancelled";
-        for (const task of this.o.store.tasks(goal.id)) if (!TASK_TERMINAL.includes(task.state)) this.transitions.setTask(current, task, "cancelled", reason, { finishedAt: Date.now() });
-        this.transitions.setGoal(current, "cancelled", reason, { finishedAt: Date.now() });
-        return;
-      }
-      this.o.log.warn("a goal failed", { goal_id: goal.id, error: (error as Error).message });
-      this.transitions.setGoal(current, "failed", (error as Error).message, { finishedAt: Date.now() });
-      void rememberOutcome(this.o, goal.id);
     }
   }
 }
