@@ -7,7 +7,7 @@
  */
 import { type Config, socketPath } from "../config/index.ts";
 import { AiosError, connect, type ErrorCode, EXIT_USAGE, type ServiceClient, type ServiceDefinition } from "../rpc/index.ts";
-import { commonUsage, EXIT_UNAVAILABLE, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
+import { commonUsage, EXIT_UNAVAILABLE, loadComponentConfig, parseCommonFlags } from "../config/flags.ts";
 
 export { EXIT_UNAVAILABLE };
 

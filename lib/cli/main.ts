@@ -7,7 +7,7 @@
  */
 import { VERSION_LINE } from "../config/index.ts";
 import { EXIT_USAGE } from "../rpc/index.ts";
-import { commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
+import { commonUsage, loadComponentConfig, parseCommonFlags } from "../config/flags.ts";
 import { approvalsCommand, autonomyCommand, cancelCommand, decideCommand, emergencyStopCommand, goalCommand, goalsCommand, statusCommand } from "./goals.ts";
 import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
 import { shellCommand } from "./shell.ts";

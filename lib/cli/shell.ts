@@ -11,7 +11,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { VERSION_LINE } from "../config/index.ts";
-import { type CommonFlags, commonUsage, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
+import { type CommonFlags, commonUsage, loadComponentConfig, parseCommonFlags } from "../config/flags.ts";
 import { checkHealth } from "./health.ts";
 
 /** The shell's own :commands, besides aiosctl's. */

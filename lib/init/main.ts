@@ -13,7 +13,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Config, parseConfig, rooted, socketPath, VERSION_LINE } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
-import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from "../rpc/component.ts";
+import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from "../config/flags.ts";
 import { type RunningServer, serve } from "../rpc/index.ts";
 import { becomeSubreaper, disableCtrlAltDel } from "../sys/index.ts";
 import { bindPersistentPaths, bringUpNetwork, installSshKeys, loadModules, mountDataDisk, mountKernelFilesystems, readCmdlineText, setHostname } from "./boot.ts";

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { rooted } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
-import { EXIT_CONFIG } from "../rpc/component.ts";
+import { EXIT_CONFIG } from "../config/flags.ts";
 import { GroupRecords } from "../sys/index.ts";
 import { waitReady, type ReadinessProbe } from "./readiness.ts";
 import { track, untrack } from "./reaper.ts";

@@ -1,22 +1,15 @@
 /**
  * @module lib/rpc/component
- * The life of a gRPC component process: parse its flags, read the config (a bad one stops
+ * The life of a gRPC component process: parse its flags (lib/config/flags), read the config (a bad one stops
  * start-up with exit status 78, which aios-init treats as "do not restart"), serve its
  * services and health on RUN_DIR/NAME.sock, and on SIGTERM or SIGINT stop taking calls, let
  * in-flight calls finish within the grace time, remove the socket and exit 0.
  */
-import { parseArgs } from "node:util";
-import { type Config, ConfigError, DEFAULT_CONFIG_PATH, loadConfig, rooted, socketPath, VERSION_LINE } from "../config/index.ts";
+import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from "../config/flags.ts";
+import { type Config, ConfigError, socketPath } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import type { ServiceImplementation } from "./handlers.ts";
 import { serve } from "./server.ts";
-
-/** sysexits.h EX_USAGE: bad command line. */
-export const EXIT_USAGE = 64;
-/** sysexits.h EX_UNAVAILABLE: something needed (a service, a port) is not available. */
-export const EXIT_UNAVAILABLE = 69;
-/** sysexits.h EX_CONFIG: bad configuration; restarting will not help. */
-export const EXIT_CONFIG = 78;
 
 export interface ComponentContext {
   readonly config: Config;
@@ -34,82 +27,6 @@ export interface ComponentSpec {
   readonly summary: string;
   /** The services to serve; called once the config is loaded. */
   services(ctx: ComponentContext): readonly ServiceImplementation[] | Promise<readonly ServiceImplementation[]>;
-}
-
-export interface CommonFlags {
-  config: string;
-  configRequired: boolean;
-  root: string;
-}
-
-/** Flags every component takes. Returns null and prints why when they are wrong. */
-export function parseCommonFlags(
-  argv: readonly string[],
-  usage: string,
-  extra: Record<string, { type: "string" | "boolean"; short?: string }> = {},
-  allowPositionals = false,
-): { flags: CommonFlags; values: Record<string, string | boolean | undefined>; positionals: string[] } | number {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        config: { type: "string", short: "c" },
-        root: { type: "string" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean" },
-        ...extra,
-      },
-      strict: true,
-      allowPositionals,
-    });
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${usage}`);
-    return EXIT_USAGE;
-  }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
-  if (values.version) {
-    process.stdout.write(`${VERSION_LINE}\n`);
-    return 0;
-  }
-  // aios-init --root passes its root to the services it starts through AIOS_ROOT.
-  const root = typeof values.root === "string" ? values.root : (process.env.AIOS_ROOT ?? "");
-  const explicit = typeof values.config === "string" ? values.config : process.env.AIOS_CONFIG;
-  return {
-    flags: { root, config: explicit ?? rooted(root, DEFAULT_CONFIG_PATH), configRequired: explicit !== undefined },
-    values,
-    positionals: parsed.positionals,
-  };
-}
-
-export function commonUsage(binary: string, summary: string, extraLines = ""): string {
-  return `${binary}: ${summary}
-
-Usage: ${binary} [options]
-
-Options:
-  -c, --config FILE   configuration file (default /etc/aios/aios.toml, or $AIOS_CONFIG)
-      --root DIR      run as an ordinary process with every path under DIR
-${extraLines}  -h, --help          show this help
-      --version       show the version
-`;
-}
-
-/** Loads the config for a component, or prints the problem and returns the exit status. */
-export function loadComponentConfig(flags: CommonFlags): Config | number {
-  try {
-    return loadConfig({ path: flags.config, required: flags.configRequired });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return EXIT_CONFIG;
-    }
-    throw error;
-  }
 }
 
 /** Resolves once the process has been asked to stop (SIGTERM or SIGINT). */
@@ -160,3 +77,5 @@ export async function runComponent(spec: ComponentSpec, argv: readonly string[])
   }
   return 0;
 }
+
+export { type CommonFlags, commonUsage, EXIT_CONFIG, EXIT_UNAVAILABLE, EXIT_USAGE, loadComponentConfig, parseCommonFlags } from "../config/flags.ts";
