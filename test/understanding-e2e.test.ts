@@ -4,7 +4,7 @@
  * the machine as plain shell tools see it, each effect afterwards, and none costs a model call.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApprovalState } from "../lib/rpc/gen/aios/v1/common.ts";
@@ -173,7 +173,16 @@ describe("answers, checked against the machine", () => {
     const oldest = await ask("show the oldest file in /var/log/app");
     expect(oldest.answer.split("\n")[1]!.trim().split(/\s+/).at(-1)).toBe(byTime.at(-1)!.slice(root.length));
     const perUser = await ask("how many processes does each user run?");
-    const rootCount = Number(sh("ps -e -o uid= | awk '$1 == 0' | wc -l"));
+    // As ps counts them, from /proc itself (no procps needed): the processes whose real uid is 0.
+    const rootCount = readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          return /^Uid:\s+0\s/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+        } catch {
+          return false; // gone meanwhile
+        }
+      }).length;
     const said = /^\s+(\d+)\s+root$/m.exec(perUser.answer);
     expect(said).not.toBeNull();
     // Processes come and go between the two counts; a handful either way.

@@ -31,7 +31,8 @@ export const fsMoveFiles = defineTool({
   idempotent: false,
   reversible: true,
   timeoutMs: 120_000,
-  resources: (input) => [...input.paths, input.into],
+  // Each file's new path too: a name that lands on a protected path is refused before anything moves.
+  resources: (input) => [...input.paths, input.into, ...destinations(input).map((d) => d.to)],
   backup: (input) => ({ kind: "moves", data: { moves: destinations(input) } }),
   restore(backup, _dir, ctx) {
     const moves = (backup.data as { moves: Array<{ from: string; to: string }> }).moves;
