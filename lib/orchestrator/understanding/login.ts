@@ -7,10 +7,9 @@
  */
 import type { Intent } from "./types.ts";
 import { plural } from "./words.ts";
+import { cannotLogIn, parseGroup, parsePasswd } from "./accounts.ts";
 
 type Output = Record<string, any>;
-
-const NO_LOGIN = /(?:nologin|false)$/;
 
 /** sshd's settings as it would apply them: the first value of each keyword wins. */
 function sshSettings(config: string): Map<string, string> {
@@ -59,13 +58,9 @@ export const LOGIN: readonly Intent[] = [
         description: `Look up the account ${slots.name}`,
         successCheck: "the account is found or not",
         say: (o, s) => {
-          const entry = String(o.content)
-            .split("\n")
-            .map((l) => l.split(":"))
-            .find(([name]) => name === s.name);
-          if (!entry) return `there is no user ${s.name} in /etc/passwd`;
-          const [name, , uid, gid, gecos, home, shell] = entry;
-          return `${name}: uid ${uid}, gid ${gid}, home ${home}, shell ${shell}${gecos ? ` (${gecos})` : ""}; ${NO_LOGIN.test(shell ?? "") ? "cannot log in (no login shell)" : "can log in"}`;
+          const a = parsePasswd(String(o.content)).find((account) => account.name === s.name);
+          if (!a) return `there is no user ${s.name} in /etc/passwd`;
+          return `${a.name}: uid ${a.uid}, gid ${a.gid}, home ${a.home}, shell ${a.shell}${a.gecos ? ` (${a.gecos})` : ""}; ${cannotLogIn(a) ? "cannot log in (no login shell)" : "can log in"}`;
         },
       },
     ],
@@ -149,17 +144,10 @@ const BIT: Record<Access, number> = { read: 4, write: 2, run: 1 };
 /** Whether a user may read, write or run a file by its mode bits, and why (as `ls -l` would tell a person). */
 export function mayAccess(access: Access, user: string, passwd: string, group: string, stat: Output): string {
   if (!stat.exists) return `${stat.path} does not exist`;
-  const account = passwd
-    .split("\n")
-    .map((l) => l.split(":"))
-    .find(([name]) => name === user);
+  const account = parsePasswd(passwd).find((a) => a.name === user);
   if (!account) return `there is no user ${user} in /etc/passwd`;
-  const uid = Number(account[2]);
-  const primary = Number(account[3]);
-  const groups = group
-    .split("\n")
-    .map((l) => l.split(":"))
-    .filter(([, , gid, members]) => Number(gid) === primary || (members ?? "").split(",").includes(user));
+  const { uid, gid: primary } = account;
+  const groups = parseGroup(group).filter((g) => g.gid === primary || g.members.includes(user));
   const mode = Number.parseInt(String(stat.mode), 8);
   const verb = access === "run" ? "run" : access;
   const yes = (why: string) => `yes: ${user} may ${verb} ${stat.path} (${why}; mode ${stat.mode})`;
@@ -167,8 +155,8 @@ export function mayAccess(access: Access, user: string, passwd: string, group: s
   const bit = BIT[access];
   if (uid === 0) return access === "run" && (mode & 0o111) === 0 ? no("not executable for anyone, root included") : yes("root may");
   if (uid === stat.uid) return mode & (bit << 6) ? yes("the owner's bits allow it") : no("the owner's bits do not allow it");
-  const inGroup = groups.find(([, , gid]) => Number(gid) === stat.gid);
-  if (inGroup) return mode & (bit << 3) ? yes(`through the group ${inGroup[0]}`) : no(`the group ${inGroup[0]}'s bits do not allow it`);
+  const inGroup = groups.find((g) => g.gid === stat.gid);
+  if (inGroup) return mode & (bit << 3) ? yes(`through the group ${inGroup.name}`) : no(`the group ${inGroup.name}'s bits do not allow it`);
   return mode & bit ? yes("everyone may") : no(`${user} is neither its owner nor in its group, and others may not`);
 }
 

@@ -7,18 +7,12 @@
  */
 import type { Intent } from "./types.ts";
 import { plural } from "./words.ts";
+import { parsePasswd } from "./accounts.ts";
 
 type Output = Record<string, any>;
 
-/** Name by uid, from /etc/passwd's content. */
-function accounts(passwd: string): Map<number, { name: string; gid: number }> {
-  const byUid = new Map<number, { name: string; gid: number }>();
-  for (const line of passwd.split("\n")) {
-    const [name, , uid, gid] = line.split(":");
-    if (name && uid !== undefined && /^\d+$/.test(uid)) byUid.set(Number(uid), { name, gid: Number(gid) });
-  }
-  return byUid;
-}
+/** Name and primary group by uid, from /etc/passwd's content. */
+const accounts = (passwd: string) => new Map(parsePasswd(passwd).map((a) => [a.uid, a]));
 
 const newestOrOldest = (which: "newest" | "oldest"): Intent => ({
   id: `file.${which}`,

@@ -4,6 +4,7 @@
  */
 import type { Intent } from "./types.ts";
 import { list, plural } from "./words.ts";
+import { cannotLogIn, parseGroup, parsePasswd } from "./accounts.ts";
 
 export const USERS: readonly Intent[] = [
   {
@@ -29,12 +30,8 @@ export const USERS: readonly Intent[] = [
         description: "Read the user accounts",
         successCheck: "users are listed",
         say: (o) => {
-          const users = String(o.content)
-            .split("\n")
-            .filter((l) => l && !l.startsWith("#"))
-            .map((l) => l.split(":"))
-            .map(([name, , uid, , , home, shell]) => ({ name: name!, uid: Number(uid), home: home ?? "", shell: shell ?? "" }));
-          const login = users.filter((u) => !/(nologin|false)$/.test(u.shell));
+          const users = parsePasswd(String(o.content));
+          const login = users.filter((u) => !cannotLogIn(u));
           return [
             `${plural(users.length, "account")}; ${plural(login.length, "can", "can")} log in:`,
             ...login.map((u) => `  ${u.name} (uid ${u.uid}, ${u.home}, ${u.shell})`),
@@ -93,11 +90,8 @@ export const USERS: readonly Intent[] = [
         description: "Read the groups",
         successCheck: "groups are listed",
         say: (o) => {
-          const groups = String(o.content)
-            .split("\n")
-            .filter((l) => l && !l.startsWith("#"))
-            .map((l) => l.split(":"));
-          return [`${plural(groups.length, "group")}:`, ...groups.map(([g, , gid, members]) => `  ${g} (gid ${gid})${members ? `: ${members.split(",").join(", ")}` : ""}`)].join("\n");
+          const groups = parseGroup(String(o.content));
+          return [`${plural(groups.length, "group")}:`, ...groups.map((g) => `  ${g.name} (gid ${g.gid})${g.members.length ? `: ${g.members.join(", ")}` : ""}`)].join("\n");
         },
       },
     ],
