@@ -12,9 +12,15 @@ import type { Slots } from "./slots.ts";
 type Answer = NonNullable<DirectCall["answer"]>;
 type Output = Record<string, unknown>;
 
+/** A call's steps, made once per answer object (bind, "needed later" and say all ask). */
+const made = new WeakMap<Answer, Step[] | undefined>();
+
 function stepsOf(answer: Answer): Step[] | undefined {
+  if (made.has(answer)) return made.get(answer);
   const steps = INTENTS_BY_ID.get(answer.intent)?.steps(answer.slots as Slots);
-  return steps && !("error" in steps) ? steps : undefined;
+  const result = steps && !("error" in steps) ? steps : undefined;
+  made.set(answer, result);
+  return result;
 }
 
 /** Whether a later step of the plan needs this call's output. */
