@@ -1,74 +1,26 @@
 /**
  * The Tools service through real gRPC on a Unix socket, with its real SQLite ledger, key and
- * backups in a temp root.
+ * backups in a temp root: the catalogue, tokens, the fs tools through the pipeline, path safety
+ * and approvals. The audit ledger and timeouts have their own files beside this one.
  */
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHash, createHmac } from "node:crypto";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as v from "valibot";
-import { parseConfig } from "../config/index.ts";
-import { createLogger } from "../log/index.ts";
 import { ApprovalState, AutonomyLevel } from "../rpc/gen/aios/v1/common.ts";
-import { AuditResult, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
-import { AiosError, connect, type RunningServer, serve, type ServiceClient } from "../rpc/index.ts";
-import { Approvals } from "./approvals.ts";
-import { AuditLedger, type ExternalAnchor } from "./audit.ts";
-import { canonicalJson } from "./canonical.ts";
-import { Backups } from "./backups.ts";
-import { toolsComponent } from "./component.ts";
-import { openToolsDatabase } from "./db.ts";
-import { ToolExecutor } from "./executor.ts";
-import { ProtectedPaths } from "./protected.ts";
-import { Grants } from "./grants.ts";
-import { defineTool, ToolRegistry } from "./registry.ts";
+import { AuditResult } from "../rpc/gen/aios/v1/tools.ts";
 import { signToken } from "./token.ts";
-import { agentToml } from "../../test/support/agents.ts";
+import { failure, startToolsServer, type ToolsServer } from "../../test/support/tools-server.ts";
 
-const quiet = createLogger({ component: "aios-tools-test", level: "error", sink: () => {} });
-let dir: string;
+let server: ToolsServer;
 let root: string;
-let server: RunningServer;
-let tools: ServiceClient<typeof ToolsServiceDefinition>;
-
+let tools: ToolsServer["tools"];
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "aios-tools-"));
-  root = join(dir, "root");
-  mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
-  mkdirSync(join(root, "data/pub"), { recursive: true });
-  mkdirSync(join(root, "etc"), { recursive: true });
-  writeFileSync(join(root, "etc/secret"), "root-only\n");
-  writeFileSync(join(root, "etc/aios/agents/storage.toml"), agentToml(["fs:read:/data/**", "fs:write:/data/**", "fs:delete:/data/**"]));
-  writeFileSync(join(root, "etc/aios/agents/reader.toml"), agentToml(["fs:read:/data/pub/*"]));
-  const config = parseConfig({ tools: { output_cap_bytes: 2048 } }, "test");
-  const services = await toolsComponent.services({ config, root, log: quiet, onStop: () => {} });
-  server = await serve({ socketPath: join(dir, "tools.sock"), component: "aios-tools", log: quiet, services });
-  tools = connect(ToolsServiceDefinition, join(dir, "tools.sock"));
+  server = await startToolsServer();
+  ({ root, tools } = server);
 });
-afterAll(async () => {
-  tools.close();
-  await server.close(1000);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function tokenFor(agent: string, autonomy = AutonomyLevel.AUTONOMY_LEVEL_SUPERVISED, capabilities: string[] = []) {
-  return (await tools.issueCapabilityToken({ agent, autonomy, capabilities, goalId: "g-1", taskId: "t-1" })).token;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AiosError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AiosError);
-    return error as AiosError;
-  }
-  throw new Error("the call succeeded");
-}
-
-const call = (token: string, tool: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-  tools.execute({ tool, input, capabilityToken: token, goalId: "g-1", taskId: "t-1", reason: "test", ...extra });
+afterAll(() => server.close());
+const tokenFor = (...args: Parameters<ToolsServer["tokenFor"]>) => server.tokenFor(...args);
+const call = (...args: Parameters<ToolsServer["call"]>) => server.call(...args);
 
 describe("the catalogue", () => {
   test("ListTools describes each tool with JSON Schemas a model can use", async () => {
@@ -321,218 +273,5 @@ describe("approvals", () => {
     const created = await call(token, "fs.write", { path: "/data/new.conf", content: "x" });
     await tools.rollback({ executionId: created.executionId, capabilityToken: token });
     expect(() => statSync(join(root, "data/new.conf"))).toThrow();
-  });
-});
-
-describe("the audit ledger", () => {
-  test("1000 mixed calls verify; editing, deleting or reordering any row is caught at that row", async () => {
-    const token = await tokenFor("storage");
-    const before = (await tools.verifyAudit({})).entriesChecked;
-    for (let i = 0; i < 1000; i++) {
-      const kind = i % 4;
-      if (kind === 0) await call(token, "fs.write", { path: `/data/many-${i % 10}.txt`, content: `${i}` });
-      else if (kind === 1) await call(token, "fs.read", { path: `/data/many-${i % 10}.txt` }).catch(() => undefined);
-      else if (kind === 2) await call(token, "fs.read", { path: "/etc/secret" }).catch(() => undefined);
-      else await call(token, "fs.stat", { path: "/data/nope" });
-    }
-    const verified = await tools.verifyAudit({});
-    expect(verified).toMatchObject({ ok: true, firstBrokenSeq: 0 });
-    // 1000 entries, and 250 more: each write's "#started" entry before it.
-    expect(verified.entriesChecked).toBe(before + 1250);
-
-    // Copies of the ledger, each with its own copy of the head record, checked with the key.
-    const toolsDir = join(root, "var/lib/aios/tools");
-    const { key, since } = JSON.parse(readFileSync(join(toolsDir, "audit.key"), "utf8")) as { key: string; since: number };
-    const copy = (name: string) => {
-      const path = join(dir, `${name}.db`);
-      const source = new Database(join(toolsDir, "tools.db"));
-      source.exec(`VACUUM INTO '${path}'`);
-      source.close();
-      copyFileSync(join(toolsDir, "audit.head"), `${path}.head`);
-      return new Database(path);
-    };
-    const verifyCopy = (db: Database, anchors: ExternalAnchor[] = []) => new AuditLedger(db, { key: Buffer.from(key, "base64"), since, headPath: `${db.filename}.head` }).verify(anchors);
-    const end = verified.entriesChecked;
-    // What someone without the key would write: the chain recomputed with plain SHA-256.
-    const rechain = (db: Database, from: number) => {
-      let prev = db.query<{ hash: string }, [number]>("SELECT hash FROM audit WHERE seq = ?").get(from - 1)?.hash ?? "0".repeat(64);
-      for (const row of db.query<Record<string, unknown>, [number]>("SELECT * FROM audit WHERE seq >= ? ORDER BY seq").all(from)) {
-        const { hash: _old, ...rest } = row;
-        const hash = createHash("sha256")
-          .update(prev + canonicalJson({ ...rest, prev_hash: prev }))
-          .digest("hex");
-        db.query("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?").run(prev, hash, row.seq as number);
-        prev = hash;
-      }
-    };
-    // What someone holding the key would write: the chain and the head record recomputed with it.
-    const keyed = Buffer.from(key, "base64");
-    const rechainWithKey = (db: Database, from: number) => {
-      let prev = db.query<{ hash: string }, [number]>("SELECT hash FROM audit WHERE seq = ?").get(from - 1)?.hash ?? "0".repeat(64);
-      for (const row of db.query<Record<string, unknown>, [number]>("SELECT * FROM audit WHERE seq >= ? ORDER BY seq").all(from)) {
-        const { hash: _old, ...rest } = row;
-        const hash = createHmac("sha256", keyed)
-          .update(prev + canonicalJson({ ...rest, prev_hash: prev }))
-          .digest("hex");
-        db.query("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?").run(prev, hash, row.seq as number);
-        prev = hash;
-      }
-      const last = db.query<{ seq: number; hash: string }, []>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get()!;
-      const slot = JSON.stringify({ seq: last.seq, hash: last.hash, mac: createHmac("sha256", keyed).update(`${last.seq}:${last.hash}`).digest("hex") }).padEnd(256);
-      writeFileSync(`${db.filename}.head`, slot + slot);
-    };
-    const original = new Database(join(toolsDir, "tools.db"), { readonly: true });
-    const endHash = original.query<{ hash: string }, [number]>("SELECT hash FROM audit WHERE seq = ?").get(end)!.hash;
-    original.close();
-    // The head as aios-memory anchored it (and a person or the console noted it).
-    const anchored = [{ seq: end, hash: endHash, source: "aios-memory" }];
-    const cases: Array<[string, (db: Database) => void, number, string, string]> = [
-      ["a field edited", (db) => db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 500"), 500, "edited", "it was edited"],
-      ["an entry deleted", (db) => db.exec("DELETE FROM audit WHERE seq = 321"), 321, "removed", "an entry is missing"],
-      [
-        "two entries swapped",
-        (db) => db.exec("UPDATE audit SET seq = -1 WHERE seq = 700; UPDATE audit SET seq = 700 WHERE seq = 701; UPDATE audit SET seq = 701 WHERE seq = -1;"),
-        700,
-        "reordered",
-        "reordered",
-      ],
-      [
-        "the last entry edited",
-        (db) => db.exec("UPDATE audit SET result = CASE result WHEN 'ok' THEN 'failed' ELSE 'ok' END WHERE seq = (SELECT MAX(seq) FROM audit)"),
-        end,
-        "edited",
-        "it was edited",
-      ],
-      ["the last entry removed", (db) => db.exec(`DELETE FROM audit WHERE seq = ${end}`), end, "truncated", "removed from the end"],
-      ["the last five removed", (db) => db.exec(`DELETE FROM audit WHERE seq > ${end - 5}`), end - 4, "truncated", "removed from the end"],
-      ["every entry removed", (db) => db.exec("DELETE FROM audit"), 1, "truncated", "removed from the end"],
-      ["an edit with the chain recomputed", (db) => (db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 600"), rechain(db, 600)), 600, "edited", "keyed hash"],
-      [
-        "a delete with the rest renumbered and rechained",
-        (db) => (db.exec(`DELETE FROM audit WHERE seq = 800; UPDATE audit SET seq = seq - 1 WHERE seq > 800`), rechain(db, 800)),
-        800,
-        "edited",
-        "keyed hash",
-      ],
-      [
-        "a forged entry appended",
-        (db) => (
-          db.exec(
-            `INSERT INTO audit SELECT seq + 1, execution_id || '-forged', time, agent, goal_id, task_id, tool, reason, input_hash, output_hash, result, error, duration_ms, backup_id, approval_id, hash, hash FROM audit WHERE seq = ${end}`,
-          ),
-          rechain(db, end + 1)
-        ),
-        end + 1,
-        "forged",
-        "added without the key",
-      ],
-      ["the head record deleted", (db) => rmSync(`${db.filename}.head`), end + 1, "head_missing", "head record"],
-      [
-        "the head record forged to match a cut",
-        (db) => (
-          db.exec(`DELETE FROM audit WHERE seq = ${end}`),
-          writeFileSync(`${db.filename}.head`, [end - 1, end - 2].map((seq) => JSON.stringify({ seq, hash: "0".repeat(64), mac: "0".repeat(64) }).padEnd(256)).join(""))
-        ),
-        end - 1,
-        "head_forged",
-        "forged",
-      ],
-      ["the last entry replaced by a rechained one", (db) => (db.exec(`UPDATE audit SET tool = 'fs.read' WHERE seq = ${end}`), rechain(db, end)), end, "edited", "keyed hash"],
-      // With the key, the ledger and its head record agree again: only a head kept elsewhere sees it.
-      [
-        "with the key: the tail cut, the head record rewritten",
-        (db) => (db.exec(`DELETE FROM audit WHERE seq > ${end - 3}`), rechainWithKey(db, end - 2)),
-        end - 2,
-        "truncated",
-        "aios-memory kept entry",
-      ],
-      [
-        "with the key: an entry edited, everything after it rehashed",
-        (db) => (db.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 900"), rechainWithKey(db, 900)),
-        end,
-        "rewritten",
-        "not the one aios-memory kept",
-      ],
-    ];
-    for (const [name, tamper, seq, kind, says] of cases) {
-      const db = copy(name.replaceAll(" ", "-").replaceAll(":", "").replaceAll(",", ""));
-      tamper(db);
-      const result = verifyCopy(db, anchored);
-      expect([name, result.ok, result.firstBrokenSeq, result.tampering]).toEqual([name, false, seq, kind]);
-      expect([name, result.reason]).toEqual([name, expect.stringContaining(says)]);
-      db.close();
-    }
-    // Without the anchor, the keyed rewrite passes: that is what the anchor is for.
-    const unanchored = copy("keyed-rewrite-unanchored");
-    unanchored.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 900");
-    rechainWithKey(unanchored, 900);
-    expect(verifyCopy(unanchored).ok).toBe(true);
-    // Untouched, a copy verifies: the cases above are the tampering, not the copying.
-    expect(verifyCopy(copy("untouched"), anchored).ok).toBe(true);
-    // A crash that tears the slot being written leaves the other slot's (older) head: still sound.
-    const torn = copy("torn");
-    const headFile = `${torn.filename}.head`;
-    const bytes = readFileSync(headFile);
-    bytes.fill(0x7a, (end % 2) * 256 + 10, (end % 2) * 256 + 60);
-    writeFileSync(headFile, bytes);
-    expect(verifyCopy(torn).ok).toBe(true);
-    // The recomputed chains are sound SHA-256 chains: without the key (as before) they pass.
-    const rewritten = copy("rewritten");
-    rewritten.exec("UPDATE audit SET agent = 'someone-else' WHERE seq = 10");
-    rechain(rewritten, 1);
-    expect(new AuditLedger(rewritten).verify().ok).toBe(true);
-    expect(verifyCopy(rewritten).ok).toBe(false);
-  });
-});
-
-describe("timeouts", () => {
-  test("a call past its time limit is stopped, reported and audited as a timeout", async () => {
-    const db = openToolsDatabase(join(dir, "timeouts/tools.db"));
-    const slow = defineTool({
-      name: "test.sleep",
-      description: "sleeps",
-      input: v.object({ ms: v.number() }),
-      output: v.object({ slept: v.number() }),
-      risk: "low",
-      capability: "test:sleep",
-      readOnly: true,
-      idempotent: true,
-      reversible: false,
-      timeoutMs: 100,
-      resources: () => [],
-      run: async (input, ctx) => {
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, input.ms);
-          ctx.signal.addEventListener("abort", () => clearTimeout(timer));
-        });
-        return { slept: input.ms };
-      },
-    });
-    const key = Buffer.alloc(32, 7);
-    const ledger = new AuditLedger(db);
-    const grants = new Grants(db, new Map([["tester", ["test:sleep"]]]));
-    const executor = new ToolExecutor({
-      registry: new ToolRegistry([slow]),
-      ledger,
-      approvals: new Approvals(db, 1000),
-      backups: new Backups(join(dir, "timeouts/backups"), 5),
-      grants,
-      key,
-      root: "",
-      outputCap: 1024,
-      initSocket: join(dir, "no-init.sock"),
-      stateDir: join(dir, "timeouts"),
-      protectedPaths: new ProtectedPaths({ stateDir: "/var/lib/aios", runDir: "/run/aios", configDir: "/etc/aios" }),
-      log: quiet,
-    });
-    const token = signToken({ agent: "tester", goal_id: "", task_id: "", caps: ["test:sleep"], autonomy: "supervised", iat: 0, exp: Date.now() + 60_000, jti: "t" }, key);
-    const base = { token, approvalId: "", goalId: "", taskId: "", reason: "", signal: new AbortController().signal };
-    const quick = await executor.execute({ ...base, tool: "test.sleep", input: { ms: 1 }, timeoutMs: 0 });
-    expect(quick).toMatchObject({ ok: true, output: { slept: 1 } });
-    const late = await executor.execute({ ...base, tool: "test.sleep", input: { ms: 5000 }, timeoutMs: 0 });
-    expect(late.ok).toBe(false);
-    expect(late.error).toEqual({ code: "timeout", message: "test.sleep did not finish within 100 ms and was stopped" });
-    expect(ledger.byExecution(late.executionId)?.result).toBe("timeout");
-    expect(ledger.verify().ok).toBe(true);
   });
 });
