@@ -69,7 +69,9 @@ try {
     );
 
     const assets = [] as { path: string; bytes: number; gzip_bytes: number }[];
-    for (const path of ["/", "/app.js", "/app.css", "/icon.svg"]) {
+    // The page and everything it names: its modules, the stylesheet, the icon.
+    const page = await fetch(`${base}/`).then((r) => r.text());
+    for (const path of ["/", ...new Set([...page.matchAll(/(?:src|href)="(\/[^"]*)"/g)].map((m) => m[1]!))]) {
       const raw = await fetch(base + path, { headers: { "accept-encoding": "identity" } }).then((r) => r.arrayBuffer());
       const gz = await fetch(base + path, { headers: { "accept-encoding": "gzip" }, decompress: false } as RequestInit).then((r) => r.arrayBuffer());
       assets.push({ path, bytes: raw.byteLength, gzip_bytes: gz.byteLength });
@@ -87,8 +89,8 @@ aios-console API, ${CALLS} sequential calls each (bearer token, loopback)
   POST /api/goals through the console                 ${us(submit.console_http)}
 
 the web page as a browser downloads it (no CDN: this is everything)
-${assets.map((a) => `  ${a.path.padEnd(10)} ${String(a.bytes).padStart(7)} bytes   gzip ${String(a.gzip_bytes).padStart(6)} bytes`).join("\n")}
-  total      ${String(total.bytes).padStart(7)} bytes   gzip ${String(total.gzip_bytes).padStart(6)} bytes
+${assets.map((a) => `  ${a.path.padEnd(22)} ${String(a.bytes).padStart(7)} bytes   gzip ${String(a.gzip_bytes).padStart(6)} bytes`).join("\n")}
+  total                  ${String(total.bytes).padStart(7)} bytes   gzip ${String(total.gzip_bytes).padStart(6)} bytes
 `);
   } finally {
     await stack.stop();

@@ -24,6 +24,8 @@ let base: string;
 let token: string;
 let browser: Browser;
 let page: Page;
+/** Errors the page's own script threw: none is expected, in any view. */
+const scriptErrors: string[] = [];
 
 const SLEEPER = `description = "web, a stand-in service"\ncommand = "/bin/sh"\nargs = ["-c", "echo web is up; exec sleep 100000"]\n[restart]\npolicy = "always"\n`;
 // Generous waits: the machine is shared; these are not performance assertions.
@@ -41,6 +43,7 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   page.setDefaultTimeout(60_000);
+  page.on("pageerror", (error) => scriptErrors.push(error.message));
 });
 
 afterAll(async () => {
@@ -201,5 +204,9 @@ describe("the console in a browser", () => {
     expect(await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     await shot("09-phone-goals", phone);
     await phone.close();
+  });
+
+  test("the page's script threw no error in any of the views above", () => {
+    expect(scriptErrors).toEqual([]);
   });
 });

@@ -163,10 +163,16 @@ describe("changes from other sites are refused", () => {
     expect(page.headers.get("x-frame-options")).toBe("DENY");
     const html = await page.text();
     expect(html).not.toMatch(/https?:\/\//);
-    const script = await fetch(`${base}/app.js`, { headers: { "accept-encoding": "gzip" } });
+    const entry = html.match(/<script type="module" src="(\/[^"]+)"/)?.[1];
+    expect(entry).toBeDefined();
+    const script = await fetch(`${base}${entry}`, { headers: { "accept-encoding": "gzip" } });
     expect(script.headers.get("content-type")).toContain("javascript");
     const etag = script.headers.get("etag")!;
-    expect((await fetch(`${base}/app.js`, { headers: { "if-none-match": etag } })).status).toBe(304);
+    expect((await fetch(`${base}${entry}`, { headers: { "if-none-match": etag } })).status).toBe(304);
+    // Everything the page names is served: the modules the entry imports, the stylesheet, the icon.
+    const named = [...html.matchAll(/(?:src|href)="(\/[^"]*)"/g)].map((m) => m[1]!);
+    expect(named.filter((path) => path.startsWith("/web/")).length).toBeGreaterThan(5);
+    for (const path of named) expect([path, (await fetch(`${base}${path}`)).status]).toEqual([path, 200]);
   });
 });
 

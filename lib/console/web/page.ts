@@ -4,7 +4,7 @@
  * this console (the machine may be offline), and no script or style is inline (the CSP forbids
  * both, so injected markup could not run either).
  */
-export const PAGE_HTML = `<!doctype html>
+export const pageHtml = (entry: string, preload: readonly string[]) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -13,7 +13,8 @@ export const PAGE_HTML = `<!doctype html>
 <title>AIOS console</title>
 <link rel="icon" href="/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/app.css">
-<script type="module" src="/app.js"></script>
+<script type="module" src="${entry}"></script>
+${preload.map((path) => `<link rel="modulepreload" href="${path}">`).join("\n")}
 </head>
 <body>
 <div id="plain-http" class="banner warn" role="alert" hidden></div>
