@@ -6,7 +6,7 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run, start } from "./support/binary.ts";
@@ -201,6 +201,29 @@ describe("aiosctl for goals, services and undo", () => {
     expect((await aiosctl("audit", "--tool", "fs.write.rollback")).stdout).toContain("fs.write.rollback");
     expect((await aiosctl("rollback", "exe_no-such-call")).code).toBe(1);
     expect((await aiosctl("rollback")).code).toBe(64);
+  });
+
+  test("rollback of a high-risk call asks for approval: refused without a terminal, done with --yes and recorded", async () => {
+    const file = join(stack.root, "tmp/ctl-precious.txt");
+    writeFileSync(file, "precious\n");
+    await aiosctl("autonomy", "autonomous");
+    const r = await aiosctl("goal", "--json", 'call fs.delete {"path":"/tmp/ctl-precious.txt"}');
+    await aiosctl("autonomy", "supervised");
+    expect(r.code).toBe(0);
+    expect(existsSync(file)).toBe(false);
+    const executionId = lines(r.stdout).find((e) => e.kind === "EVENT_KIND_TOOL_RESULT")?.data?.execution_id;
+    const unasked = await aiosctl("rollback", executionId);
+    expect(unasked.code).toBe(1);
+    expect(unasked.stderr).toContain("fs.delete.rollback is high risk and needs a human's approval under supervised autonomy");
+    expect(unasked.stderr).toContain("--yes");
+    expect(existsSync(file)).toBe(false);
+    const approved = await aiosctl("rollback", executionId, "--yes");
+    expect([approved.code, approved.stdout]).toEqual([0, expect.stringContaining(`fs.delete ${executionId} undone`)]);
+    expect(readFileSync(file, "utf8")).toBe("precious\n");
+    const audit = JSON.parse((await aiosctl("audit", "--tool", "fs.delete.rollback", "--json")).stdout) as Array<Record<string, string>>;
+    // Asked twice (without a terminal, then with --yes), then started and done with the approval.
+    expect(audit.map((e) => e.result)).toEqual(["AUDIT_RESULT_OK", "AUDIT_RESULT_STARTED", "AUDIT_RESULT_NEEDS_APPROVAL", "AUDIT_RESULT_NEEDS_APPROVAL"]);
+    expect(audit[0]!.approvalId).toMatch(/^apr_/);
   });
 
   test("service stop, status, start, restart: wait for the state and exit 0; bad use 64, unknown 1", async () => {

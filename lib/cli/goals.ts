@@ -7,11 +7,11 @@
  * reached, 78 bad configuration.
  */
 import { ApprovalState, AutonomyLevel, Layer } from "../rpc/gen/aios/v1/common.ts";
-import { createInterface } from "node:readline";
 import { Approval, EmergencyStopResponse, Event, EventKind, GetSystemStatusResponse, Goal, GoalState, OrchestratorServiceDefinition, TaskState } from "../rpc/gen/aios/v1/orchestrator.ts";
 import { connect, decideApproval, enumValue, EXIT_USAGE, type ServiceClient } from "../rpc/index.ts";
 import { ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
 import { socketPath } from "../config/index.ts";
+import { askYesNo } from "./ask.ts";
 import { enumName, type Flags, json, runCommand, usageError } from "./command.ts";
 import { AUTONOMY_NAMES } from "../rpc/autonomy.ts";
 
@@ -74,14 +74,7 @@ async function interrupted(c: ServiceClient<typeof OrchestratorServiceDefinition
     process.stderr.write(`\n${how}`);
     return 130;
   }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await new Promise<string>((resolve) => {
-    rl.once("SIGINT", () => resolve(""));
-    rl.once("close", () => resolve(""));
-    rl.question(`\ncancel goal ${goalId}? [y/N] `, resolve);
-  });
-  rl.close();
-  if (!/^y(es)?$/i.test(answer.trim())) {
+  if (!(await askYesNo(`\ncancel goal ${goalId}?`))) {
     process.stderr.write(how);
     return 130;
   }

@@ -12,7 +12,8 @@ import { approvalsCommand, autonomyCommand, cancelCommand, decideCommand, emerge
 import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
 import { shellCommand } from "./shell.ts";
 import { schedulesCommand } from "./schedules.ts";
-import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, rollbackCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
+import { rollbackCommand } from "./rollback.ts";
+import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
 
 const USAGE = `aiosctl: talk to a running AIOS
 
@@ -33,7 +34,8 @@ Commands:
                           control a service and wait until it is ready (or stopped)
   restart NAME            the same as service restart NAME
   audit [verify]          the audit ledger; verify recomputes its hash chain (exit 1 if broken)
-  rollback EXECUTION_ID   undo a reversible tool call (file write, firewall change) from its backup
+  rollback EXECUTION_ID   undo a reversible tool call (file write, firewall change) from its backup;
+                          asks first when the undo needs approval (--yes gives it)
   memory search "TEXT"    what AIOS remembers (memory stats: counts and sizes)
   memory procedures       what it learned from models and replays with none (promote|demote|reset|forget|edit ID)
   schedules [delete ID]   goals submitted at repeating times ("every day at 03:00 ..." as a goal makes one)

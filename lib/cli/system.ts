@@ -291,35 +291,3 @@ export function serviceCommand(argv: readonly string[]): Promise<number> {
 export function restartCommand(argv: readonly string[]): Promise<number> {
   return serviceCommand(["restart", ...argv]);
 }
-
-/** `rollback EXECUTION_ID`: undo a reversible tool call, with the authority of the agent that made it. */
-export function rollbackCommand(argv: readonly string[]): Promise<number> {
-  return runCommand(
-    argv,
-    {
-      name: "rollback",
-      usage: "aiosctl rollback EXECUTION_ID",
-      summary: "undo a reversible tool call (a file write, a firewall change) from its backup",
-      flags: { reason: { type: "string", help: "why, for the audit ledger" } },
-      component: "tools",
-      service: ToolsServiceDefinition,
-    },
-    async (c, { positionals, values }) => {
-      const [executionId] = positionals;
-      if (!executionId || positionals.length !== 1) return usageError("rollback", "give one execution id (aiosctl audit lists them, --json shows executionId)");
-      const { entries } = await c.queryAudit({ executionId, pageSize: 1, agent: "", tool: "", goalId: "", pageToken: "" });
-      const entry = entries[0];
-      if (!entry) {
-        process.stderr.write(`aiosctl rollback: no execution ${executionId} in the audit ledger (aiosctl audit lists them)\n`);
-        return 1;
-      }
-      // Undoing a call needs what doing it needed: a short-lived token of the agent that made it.
-      const { token } = await c.issueCapabilityToken({ agent: entry.agent, goalId: entry.goalId, taskId: entry.taskId, capabilities: [], ttlMs: 60_000 });
-      const by = process.env.SUDO_USER || process.env.USER || "root";
-      const r = await c.rollback({ executionId, capabilityToken: token, reason: String(values.reason ?? `rollback by human:${by} with aiosctl`) });
-      if (values.json) json({ executionId: r.executionId, summary: r.summary, undid: AuditEntry.toJSON(entry) });
-      else process.stdout.write(`${entry.tool} ${executionId} undone: ${r.summary}\n(audited as ${r.executionId})\n`);
-      return 0;
-    },
-  );
-}

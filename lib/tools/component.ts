@@ -49,6 +49,6 @@ export const toolsComponent: ComponentSpec = {
     // A copy of the ledger's head outside aios-tools' files, in aios-memory.
     const anchor = new HeadAnchor(connect(MemoryServiceDefinition, socketPath(config, root, "memory")), ledger, log);
     anchor.start();
-    return [toolsService({ registry, executor, ledger, approvals, grants, backups, key, root, outputCap, anchor, log })];
+    return [toolsService({ registry, executor, ledger, approvals, grants, key, root, outputCap, anchor, log })];
   },
 };

@@ -10,12 +10,13 @@
  *   6 validate the output
  *   7 append the audit entry (every call, whatever became of it) before answering; a call that
  *     changes anything also has an entry "#started" written before it runs
+ * Rollback enters at step 1 with the call to undo and goes on through 2-7 as TOOL.rollback.
  */
 import * as v from "valibot";
 import { rooted } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { InitServiceDefinition } from "../rpc/gen/aios/v1/init.ts";
-import { AiosError, connect, failedPrecondition, fromValibotIssues, notFound, permissionDenied, type ServiceClient } from "../rpc/index.ts";
+import { AiosError, connect, failedPrecondition, fromValibotIssues, invalidArgument, notFound, permissionDenied, type ServiceClient } from "../rpc/index.ts";
 import type { Approvals } from "./approvals.ts";
 import type { AuditLedger, AuditResult } from "./audit.ts";
 import type { Backups } from "./backups.ts";
@@ -28,6 +29,7 @@ import type { RiskName, ToolContext, ToolDefinition, ToolRegistry } from "./regi
 import { CheckedOpener } from "./checked-open.ts";
 import { type Autonomy, type TokenClaims, verifyToken } from "./token.ts";
 import { ToolFailure } from "./tool-error.ts";
+import { UNDO_SUFFIX, undoTool } from "./undo.ts";
 
 export interface ExecuteCall {
   tool: string;
@@ -40,6 +42,19 @@ export interface ExecuteCall {
   timeoutMs: number;
   signal: AbortSignal;
 }
+
+/** Rollback: undo an earlier call from its backup (see ToolExecutor.rollback). */
+export interface RollbackCall {
+  executionId: string;
+  token: string;
+  approvalId: string;
+  reason: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/** What steps 2-7 need of a call, whichever way it came. */
+type Admitted = Pick<ExecuteCall, "token" | "approvalId" | "reason" | "timeoutMs" | "signal">;
 
 export interface ExecuteOutcome {
   executionId: string;
@@ -107,8 +122,12 @@ const ERRNO_CODES: Record<string, string> = {
 
 class TimeoutError extends Error {}
 
+type AuditEntryInProgress = ReturnType<ToolExecutor["entry"]>;
+
 export class ToolExecutor {
   private initClient: ServiceClient<typeof InitServiceDefinition> | undefined;
+  /** Backups being restored now: two concurrent rollbacks of one call cannot both run. */
+  private readonly rollingBack = new Set<string>();
 
   /** Physical directories spawned commands are not shown. */
   private readonly hiddenFromCommands: readonly string[];
@@ -124,6 +143,55 @@ export class ToolExecutor {
   }
 
   async execute(call: ExecuteCall): Promise<ExecuteOutcome> {
+    const entry = this.entry(call, call.tool, hashValue(call.input ?? {}));
+
+    // 1. The tool and its input.
+    const tool = this.o.registry.get(call.tool);
+    if (!tool) return entry.refuse("invalid", notFound(`no tool named "${call.tool}"; ListTools names them all`));
+    const parsed = v.safeParse(tool.input, call.input ?? {}, { abortEarly: false });
+    if (!parsed.success) return entry.refuse("invalid", fromValibotIssues(parsed.issues, "input"));
+    entry.audit.input_hash = hashValue(parsed.output);
+    return this.admitAndRun(call, tool, parsed.output, entry);
+  }
+
+  /**
+   * Undoes a reversible call from its backup, through the same pipeline as every call (steps
+   * 2-7): the undo is the tool TOOL.rollback (lib/tools/undo.ts) with the call's input. Once
+   * only: a second undo would overwrite whatever changed since the first.
+   */
+  async rollback(call: RollbackCall): Promise<ExecuteOutcome> {
+    const undone = this.o.ledger.byExecution(call.executionId);
+    const reason = call.reason || `rollback of ${call.executionId}`;
+    const entry = this.entry({ ...call, reason, goalId: undone?.goal_id ?? "", taskId: undone?.task_id ?? "" }, `${undone?.tool ?? "unknown"}${UNDO_SUFFIX}`, undone?.input_hash ?? "");
+
+    // 1. The call, its backup, and a tool that can still restore it.
+    if (!undone) return entry.refuse("invalid", notFound(`no execution ${call.executionId} in the audit ledger`));
+    const backupId = undone.backup_id;
+    if (!backupId) return entry.refuse("invalid", invalidArgument("execution_id", `${undone.tool} call ${call.executionId} made no backup: only reversible calls that ran can be rolled back`));
+    const done = this.o.ledger.rollbackOf(backupId);
+    if (done || this.rollingBack.has(backupId)) {
+      return entry.refuse("invalid", failedPrecondition(`${undone.tool} call ${call.executionId} was already rolled back${done ? ` (${done.execution_id} at ${done.time})` : ""}`));
+    }
+    let saved: ReturnType<Backups["load"]>;
+    try {
+      saved = this.o.backups.load(backupId);
+    } catch (error) {
+      return entry.refuse("invalid", error as AiosError);
+    }
+    const tool = this.o.registry.get(saved.tool);
+    if (!tool?.restore) return entry.refuse("invalid", notFound(`tool ${saved.tool} can no longer restore its backups`));
+    entry.audit.backup_id = backupId;
+
+    this.rollingBack.add(backupId);
+    try {
+      return await this.admitAndRun({ ...call, reason }, undoTool(tool, saved.backup, saved.dir), saved.input, entry);
+    } finally {
+      this.rollingBack.delete(backupId);
+    }
+  }
+
+  /** The audit entry of one call as it is filled in, and how to write it. */
+  private entry(call: { approvalId: string; goalId: string; taskId: string; reason: string }, toolName: string, inputHash: string) {
     const executionId = `exe_${crypto.randomUUID()}`;
     const started = performance.now();
     const audit = {
@@ -131,9 +199,9 @@ export class ToolExecutor {
       agent: "unknown",
       goal_id: call.goalId,
       task_id: call.taskId,
-      tool: call.tool,
+      tool: toolName,
       reason: call.reason,
-      input_hash: hashValue(call.input ?? {}),
+      input_hash: inputHash,
       output_hash: "",
       backup_id: "",
       approval_id: call.approvalId,
@@ -144,14 +212,12 @@ export class ToolExecutor {
       record(result, error.message);
       throw error;
     };
+    return { executionId, audit, record, refuse };
+  }
 
-    // 1. The tool and its input.
-    const tool = this.o.registry.get(call.tool);
-    if (!tool) return refuse("invalid", notFound(`no tool named "${call.tool}"; ListTools names them all`));
-    const parsed = v.safeParse(tool.input, call.input ?? {}, { abortEarly: false });
-    if (!parsed.success) return refuse("invalid", fromValibotIssues(parsed.issues, "input"));
-    const input = parsed.output;
-    audit.input_hash = hashValue(input);
+  /** Steps 2-7 for a tool and its checked input. */
+  private async admitAndRun(call: Admitted, tool: ToolDefinition, input: unknown, entry: AuditEntryInProgress): Promise<ExecuteOutcome> {
+    const { executionId, audit, record, refuse } = entry;
 
     // 2. Who is calling, and may they?
     let claims: TokenClaims;

@@ -7,16 +7,15 @@ import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { ApprovalState, RiskLevel } from "../rpc/gen/aios/v1/common.ts";
 import { AuditResult, type CapabilityGrant, type Tool, type ToolApproval, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
-import { failedPrecondition, implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, permissionDenied, type ServiceImplementation } from "../rpc/index.ts";
+import { AiosError, failedPrecondition, implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, permissionDenied, type ServiceImplementation } from "../rpc/index.ts";
 import type { ApprovalRow, Approvals } from "./approvals.ts";
 import type { AuditLedger, AuditResult as AuditResultName, AuditRow } from "./audit.ts";
 import type { HeadAnchor } from "./anchor.ts";
-import type { Backups } from "./backups.ts";
 import { formatCapability, grantedBy, parseCapability } from "./capability.ts";
 import type { ToolExecutor } from "./executor.ts";
 import type { GrantRow, Grants } from "./grants.ts";
 import type { ToolDefinition, ToolRegistry } from "./registry.ts";
-import { type Autonomy, signToken, verifyToken } from "./token.ts";
+import { type Autonomy, signToken } from "./token.ts";
 import type { Logger } from "../log/index.ts";
 import { AUTONOMY_LEVEL } from "../rpc/autonomy.ts";
 
@@ -123,7 +122,6 @@ export interface ToolsServiceOptions {
   ledger: AuditLedger;
   approvals: Approvals;
   grants: Grants;
-  backups: Backups;
   key: Buffer;
   root: string;
   outputCap: number;
@@ -133,8 +131,6 @@ export interface ToolsServiceOptions {
 }
 
 export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
-  /** Backups being restored now: two concurrent rollbacks of one call cannot both run. */
-  const rollingBack = new Set<string>();
   const pageOf = <T>(items: T[], pageSize: number, token: string) => {
     const start = pageOffset(token);
     const size = pageLimit(pageSize, 50, MAX_PAGE);
@@ -167,51 +163,15 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       });
       return { ...outcome, durationMs: outcome.durationMs, output: outcome.output, error: outcome.error };
     },
-    rollback: async (request) => {
+    rollback: async (request, ctx) => {
       const { executionId, capabilityToken } = parseRequest(v.object({ executionId: Required("execution_id"), capabilityToken: Required("capability_token") }), request);
-      const entry = o.ledger.byExecution(executionId);
-      if (!entry) throw notFound(`no execution ${executionId} in the audit ledger`);
-      if (!entry.backup_id) throw invalidArgument("execution_id", `${entry.tool} call ${executionId} made no backup: only reversible calls that ran can be rolled back`);
-      // Once: a second rollback would overwrite whatever changed since the first.
-      const done = o.ledger.rollbackOf(entry.backup_id);
-      if (done || rollingBack.has(entry.backup_id)) throw failedPrecondition(`${entry.tool} call ${executionId} was already rolled back${done ? ` (${done.execution_id} at ${done.time})` : ""}`);
-      const claims = verifyToken(capabilityToken, o.key);
-      const { tool: toolName, input, backup, dir } = o.backups.load(entry.backup_id);
-      const tool = o.registry.get(toolName);
-      if (!tool?.restore) throw notFound(`tool ${toolName} can no longer restore its backups`);
-      // Undoing a call needs what doing it needed, and protected paths stay closed.
-      const refusal = o.executor.accessRefusal(tool, input, claims, `to roll back ${executionId}`);
-      // A rollback is audited like any call, as TOOL.rollback, denied or done.
-      const audit = (result: "ok" | "denied", error = "") =>
-        o.ledger.append({
-          execution_id: `exe_${crypto.randomUUID()}`,
-          time: new Date().toISOString(),
-          agent: claims.agent,
-          goal_id: entry.goal_id,
-          task_id: entry.task_id,
-          tool: `${toolName}.rollback`,
-          reason: request.reason || `rollback of ${executionId}`,
-          input_hash: entry.input_hash,
-          output_hash: "",
-          result,
-          error,
-          duration_ms: 0,
-          backup_id: entry.backup_id,
-          approval_id: "",
-        });
-      if (refusal) {
-        audit("denied", refusal);
-        throw permissionDenied(refusal);
-      }
-      const ctx = o.executor.context(tool, claims, new AbortController().signal, `rollback-${executionId}`);
-      rollingBack.add(entry.backup_id);
-      try {
-        const summary = await tool.restore(backup, dir, ctx);
-        const row = audit("ok");
-        return { executionId: row.execution_id, summary };
-      } finally {
-        rollingBack.delete(entry.backup_id);
-      }
+      const outcome = await o.executor.rollback({ executionId, token: capabilityToken, approvalId: request.approvalId, reason: request.reason, timeoutMs: request.timeoutMs, signal: ctx.signal });
+      if (outcome.ok) return { executionId: outcome.executionId, summary: String(outcome.output?.summary ?? "") };
+      // The undo ran and did not restore: the caller learns why, and that it is in the ledger.
+      const said = `rollback of ${executionId} ${outcome.error?.message ?? "failed"} (audited as ${outcome.executionId})`;
+      if (outcome.error?.code === "timeout") throw new AiosError("deadline_exceeded", said);
+      if (outcome.error?.code === "cancelled") throw new AiosError("cancelled", said);
+      throw failedPrecondition(said);
     },
     queryAudit: (request) => {
       // The token is the seq of the last entry given: the next page starts below it.

@@ -237,7 +237,14 @@ describe("approvals", () => {
     expect(() => statSync(join(root, "data/precious.conf"))).toThrow();
     expect((await failure(call(token, "fs.delete", { path: "/data/precious.conf" }, { approvalId }))).message).toContain("already been used");
 
-    const rollback = await tools.rollback({ executionId: ran.executionId, capabilityToken: token, reason: "undo" });
+    // Undoing it goes through the same pipeline: as risky as the delete, so it asks first.
+    const asked = await failure(tools.rollback({ executionId: ran.executionId, capabilityToken: token, reason: "undo" }));
+    expect([asked.code, asked.message]).toEqual(["failed_precondition", expect.stringContaining("fs.delete.rollback is high risk and needs a human's approval")]);
+    const undoApproval = asked.details["approval-id"]!;
+    expect((await tools.getApproval({ approvalId: undoApproval })).approval).toMatchObject({ tool: "fs.delete.rollback", input: { path: "/data/precious.conf" } });
+    expect(() => statSync(join(root, "data/precious.conf"))).toThrow();
+    await tools.decideApproval({ approvalId: undoApproval, approve: true, decidedBy: "human:admin" });
+    const rollback = await tools.rollback({ executionId: ran.executionId, capabilityToken: token, reason: "undo", approvalId: undoApproval });
     expect(rollback.summary).toContain("restored /data/precious.conf");
     // Once: a replay would overwrite whatever changed since.
     const replay = await failure(tools.rollback({ executionId: ran.executionId, capabilityToken: token, reason: "again" }));

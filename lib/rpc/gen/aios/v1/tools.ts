@@ -291,6 +291,13 @@ export interface ExecuteResponse {
   auditHash: string;
 }
 
+/**
+ * Undoing a call goes through the same pipeline as the call: the token must carry the undone
+ * tool's capability for the same resources, the undo needs approval when the call did (at the
+ * token's autonomy; FAILED_PRECONDITION with aios-approval-id, then retry with approval_id), it
+ * runs with the tool's time limit and the caller's cancellation, and it is audited as
+ * TOOL.rollback whatever becomes of it, with its real duration.
+ */
 export interface RollbackRequest {
   /** The execution to undo. */
   executionId: string;
@@ -298,6 +305,10 @@ export interface RollbackRequest {
   capabilityToken: string;
   /** Why, for audit. */
   reason: string;
+  /** An approved approval for this undo (see above); empty on the first try. */
+  approvalId: string;
+  /** Milliseconds; 0 means the tool's own limit, and more than that is cut to it. */
+  timeoutMs: number;
 }
 
 export interface RollbackResponse {
@@ -2281,7 +2292,7 @@ export const ExecuteResponse: MessageFns<ExecuteResponse> = {
 };
 
 function createBaseRollbackRequest(): RollbackRequest {
-  return { executionId: "", capabilityToken: "", reason: "" };
+  return { executionId: "", capabilityToken: "", reason: "", approvalId: "", timeoutMs: 0 };
 }
 
 export const RollbackRequest: MessageFns<RollbackRequest> = {
@@ -2294,6 +2305,12 @@ export const RollbackRequest: MessageFns<RollbackRequest> = {
     }
     if (message.reason !== "") {
       writer.uint32(26).string(message.reason);
+    }
+    if (message.approvalId !== "") {
+      writer.uint32(34).string(message.approvalId);
+    }
+    if (message.timeoutMs !== 0) {
+      writer.uint32(40).uint64(message.timeoutMs);
     }
     return writer;
   },
@@ -2335,6 +2352,22 @@ export const RollbackRequest: MessageFns<RollbackRequest> = {
             message.reason = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.approvalId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.timeoutMs = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2360,6 +2393,16 @@ export const RollbackRequest: MessageFns<RollbackRequest> = {
         ? globalThis.String(object.capability_token)
         : "",
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      approvalId: isSet(object.approvalId)
+        ? globalThis.String(object.approvalId)
+        : isSet(object.approval_id)
+        ? globalThis.String(object.approval_id)
+        : "",
+      timeoutMs: isSet(object.timeoutMs)
+        ? globalThis.Number(object.timeoutMs)
+        : isSet(object.timeout_ms)
+        ? globalThis.Number(object.timeout_ms)
+        : 0,
     };
   },
 
@@ -2374,6 +2417,12 @@ export const RollbackRequest: MessageFns<RollbackRequest> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.approvalId !== "") {
+      obj.approvalId = message.approvalId;
+    }
+    if (message.timeoutMs !== 0) {
+      obj.timeoutMs = Math.round(message.timeoutMs);
+    }
     return obj;
   },
 
@@ -2385,6 +2434,8 @@ export const RollbackRequest: MessageFns<RollbackRequest> = {
     message.executionId = object.executionId ?? "";
     message.capabilityToken = object.capabilityToken ?? "";
     message.reason = object.reason ?? "";
+    message.approvalId = object.approvalId ?? "";
+    message.timeoutMs = object.timeoutMs ?? 0;
     return message;
   },
 };
