@@ -15,6 +15,7 @@ import { cleanEnv, installBinary, type Running, start } from "./support/binary.t
 import { dfUsePercent } from "./support/df.ts";
 import { requireHostPrograms } from "../scripts/host-programs.ts";
 import { agentToml } from "./support/agents.ts";
+import { refusal } from "./support/refusal.ts";
 
 let dir: string;
 let root: string;
@@ -103,15 +104,6 @@ const token = async (agent: string, autonomy = AutonomyLevel.AUTONOMY_LEVEL_AUTO
 
 const run = (capabilityToken: string, tool: string, input: Record<string, unknown>, approvalId = "") =>
   tools.execute({ tool, input, capabilityToken, approvalId, reason: "catalogue test" }, { timeoutMs: 120_000 });
-
-async function refusal(promise: Promise<unknown>): Promise<AiosError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AiosError;
-  }
-  throw new Error("the call was not refused");
-}
 
 interface Case {
   tool: string;

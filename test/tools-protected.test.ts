@@ -15,6 +15,7 @@ import { type AiosError, connect, type ServiceClient } from "../lib/rpc/index.ts
 import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
 import { waitFor } from "./support/wait.ts";
 import { agentToml } from "./support/agents.ts";
+import { refusal as refused } from "./support/refusal.ts";
 
 let dir: string;
 let root: string;
@@ -57,15 +58,6 @@ afterAll(async () => {
 });
 
 const run = (tool: string, input: Record<string, unknown>) => tools.execute({ tool, input, capabilityToken: token, approvalId: "", reason: "protected-paths test" });
-
-async function refused(promise: Promise<unknown>): Promise<AiosError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AiosError;
-  }
-  throw new Error("the call was not refused");
-}
 
 describe("protected paths", () => {
   test("AIOS's secrets and the machine's are refused to an agent holding every fs capability", async () => {

@@ -8,6 +8,7 @@ import { InitServiceDefinition, LogStream, ServiceState } from "./gen/aios/v1/in
 import { MemoryServiceDefinition } from "./gen/aios/v1/memory.ts";
 import { HealthCheckResponse_ServingStatus } from "./gen/grpc/health/v1/health.ts";
 import { AiosError, connect, HealthDefinition, implement, notFound, parseRequest, type RunningServer, serve } from "./index.ts";
+import { refusal as rejection } from "../../test/support/refusal.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-rpc-"));
 const logLines: Record<string, unknown>[] = [];
@@ -57,16 +58,6 @@ afterAll(async () => {
   await server.close(1000);
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function rejection(promise: Promise<unknown>): Promise<AiosError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AiosError);
-    return error as AiosError;
-  }
-  throw new Error("the call succeeded");
-}
 
 describe("lib/rpc over a Unix socket", () => {
   test("an error made of hostile text is sent whole and bounded, and the server goes on", async () => {

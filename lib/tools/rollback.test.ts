@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
-import { AiosError } from "../rpc/index.ts";
 import { quiet } from "../../test/support/tools-server.ts";
 import { Approvals } from "./approvals.ts";
 import { AuditLedger } from "./audit.ts";
@@ -20,6 +19,7 @@ import { Grants } from "./grants.ts";
 import { ProtectedPaths } from "./protected.ts";
 import { defineTool, ToolRegistry } from "./registry.ts";
 import { type Autonomy, signToken } from "./token.ts";
+import { refusal as refused } from "../../test/support/refusal.ts";
 
 let dir: string;
 let ledger: AuditLedger;
@@ -102,15 +102,6 @@ const flipped = async (name: string, value: string) => {
 };
 const undo = (executionId: string, extra: Partial<Parameters<ToolExecutor["rollback"]>[0]> = {}) =>
   executor.rollback({ executionId, token: token(), approvalId: "", reason: "", timeoutMs: 0, signal: new AbortController().signal, ...extra });
-const refused = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AiosError);
-    return error as AiosError;
-  }
-  throw new Error("the rollback was not refused");
-};
 const lastEntry = () => ledger.query({}, 1)[0]!;
 
 describe("rollback through the pipeline", () => {

@@ -3,7 +3,6 @@
  * ("storage" may read, write and delete under /data; "reader" may read /data/pub/*), a
  * root-only /etc/secret, and helpers to issue a token, make a call and catch a failure.
  */
-import { expect } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +10,7 @@ import { parseConfig } from "../../lib/config/index.ts";
 import { createLogger } from "../../lib/log/index.ts";
 import { AutonomyLevel } from "../../lib/rpc/gen/aios/v1/common.ts";
 import { ToolsServiceDefinition } from "../../lib/rpc/gen/aios/v1/tools.ts";
-import { AiosError, connect, serve } from "../../lib/rpc/index.ts";
+import { connect, serve } from "../../lib/rpc/index.ts";
 import { toolsComponent } from "../../lib/tools/component.ts";
 import { agentToml } from "./agents.ts";
 
@@ -49,12 +48,6 @@ export async function startToolsServer() {
 }
 
 /** The AiosError a call failed with; the test fails if it succeeded. */
-export async function failure(promise: Promise<unknown>): Promise<AiosError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AiosError);
-    return error as AiosError;
-  }
-  throw new Error("the call succeeded");
-}
+
+/** The AiosError a call failed with; the test fails if it succeeded. */
+export { refusal as failure } from "./refusal.ts";
