@@ -2,9 +2,20 @@
  * @module lib/orchestrator/understanding/services
  * Services: list, status, start, stop, restart, logs and why one failed.
  */
-import type { Intent } from "./types.ts";
+import type { Intent, Step } from "./types.ts";
 import { serviceName } from "./say.ts";
 import { duration, plural } from "./words.ts";
+
+/** A service's state in words; with its pid and uptime when asked how it is, not why it failed. */
+const statusStep = (name: string, withUptime: boolean): Step => ({
+  tool: "service.status",
+  input: { name },
+  agent: "system",
+  description: `Report the state of ${name}`,
+  successCheck: `the state of ${name} is reported`,
+  say: (o) =>
+    `${o.name} is ${o.state}${withUptime && o.pid ? ` (pid ${o.pid}, up ${duration(o.uptime_s)})` : ""}${o.restarts ? `, restarted ${plural(o.restarts, "time")}` : ""}${o.reason ? `: ${o.reason}` : ""}${o.last_exit ? `; last exit: ${o.last_exit}` : ""}`,
+});
 
 export const SERVICES: readonly Intent[] = [
   {
@@ -42,20 +53,7 @@ export const SERVICES: readonly Intent[] = [
       "systemctl status <name>",
       "is <name> alive",
     ],
-    steps: (slots) => {
-      const name = serviceName(slots.name!);
-      return [
-        {
-          tool: "service.status",
-          input: { name },
-          agent: "system",
-          description: `Report the state of ${name}`,
-          successCheck: `the state of ${name} is reported`,
-          say: (o) =>
-            `${o.name} is ${o.state}${o.pid ? ` (pid ${o.pid}, up ${duration(o.uptime_s)})` : ""}${o.restarts ? `, restarted ${plural(o.restarts, "time")}` : ""}${o.reason ? `: ${o.reason}` : ""}${o.last_exit ? `; last exit: ${o.last_exit}` : ""}`,
-        },
-      ];
-    },
+    steps: (slots) => [statusStep(serviceName(slots.name!), true)],
   },
   ...(["start", "stop", "restart"] as const).map(
     (verb): Intent => ({
@@ -127,14 +125,7 @@ export const SERVICES: readonly Intent[] = [
     steps: (slots) => {
       const name = serviceName(slots.name!);
       return [
-        {
-          tool: "service.status",
-          input: { name },
-          agent: "system",
-          description: `Report the state of ${name}`,
-          successCheck: `the state of ${name} is reported`,
-          say: (o) => `${o.name} is ${o.state}${o.restarts ? `, restarted ${plural(o.restarts, "time")}` : ""}${o.reason ? `: ${o.reason}` : ""}${o.last_exit ? `; last exit: ${o.last_exit}` : ""}`,
-        },
+        statusStep(name, false),
         {
           tool: "monitor.logs",
           input: { source: name, lines: 20, grep: '[Ee]rror|ERROR|[Ff]ail|FAIL|[Pp]anic|[Ff]atal|denied|refused|"level":"(error|warn)"' },
