@@ -303,7 +303,9 @@ describe("effects, checked afterwards", () => {
     const result = events.find((e) => e.kind === EventKind.EVENT_KIND_TOOL_RESULT && e.causeId === called.id)!;
     expect(result.message).toStartWith("fs.delete ok");
     expect(events.find((e) => e.kind === EventKind.EVENT_KIND_TASK_STATE && e.message.startsWith("t1 succeeded"))!.causeId).toBe(result.id);
-    expect((await aiosctl("rollback", executionId!)).code).toBe(0);
+    // Undoing a delete is as risky as the delete: without a terminal to ask on, it needs --yes.
+    expect((await aiosctl("rollback", executionId!)).code).toBe(1);
+    expect((await aiosctl("rollback", executionId!, "--yes")).code).toBe(0);
     expect(readFileSync(join(root, "tmp/junk.txt"), "utf8")).toBe("delete me\n");
   });
 

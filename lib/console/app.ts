@@ -62,10 +62,10 @@ const SECURITY_HEADERS = {
   "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
 
-export function createConsoleApp(d: ConsoleDeps) {
+export function createConsoleApp(deps: ConsoleDeps) {
   const actors = new WeakMap<Request, Actor>();
   const clientOf = (request: Request) => app.server?.requestIP(request)?.address ?? "unknown";
-  const guard = new Guard(d.credentials, d.sessions, d.lockout, clientOf);
+  const guard = new Guard(deps.credentials, deps.sessions, deps.lockout, clientOf);
   const actorOf = (request: Request): Actor => actors.get(request) ?? { via: "session", name: "console" };
 
   let app: AnyElysia = new Elysia()
@@ -125,16 +125,16 @@ export function createConsoleApp(d: ConsoleDeps) {
       }
       // A fault's own words stay in the log: a browser gets an id to find them by.
       const incident = crypto.randomUUID().slice(0, 8);
-      d.log.error("request failed", { incident, method: request.method, url: request.url, error: String(error) });
+      deps.log.error("request failed", { incident, method: request.method, url: request.url, error: String(error) });
       set.status = 500;
       return { error: `internal error ${incident}: the console logged it (aiosctl logs console)`, code: "internal", incident };
     })
     .get("/api/health", () => ({ status: "SERVING", component: "aios-console", version: VERSION }), { detail: { summary: "Is the console up? (no sign-in needed)" } });
 
-  app = sessionRoutes(app, { credentials: d.credentials, sessions: d.sessions, lockout: d.lockout, clientOf, log: d.log });
-  app = goalRoutes(app, { backends: d.backends, actorOf });
-  app = eventRoutes(app, { backends: d.backends });
-  app = systemRoutes(app, { backends: d.backends, metrics: d.metrics, witness: d.witness });
-  for (const asset of d.assets.list()) app = app.get(asset.path, ({ request }) => d.assets.respond(asset, request), { detail: { hide: true } });
+  app = sessionRoutes(app, { credentials: deps.credentials, sessions: deps.sessions, lockout: deps.lockout, clientOf, log: deps.log });
+  app = goalRoutes(app, { backends: deps.backends, actorOf });
+  app = eventRoutes(app, { backends: deps.backends });
+  app = systemRoutes(app, { backends: deps.backends, metrics: deps.metrics, witness: deps.witness });
+  for (const asset of deps.assets.list()) app = app.get(asset.path, ({ request }) => deps.assets.respond(asset, request), { detail: { hide: true } });
   return app;
 }

@@ -48,29 +48,28 @@ export class LlamaProcess {
   /** Starts it and waits until /health answers 200; throws with its last output if it exits.
    * onSpawn gets the pid as soon as the process exists (for a pid file). */
   async start(readyTimeoutMs: number, onSpawn?: (pid: number) => void): Promise<void> {
-    const o = this.options;
-    if (!existsSync(o.binary)) throw new Error(`llama-server is not at ${o.binary}: build it with \`just llama-server\``);
-    if (!existsSync(o.model)) throw new Error(`the model file ${o.model} does not exist`);
-    if (!o.socket.endsWith(".sock")) throw new Error(`the socket path ${o.socket} must end in .sock`);
-    rmSync(o.socket, { force: true });
+    if (!existsSync(this.options.binary)) throw new Error(`llama-server is not at ${this.options.binary}: build it with \`just llama-server\``);
+    if (!existsSync(this.options.model)) throw new Error(`the model file ${this.options.model} does not exist`);
+    if (!this.options.socket.endsWith(".sock")) throw new Error(`the socket path ${this.options.socket} must end in .sock`);
+    rmSync(this.options.socket, { force: true });
     const argv = [
-      o.binary,
+      this.options.binary,
       "--model",
-      o.model,
+      this.options.model,
       "--host",
-      o.socket,
+      this.options.socket,
       "--ctx-size",
-      String(o.contextSize),
+      String(this.options.contextSize),
       "--threads",
-      String(o.threads),
+      String(this.options.threads),
       // An embedding server gets one slot: with several, texts embedded in the same request
       // come back different from the same texts embedded alone (measured with this
       // llama.cpp), and memory relies on one text giving one vector.
       "--parallel",
-      String(o.embeddings ? 1 : o.parallel),
+      String(this.options.embeddings ? 1 : this.options.parallel),
       "--no-webui",
-      ...(o.embeddings ? ["--embeddings", "--pooling", "mean"] : []),
-      ...o.extraArgs,
+      ...(this.options.embeddings ? ["--embeddings", "--pooling", "mean"] : []),
+      ...this.options.extraArgs,
     ];
     this.stopping = false;
     const child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });

@@ -63,17 +63,17 @@ interface Skip extends SkippedModel {
 }
 
 export class Router {
-  constructor(private readonly o: RouterOptions) {}
+  constructor(private readonly options: RouterOptions) {}
 
   /** The chain a request walks: one named model, or the layer's chain. */
   chainFor(request: CheckedRequest): ModelEntry[] {
     if (request.model) {
-      const entry = this.o.registry.models.get(request.model);
+      const entry = this.options.registry.models.get(request.model);
       if (!entry) throw notFound(`no model has the id "${request.model}": ListModels shows the configured ones`);
       if (entry.layer === "embedding") throw invalidArgument("model", `"${request.model}" is an embedding model; use Embed`);
       return [entry];
     }
-    const chain = this.o.registry.chains[request.layer];
+    const chain = this.options.registry.chains[request.layer];
     if (chain.length === 0) throw failedPrecondition(`no model is configured for the ${request.layer} layer: add one under [[gateway.models]] in aios.toml`);
     return chain;
   }
@@ -83,10 +83,10 @@ export class Router {
     const chain = this.chainFor(request);
     const key = this.cacheable(request) ? cacheKey({ chain: chain.map((entry) => entry.id), ...this.cacheFields(request) }) : null;
     if (key) {
-      const hit = this.o.cache.get(key);
+      const hit = this.options.cache.get(key);
       if (hit) return { ...hit, cached: true, latencyMs: Math.round(performance.now() - started), queueWaitMs: 0, skipped: [], usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, requests: 0 } };
     }
-    const signal = AbortSignal.any([callerSignal, AbortSignal.timeout(this.o.requestTimeoutMs)]);
+    const signal = AbortSignal.any([callerSignal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
     const skipped: Skip[] = [];
     for (const entry of chain) {
       if (!this.usable(entry, request, skipped)) continue;
@@ -104,15 +104,15 @@ export class Router {
           if ("problem" in verdict) {
             entry.circuit.released();
             skipped.push({ model: entry.id, reason: verdict.problem, kind: "outage" });
-            this.o.log.warn("a model's answer did not match the requested schema", { model: entry.id, problem: verdict.problem, goal_id: request.goalId, task_id: request.taskId });
+            this.options.log.warn("a model's answer did not match the requested schema", { model: entry.id, problem: verdict.problem, goal_id: request.goalId, task_id: request.taskId });
             continue;
           }
         }
         entry.circuit.succeeded();
-        if (key) this.o.cache.set(key, response);
+        if (key) this.options.cache.set(key, response);
         return response;
       } catch (error) {
-        if (signal.aborted) throw callerSignal.aborted ? error : unavailable(`no answer within gateway.request_timeout_ms (${this.o.requestTimeoutMs} ms)`);
+        if (signal.aborted) throw callerSignal.aborted ? error : unavailable(`no answer within gateway.request_timeout_ms (${this.options.requestTimeoutMs} ms)`);
         skipped.push(this.failure(entry, error));
       }
     }
@@ -124,13 +124,13 @@ export class Router {
     const started = performance.now();
     const chain = this.chainFor(request);
     const key = this.cacheable(request) ? cacheKey({ chain: chain.map((entry) => entry.id), ...this.cacheFields(request) }) : null;
-    const hit = key ? this.o.cache.get(key) : undefined;
+    const hit = key ? this.options.cache.get(key) : undefined;
     if (hit) {
       yield { delta: hit.message?.content ?? "", toolCalls: hit.message?.toolCalls ?? [] };
       yield { done: { ...hit, cached: true, latencyMs: Math.round(performance.now() - started), queueWaitMs: 0, skipped: [], usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, requests: 0 } } };
       return;
     }
-    const signal = AbortSignal.any([callerSignal, AbortSignal.timeout(this.o.requestTimeoutMs)]);
+    const signal = AbortSignal.any([callerSignal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
     const skipped: Skip[] = [];
     for (const entry of chain) {
       if (!this.usable(entry, request, skipped)) continue;
@@ -177,7 +177,7 @@ export class Router {
           if ("problem" in verdict) throw unavailable(`${entry.id}: ${verdict.problem}`);
         }
         entry.circuit.succeeded();
-        if (key) this.o.cache.set(key, response);
+        if (key) this.options.cache.set(key, response);
         yield { done: response };
         return;
       } catch (error) {
@@ -185,7 +185,7 @@ export class Router {
           entry.circuit.released();
           throw error instanceof AiosError ? error : unavailable(`${entry.id} failed in the middle of its answer: ${(error as Error).message}`);
         }
-        if (signal.aborted) throw callerSignal.aborted ? error : unavailable(`no answer within gateway.request_timeout_ms (${this.o.requestTimeoutMs} ms)`);
+        if (signal.aborted) throw callerSignal.aborted ? error : unavailable(`no answer within gateway.request_timeout_ms (${this.options.requestTimeoutMs} ms)`);
         skipped.push(this.failure(entry, error));
       } finally {
         (slot as { release: () => void } | null)?.release();
@@ -196,7 +196,7 @@ export class Router {
   }
 
   private cacheable(request: CheckedRequest): boolean {
-    return this.o.cache.enabled && !request.noCache && request.temperature === 0;
+    return this.options.cache.enabled && !request.noCache && request.temperature === 0;
   }
 
   private cacheFields(request: CheckedRequest) {
@@ -225,12 +225,12 @@ export class Router {
   /** Why a cloud model may not spend more this month, or null. */
   overBudget(entry: ModelEntry): string | null {
     if (entry.providerBudgetUsd > 0) {
-      const spent = this.o.ledger.spentThisMonth(entry.providerId);
+      const spent = this.options.ledger.spentThisMonth(entry.providerId);
       if (spent >= entry.providerBudgetUsd) return `over budget: ${entry.providerId} spent $${spent.toFixed(4)} of its $${entry.providerBudgetUsd} this month`;
     }
-    if (this.o.monthlyBudgetUsd > 0) {
-      const spent = this.o.ledger.spentThisMonth(null);
-      if (spent >= this.o.monthlyBudgetUsd) return `over budget: cloud models spent $${spent.toFixed(4)} of gateway.monthly_budget_usd ($${this.o.monthlyBudgetUsd}) this month`;
+    if (this.options.monthlyBudgetUsd > 0) {
+      const spent = this.options.ledger.spentThisMonth(null);
+      if (spent >= this.options.monthlyBudgetUsd) return `over budget: cloud models spent $${spent.toFixed(4)} of gateway.monthly_budget_usd ($${this.options.monthlyBudgetUsd}) this month`;
     }
     return null;
   }
@@ -248,7 +248,7 @@ export class Router {
     };
     return withRetries(
       async (attempt) => {
-        if (attempt > 0) this.o.log.info("retrying a model call", { model: entry.id, attempt, goal_id: request.goalId, task_id: request.taskId });
+        if (attempt > 0) this.options.log.info("retrying a model call", { model: entry.id, attempt, goal_id: request.goalId, task_id: request.taskId });
         try {
           return await call(chatCall);
         } catch (error) {
@@ -257,7 +257,7 @@ export class Router {
         }
       },
       (error) => this.classify(error),
-      this.o.retry,
+      this.options.retry,
       signal,
     );
   }
@@ -274,9 +274,9 @@ export class Router {
   private failure(entry: ModelEntry, error: unknown): Skip {
     const failure = error instanceof RetriesExhausted ? error.failure : this.classify(error);
     const attempts = error instanceof RetriesExhausted && error.attempts > 1 ? ` (after ${error.attempts} attempts)` : "";
-    if (failure.modelFault) entry.circuit.failed(failure.message, failure.retryAfterMs !== undefined && failure.retryAfterMs > this.o.retry.maxMs ? failure.retryAfterMs : undefined);
+    if (failure.modelFault) entry.circuit.failed(failure.message, failure.retryAfterMs !== undefined && failure.retryAfterMs > this.options.retry.maxMs ? failure.retryAfterMs : undefined);
     else entry.circuit.released();
-    this.o.log.warn("a model did not answer; trying the next of the chain", { model: entry.id, error: failure.message });
+    this.options.log.warn("a model did not answer; trying the next of the chain", { model: entry.id, error: failure.message });
     const kind: SkipKind = error instanceof QueueFullError ? "busy" : error instanceof AiosError && error.code === "failed_precondition" ? "missing" : "outage";
     return { model: entry.id, reason: `${failure.message}${attempts}`, kind };
   }
@@ -299,7 +299,7 @@ export class Router {
   private finish(entry: ModelEntry, request: CheckedRequest, answer: ChatAnswer, started: number, waitMs: number, skipped: Skip[]): InferResponse {
     const latencyMs = performance.now() - started;
     const costUsd = (answer.inputTokens * entry.inputUsdPerMtok + answer.outputTokens * entry.outputUsdPerMtok) / 1_000_000;
-    this.o.ledger.record({
+    this.options.ledger.record({
       time: Date.now(),
       providerId: entry.providerId,
       model: entry.id,

@@ -177,8 +177,8 @@ function toProtoModel(entry: ModelEntry, overBudget: string | null): Model {
   };
 }
 
-export function gatewayService(o: GatewayServiceOptions): ServiceImplementation {
-  const { registry, router, ledger } = o;
+export function gatewayService(options: GatewayServiceOptions): ServiceImplementation {
+  const { registry, router, ledger } = options;
   const modelById = (id: string, field = "model"): ModelEntry => {
     if (!id.trim()) throw invalidArgument(field, "a model id is required");
     const entry = registry.models.get(id.trim());
@@ -190,7 +190,7 @@ export function gatewayService(o: GatewayServiceOptions): ServiceImplementation 
     if (texts.length === 0) throw invalidArgument("texts", "at least one text is required");
     if (texts.length > MAX_TEXTS) throw invalidArgument("texts", `at most ${MAX_TEXTS} texts`);
     const bytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
-    if (bytes > o.maxPromptBytes) throw invalidArgument("texts", `the texts are ${bytes} bytes; at most ${o.maxPromptBytes} (gateway.max_prompt_bytes)`);
+    if (bytes > options.maxPromptBytes) throw invalidArgument("texts", `the texts are ${bytes} bytes; at most ${options.maxPromptBytes} (gateway.max_prompt_bytes)`);
   };
   const localOf = (entry: ModelEntry, what: string) => {
     if (!entry.local) throw failedPrecondition(`${entry.id} is a cloud model: ${what} needs a local model (llama-server)`);
@@ -198,11 +198,11 @@ export function gatewayService(o: GatewayServiceOptions): ServiceImplementation 
   };
 
   return implement(GatewayServiceDefinition, {
-    infer: (request, ctx) => router.infer(checkInferRequest(request, o.maxPromptBytes), ctx.signal),
+    infer: (request, ctx) => router.infer(checkInferRequest(request, options.maxPromptBytes), ctx.signal),
 
     streamInfer: async function* (request, ctx) {
       if (!request.request) throw invalidArgument("request", "request is required");
-      for await (const piece of router.stream(checkInferRequest(request.request, o.maxPromptBytes), ctx.signal)) {
+      for await (const piece of router.stream(checkInferRequest(request.request, options.maxPromptBytes), ctx.signal)) {
         yield "done" in piece ? { done: piece.done } : { delta: piece.delta, toolCalls: piece.toolCalls };
       }
     },
@@ -218,8 +218,8 @@ export function gatewayService(o: GatewayServiceOptions): ServiceImplementation 
       let tokens = 0;
       let waited = 0;
       await local.use(async () => {
-        for (let i = 0; i < request.texts.length; i += o.embedBatchSize) {
-          const batch = request.texts.slice(i, i + o.embedBatchSize);
+        for (let i = 0; i < request.texts.length; i += options.embedBatchSize) {
+          const batch = request.texts.slice(i, i + options.embedBatchSize);
           const { value, waitMs } = await local.queue.run(InferPriority.INFER_PRIORITY_NORMAL, ctx.signal, async () => {
             const response = await local.fetch("/v1/embeddings", {
               method: "POST",
@@ -309,9 +309,9 @@ export function gatewayService(o: GatewayServiceOptions): ServiceImplementation 
         models: models.map((m) => ({ model: m.model, provider: registry.models.get(m.model)?.kind ?? 0, layer: layerOf(m.layer), usage: m.usage })),
         total,
         days: ledger.byDay(since, until),
-        cacheHits: o.cache.hits,
-        cacheMisses: o.cache.misses,
-        queue: o.queueTimes.summary(),
+        cacheHits: options.cache.hits,
+        cacheMisses: options.cache.misses,
+        queue: options.queueTimes.summary(),
       };
     },
 
@@ -319,11 +319,11 @@ export function gatewayService(o: GatewayServiceOptions): ServiceImplementation 
       const { start, end } = monthBounds(Date.now());
       const spent = ledger.spentThisMonth(null);
       return {
-        limitUsd: o.monthlyBudgetUsd,
+        limitUsd: options.monthlyBudgetUsd,
         spentUsd: spent,
         periodStart: start,
         periodEnd: end,
-        exhausted: o.monthlyBudgetUsd > 0 && spent >= o.monthlyBudgetUsd,
+        exhausted: options.monthlyBudgetUsd > 0 && spent >= options.monthlyBudgetUsd,
         providers: registry.providers.map((provider) => {
           const providerSpent = ledger.spentThisMonth(provider.id);
           return { providerId: provider.id, limitUsd: provider.monthlyBudgetUsd, spentUsd: providerSpent, exhausted: provider.monthlyBudgetUsd > 0 && providerSpent >= provider.monthlyBudgetUsd };

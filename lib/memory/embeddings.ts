@@ -40,7 +40,7 @@ export class Embeddings {
   /** Memories re-embedded in the current pass. */
   done = 0;
 
-  constructor(private readonly o: EmbeddingsOptions) {}
+  constructor(private readonly options: EmbeddingsOptions) {}
 
   get current(): Embedder | null {
     return this.embedder;
@@ -48,34 +48,34 @@ export class Embeddings {
 
   /** Picks the embedder, resets the index if it changed, and starts the background work. */
   async start(): Promise<void> {
-    const remembered = readMeta(this.o.store.db, "embedder") ?? "";
-    const rememberedDimensions = Number(readMeta(this.o.store.db, "embedder_dimensions") ?? 0);
-    const wantedGateway = `gateway:${this.o.gatewayModel || "default"}`;
+    const remembered = readMeta(this.options.store.db, "embedder") ?? "";
+    const rememberedDimensions = Number(readMeta(this.options.store.db, "embedder_dimensions") ?? 0);
+    const wantedGateway = `gateway:${this.options.gatewayModel || "default"}`;
     let initial: Embedder | null = null;
-    if (this.o.mode === "hashing") {
-      initial = new HashingEmbedder(this.o.hashingDimensions);
-    } else if (remembered.startsWith("gateway:") && (!this.o.gatewayModel || remembered === wantedGateway) && rememberedDimensions > 0) {
+    if (this.options.mode === "hashing") {
+      initial = new HashingEmbedder(this.options.hashingDimensions);
+    } else if (remembered.startsWith("gateway:") && (!this.options.gatewayModel || remembered === wantedGateway) && rememberedDimensions > 0) {
       // The gateway usually starts after memory: keep its embedder; calls fail until it is up
       // and the memories stored meanwhile are embedded by the background pass.
-      initial = GatewayEmbedder.known(this.o.gatewaySocket, this.o.gatewayModel, remembered, rememberedDimensions, this.timeoutMs);
-    } else if (this.o.mode === "auto") {
-      initial = new HashingEmbedder(this.o.hashingDimensions);
+      initial = GatewayEmbedder.known(this.options.gatewaySocket, this.options.gatewayModel, remembered, rememberedDimensions, this.timeoutMs);
+    } else if (this.options.mode === "auto") {
+      initial = new HashingEmbedder(this.options.hashingDimensions);
     }
     if (initial) await this.use(initial);
-    if (this.o.mode !== "hashing" && !this.embedder?.name.startsWith("gateway:")) this.scheduleProbe(0);
+    if (this.options.mode !== "hashing" && !this.embedder?.name.startsWith("gateway:")) this.scheduleProbe(0);
     this.loop = this.reembedLoop();
   }
 
   private get timeoutMs(): number {
-    return this.o.timeoutMs ?? 30_000;
+    return this.options.timeoutMs ?? 30_000;
   }
 
   /** Makes an embedder current; a different one empties the index and starts a re-embed pass. */
   private async use(embedder: Embedder): Promise<void> {
-    const store = this.o.store;
+    const store = this.options.store;
     const remembered = readMeta(store.db, "embedder") ?? "";
     if (remembered !== embedder.name || store.index.dimensions !== embedder.dimensions) {
-      if (remembered) this.o.log.info("embedder changed: re-embedding the long-term tier", { from: remembered, to: embedder.name, memories: store.countNeedingVectors(embedder.name) });
+      if (remembered) this.options.log.info("embedder changed: re-embedding the long-term tier", { from: remembered, to: embedder.name, memories: store.countNeedingVectors(embedder.name) });
       await store.index.reset(embedder.dimensions);
       store.db.transaction(() => {
         store.clearEmbedders();
@@ -92,11 +92,11 @@ export class Embeddings {
     if (this.stopped) return;
     this.probeTimer = setTimeout(async () => {
       try {
-        const gateway = await GatewayEmbedder.probe(this.o.gatewaySocket, this.o.gatewayModel, this.timeoutMs);
-        this.o.log.info("the gateway's embedding model answers; using it", { embedder: gateway.name, dimensions: gateway.dimensions });
+        const gateway = await GatewayEmbedder.probe(this.options.gatewaySocket, this.options.gatewayModel, this.timeoutMs);
+        this.options.log.info("the gateway's embedding model answers; using it", { embedder: gateway.name, dimensions: gateway.dimensions });
         await this.use(gateway);
       } catch {
-        this.scheduleProbe(this.o.probeIntervalMs ?? 30_000);
+        this.scheduleProbe(this.options.probeIntervalMs ?? 30_000);
       }
     }, delayMs);
   }
@@ -109,7 +109,7 @@ export class Embeddings {
       const vectors = await embedder.embed(texts);
       return vectors.map((vector) => ({ embedder: embedder.name, vector }));
     } catch (error) {
-      this.o.log.warn("embedding failed; the memory is kept and embedded later", { embedder: embedder.name, error: (error as Error).message });
+      this.options.log.warn("embedding failed; the memory is kept and embedded later", { embedder: embedder.name, error: (error as Error).message });
       this.kick();
       return null;
     }
@@ -118,7 +118,7 @@ export class Embeddings {
   /** Long-term memories still without a vector from the current embedder. */
   pending(): number {
     // Without an embedder no memory has a vector that counts: all of the tier is waiting.
-    return this.o.store.countNeedingVectors(this.embedder?.name ?? null);
+    return this.options.store.countNeedingVectors(this.embedder?.name ?? null);
   }
 
   kick(): void {
@@ -126,7 +126,7 @@ export class Embeddings {
   }
 
   private async reembedLoop(): Promise<void> {
-    const store = this.o.store;
+    const store = this.options.store;
     while (!this.stopped) {
       const embedder = this.embedder;
       const batch = embedder ? store.needingVectors(embedder.name, REEMBED_BATCH) : [];
@@ -143,11 +143,11 @@ export class Embeddings {
           embedder.name,
         );
         this.done += batch.length;
-        void store.index.flush().catch((error: Error) => this.o.log.warn("vector flush failed; retrying later", { error: error.message }));
+        void store.index.flush().catch((error: Error) => this.options.log.warn("vector flush failed; retrying later", { error: error.message }));
         // Let RPCs in between batches.
         await new Promise((resolve) => setImmediate(resolve));
       } catch (error) {
-        this.o.log.warn("re-embedding failed; retrying", { embedder: embedder.name, error: (error as Error).message, retry_ms: RETRY_AFTER_FAILURE_MS });
+        this.options.log.warn("re-embedding failed; retrying", { embedder: embedder.name, error: (error as Error).message, retry_ms: RETRY_AFTER_FAILURE_MS });
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, RETRY_AFTER_FAILURE_MS);
           this.wake = () => {

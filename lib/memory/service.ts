@@ -88,15 +88,15 @@ function checkSteps(json: string, field: string) {
   return steps;
 }
 
-export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
-  const { store, ring, embeddings } = o;
+export function memoryService(options: MemoryServiceOptions): ServiceImplementation {
+  const { store, ring, embeddings } = options;
 
   const contentSchema = v.pipe(
     v.string(),
     v.check((text) => text.trim().length > 0, "content is required"),
     v.check(
-      (text) => Buffer.byteLength(text) <= o.maxContentBytes,
-      (issue) => `content is ${Buffer.byteLength(issue.input as string)} bytes; a memory holds at most ${o.maxContentBytes} (memory.max_content_bytes): store a summary, or split it`,
+      (text) => Buffer.byteLength(text) <= options.maxContentBytes,
+      (issue) => `content is ${Buffer.byteLength(issue.input as string)} bytes; a memory holds at most ${options.maxContentBytes} (memory.max_content_bytes): store a summary, or split it`,
     ),
   );
 
@@ -112,7 +112,7 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
   };
 
   const flushInBackground = () => {
-    void store.index.flush().catch((error: Error) => o.log.warn("vector flush failed; the vectors stay pending in memory.db and are retried", { error: error.message }));
+    void store.index.flush().catch((error: Error) => options.log.warn("vector flush failed; the vectors stay pending in memory.db and are retried", { error: error.message }));
   };
 
   /** Stores memories, embedding the long-term ones (unless a vector was given). */
@@ -141,7 +141,7 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
               source: requiredText("event.source"),
               type: v.pipe(requiredText("event.type"), v.regex(/^[A-Za-z0-9_.:-]+$/, "must be a dotted name like service.exited")),
               severity: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5, "must be a severity (DEBUG … CRITICAL)")),
-              message: v.pipe(v.string(), v.maxLength(o.maxContentBytes, `a message is at most ${o.maxContentBytes} characters`)),
+              message: v.pipe(v.string(), v.maxLength(options.maxContentBytes, `a message is at most ${options.maxContentBytes} characters`)),
             },
             "event is required",
           ),
@@ -260,7 +260,7 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
       const fromRing = parsed.kinds.length === 0 || parsed.kinds.includes("event") ? candidatesFromRing(ring, parsed.query, 20) : [];
       // An event in the ring that is also in the working tier (an error) is one candidate.
       const stored = new Set(hits.map((hit) => hit.memory.id));
-      const assembled = await assembleContext([...candidatesFromHits(hits), ...fromRing.filter((c) => !stored.has(c.id))], parsed.tokenBudget, o.counter, request.model);
+      const assembled = await assembleContext([...candidatesFromHits(hits), ...fromRing.filter((c) => !stored.has(c.id))], parsed.tokenBudget, options.counter, request.model);
       const item = (entry: (typeof assembled.included)[number]) => ({ ...entry, kind: PROTO_OF_KIND.get(entry.kind)! });
       return { ...assembled, included: assembled.included.map(item), omitted: assembled.omitted.map(item) };
     },
@@ -344,7 +344,7 @@ export function memoryService(o: MemoryServiceOptions): ServiceImplementation {
         line++;
         if (!request.jsonLine.trim()) continue;
         try {
-          records.push(parseImportLine(request.jsonLine, o.maxContentBytes));
+          records.push(parseImportLine(request.jsonLine, options.maxContentBytes));
         } catch (error) {
           if (error instanceof ImportError) throw invalidArgument("json_line", `line ${line}: ${error.message}; nothing was imported`);
           throw error;

@@ -18,15 +18,15 @@ export class ApprovalWaits {
   private readonly waiters = new Map<string, (decision: ApprovalDecision) => void>();
 
   constructor(
-    private readonly o: EngineOptions,
+    private readonly options: EngineOptions,
     private readonly catalogue: Catalogue,
     private readonly transitions: Transitions,
   ) {}
 
   async awaitApproval(goal: GoalRow, task: TaskRow, approvalId: string, signal: AbortSignal): Promise<ApprovalDecision> {
-    let approval = this.o.store.approval(approvalId);
+    let approval = this.options.store.approval(approvalId);
     if (!approval) {
-      const held = (await this.o.clients.tools.getApproval({ approvalId }, { signal })).approval;
+      const held = (await this.options.clients.tools.getApproval({ approvalId }, { signal })).approval;
       approval = {
         id: approvalId,
         goalId: goal.id,
@@ -38,15 +38,15 @@ export class ApprovalWaits {
         reason: held?.reason || task.description,
         state: ApprovalState.APPROVAL_STATE_PENDING,
         requestedAt: Date.now(),
-        expiresAt: held?.expiresAt?.getTime() ?? Date.now() + this.o.approvalTtlMs,
+        expiresAt: held?.expiresAt?.getTime() ?? Date.now() + this.options.approvalTtlMs,
         resolvedAt: null,
         resolvedBy: "",
         note: "",
         kind: "tool",
         callId: "",
       };
-      this.o.store.insertApproval(approval);
-      this.o.events.emit(
+      this.options.store.insertApproval(approval);
+      this.options.events.emit(
         {
           kind: EventKind.EVENT_KIND_APPROVAL_REQUESTED,
           goalId: goal.id,
@@ -61,7 +61,7 @@ export class ApprovalWaits {
   }
 
   async askToRerun(goal: GoalRow, task: TaskRow, agent: AgentKind, call: ToolCall, signal: AbortSignal): Promise<ApprovalDecision> {
-    const existing = this.o.store.approvals({ states: [], goalId: goal.id, offset: 0, limit: 1000 }).find((a) => a.kind === "resume" && a.taskId === task.id && a.callId === call.id);
+    const existing = this.options.store.approvals({ states: [], goalId: goal.id, offset: 0, limit: 1000 }).find((a) => a.kind === "resume" && a.taskId === task.id && a.callId === call.id);
     const approval: ApprovalRow = existing ?? {
       id: newId("resume"),
       goalId: goal.id,
@@ -73,7 +73,7 @@ export class ApprovalWaits {
       reason: `aios-orchestrator restarted while ${call.name} was running; it is not known whether it ran. Approve to run it again, deny to stop the task.`,
       state: ApprovalState.APPROVAL_STATE_PENDING,
       requestedAt: Date.now(),
-      expiresAt: Date.now() + this.o.approvalTtlMs,
+      expiresAt: Date.now() + this.options.approvalTtlMs,
       resolvedAt: null,
       resolvedBy: "",
       note: "",
@@ -81,15 +81,15 @@ export class ApprovalWaits {
       callId: call.id,
     };
     if (!existing) {
-      this.o.store.insertApproval(approval);
-      this.o.events.emit(
+      this.options.store.insertApproval(approval);
+      this.options.events.emit(
         { kind: EventKind.EVENT_KIND_APPROVAL_REQUESTED, goalId: goal.id, taskId: task.id, message: approval.reason, data: { approval_id: approval.id, tool: call.name, resume: true } },
         Severity.SEVERITY_WARNING,
       );
     }
     const decision = await this.waitForDecision(goal, task, approval, signal);
     // Either way the old marker is settled: a rerun gets a fresh one.
-    this.o.store.deleteToolCall(`${goal.id}/${task.id}/${call.id}`);
+    this.options.store.deleteToolCall(`${goal.id}/${task.id}/${call.id}`);
     return decision;
   }
 
@@ -107,21 +107,21 @@ export class ApprovalWaits {
   }
 
   async resolve(id: string, approve: boolean, by: string, note: string): Promise<ApprovalRow> {
-    const approval = this.o.store.approval(id);
+    const approval = this.options.store.approval(id);
     if (!approval) throw notFound(`no approval "${id}"`);
     if (approval.state !== ApprovalState.APPROVAL_STATE_PENDING) throw failedPrecondition(`approval ${id} is no longer pending (${ApprovalState[approval.state]})`);
     // A tool call's approval is kept by aios-tools, which takes a yes only from a person: the
     // person's client answers there first (lib/rpc/decide), and this checks it was; a no the
     // orchestrator passes on itself.
-    if (approval.kind === "tool" && !approve) await this.o.clients.tools.decideApproval({ approvalId: id, approve, decidedBy: by });
+    if (approval.kind === "tool" && !approve) await this.options.clients.tools.decideApproval({ approvalId: id, approve, decidedBy: by });
     if (approval.kind === "tool" && approve) {
-      const held = (await this.o.clients.tools.getApproval({ approvalId: id })).approval;
+      const held = (await this.options.clients.tools.getApproval({ approvalId: id })).approval;
       if (held?.state !== ApprovalState.APPROVAL_STATE_APPROVED)
         throw failedPrecondition(`approval ${id} has not been approved at aios-tools: approve it with aiosctl approve ${id} or in the console`);
     }
     const state = approve ? ApprovalState.APPROVAL_STATE_APPROVED : ApprovalState.APPROVAL_STATE_DENIED;
-    this.o.store.resolveApproval(id, state, by, note, Date.now());
-    this.o.events.emit({
+    this.options.store.resolveApproval(id, state, by, note, Date.now());
+    this.options.events.emit({
       kind: EventKind.EVENT_KIND_APPROVAL_RESOLVED,
       goalId: approval.goalId,
       taskId: approval.taskId,
@@ -131,15 +131,15 @@ export class ApprovalWaits {
       data: { approval_id: id, approved: approve },
     });
     this.waiters.get(id)?.({ approved: approve, by, note });
-    return this.o.store.approval(id)!;
+    return this.options.store.approval(id)!;
   }
 
   expire(): void {
     const now = Date.now();
-    for (const approval of this.o.store.approvals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: "", offset: 0, limit: 1000 })) {
+    for (const approval of this.options.store.approvals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: "", offset: 0, limit: 1000 })) {
       if (approval.expiresAt > now) continue;
-      this.o.store.resolveApproval(approval.id, ApprovalState.APPROVAL_STATE_EXPIRED, "expiry", "nobody answered in time", now);
-      this.o.events.emit(
+      this.options.store.resolveApproval(approval.id, ApprovalState.APPROVAL_STATE_EXPIRED, "expiry", "nobody answered in time", now);
+      this.options.events.emit(
         {
           kind: EventKind.EVENT_KIND_APPROVAL_RESOLVED,
           goalId: approval.goalId,

@@ -18,24 +18,24 @@ export type CallEnd =
   /** A person said no: to running it again after a restart, or to the call itself. */
   | { declined: "rerun" | "approval"; decision: ApprovalDecision };
 
-export async function callOnce(o: {
+export async function callOnce(options: {
   recorded: Recorded;
   askToRerun(): Promise<ApprovalDecision>;
   awaitApproval(approvalId: string): Promise<ApprovalDecision>;
   call(approvalId?: string): Promise<ToolOutcome>;
 }): Promise<CallEnd> {
-  let outcome: ToolOutcome | null = o.recorded && "outcome" in o.recorded ? o.recorded.outcome : null;
-  let approvalId = o.recorded && "heldFor" in o.recorded ? o.recorded.heldFor : undefined;
-  if (o.recorded && "unknown" in o.recorded && !o.recorded.idempotent) {
-    const decision = await o.askToRerun();
+  let outcome: ToolOutcome | null = options.recorded && "outcome" in options.recorded ? options.recorded.outcome : null;
+  let approvalId = options.recorded && "heldFor" in options.recorded ? options.recorded.heldFor : undefined;
+  if (options.recorded && "unknown" in options.recorded && !options.recorded.idempotent) {
+    const decision = await options.askToRerun();
     if (!decision.approved) return { declined: "rerun", decision };
   }
   for (;;) {
     if (!outcome && approvalId) {
-      const decision = await o.awaitApproval(approvalId);
+      const decision = await options.awaitApproval(approvalId);
       if (!decision.approved) return { declined: "approval", decision };
     }
-    outcome ??= await o.call(approvalId);
+    outcome ??= await options.call(approvalId);
     if (outcome.kind !== "approval") return { outcome };
     approvalId = outcome.approvalId;
     outcome = null;

@@ -22,7 +22,7 @@ export interface DagOptions {
 
 const DONE = new Set(["succeeded", "failed", "skipped", "cancelled"]);
 
-export async function runDag(initial: readonly TaskRow[], o: DagOptions): Promise<void> {
+export async function runDag(initial: readonly TaskRow[], options: DagOptions): Promise<void> {
   const byId = new Map(initial.map((task) => [task.id, task]));
   const dependants = new Map<string, string[]>();
   const waitingOn = new Map<string, number>();
@@ -46,7 +46,7 @@ export async function runDag(initial: readonly TaskRow[], o: DagOptions): Promis
     while (stack.length) {
       const task = byId.get(stack.pop()!)!;
       if (DONE.has(task.state)) continue;
-      o.skip(task, `${root.id} ${root.state}: ${root.stateReason}`);
+      options.skip(task, `${root.id} ${root.state}: ${root.stateReason}`);
       task.state = "skipped";
       stack.push(...(dependants.get(task.id) ?? []));
     }
@@ -57,7 +57,7 @@ export async function runDag(initial: readonly TaskRow[], o: DagOptions): Promis
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let wake: (() => void) | null = null;
   const poke = () => wake?.();
-  o.signal.addEventListener("abort", poke, { once: true });
+  options.signal.addEventListener("abort", poke, { once: true });
 
   const finished = (task: TaskRow) => {
     byId.set(task.id, task);
@@ -76,7 +76,7 @@ export async function runDag(initial: readonly TaskRow[], o: DagOptions): Promis
           ready.push(task.id);
           poke();
         },
-        Math.max(0, o.retryAt(task) - Date.now()),
+        Math.max(0, options.retryAt(task) - Date.now()),
       );
       timers.add(timer);
     } else {
@@ -86,16 +86,16 @@ export async function runDag(initial: readonly TaskRow[], o: DagOptions): Promis
 
   try {
     for (;;) {
-      if (o.signal.aborted) {
+      if (options.signal.aborted) {
         await Promise.allSettled(inFlight.values());
-        throw o.signal.reason;
+        throw options.signal.reason;
       }
-      while (ready.length && inFlight.size < o.maxParallel) {
+      while (ready.length && inFlight.size < options.maxParallel) {
         const task = byId.get(ready.shift()!)!;
         if (DONE.has(task.state)) continue;
         inFlight.set(
           task.id,
-          o.run(task).then(
+          options.run(task).then(
             (next) => {
               inFlight.delete(task.id);
               finished(next);
@@ -113,6 +113,6 @@ export async function runDag(initial: readonly TaskRow[], o: DagOptions): Promis
     }
   } finally {
     for (const timer of timers) clearTimeout(timer);
-    o.signal.removeEventListener("abort", poke);
+    options.signal.removeEventListener("abort", poke);
   }
 }

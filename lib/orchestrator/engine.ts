@@ -48,19 +48,19 @@ export class Engine {
   private stopping = false;
   readonly startedAt = Date.now();
 
-  constructor(private readonly o: EngineOptions) {
-    this.catalogue = new ToolCatalogue(o.clients.tools, o.log);
+  constructor(private readonly options: EngineOptions) {
+    this.catalogue = new ToolCatalogue(options.clients.tools, options.log);
     const catalogue = () => this.catalogue.current;
-    this.runner = new ToolRunner(o.clients.tools, o.store, catalogue);
-    this.transitions = new Transitions(o);
-    this.planner = new GoalPlanner(o, catalogue);
-    this.approvals = new ApprovalWaits(o, catalogue, this.transitions);
-    this.tasks = new TaskRuns(o, catalogue, this.runner, this.transitions, this.planner, this.approvals);
-    this.goalRuns = new GoalRuns(o, this.transitions, this.planner, this.tasks, () => this.stopping);
+    this.runner = new ToolRunner(options.clients.tools, options.store, catalogue);
+    this.transitions = new Transitions(options);
+    this.planner = new GoalPlanner(options, catalogue);
+    this.approvals = new ApprovalWaits(options, catalogue, this.transitions);
+    this.tasks = new TaskRuns(options, catalogue, this.runner, this.transitions, this.planner, this.approvals);
+    this.goalRuns = new GoalRuns(options, this.transitions, this.planner, this.tasks, () => this.stopping);
   }
 
   get agents(): ReadonlyMap<string, AgentKind> {
-    return this.o.agents;
+    return this.options.agents;
   }
 
   get tools(): ReadonlyMap<string, ToolInfo> {
@@ -74,17 +74,17 @@ export class Engine {
   // Settings
 
   get autonomy(): AutonomyLevel {
-    return systemAutonomy(this.o.store);
+    return systemAutonomy(this.options.store);
   }
 
   get emergencyStopped(): boolean {
-    return this.o.store.setting("emergency_stop") === "1";
+    return this.options.store.setting("emergency_stop") === "1";
   }
 
   setAutonomy(level: AutonomyLevel, by: string): AutonomyLevel {
     const previous = this.autonomy;
-    this.o.store.setSetting("autonomy", String(level));
-    this.o.events.emit({
+    this.options.store.setSetting("autonomy", String(level));
+    this.options.events.emit({
       kind: EventKind.EVENT_KIND_SYSTEM,
       message: `autonomy set to ${AutonomyLevel[level]} by ${by}`,
       actorKind: "human",
@@ -95,8 +95,8 @@ export class Engine {
   }
 
   async emergencyStop(stop: boolean, reason: string, by: string): Promise<string[]> {
-    this.o.store.setSetting("emergency_stop", stop ? "1" : "0");
-    this.o.events.emit(
+    this.options.store.setSetting("emergency_stop", stop ? "1" : "0");
+    this.options.events.emit(
       { kind: EventKind.EVENT_KIND_SYSTEM, message: stop ? `EMERGENCY STOP by ${by}: ${reason}` : `resumed by ${by}${reason ? `: ${reason}` : ""}`, actorKind: "human", actorId: by },
       stop ? Severity.SEVERITY_CRITICAL : Severity.SEVERITY_WARNING,
     );
@@ -105,7 +105,7 @@ export class Engine {
       return [];
     }
     const cancelled: string[] = [];
-    for (const goal of this.o.store.goalsIn(["queued", "planning", "running", "waiting_approval"])) {
+    for (const goal of this.options.store.goalsIn(["queued", "planning", "running", "waiting_approval"])) {
       await this.cancel(goal.id, `emergency stop: ${reason || "no reason given"}`, by);
       cancelled.push(goal.id);
     }
@@ -148,7 +148,7 @@ export class Engine {
   submit(request: SubmitRequest): GoalRow {
     if (this.emergencyStopped) throw failedPrecondition("an emergency stop is in force: no new goal starts until someone resumes (EmergencyStop with stop = false)");
     if (request.idempotencyKey) {
-      const existing = this.o.store.goalByIdempotencyKey(request.idempotencyKey);
+      const existing = this.options.store.goalByIdempotencyKey(request.idempotencyKey);
       if (existing) {
         if (existing.text !== request.text) throw alreadyExists(`idempotency key "${request.idempotencyKey}" was used for another goal (${existing.id})`);
         return existing;
@@ -174,8 +174,8 @@ export class Engine {
       costUsd: 0,
       modelCalls: 0,
     };
-    this.o.store.insertGoal(goal);
-    this.o.events.emit({
+    this.options.store.insertGoal(goal);
+    this.options.events.emit({
       kind: EventKind.EVENT_KIND_GOAL_STATE,
       goalId: goal.id,
       goalState: GOAL_STATE.queued,
@@ -189,7 +189,7 @@ export class Engine {
   }
 
   async cancel(goalId: string, reason: string, by: string): Promise<GoalRow> {
-    const goal = this.o.store.goal(goalId);
+    const goal = this.options.store.goal(goalId);
     if (!goal) throw notFound(`no goal "${goalId}"`);
     if (GOAL_TERMINAL.includes(goal.state)) return goal;
     const why = reason || `cancelled by ${by}`;
@@ -200,30 +200,30 @@ export class Engine {
     }
     // Whatever is not terminal yet (a queued goal, or what the run left) ends here.
     const now = Date.now();
-    for (const approval of this.o.store.approvals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId, offset: 0, limit: 1000 })) {
-      this.o.store.resolveApproval(approval.id, ApprovalState.APPROVAL_STATE_DENIED, by, `the goal was cancelled: ${why}`, now);
-      if (approval.kind === "tool") void this.o.clients.tools.decideApproval({ approvalId: approval.id, approve: false, decidedBy: by }).catch(() => undefined);
+    for (const approval of this.options.store.approvals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId, offset: 0, limit: 1000 })) {
+      this.options.store.resolveApproval(approval.id, ApprovalState.APPROVAL_STATE_DENIED, by, `the goal was cancelled: ${why}`, now);
+      if (approval.kind === "tool") void this.options.clients.tools.decideApproval({ approvalId: approval.id, approve: false, decidedBy: by }).catch(() => undefined);
     }
-    for (const task of this.o.store.tasks(goalId)) {
+    for (const task of this.options.store.tasks(goalId)) {
       if (!TASK_TERMINAL.includes(task.state)) this.transitions.setTask(goal, task, "cancelled", why, { finishedAt: now });
     }
-    const current = this.o.store.goal(goalId)!;
+    const current = this.options.store.goal(goalId)!;
     if (!GOAL_TERMINAL.includes(current.state)) this.transitions.setGoal(current, "cancelled", why, { finishedAt: now });
-    return this.o.store.goal(goalId)!;
+    return this.options.store.goal(goalId)!;
   }
 
   /** Starts queued goals while there are free slots: highest priority first, aged by waiting. */
   pump(): void {
     if (this.stopping || this.emergencyStopped) return;
-    const free = this.o.settings.max_running_goals - this.running.size;
+    const free = this.options.settings.max_running_goals - this.running.size;
     if (free <= 0) return;
     const now = Date.now();
-    const effective = (goal: GoalRow) => goal.priority + (now - goal.createdAt) / this.o.settings.aging_ms;
+    const effective = (goal: GoalRow) => goal.priority + (now - goal.createdAt) / this.options.settings.aging_ms;
     // Planning needs the tool catalogue; a goal that has its tasks (resumed) does not wait for it.
     const canPlan = this.catalogue.current.size > 0;
-    const queued = this.o.store
+    const queued = this.options.store
       .goalsIn(["queued"])
-      .filter((goal) => !this.running.has(goal.id) && (canPlan || this.o.store.tasks(goal.id).length > 0))
+      .filter((goal) => !this.running.has(goal.id) && (canPlan || this.options.store.tasks(goal.id).length > 0))
       .sort((a, b) => effective(b) - effective(a) || a.createdAt - b.createdAt);
     for (const goal of queued.slice(0, free)) {
       const controller = new AbortController();

@@ -21,20 +21,20 @@ const UNAVAILABLE = 5;
 
 export class GoalPlanner {
   constructor(
-    private readonly o: EngineOptions,
+    private readonly options: EngineOptions,
     private readonly catalogue: Catalogue,
   ) {}
 
   async plan(goal: GoalRow, signal: AbortSignal): Promise<Plan> {
-    const reactive = reactivePlan(goal.text, this.o.agents, this.catalogue());
+    const reactive = reactivePlan(goal.text, this.options.agents, this.catalogue());
     if ("error" in reactive) throw new Error(reactive.error);
     if ("tasks" in reactive) return reactive;
     if ("schedule" in reactive) return this.planSchedule(goal, reactive.schedule);
     // What a model planned before for a request that meant the same, with this one's values.
-    const learned = await learnedPlan({ text: goal.text, memory: this.o.clients.memory, agents: this.o.agents, tools: this.catalogue(), log: this.o.log });
+    const learned = await learnedPlan({ text: goal.text, memory: this.options.clients.memory, agents: this.options.agents, tools: this.catalogue(), log: this.options.log });
     if (learned) {
       const { id, pattern, successes, promoted } = learned.procedure;
-      this.o.events.emit({
+      this.options.events.emit({
         kind: EventKind.EVENT_KIND_AGENT_MESSAGE,
         goalId: goal.id,
         message: `planned from the learned procedure ${id} ("${pattern}", worked ${successes} time${successes === 1 ? "" : "s"}${promoted ? ", promoted" : ""}): no model call`,
@@ -53,11 +53,11 @@ export class GoalPlanner {
       );
     }
     const { layer, by } = await classify(goal.text, infer);
-    this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: `classified as ${layer} (by ${by})`, data: { layer, by } });
+    this.options.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: `classified as ${layer} (by ${by})`, data: { layer, by } });
     const memory = await this.memoryContext(goal.text, signal);
-    const result = await planWithModel({ text: goal.text, layer, agents: this.o.agents, tools: this.catalogue(), maxTasks: this.o.settings.max_plan_tasks, memory, infer });
+    const result = await planWithModel({ text: goal.text, layer, agents: this.options.agents, tools: this.catalogue(), maxTasks: this.options.settings.max_plan_tasks, memory, infer });
     if (result.repaired)
-      this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: result.plan ? "the first plan was invalid; the repaired plan passed the checks" : result.error });
+      this.options.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, message: result.plan ? "the first plan was invalid; the repaired plan passed the checks" : result.error });
     if (!result.plan) throw new Error(result.error);
     return result.plan;
   }
@@ -68,19 +68,19 @@ export class GoalPlanner {
    */
   async planSchedule(goal: GoalRow, asked: RepeatingRequest["schedule"]): Promise<Plan> {
     if (goal.source !== "human") throw new Error("a goal from a schedule or the monitor does not make schedules");
-    const inner = reactivePlan(asked.request, this.o.agents, this.catalogue());
+    const inner = reactivePlan(asked.request, this.options.agents, this.catalogue());
     if ("error" in inner) throw new Error(inner.error);
     if ("schedule" in inner) throw new Error(`one repeating time is enough: "${asked.request}" has another`);
     if ("unsure" in inner) {
       const plannable =
         (await this.availableLayers()).length > 0 ||
-        (await learnedPlan({ text: asked.request, memory: this.o.clients.memory, agents: this.o.agents, tools: this.catalogue(), log: this.o.log })) !== null;
+        (await learnedPlan({ text: asked.request, memory: this.options.clients.memory, agents: this.options.agents, tools: this.catalogue(), log: this.options.log })) !== null;
       if (!plannable) throw new Error(`${inner.unsure.replace("I am not sure what you mean", `I would not know what "${asked.request}" means when it runs`)}; and no model is configured to plan it`);
     }
     // Named after the goal: planned again after a crash, it is the same schedule, not a second.
     const schedule = makeSchedule({ id: `sched-${goal.id}`, name: asked.request.slice(0, 200), goalText: asked.request, spec: asked.spec, priority: goal.priority, autonomy: goal.autonomy });
     if ("error" in schedule) throw new Error(schedule.error);
-    this.o.store.upsertSchedule(schedule);
+    this.options.store.upsertSchedule(schedule);
     const next = new Date(schedule.nextRunAt!).toISOString().slice(0, 16).replace("T", " ");
     return {
       layer: "reactive",
@@ -97,7 +97,7 @@ export class GoalPlanner {
   /** The layers, or why the gateway could not be asked: down is not the same as no model. */
   async modelLayers(): Promise<{ layers: ModelLayer[]; unreachable?: string }> {
     try {
-      const { models } = await this.o.clients.gateway.listModels({}, { timeoutMs: 5000, failFast: true });
+      const { models } = await this.options.clients.gateway.listModels({}, { timeoutMs: 5000, failFast: true });
       const usable = models.filter((model) => model.state !== UNAVAILABLE);
       return { layers: LAYER_ORDER.filter((layer) => usable.some((model) => model.layer === PROTO_LAYER[layer] || model.layer < PROTO_LAYER[layer])) };
     } catch (error) {
@@ -106,10 +106,10 @@ export class GoalPlanner {
   }
 
   async memoryContext(text: string, signal: AbortSignal): Promise<string> {
-    if (this.o.settings.context_tokens === 0) return "";
+    if (this.options.settings.context_tokens === 0) return "";
     try {
-      const response = await this.o.clients.memory.assembleContext(
-        { query: text, tokenBudget: this.o.settings.context_tokens, kinds: [MemoryKind.MEMORY_KIND_PROCEDURE, MemoryKind.MEMORY_KIND_INCIDENT], model: "" },
+      const response = await this.options.clients.memory.assembleContext(
+        { query: text, tokenBudget: this.options.settings.context_tokens, kinds: [MemoryKind.MEMORY_KIND_PROCEDURE, MemoryKind.MEMORY_KIND_INCIDENT], model: "" },
         { signal, timeoutMs: 10_000, failFast: true },
       );
       return response.context;
@@ -126,10 +126,10 @@ export class GoalPlanner {
         taskId,
         priority: goal.source === "human" ? InferPriority.INFER_PRIORITY_INTERACTIVE : InferPriority.INFER_PRIORITY_BACKGROUND,
       };
-      const response = await this.o.clients.gateway.infer(full, { signal, timeoutMs: 10 * 60_000 });
+      const response = await this.options.clients.gateway.infer(full, { signal, timeoutMs: 10 * 60_000 });
       const usage = response.usage ?? { inputTokens: 0, outputTokens: 0, costUsd: 0, requests: 0 };
-      this.o.store.addGoalUsage(goal.id, usage);
-      this.o.events.emit({
+      this.options.store.addGoalUsage(goal.id, usage);
+      this.options.events.emit({
         kind: EventKind.EVENT_KIND_MODEL_CALLED,
         goalId: goal.id,
         taskId,

@@ -16,7 +16,7 @@ import type { Transitions } from "./transitions.ts";
 
 export class GoalRuns {
   constructor(
-    private readonly o: EngineOptions,
+    private readonly options: EngineOptions,
     private readonly transitions: Transitions,
     private readonly planner: GoalPlanner,
     private readonly tasks: TaskRuns,
@@ -26,25 +26,26 @@ export class GoalRuns {
 
   /** After a restart: planning starts over, running goals resume from their tasks' states. */
   recover(): void {
-    for (const goal of this.o.store.goalsIn(["planning", "running", "waiting_approval"])) {
-      this.o.store.transaction(() => {
-        if (goal.state === "planning") this.o.store.replaceTasks(goal.id, []);
-        for (const task of this.o.store.tasks(goal.id)) {
-          if (task.state === "running" || task.state === "retrying") this.o.store.updateTask(goal.id, task.id, { state: "pending", stateReason: "resuming after a restart of aios-orchestrator" });
+    for (const goal of this.options.store.goalsIn(["planning", "running", "waiting_approval"])) {
+      this.options.store.transaction(() => {
+        if (goal.state === "planning") this.options.store.replaceTasks(goal.id, []);
+        for (const task of this.options.store.tasks(goal.id)) {
+          if (task.state === "running" || task.state === "retrying")
+            this.options.store.updateTask(goal.id, task.id, { state: "pending", stateReason: "resuming after a restart of aios-orchestrator" });
         }
-        this.o.store.updateGoal(goal.id, { state: "queued", stateReason: "resuming after a restart of aios-orchestrator" });
+        this.options.store.updateGoal(goal.id, { state: "queued", stateReason: "resuming after a restart of aios-orchestrator" });
       });
-      this.o.events.emit({ kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE.queued, message: "resuming after a restart of aios-orchestrator" });
+      this.options.events.emit({ kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE.queued, message: "resuming after a restart of aios-orchestrator" });
     }
   }
 
   async run(goal: GoalRow, signal: AbortSignal): Promise<void> {
     try {
-      if (this.o.store.tasks(goal.id).length === 0) {
+      if (this.options.store.tasks(goal.id).length === 0) {
         this.transitions.setGoal(goal, "planning", "planning", { startedAt: goal.startedAt ?? Date.now() });
         const plan = await this.planner.plan(goal, signal);
-        this.o.store.transaction(() => {
-          this.o.store.replaceTasks(
+        this.options.store.transaction(() => {
+          this.options.store.replaceTasks(
             goal.id,
             plan.tasks.map((task, seq) => ({
               goalId: goal.id,
@@ -68,9 +69,9 @@ export class GoalRuns {
               conversation: null,
             })),
           );
-          this.o.store.updateGoal(goal.id, { plannedBy: plan.layer, ...(plan.answer ? { result: plan.answer } : {}) });
+          this.options.store.updateGoal(goal.id, { plannedBy: plan.layer, ...(plan.answer ? { result: plan.answer } : {}) });
         });
-        this.o.events.emit({
+        this.options.events.emit({
           kind: EventKind.EVENT_KIND_GOAL_PLANNED,
           goalId: goal.id,
           message: `planned at the ${plan.layer} layer: ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`,
@@ -79,7 +80,7 @@ export class GoalRuns {
       }
       this.transitions.setGoal(goal, "running", "running its tasks", { startedAt: goal.startedAt ?? Date.now() });
       await this.tasks.runTasks(goal, signal);
-      const tasks = this.o.store.tasks(goal.id);
+      const tasks = this.options.store.tasks(goal.id);
       const failed = tasks.find((task) => task.state === "failed");
       if (signal.aborted) throw signal.reason;
       if (failed) {
@@ -87,23 +88,23 @@ export class GoalRuns {
       } else {
         this.transitions.setGoal(goal, "succeeded", tasks.length ? "every task succeeded" : "done while planning", {
           finishedAt: Date.now(),
-          result: summarize(tasks) || (this.o.store.goal(goal.id)?.result ?? ""),
+          result: summarize(tasks) || (this.options.store.goal(goal.id)?.result ?? ""),
         });
       }
-      void rememberOutcome(this.o, goal.id);
+      void rememberOutcome(this.options, goal.id);
     } catch (error) {
       if (this.stopping() && !(signal.reason instanceof TaskFailure)) return;
-      const current = this.o.store.goal(goal.id)!;
+      const current = this.options.store.goal(goal.id)!;
       if (GOAL_TERMINAL.includes(current.state)) return;
       if (signal.aborted) {
         const reason = signal.reason instanceof Error ? signal.reason.message : "cancelled";
-        for (const task of this.o.store.tasks(goal.id)) if (!TASK_TERMINAL.includes(task.state)) this.transitions.setTask(current, task, "cancelled", reason, { finishedAt: Date.now() });
+        for (const task of this.options.store.tasks(goal.id)) if (!TASK_TERMINAL.includes(task.state)) this.transitions.setTask(current, task, "cancelled", reason, { finishedAt: Date.now() });
         this.transitions.setGoal(current, "cancelled", reason, { finishedAt: Date.now() });
         return;
       }
-      this.o.log.warn("a goal failed", { goal_id: goal.id, error: (error as Error).message });
+      this.options.log.warn("a goal failed", { goal_id: goal.id, error: (error as Error).message });
       this.transitions.setGoal(current, "failed", (error as Error).message, { finishedAt: Date.now() });
-      void rememberOutcome(this.o, goal.id);
+      void rememberOutcome(this.options, goal.id);
     }
   }
 }

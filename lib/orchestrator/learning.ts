@@ -20,7 +20,7 @@ export interface LearnedPlan {
 }
 
 /** A plan from a trusted learned procedure, or null (none matches, or memory cannot say). */
-export async function learnedPlan(o: {
+export async function learnedPlan(options: {
   text: string;
   memory: ServiceClient<typeof MemoryServiceDefinition>;
   agents: ReadonlyMap<string, AgentKind>;
@@ -29,7 +29,7 @@ export async function learnedPlan(o: {
 }): Promise<LearnedPlan | null> {
   let known: KnownProcedure[];
   try {
-    const { procedures } = await o.memory.listProcedures({ replayableOnly: true, limit: 1000 }, { timeoutMs: 5000, failFast: true });
+    const { procedures } = await options.memory.listProcedures({ replayableOnly: true, limit: 1000 }, { timeoutMs: 5000, failFast: true });
     known = procedures.flatMap((memory) => {
       const steps = memory.procedure ? parseProcedureSteps(memory.procedure.stepsJson) : { error: "none" };
       if ("error" in steps) return [];
@@ -37,15 +37,15 @@ export async function learnedPlan(o: {
       return [{ id: memory.id, pattern: p.goalPattern, steps, successes: p.successes, failures: p.failures, promoted: p.promoted }];
     });
   } catch (error) {
-    o.log.warn("could not read the learned procedures; planning without them", { error: (error as Error).message });
+    options.log.warn("could not read the learned procedures; planning without them", { error: (error as Error).message });
     return null;
   }
-  const match = matchProcedure(o.text, known);
+  const match = matchProcedure(options.text, known);
   if (!match) return null;
   // The machine may have changed since: a tool gone or an agent removed is no plan.
   for (const call of match.calls) {
-    const agent = o.agents.get(call.agent);
-    const tool = o.tools.get(call.tool);
+    const agent = options.agents.get(call.agent);
+    const tool = options.tools.get(call.tool);
     if (!agent || !tool || !agent.toolNamespaces.includes(tool.namespace)) return null;
   }
   const procedure = { id: match.procedure.id, pattern: match.procedure.pattern };

@@ -25,7 +25,7 @@ export class Monitor {
   private calls = 0;
 
   constructor(
-    private readonly o: {
+    private readonly options: {
       store: OrchestratorStore;
       runner: ToolRunner;
       agent: AgentKind | undefined;
@@ -37,26 +37,26 @@ export class Monitor {
 
   /** One look at the machine; returns the goals it submitted. */
   async tick(): Promise<string[]> {
-    if (this.busy || !this.o.agent) return [];
+    if (this.busy || !this.options.agent) return [];
     this.busy = true;
     try {
-      const findings = await this.look(this.o.agent);
+      const findings = await this.look(this.options.agent);
       const submitted: string[] = [];
       const now = Date.now();
       for (const finding of findings) {
-        const last = this.o.store.finding(finding.key);
+        const last = this.options.store.finding(finding.key);
         if (last) {
-          const previous = this.o.store.goal(last.lastGoalId);
+          const previous = this.options.store.goal(last.lastGoalId);
           if (previous && !GOAL_TERMINAL.includes(previous.state)) continue;
-          if (now - last.lastAt < this.o.settings.monitor_cooldown_ms) continue;
+          if (now - last.lastAt < this.options.settings.monitor_cooldown_ms) continue;
         }
-        const goalId = this.o.submit(finding);
-        this.o.store.recordFinding(finding.key, goalId, now);
+        const goalId = this.options.submit(finding);
+        this.options.store.recordFinding(finding.key, goalId, now);
         submitted.push(goalId);
       }
       return submitted;
     } catch (error) {
-      this.o.log.warn("the monitor could not look at the machine", { error: (error as Error).message });
+      this.options.log.warn("the monitor could not look at the machine", { error: (error as Error).message });
       return [];
     } finally {
       this.busy = false;
@@ -64,7 +64,7 @@ export class Monitor {
   }
 
   private async call(agent: AgentKind, tool: string): Promise<Record<string, unknown> | null> {
-    const outcome: ToolOutcome = await this.o.runner.call({
+    const outcome: ToolOutcome = await this.options.runner.call({
       goalId: "monitor",
       taskId: "watch",
       agent,
@@ -75,12 +75,12 @@ export class Monitor {
       callId: `${tool}-${++this.calls}`,
       signal: AbortSignal.timeout(60_000),
     });
-    this.o.store.clearToolCalls("monitor", "watch");
+    this.options.store.clearToolCalls("monitor", "watch");
     return outcome.kind === "done" && outcome.ok ? outcome.output : null;
   }
 
   private async look(agent: AgentKind): Promise<Finding[]> {
-    const s = this.o.settings;
+    const s = this.options.settings;
     const findings: Finding[] = [];
     const disk = await this.call(agent, "monitor.disk");
     for (const fs of (disk?.filesystems ?? []) as { mount: string; used_percent: number; available_mib: number }[]) {

@@ -10,14 +10,14 @@ import { type EngineOptions, RESULT_CHARS } from "./context.ts";
 import { lessonOf } from "./learning.ts";
 import type { TaskRow } from "./store.ts";
 
-export async function rememberOutcome(o: EngineOptions, goalId: string): Promise<void> {
-  const goal = o.store.goal(goalId);
+export async function rememberOutcome(options: EngineOptions, goalId: string): Promise<void> {
+  const goal = options.store.goal(goalId);
   if (!goal || (goal.state !== "succeeded" && goal.state !== "failed")) return;
-  const tasks = o.store.tasks(goalId);
-  const calls = o.store.succeededCalls(goalId, EventKind.EVENT_KIND_TOOL_CALLED, EventKind.EVENT_KIND_TOOL_RESULT);
-  const toolSequence = o.store.toolsCalled(goalId, EventKind.EVENT_KIND_TOOL_CALLED);
+  const tasks = options.store.tasks(goalId);
+  const calls = options.store.succeededCalls(goalId, EventKind.EVENT_KIND_TOOL_CALLED, EventKind.EVENT_KIND_TOOL_RESULT);
+  const toolSequence = options.store.toolsCalled(goalId, EventKind.EVENT_KIND_TOOL_CALLED);
   const lesson = lessonOf(goal, tasks, calls);
-  if (lesson?.note) o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId, message: lesson.note });
+  if (lesson?.note) options.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId, message: lesson.note });
   const plan = tasks
     .map(
       (task) => `- ${task.id} (${task.agent}, ${task.layer}): ${task.description} → ${task.state}${task.result ? `: ${task.result.slice(0, 300)}` : task.stateReason ? `: ${task.stateReason}` : ""}`,
@@ -28,16 +28,16 @@ export async function rememberOutcome(o: EngineOptions, goalId: string): Promise
   const tags = ["goal", goal.source, goal.plannedBy || "unplanned"];
   try {
     if (lesson) {
-      await o.clients.memory.remember(
+      await options.clients.memory.remember(
         { kind: MemoryKind.MEMORY_KIND_PROCEDURE, title: `${succeeded ? "Done" : "Failed"}: ${goal.text}`.slice(0, 500), content, tags, goalId, procedure: lesson.procedure },
         { timeoutMs: 30_000 },
       );
     }
     if (!succeeded) {
-      await o.clients.memory.remember({ kind: MemoryKind.MEMORY_KIND_INCIDENT, title: `Failed: ${goal.text}`.slice(0, 500), content, tags, goalId }, { timeoutMs: 30_000 });
+      await options.clients.memory.remember({ kind: MemoryKind.MEMORY_KIND_INCIDENT, title: `Failed: ${goal.text}`.slice(0, 500), content, tags, goalId }, { timeoutMs: 30_000 });
     }
   } catch (error) {
-    o.log.warn("memory did not take a goal's outcome", { goal_id: goalId, error: (error as Error).message });
+    options.log.warn("memory did not take a goal's outcome", { goal_id: goalId, error: (error as Error).message });
   }
 }
 

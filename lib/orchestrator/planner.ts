@@ -107,7 +107,7 @@ export interface PlanResult {
   repaired: boolean;
 }
 
-export async function planWithModel(o: {
+export async function planWithModel(options: {
   text: string;
   layer: ModelLayer;
   agents: ReadonlyMap<string, AgentKind>;
@@ -116,17 +116,24 @@ export async function planWithModel(o: {
   memory: string;
   infer: Infer;
 }): Promise<PlanResult> {
-  const messages: ChatMessage[] = [system(plannerPrompt(o.agents, o.tools, o.maxTasks, o.memory)), user(`Goal: ${o.text}`)];
+  const messages: ChatMessage[] = [system(plannerPrompt(options.agents, options.tools, options.maxTasks, options.memory)), user(`Goal: ${options.text}`)];
   let errors: string[] = [];
   for (let round = 0; round < 2; round++) {
-    const response = await o.infer({ layer: PROTO_LAYER[o.layer], messages, responseJsonSchema: PLAN_JSON_SCHEMA, maxTokens: 2048, temperature: 0, purpose: round ? "plan-repair" : "plan" });
+    const response = await options.infer({
+      layer: PROTO_LAYER[options.layer],
+      messages,
+      responseJsonSchema: PLAN_JSON_SCHEMA,
+      maxTokens: 2048,
+      temperature: 0,
+      purpose: round ? "plan-repair" : "plan",
+    });
     const text = response.message?.content ?? "";
     let plan: Plan | null = null;
     try {
       const parsed = v.safeParse(PlanSchema, JSON.parse(text));
       if (parsed.success) {
         plan = {
-          layer: o.layer,
+          layer: options.layer,
           tasks: parsed.output.tasks.map((task) => ({
             id: task.id,
             description: task.description,
@@ -137,7 +144,7 @@ export async function planWithModel(o: {
             successCheck: task.success_check,
           })),
         };
-        errors = validatePlan(plan, o.agents, o.tools, o.maxTasks);
+        errors = validatePlan(plan, options.agents, options.tools, options.maxTasks);
       } else {
         errors = parsed.issues.slice(0, 5).map((issue) => `${v.getDotPath(issue) ?? "plan"}: ${issue.message}`);
       }

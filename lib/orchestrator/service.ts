@@ -159,11 +159,11 @@ function toSchedule(s: ScheduleRow) {
 /** The sort key of the last goal of a page: the next page starts after it. */
 const GoalCursor = v.object({ createdAt: v.number(), id: v.string() });
 
-export function orchestratorService(o: OrchestratorServiceOptions): ServiceImplementation {
-  const { engine, store, events } = o;
+export function orchestratorService(options: OrchestratorServiceOptions): ServiceImplementation {
+  const { engine, store, events } = options;
   // Kept for the process's life: a channel per status call cost ~2 ms each (connect, close),
   // and the console's dashboard asks for the status every 2 s.
-  const healthClients = Object.entries(o.dependencies).map(([name, socket]) => [name, connect(HealthDefinition, socket)] as const);
+  const healthClients = Object.entries(options.dependencies).map(([name, socket]) => [name, connect(HealthDefinition, socket)] as const);
   const goalOrNotFound = (id: string) => {
     if (!id.trim()) throw invalidArgument("goal_id", "goal_id is required");
     const goal = store.goal(id);

@@ -32,7 +32,7 @@ export class TaskRuns {
   private readonly lastResult = new Map<string, string>();
 
   constructor(
-    private readonly o: EngineOptions,
+    private readonly options: EngineOptions,
     private readonly catalogue: Catalogue,
     private readonly runner: ToolRunner,
     private readonly transitions: Transitions,
@@ -41,35 +41,35 @@ export class TaskRuns {
   ) {}
 
   async runTasks(goal: GoalRow, signal: AbortSignal): Promise<void> {
-    await runDag(this.o.store.tasks(goal.id), {
-      maxParallel: this.o.settings.max_parallel_tasks,
+    await runDag(this.options.store.tasks(goal.id), {
+      maxParallel: this.options.settings.max_parallel_tasks,
       signal,
       run: async (task) => {
         await this.runTask(goal, task, signal);
-        return this.o.store.task(goal.id, task.id)!;
+        return this.options.store.task(goal.id, task.id)!;
       },
       skip: (task, reason) => this.transitions.setTask(goal, task, "skipped", reason, { finishedAt: Date.now() }),
       retryAt: (task) => this.retryAt.get(`${goal.id}/${task.id}`) ?? Date.now(),
     });
-    for (const task of this.o.store.tasks(goal.id)) {
+    for (const task of this.options.store.tasks(goal.id)) {
       if (!TASK_TERMINAL.includes(task.state)) this.transitions.setTask(goal, task, "skipped", "its dependencies cannot finish", { finishedAt: Date.now() });
     }
   }
 
   async runTask(goal: GoalRow, task: TaskRow, signal: AbortSignal): Promise<void> {
-    const agent = this.o.agents.get(task.agent);
+    const agent = this.options.agents.get(task.agent);
     const resuming = task.state === "waiting_approval" || task.conversation !== null;
     const attempts = resuming && task.attempts > 0 ? task.attempts : task.attempts + 1;
     if (task.state !== "waiting_approval") this.transitions.setTask(goal, task, "running", `attempt ${attempts} at the ${task.layer} layer`, { attempts, startedAt: task.startedAt ?? Date.now() });
     try {
       if (!agent) throw new TaskFailure(`agent "${task.agent}" is not configured (/etc/aios/agents)`, true);
-      const result = this.o.executor
-        ? await this.o.executor(goal, task, signal)
+      const result = this.options.executor
+        ? await this.options.executor(goal, task, signal)
         : task.layer === "reactive" && task.call
           ? await this.runDirect(goal, task, agent, signal)
           : await this.runWithModel(goal, task, agent, signal);
       this.runner.forgetTask(goal.id, task.id);
-      this.o.store.clearToolCalls(goal.id, task.id);
+      this.options.store.clearToolCalls(goal.id, task.id);
       this.transitions.setTask(goal, task, "succeeded", "done", { result: result.slice(0, RESULT_CHARS), finishedAt: Date.now() }, this.causeOf(goal, task));
     } catch (error) {
       if (signal.aborted) return;
@@ -78,19 +78,19 @@ export class TaskRuns {
       // started marker stays, so the retry asks a human before running it again. A call that
       // never reached aios-tools (nothing listening) did not run.
       const unknownOutcome = error instanceof AiosError && (error.code === "unavailable" || error.code === "deadline_exceeded") && !error.message.startsWith("cannot reach");
-      if (!unknownOutcome) this.o.store.clearToolCalls(goal.id, task.id);
+      if (!unknownOutcome) this.options.store.clearToolCalls(goal.id, task.id);
       this.failTask(goal, task, failure);
     }
   }
 
   failTask(goal: GoalRow, task: TaskRow, failure: TaskFailure): void {
-    const fresh = this.o.store.task(goal.id, task.id)!;
+    const fresh = this.options.store.task(goal.id, task.id)!;
     if (failure.final) {
       this.transitions.setTask(goal, fresh, "failed", failure.message, { finishedAt: Date.now(), conversation: null }, this.causeOf(goal, task));
       return;
     }
-    if (fresh.attempts <= this.o.settings.task_retries) {
-      const delay = this.o.settings.task_retry_base_ms * 2 ** (fresh.attempts - 1);
+    if (fresh.attempts <= this.options.settings.task_retries) {
+      const delay = this.options.settings.task_retry_base_ms * 2 ** (fresh.attempts - 1);
       this.retryAt.set(`${goal.id}/${task.id}`, Date.now() + delay);
       this.transitions.setTask(goal, fresh, "retrying", `attempt ${fresh.attempts} failed (${failure.message}); retrying in ${delay} ms`, { conversation: null }, this.causeOf(goal, task));
       return;
@@ -118,7 +118,7 @@ export class TaskRuns {
   async runDirect(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {
     let call = task.call!;
     // What the steps before it returned, for a step that acts on them or says them.
-    const earlier = call.answer ? task.dependsOn.map((id) => this.o.store.task(goal.id, id)?.call?.output ?? null) : [];
+    const earlier = call.answer ? task.dependsOn.map((id) => this.options.store.task(goal.id, id)?.call?.output ?? null) : [];
     if (call.answer && !call.bound) {
       // A step that acts on what the steps before it found: its input is made once and
       // written before the call, so a restart or an approval sees the same call.
@@ -127,7 +127,7 @@ export class TaskRuns {
       if (bound && "error" in bound) throw new TaskFailure(bound.error, true);
       if (bound) {
         call = { ...call, input: bound.input, bound: true };
-        this.o.store.updateTask(goal.id, task.id, { call });
+        this.options.store.updateTask(goal.id, task.id, { call });
       }
     }
     // One id for the task's one call, whatever the attempt: a restart or a retry after an
@@ -152,7 +152,7 @@ export class TaskRuns {
     // A file that is not there, a permission the machine refuses, a name taken: asking again
     // gives the same answer, so it is the answer (a timeout or an I/O error may pass).
     if (!outcome.ok) throw new TaskFailure(`${call.tool} failed: ${outcome.error}`, /^(not_found|permission|conflict|invalid|too_large):/.test(outcome.error));
-    if (call.answer && outputNeededLater(call.answer)) this.o.store.updateTask(goal.id, task.id, { call: { ...call, output: outcome.output } });
+    if (call.answer && outputNeededLater(call.answer)) this.options.store.updateTask(goal.id, task.id, { call: { ...call, output: outcome.output } });
     const said = (call.answer && sayOutput(call.answer, outcome.output, earlier)) ?? formatOutput(call.tool, outcome.output);
     // An effect ends with how to take it back.
     return outcome.backupId ? `${said}\nundo: aiosctl rollback ${outcome.executionId}` : said;
@@ -170,14 +170,14 @@ export class TaskRuns {
       tools,
       memoryContext: task.conversation ? "" : await this.planner.memoryContext(`${goal.text}\n${task.description}`, signal),
       conversation: task.conversation as ChatMessage[] | null,
-      toolOutputChars: this.o.settings.tool_output_chars,
+      toolOutputChars: this.options.settings.tool_output_chars,
       infer: (messages, definitions) => infer({ layer: PROTO_LAYER[task.layer], messages, tools: definitions, maxTokens: 1024, purpose: "agent-step" }),
       callTool: (call, input, approvalId) => this.callTool(goal, task, agent, call, input, signal, approvalId),
       recorded: (call) => this.recorded(goal, task, call),
       awaitApproval: (approvalId) => this.approvals.awaitApproval(goal, task, approvalId, signal),
       askToRerun: (call) => this.approvals.askToRerun(goal, task, agent, call, signal),
-      save: (conversation) => this.o.store.updateTask(goal.id, task.id, { conversation }),
-      note: (message) => this.o.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, taskId: task.id, message, actorKind: "agent", actorId: agent.kind }),
+      save: (conversation) => this.options.store.updateTask(goal.id, task.id, { conversation }),
+      note: (message) => this.options.events.emit({ kind: EventKind.EVENT_KIND_AGENT_MESSAGE, goalId: goal.id, taskId: task.id, message, actorKind: "agent", actorId: agent.kind }),
       signal,
     });
     if (result.kind === "failed") throw new TaskFailure(result.reason);
@@ -185,7 +185,7 @@ export class TaskRuns {
   }
 
   async callTool(goal: GoalRow, task: TaskRow, agent: AgentKind, call: ToolCall, input: Record<string, unknown>, signal: AbortSignal, approvalId?: string): Promise<ToolOutcome> {
-    const called = this.o.events.emit({
+    const called = this.options.events.emit({
       kind: EventKind.EVENT_KIND_TOOL_CALLED,
       goalId: goal.id,
       taskId: task.id,
@@ -197,12 +197,12 @@ export class TaskRuns {
     });
     // A goal may ask for more care than the system's level, never less: the stricter of the two
     // (MANUAL 1 < SUPERVISED 2 < AUTONOMOUS 3; unspecified 0 is the system's).
-    const system = systemAutonomy(this.o.store);
+    const system = systemAutonomy(this.options.store);
     const autonomy = (goal.autonomy ? Math.min(goal.autonomy, system) : system) as AutonomyLevel;
     const outcome = await this.runner.call({ goalId: goal.id, taskId: task.id, agent, autonomy, tool: call.name, input, reason: task.description, callId: call.id, approvalId, signal });
     if (outcome.kind === "done") {
-      const ids = [...(this.o.store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId];
-      this.o.store.updateTask(goal.id, task.id, { executionIds: ids });
+      const ids = [...(this.options.store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId];
+      this.options.store.updateTask(goal.id, task.id, { executionIds: ids });
       task.executionIds = ids;
     }
     const message =
@@ -211,7 +211,7 @@ export class TaskRuns {
         : outcome.kind === "refused"
           ? `${call.name} refused: ${outcome.message}`
           : `${call.name} needs approval`;
-    const result = this.o.events.emit({
+    const result = this.options.events.emit({
       kind: EventKind.EVENT_KIND_TOOL_RESULT,
       goalId: goal.id,
       taskId: task.id,
@@ -234,12 +234,12 @@ export class TaskRuns {
 
   /** What the store knows of a call from before a restart. */
   recorded(goal: GoalRow, task: TaskRow, call: ToolCall): Recorded {
-    const row = this.o.store.toolCall(`${goal.id}/${task.id}/${call.id}`);
+    const row = this.options.store.toolCall(`${goal.id}/${task.id}/${call.id}`);
     if (!row) return null;
     if (row.state === "started") return { unknown: true, idempotent: row.idempotent };
     const result = row.result ?? {};
     if (typeof result.held === "string") {
-      const approval = this.o.store.approval(result.held);
+      const approval = this.options.store.approval(result.held);
       // Approved (or still pending): wait for / use the approval. Otherwise the call is over.
       if (!approval || approval.state === ApprovalState.APPROVAL_STATE_PENDING || approval.state === ApprovalState.APPROVAL_STATE_APPROVED) return { heldFor: result.held };
       return { outcome: { kind: "refused", code: "denied", message: `denied by ${approval.resolvedBy}${approval.note ? `: ${approval.note}` : ""}` } };

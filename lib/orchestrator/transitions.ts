@@ -15,14 +15,14 @@ import type { GoalRow, GoalStateName, TaskRow, TaskStateName } from "./store.ts"
 export class Transitions {
   private readonly activeTasks = new Map<string, Map<string, TaskStateName>>();
 
-  constructor(private readonly o: Pick<EngineOptions, "store" | "events">) {}
+  constructor(private readonly options: Pick<EngineOptions, "store" | "events">) {}
 
   setGoal(goal: GoalRow, state: GoalStateName, reason: string, fields: Partial<GoalRow> = {}): void {
     // The stored state, not the caller's copy of the row: that is the one the table speaks of.
-    checkTransition(GOAL_LIFECYCLE, `goal ${goal.id}`, this.o.store.goal(goal.id)?.state ?? goal.state, state);
-    this.o.store.updateGoal(goal.id, { state, stateReason: reason, ...fields });
+    checkTransition(GOAL_LIFECYCLE, `goal ${goal.id}`, this.options.store.goal(goal.id)?.state ?? goal.state, state);
+    this.options.store.updateGoal(goal.id, { state, stateReason: reason, ...fields });
     goal.state = state;
-    this.o.events.emit(
+    this.options.events.emit(
       { kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE[state], message: reason },
       state === "failed" ? Severity.SEVERITY_WARNING : Severity.SEVERITY_INFO,
     );
@@ -30,10 +30,10 @@ export class Transitions {
 
   /** causeId: the event that caused the change (a tool result), when there is one. */
   setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}, causeId = ""): void {
-    checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, this.o.store.task(goal.id, task.id)?.state ?? task.state, state);
-    this.o.store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
+    checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, this.options.store.task(goal.id, task.id)?.state ?? task.state, state);
+    this.options.store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
     Object.assign(task, { state, stateReason: reason, ...fields });
-    this.o.events.emit({
+    this.options.events.emit({
       kind: EventKind.EVENT_KIND_TASK_STATE,
       causeId,
       goalId: goal.id,
@@ -55,7 +55,7 @@ export class Transitions {
     else active.delete(task.id);
     if (active.size === 0) this.activeTasks.delete(goal.id);
     if (goal.state !== "running" && goal.state !== "waiting_approval") return;
-    const current = this.o.store.goal(goal.id);
+    const current = this.options.store.goal(goal.id);
     if (!current || (current.state !== "running" && current.state !== "waiting_approval")) return;
     const waiting = active.size > 0 && [...active.values()].every((state) => state === "waiting_approval");
     if (waiting && current.state === "running") this.setGoal(goal, "waiting_approval", "every running task waits for a human's approval");

@@ -132,13 +132,13 @@ export class ToolExecutor {
   /** Physical directories spawned commands are not shown. */
   private readonly hiddenFromCommands: readonly string[];
 
-  constructor(private readonly o: ExecutorOptions) {
-    this.hiddenFromCommands = o.protectedPaths.hiddenFromCommands.map((dir) => rooted(o.root, dir));
+  constructor(private readonly options: ExecutorOptions) {
+    this.hiddenFromCommands = options.protectedPaths.hiddenFromCommands.map((dir) => rooted(options.root, dir));
   }
 
   /** One client for every call; grpc-js reconnects it when aios-init restarts. */
   init(): ServiceClient<typeof InitServiceDefinition> {
-    this.initClient ??= connect(InitServiceDefinition, this.o.initSocket);
+    this.initClient ??= connect(InitServiceDefinition, this.options.initSocket);
     return this.initClient;
   }
 
@@ -146,7 +146,7 @@ export class ToolExecutor {
     const entry = this.entry(call, call.tool, hashValue(call.input ?? {}));
 
     // 1. The tool and its input.
-    const tool = this.o.registry.get(call.tool);
+    const tool = this.options.registry.get(call.tool);
     if (!tool) return entry.refuse("invalid", notFound(`no tool named "${call.tool}"; ListTools names them all`));
     const parsed = v.safeParse(tool.input, call.input ?? {}, { abortEarly: false });
     if (!parsed.success) return entry.refuse("invalid", fromValibotIssues(parsed.issues, "input"));
@@ -160,7 +160,7 @@ export class ToolExecutor {
    * only: a second undo would overwrite whatever changed since the first.
    */
   async rollback(call: RollbackCall): Promise<ExecuteOutcome> {
-    const undone = this.o.ledger.byExecution(call.executionId);
+    const undone = this.options.ledger.byExecution(call.executionId);
     const reason = call.reason || `rollback of ${call.executionId}`;
     const entry = this.entry({ ...call, reason, goalId: undone?.goal_id ?? "", taskId: undone?.task_id ?? "" }, `${undone?.tool ?? "unknown"}${UNDO_SUFFIX}`, undone?.input_hash ?? "");
 
@@ -168,17 +168,17 @@ export class ToolExecutor {
     if (!undone) return entry.refuse("invalid", notFound(`no execution ${call.executionId} in the audit ledger`));
     const backupId = undone.backup_id;
     if (!backupId) return entry.refuse("invalid", invalidArgument("execution_id", `${undone.tool} call ${call.executionId} made no backup: only reversible calls that ran can be rolled back`));
-    const done = this.o.ledger.rollbackOf(backupId);
+    const done = this.options.ledger.rollbackOf(backupId);
     if (done || this.rollingBack.has(backupId)) {
       return entry.refuse("invalid", failedPrecondition(`${undone.tool} call ${call.executionId} was already rolled back${done ? ` (${done.execution_id} at ${done.time})` : ""}`));
     }
     let saved: ReturnType<Backups["load"]>;
     try {
-      saved = this.o.backups.load(backupId);
+      saved = this.options.backups.load(backupId);
     } catch (error) {
       return entry.refuse("invalid", error as AiosError);
     }
-    const tool = this.o.registry.get(saved.tool);
+    const tool = this.options.registry.get(saved.tool);
     if (!tool?.restore) return entry.refuse("invalid", notFound(`tool ${saved.tool} can no longer restore its backups`));
     entry.audit.backup_id = backupId;
 
@@ -207,7 +207,7 @@ export class ToolExecutor {
       approval_id: call.approvalId,
     };
     const record = (result: AuditResult, error = "", extra: Partial<typeof audit> = {}) =>
-      this.o.ledger.append({ ...audit, ...extra, time: new Date().toISOString(), result, error, duration_ms: Math.round(performance.now() - started) });
+      this.options.ledger.append({ ...audit, ...extra, time: new Date().toISOString(), result, error, duration_ms: Math.round(performance.now() - started) });
     const refuse = (result: AuditResult, error: AiosError): never => {
       record(result, error.message);
       throw error;
@@ -222,7 +222,7 @@ export class ToolExecutor {
     // 2. Who is calling, and may they?
     let claims: TokenClaims;
     try {
-      claims = verifyToken(call.token, this.o.key);
+      claims = verifyToken(call.token, this.options.key);
     } catch (error) {
       return refuse("denied", error as AiosError);
     }
@@ -237,7 +237,7 @@ export class ToolExecutor {
     const risk = riskOfCall(tool, input);
     if (needsApproval(risk, claims.autonomy)) {
       if (!call.approvalId) {
-        const approval = this.o.approvals.create({
+        const approval = this.options.approvals.create({
           tool: tool.name,
           input_json: JSON.stringify(input),
           input_hash: audit.input_hash,
@@ -255,7 +255,7 @@ export class ToolExecutor {
         );
       }
       try {
-        this.o.approvals.consume(call.approvalId, { tool: tool.name, inputHash: audit.input_hash, agent: claims.agent, goalId: claims.goal_id });
+        this.options.approvals.consume(call.approvalId, { tool: tool.name, inputHash: audit.input_hash, agent: claims.agent, goalId: claims.goal_id });
       } catch (error) {
         return refuse("denied", error as AiosError);
       }
@@ -276,7 +276,7 @@ export class ToolExecutor {
     let output: Record<string, unknown> | undefined;
     let error: { code: string; message: string } | undefined;
     try {
-      if (tool.reversible && tool.backup) audit.backup_id = this.o.backups.save(tool.name, await tool.backup(input, ctx), input);
+      if (tool.reversible && tool.backup) audit.backup_id = this.options.backups.save(tool.name, await tool.backup(input, ctx), input);
       const value = await this.withTimeout(
         Promise.resolve().then(() => tool.run(input, ctx)),
         timeoutMs,
@@ -314,27 +314,27 @@ export class ToolExecutor {
     const refusal = (path: string) => this.accessRefusal({ ...tool, resources: () => [path] }, {}, claims, `for ${tool.name}`);
     return {
       signal,
-      physical: (path) => rooted(this.o.root, path),
-      files: new CheckedOpener(this.o.root, refusal),
+      physical: (path) => rooted(this.options.root, path),
+      files: new CheckedOpener(this.options.root, refusal),
       mayTouch: (resource) => refusal(resource) === null,
-      isProtected: (path) => this.o.protectedPaths.skips(path),
+      isProtected: (path) => this.options.protectedPaths.skips(path),
       hiddenFromCommands: this.hiddenFromCommands,
-      outputCap: this.o.outputCap,
+      outputCap: this.options.outputCap,
       cut: (text) => {
-        if (Buffer.byteLength(text) <= this.o.outputCap) return text;
+        if (Buffer.byteLength(text) <= this.options.outputCap) return text;
         onCut();
         return Buffer.from(text)
-          .subarray(0, this.o.outputCap)
+          .subarray(0, this.options.outputCap)
           .toString("utf8")
           .replace(/\uFFFD$/, "");
       },
       agent: claims.agent,
-      audit: this.o.ledger,
-      grants: this.o.grants,
-      stateDir: this.o.stateDir,
+      audit: this.options.ledger,
+      grants: this.options.grants,
+      stateDir: this.options.stateDir,
       init: () => this.init(),
       holdsAction: (namespace, action) => claims.caps.map(parseCapability).some((c) => (c.namespace === "*" || c.namespace === namespace) && (c.action === "*" || c.action === action)),
-      log: this.o.log.child({ execution_id: executionId }),
+      log: this.options.log.child({ execution_id: executionId }),
     };
   }
 
@@ -345,22 +345,22 @@ export class ToolExecutor {
    * the agent's current grants must both cover every resource.
    */
   accessRefusal(tool: ToolDefinition, input: unknown, claims: TokenClaims, doing: string): string | null {
-    const declared = tool.resources(input, this.o.root).map((r) => (typeof r === "string" ? { capability: tool.capability, resource: r } : r));
+    const declared = tool.resources(input, this.options.root).map((r) => (typeof r === "string" ? { capability: tool.capability, resource: r } : r));
     const checks: Array<{ capability: string; resource?: string }> = declared.length === 0 ? [{ capability: tool.capability }] : [];
     for (const { capability, resource } of declared) {
       checks.push({ capability, resource });
       if (!resource.startsWith("/")) continue;
-      const real = resolvedPath(resource, this.o.root);
+      const real = resolvedPath(resource, this.options.root);
       const action = capability.split(":")[1] ?? "";
       for (const path of real === null || real === resource ? [resource] : [resource, real]) {
-        const shielded = this.o.protectedPaths.refusal(path, action);
+        const shielded = this.options.protectedPaths.refusal(path, action);
         if (shielded) return `${shielded} (${claims.agent} ${doing})`;
       }
       if (real === null) return `${claims.agent} lacks the capability ${capability}:${resource} ${doing} (it leads outside the root)`;
       if (real !== resource) checks.push({ capability, resource: real });
     }
     const carried: Capability[] = claims.caps.map(parseCapability);
-    const current: Capability[] = this.o.grants.capabilitiesOf(claims.agent).map(parseCapability);
+    const current: Capability[] = this.options.grants.capabilitiesOf(claims.agent).map(parseCapability);
     for (const { capability, resource } of checks) {
       const [namespace, action] = capability.split(":") as [string, string];
       if (!grantedBy(carried, namespace, action, resource) || !grantedBy(current, namespace, action, resource)) {

@@ -130,7 +130,7 @@ export interface ToolsServiceOptions {
   log: Logger;
 }
 
-export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
+export function toolsService(options: ToolsServiceOptions): ServiceImplementation {
   const pageOf = <T>(items: T[], pageSize: number, token: string) => {
     const start = pageOffset(token);
     const size = pageLimit(pageSize, 50, MAX_PAGE);
@@ -139,18 +139,18 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
 
   return implement(ToolsServiceDefinition, {
     listTools: (request) => {
-      const { page, next } = pageOf(o.registry.list(request.namespace || undefined), request.pageSize, request.pageToken);
+      const { page, next } = pageOf(options.registry.list(request.namespace || undefined), request.pageSize, request.pageToken);
       return { tools: page.map(toProtoTool), nextPageToken: next };
     },
     getTool: (request) => {
       const { name } = parseRequest(v.object({ name: Required("name") }), request);
-      const tool = o.registry.get(name);
+      const tool = options.registry.get(name);
       if (!tool) throw notFound(`no tool named "${name}"`);
       return { tool: toProtoTool(tool) };
     },
     execute: async (request, ctx) => {
       parseRequest(v.object({ tool: Required("tool"), capabilityToken: Required("capability_token") }), request);
-      const outcome = await o.executor.execute({
+      const outcome = await options.executor.execute({
         tool: request.tool,
         input: request.input ?? {},
         token: request.capabilityToken,
@@ -165,7 +165,14 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
     },
     rollback: async (request, ctx) => {
       const { executionId, capabilityToken } = parseRequest(v.object({ executionId: Required("execution_id"), capabilityToken: Required("capability_token") }), request);
-      const outcome = await o.executor.rollback({ executionId, token: capabilityToken, approvalId: request.approvalId, reason: request.reason, timeoutMs: request.timeoutMs, signal: ctx.signal });
+      const outcome = await options.executor.rollback({
+        executionId,
+        token: capabilityToken,
+        approvalId: request.approvalId,
+        reason: request.reason,
+        timeoutMs: request.timeoutMs,
+        signal: ctx.signal,
+      });
       if (outcome.ok) return { executionId: outcome.executionId, summary: String(outcome.output?.summary ?? "") };
       // The undo ran and did not restore: the caller learns why, and that it is in the ledger.
       const said = `rollback of ${executionId} ${outcome.error?.message ?? "failed"} (audited as ${outcome.executionId})`;
@@ -177,7 +184,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       // The token is the seq of the last entry given: the next page starts below it.
       const before = request.pageToken ? pageOffset(request.pageToken) : undefined;
       const limit = pageLimit(request.pageSize, 50, MAX_PAGE);
-      const rows = o.ledger.query(
+      const rows = options.ledger.query(
         {
           agent: request.agent || undefined,
           tool: request.tool || undefined,
@@ -209,9 +216,9 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
         }),
         request,
       ).anchors.map((a) => ({ ...a, source: a.source.trim() || "the caller" }));
-      const memory = await o.anchor?.fetch();
+      const memory = await options.anchor?.fetch();
       const anchors = memory ? [memory, ...given] : given;
-      const result = o.ledger.verify(anchors);
+      const result = options.ledger.verify(anchors);
       return {
         ok: result.ok,
         entriesChecked: result.checked,
@@ -230,19 +237,19 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
         throw invalidArgument("capability", (error as Error).message);
       }
       if (grantedBy.toLowerCase().replace(/^agent:\s*/, "") === agent) throw permissionDenied("an agent cannot grant itself a capability");
-      return { grant: toProtoGrant(o.grants.grant(agent, capability, grantedBy, request.reason, request.ttlMs)) };
+      return { grant: toProtoGrant(options.grants.grant(agent, capability, grantedBy, request.reason, request.ttlMs)) };
     },
     revokeCapability: (request) => {
       const { grantId } = parseRequest(v.object({ grantId: Required("grant_id") }), request);
-      return { grant: toProtoGrant(o.grants.revoke(grantId)) };
+      return { grant: toProtoGrant(options.grants.revoke(grantId)) };
     },
     listCapabilities: (request) => {
-      const { page, next } = pageOf(o.grants.list(request.agent || undefined), request.pageSize, request.pageToken);
+      const { page, next } = pageOf(options.grants.list(request.agent || undefined), request.pageSize, request.pageToken);
       return { grants: page.map(toProtoGrant), nextPageToken: next };
     },
     issueCapabilityToken: (request) => {
       const { agent } = parseRequest(v.object({ agent: AgentKind, ttlMs: v.pipe(v.number(), v.maxValue(MAX_TOKEN_TTL_MS, `ttl_ms is at most ${MAX_TOKEN_TTL_MS} (an hour)`)) }), request);
-      const held = o.grants.capabilitiesOf(agent).map(parseCapability);
+      const held = options.grants.capabilitiesOf(agent).map(parseCapability);
       if (held.length === 0) throw permissionDenied(`agent "${agent}" holds no capabilities (no agents/${agent}.toml and no grants)`);
       const wanted = request.capabilities.length > 0 ? request.capabilities : held.map(formatCapability);
       for (const [i, text] of wanted.entries()) {
@@ -259,12 +266,12 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       const now = Date.now();
       const exp = now + (request.ttlMs || DEFAULT_TOKEN_TTL_MS);
       const autonomy = AUTONOMY_NAME.get(request.autonomy) ?? "supervised";
-      const token = signToken({ agent, goal_id: request.goalId, task_id: request.taskId, caps: wanted, autonomy, iat: now, exp, jti: crypto.randomUUID() }, o.key);
+      const token = signToken({ agent, goal_id: request.goalId, task_id: request.taskId, caps: wanted, autonomy, iat: now, exp, jti: crypto.randomUUID() }, options.key);
       return { token, expiresAt: new Date(exp) };
     },
     getApproval: (request) => {
       const { approvalId } = parseRequest(v.object({ approvalId: Required("approval_id") }), request);
-      return { approval: toProtoApproval(o.approvals.get(approvalId)) };
+      return { approval: toProtoApproval(options.approvals.get(approvalId)) };
     },
     decideApproval: (request, ctx) => {
       const { approvalId, decidedBy } = parseRequest(v.object({ approvalId: Required("approval_id"), decidedBy: Required("decided_by") }), request);
@@ -273,7 +280,7 @@ export function toolsService(o: ToolsServiceOptions): ServiceImplementation {
       if (request.approve && ctx.peer.caller !== "person" && ctx.peer.caller !== "console") {
         throw permissionDenied(`only a person (aiosctl as root, the console) may approve a call; this caller is ${ctx.peer.caller}, which may only deny`);
       }
-      return { approval: toProtoApproval(o.approvals.decide(approvalId, request.approve, decidedBy)) };
+      return { approval: toProtoApproval(options.approvals.decide(approvalId, request.approve, decidedBy)) };
     },
   });
 }

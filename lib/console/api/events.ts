@@ -16,7 +16,7 @@ const EventsQuery = v.object({
   untilDone: v.optional(v.picklist(["0", "1", "true", "false"])),
 });
 
-export function eventRoutes(app: AnyElysia, { backends: b }: { backends: Backends }): AnyElysia {
+export function eventRoutes(app: AnyElysia, { backends }: { backends: Backends }): AnyElysia {
   return app.get(
     "/api/events",
     ({ query, request }) => {
@@ -24,7 +24,7 @@ export function eventRoutes(app: AnyElysia, { backends: b }: { backends: Backend
       const after = lastSeen && /^\d{1,20}$/.test(lastSeen) ? lastSeen : (query.after ?? "");
       const untilGoalDone = Boolean(query.goalId) && (query.untilDone === "1" || query.untilDone === "true");
       return sseResponse(request, async function* (signal) {
-        const stream = b.orchestrator.streamEvents({ goalId: query.goalId ?? "", afterEventId: after, untilGoalDone }, { timeoutMs: 7 * 24 * 3600_000, signal });
+        const stream = backends.orchestrator.streamEvents({ goalId: query.goalId ?? "", afterEventId: after, untilGoalDone }, { timeoutMs: 7 * 24 * 3600_000, signal });
         for await (const { event } of stream) if (event) yield { id: event.id, event: "event", data: Event.toJSON(event) };
       });
     },

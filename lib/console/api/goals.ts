@@ -47,16 +47,16 @@ const GoalsQuery = v.object({
 const ApprovalsQuery = v.object({ all: v.optional(v.picklist(["0", "1", "true", "false"])), goalId: v.optional(Id) });
 const IdParams = v.object({ id: Id });
 
-export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps): AnyElysia {
+export function goalRoutes(app: AnyElysia, { backends, actorOf }: RouteDeps): AnyElysia {
   return app
-    .get("/api/status", async () => toJson(GetSystemStatusResponse, await b.orchestrator.getSystemStatus({})), {
+    .get("/api/status", async () => toJson(GetSystemStatusResponse, await backends.orchestrator.getSystemStatus({})), {
       detail: { summary: "Autonomy, emergency stop, goals by state, pending approvals, components, layers" },
     })
     .get(
       "/api/goals",
       async ({ query }) => {
         const states = query.state ? [enumValue(GoalState, "GOAL_STATE_", query.state)] : [];
-        const r = await b.orchestrator.listGoals({ states, pageSize: query.limit ?? 50, pageToken: query.pageToken ?? "" });
+        const r = await backends.orchestrator.listGoals({ states, pageSize: query.limit ?? 50, pageToken: query.pageToken ?? "" });
         return { goals: listJson(Goal, r.goals), nextPageToken: r.nextPageToken };
       },
       { query: GoalsQuery, detail: { summary: "Goals, newest first" } },
@@ -64,7 +64,7 @@ export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps):
     .post(
       "/api/goals",
       async ({ body, set }) => {
-        const r = await b.orchestrator.submitGoal({
+        const r = await backends.orchestrator.submitGoal({
           text: body.text,
           priority: body.priority,
           source: GoalSource.GOAL_SOURCE_HUMAN,
@@ -76,20 +76,20 @@ export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps):
       },
       { body: SubmitGoalBody, detail: { summary: "Submit a goal (stored before this answers)" } },
     )
-    .get("/api/goals/:id", async ({ params }) => ({ goal: toJson(Goal, (await b.orchestrator.getGoal({ goalId: params.id })).goal) }), {
+    .get("/api/goals/:id", async ({ params }) => ({ goal: toJson(Goal, (await backends.orchestrator.getGoal({ goalId: params.id })).goal) }), {
       params: IdParams,
       detail: { summary: "A goal with its tasks" },
     })
     .post(
       "/api/goals/:id/cancel",
-      async ({ params, body }) => ({ goal: toJson(Goal, (await b.orchestrator.cancelGoal({ goalId: params.id, reason: body.reason ?? "cancelled from the console" })).goal) }),
+      async ({ params, body }) => ({ goal: toJson(Goal, (await backends.orchestrator.cancelGoal({ goalId: params.id, reason: body.reason ?? "cancelled from the console" })).goal) }),
       { params: IdParams, body: CancelBody, detail: { summary: "Cancel a goal, its tasks and their tool calls" } },
     )
     .get(
       "/api/approvals",
       async ({ query }) => {
         const all = query.all === "1" || query.all === "true";
-        const r = await b.orchestrator.listApprovals({ states: all ? [] : [ApprovalState.APPROVAL_STATE_PENDING], goalId: query.goalId ?? "", pageSize: 200 });
+        const r = await backends.orchestrator.listApprovals({ states: all ? [] : [ApprovalState.APPROVAL_STATE_PENDING], goalId: query.goalId ?? "", pageSize: 200 });
         return { approvals: listJson(Approval, r.approvals) };
       },
       { query: ApprovalsQuery, detail: { summary: "Tool calls waiting for a human (all=1: every one)" } },
@@ -97,16 +97,16 @@ export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps):
     .post(
       "/api/approvals/:id",
       async ({ params, body, request }) => {
-        const approval = await decideApproval(b, { approvalId: params.id, approve: body.approve, by: actorOf(request).name, note: body.note ?? "" });
+        const approval = await decideApproval(backends, { approvalId: params.id, approve: body.approve, by: actorOf(request).name, note: body.note ?? "" });
         return { approval: toJson(Approval, approval) };
       },
       { params: IdParams, body: DecideBody, detail: { summary: "Approve or deny a pending tool call" } },
     )
-    .get("/api/agents", async () => ({ agents: listJson(Agent, (await b.orchestrator.listAgents({})).agents) }), { detail: { summary: "Agent kinds, their tools, grants and activity" } })
+    .get("/api/agents", async () => ({ agents: listJson(Agent, (await backends.orchestrator.listAgents({})).agents) }), { detail: { summary: "Agent kinds, their tools, grants and activity" } })
     .put(
       "/api/autonomy",
       async ({ body, request }) => {
-        const r = await b.orchestrator.setAutonomy({ level: enumValue(AutonomyLevel, "AUTONOMY_LEVEL_", body.level), setBy: actorOf(request).name });
+        const r = await backends.orchestrator.setAutonomy({ level: enumValue(AutonomyLevel, "AUTONOMY_LEVEL_", body.level), setBy: actorOf(request).name });
         return { previous: enumName(r.previous, AutonomyLevel, "AUTONOMY_LEVEL_"), level: enumName(r.current, AutonomyLevel, "AUTONOMY_LEVEL_") };
       },
       { body: AutonomyBody, detail: { summary: "Set the system's autonomy level" } },
@@ -114,7 +114,7 @@ export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps):
     .post(
       "/api/emergency-stop",
       async ({ body, request }) => {
-        const r = await b.orchestrator.emergencyStop({ stop: true, reason: body.reason ?? "emergency stop from the console", requestedBy: actorOf(request).name });
+        const r = await backends.orchestrator.emergencyStop({ stop: true, reason: body.reason ?? "emergency stop from the console", requestedBy: actorOf(request).name });
         return { stopped: r.stopped, cancelledGoalIds: r.cancelledGoalIds };
       },
       { body: StopBody, detail: { summary: "Cancel everything open and refuse new goals until resumed" } },
@@ -122,16 +122,16 @@ export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps):
     .post(
       "/api/resume",
       async ({ request }) => {
-        const r = await b.orchestrator.emergencyStop({ stop: false, reason: "resumed from the console", requestedBy: actorOf(request).name });
+        const r = await backends.orchestrator.emergencyStop({ stop: false, reason: "resumed from the console", requestedBy: actorOf(request).name });
         return { stopped: r.stopped };
       },
       { body: v.strictObject({}), detail: { summary: "Lift the emergency stop" } },
     )
-    .get("/api/schedules", async () => ({ schedules: listJson(Schedule, (await b.orchestrator.listSchedules({ pageSize: 500 })).schedules) }), { detail: { summary: "Scheduled goals" } })
+    .get("/api/schedules", async () => ({ schedules: listJson(Schedule, (await backends.orchestrator.listSchedules({ pageSize: 500 })).schedules) }), { detail: { summary: "Scheduled goals" } })
     .post(
       "/api/schedules",
       async ({ body, set }) => {
-        const r = await b.orchestrator.createSchedule({ name: body.name, goalText: body.goalText, spec: body.spec, priority: body.priority });
+        const r = await backends.orchestrator.createSchedule({ name: body.name, goalText: body.goalText, spec: body.spec, priority: body.priority });
         set.status = 201;
         return { schedule: toJson(Schedule, r.schedule) };
       },
@@ -140,7 +140,7 @@ export function goalRoutes(app: AnyElysia, { backends: b, actorOf }: RouteDeps):
     .delete(
       "/api/schedules/:id",
       async ({ params }) => {
-        await b.orchestrator.deleteSchedule({ scheduleId: params.id });
+        await backends.orchestrator.deleteSchedule({ scheduleId: params.id });
         return { deleted: params.id };
       },
       { params: IdParams, detail: { summary: "Delete a schedule" } },

@@ -30,31 +30,31 @@ function cookie(request: Request, value: string, maxAgeSeconds: number): string 
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
 }
 
-export function sessionRoutes(app: AnyElysia, d: SessionDeps): AnyElysia {
+export function sessionRoutes(app: AnyElysia, deps: SessionDeps): AnyElysia {
   return app
-    .get("/api/sign-in", () => ({ signInWith: d.credentials.signInWith }), { detail: { summary: "How to sign in: with the admin token or a password" } })
+    .get("/api/sign-in", () => ({ signInWith: deps.credentials.signInWith }), { detail: { summary: "How to sign in: with the admin token or a password" } })
     .post(
       "/api/session",
       async ({ body, request, set }) => {
-        const client = d.clientOf(request);
-        const wait = d.lockout.begin(client);
+        const client = deps.clientOf(request);
+        const wait = deps.lockout.begin(client);
         if (wait > 0) {
           set.status = 429;
           set.headers["retry-after"] = String(Math.ceil(wait / 1000));
           return { error: `too many failed sign-ins from ${client}: try again in ${Math.ceil(wait / 1000)} s` };
         }
-        if (!(await d.credentials.checkSignIn(body.secret))) {
-          const locked = d.lockout.fail(client);
-          d.log.warn("sign-in failed", { client, locked });
+        if (!(await deps.credentials.checkSignIn(body.secret))) {
+          const locked = deps.lockout.fail(client);
+          deps.log.warn("sign-in failed", { client, locked });
           set.status = 401;
           return {
-            error: d.credentials.signInWith === "password" ? "wrong password" : "wrong admin token (it is in /var/lib/aios/console/admin-token and was printed on the serial console at first boot)",
+            error: deps.credentials.signInWith === "password" ? "wrong password" : "wrong admin token (it is in /var/lib/aios/console/admin-token and was printed on the serial console at first boot)",
           };
         }
-        d.lockout.succeed(client);
-        const id = d.sessions.create(client);
-        d.log.info("signed in", { client });
-        set.headers["set-cookie"] = cookie(request, id, Math.floor(d.sessions.maxMs / 1000));
+        deps.lockout.succeed(client);
+        const id = deps.sessions.create(client);
+        deps.log.info("signed in", { client });
+        set.headers["set-cookie"] = cookie(request, id, Math.floor(deps.sessions.maxMs / 1000));
         return { signedIn: true };
       },
       { body: SignInBody, detail: { summary: "Sign in; sets the session cookie" } },
@@ -64,7 +64,7 @@ export function sessionRoutes(app: AnyElysia, d: SessionDeps): AnyElysia {
       "/api/session",
       ({ request, set }) => {
         const id = readCookie(request, SESSION_COOKIE);
-        if (id) d.sessions.remove(id);
+        if (id) deps.sessions.remove(id);
         set.headers["set-cookie"] = cookie(request, "", 0);
         return { signedIn: false };
       },

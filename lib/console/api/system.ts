@@ -36,20 +36,24 @@ const AuditQuery = v.object({
 });
 const SearchQuery = v.object({ q: v.pipe(v.string(), v.trim(), v.minLength(1, "say what to search for"), v.maxLength(1000)), limit: Limit(100) });
 
-export function systemRoutes(app: AnyElysia, { backends: b, metrics, witness }: SystemDeps): AnyElysia {
+export function systemRoutes(app: AnyElysia, { backends, metrics, witness }: SystemDeps): AnyElysia {
   return app
     .get("/api/metrics", () => ({ host: metrics.facts(), samples: metrics.history() }), { detail: { summary: "CPU, memory and disk use: the last samples, every 2 s" } })
-    .get("/api/services", async () => toJson(ListServicesResponse, await b.init.listServices({ pageSize: 500 })), { detail: { summary: "Services under aios-init, with the degraded reasons" } })
-    .post("/api/services/:name/restart", async ({ params }) => ({ service: toJson(Service, (await b.init.restartService({ name: params.name, waitReady: true }, { timeoutMs: 120_000 })).service) }), {
-      params: v.object({ name: ServiceName }),
-      body: v.strictObject({}),
-      detail: { summary: "Restart a service and wait until it is ready" },
-    })
+    .get("/api/services", async () => toJson(ListServicesResponse, await backends.init.listServices({ pageSize: 500 })), { detail: { summary: "Services under aios-init, with the degraded reasons" } })
+    .post(
+      "/api/services/:name/restart",
+      async ({ params }) => ({ service: toJson(Service, (await backends.init.restartService({ name: params.name, waitReady: true }, { timeoutMs: 120_000 })).service) }),
+      {
+        params: v.object({ name: ServiceName }),
+        body: v.strictObject({}),
+        detail: { summary: "Restart a service and wait until it is ready" },
+      },
+    )
     .get(
       "/api/services/:name/logs",
       async ({ params, query, request }) => {
         const follow = query.follow === "1" || query.follow === "true";
-        const call = (signal?: AbortSignal) => b.init.streamLogs({ name: params.name, tailLines: query.lines ?? 200, follow }, { timeoutMs: follow ? 7 * 24 * 3600_000 : 15_000, signal });
+        const call = (signal?: AbortSignal) => backends.init.streamLogs({ name: params.name, tailLines: query.lines ?? 200, follow }, { timeoutMs: follow ? 7 * 24 * 3600_000 : 15_000, signal });
         if (!follow) {
           const lines: unknown[] = [];
           for await (const line of call()) lines.push(StreamLogsResponse.toJSON(line));
@@ -61,12 +65,19 @@ export function systemRoutes(app: AnyElysia, { backends: b, metrics, witness }: 
       },
       { params: v.object({ name: ServiceName }), query: LogsQuery, detail: { summary: "A service's last log lines (follow=1: Server-Sent Events as they come)" } },
     )
-    .get("/api/tools", async () => ({ tools: listJson(Tool, (await b.tools.listTools({ pageSize: 1000 })).tools) }), { detail: { summary: "The typed tools, their risk and capabilities" } })
+    .get("/api/tools", async () => ({ tools: listJson(Tool, (await backends.tools.listTools({ pageSize: 1000 })).tools) }), { detail: { summary: "The typed tools, their risk and capabilities" } })
     .get(
       "/api/audit",
       async ({ query }) => {
         const result = query.result ? enumValue(AuditResult, "AUDIT_RESULT_", query.result) : AuditResult.AUDIT_RESULT_UNSPECIFIED;
-        const r = await b.tools.queryAudit({ agent: query.agent ?? "", tool: query.tool ?? "", goalId: query.goalId ?? "", result, pageSize: query.limit ?? 100, pageToken: query.pageToken ?? "" });
+        const r = await backends.tools.queryAudit({
+          agent: query.agent ?? "",
+          tool: query.tool ?? "",
+          goalId: query.goalId ?? "",
+          result,
+          pageSize: query.limit ?? 100,
+          pageToken: query.pageToken ?? "",
+        });
         return { entries: listJson(AuditEntry, r.entries), nextPageToken: r.nextPageToken };
       },
       { query: AuditQuery, detail: { summary: "The audit ledger, newest first" } },
@@ -77,23 +88,23 @@ export function systemRoutes(app: AnyElysia, { backends: b, metrics, witness }: 
         // The head the console saw goes along as an anchor: a ledger rewritten since lacks it.
         const seen = witness?.seen();
         const anchors = seen ? [{ ...seen, source: "console" }] : [];
-        const result = await b.tools.verifyAudit({ anchors }, { timeoutMs: 300_000 });
+        const result = await backends.tools.verifyAudit({ anchors }, { timeoutMs: 300_000 });
         // A head just verified is a good one to witness, without waiting for the next round.
         if (result.ok) await witness?.look();
         return toJson(VerifyAuditResponse, result);
       },
       { detail: { summary: "Recompute the hash chain and check its end against the heads kept by aios-tools, aios-memory and the console; names the first broken entry and the kind of tampering" } },
     )
-    .get("/api/memory/search", async ({ query }) => toJson(SearchResponse, await b.memory.search({ query: query.q, limit: query.limit ?? 20 })), {
+    .get("/api/memory/search", async ({ query }) => toJson(SearchResponse, await backends.memory.search({ query: query.q, limit: query.limit ?? 20 })), {
       query: SearchQuery,
       detail: { summary: "Search memories (keywords and vectors)" },
     })
-    .get("/api/memory/stats", async () => toJson(StatsResponse, await b.memory.stats({})), { detail: { summary: "Memory counts by kind and tier, embedder, sizes" } })
-    .get("/api/models", async () => ({ models: listJson(Model, (await b.gateway.listModels({})).models) }), { detail: { summary: "Models, their layer, state and queue" } })
+    .get("/api/memory/stats", async () => toJson(StatsResponse, await backends.memory.stats({})), { detail: { summary: "Memory counts by kind and tier, embedder, sizes" } })
+    .get("/api/models", async () => ({ models: listJson(Model, (await backends.gateway.listModels({})).models) }), { detail: { summary: "Models, their layer, state and queue" } })
     .get(
       "/api/usage",
       async () => {
-        const [usage, budget] = await Promise.all([b.gateway.getUsage({}), b.gateway.getBudget({})]);
+        const [usage, budget] = await Promise.all([backends.gateway.getUsage({}), backends.gateway.getBudget({})]);
         return { usage: toJson(GetUsageResponse, usage), budget: toJson(GetBudgetResponse, budget) };
       },
       { detail: { summary: "Tokens and cost by model and day, against the monthly budget" } },
