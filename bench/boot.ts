@@ -1,23 +1,29 @@
 /**
- * bench/boot.ts: how long AIOS takes to boot, against the floor of the same kernel.
+ * bench/boot.ts: how long AIOS takes to boot and what it costs at idle, against the floor of
+ * the same kernel.
  *
  *   aios      QEMU start → "aios-init: AIOS ready" (every critical service ready), direct
- *             kernel boot of build/vmlinuz + build/initrd.img
+ *             kernel boot of build/vmlinuz + build/initrd.img with build/root.img as a disk;
+ *             then QEMU start → the answer of a first goal (`aiosctl goal "disk usage"` over SSH)
  *   baseline  the same kernel and QEMU settings with an initramfs of only BusyBox and an
- *             /init that prints a line and powers off: QEMU start → that line
+ *             /init that prints a line, waits as long as AIOS is left idle, prints
+ *             /proc/meminfo and powers off
  *
- * Also the sizes of the ISO and the initrd, and the RSS of PID 1 and every service at idle,
- * read from /proc inside the VM over SSH. Prints one JSON line, then a table.
- * just bench builds the image first.
+ * Memory at idle (20 s after ready): MemTotal − MemAvailable for both VMs (everything the
+ * system costs: a file that stays in RAM counts, page cache that can be dropped does not), with
+ * AIOS's Shmem (files held in RAM) and the PSS of every process (a shared page counted once).
+ * Also the sizes of the ISO, the stage-0 initrd and the root image. Prints one JSON line, then
+ * a table. just bench builds the image first.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DebCache } from "../rootfs/debs.ts";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
-import { bootVm, ssh } from "../test/support/vm.ts";
+import { bootVm, ssh, sshWhenUp } from "../test/support/vm.ts";
 import { round } from "./support/stats.ts";
 
+const IDLE_S = 20;
 const REPO = resolve(import.meta.dir, "..");
 
 const mib = (path: string) => round(statSync(path).size / 1024 / 1024);
@@ -32,7 +38,11 @@ function baselineInitrd(dir: string): string {
   copyFileSync(join(busybox.tree, "bin/busybox"), join(tree, "bin/busybox"));
   chmodSync(join(tree, "bin/busybox"), 0o755);
   symlinkSync("busybox", join(tree, "bin/sh"));
-  writeFileSync(join(tree, "init"), "#!/bin/sh\necho BASELINE READY\n/bin/busybox poweroff -f\n", { mode: 0o755 });
+  writeFileSync(
+    join(tree, "init"),
+    `#!/bin/sh\necho BASELINE READY\n/bin/busybox mount -t proc proc /proc\n/bin/busybox sleep ${IDLE_S}\n/bin/busybox cat /proc/meminfo\necho BASELINE END\n/bin/busybox poweroff -f\n`,
+    { mode: 0o755 },
+  );
   Bun.spawnSync(["mknod", "-m", "600", join(tree, "dev/console"), "c", "5", "1"]);
   const out = join(dir, "baseline.img");
   const packed = Bun.spawnSync(["sh", "-c", `cd ${tree} && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | lz4 -q -l -9 - ${out}`]);
@@ -45,17 +55,25 @@ async function timeToLine(vm: Awaited<ReturnType<typeof bootVm>>, line: string, 
   return (performance.now() - started) / 1000;
 }
 
-for (const file of ["vmlinuz", "initrd.img", "aios.iso"]) {
+/** MemTotal − MemAvailable in MiB, and Shmem, from /proc/meminfo's text. */
+function memory(meminfo: string): { used_mib: number; shmem_mib: number } {
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(meminfo)?.[1] ?? Number.NaN);
+  return { used_mib: round((kib("MemTotal") - kib("MemAvailable")) / 1024), shmem_mib: round(kib("Shmem") / 1024) };
+}
+
+for (const file of ["vmlinuz", "initrd.img", "root.img", "aios.iso"]) {
   if (!existsSync(join(BUILD, file))) throw new Error(`build/${file} is missing: run just iso first`);
 }
 const dir = mkdtempSync(join(tmpdir(), "aios-bench-boot-"));
 try {
   const baseline = baselineInitrd(dir);
-  // The same QEMU command line, data disk included, so that only the initramfs differs.
+  // The same QEMU command line, data disk included, so that only the initramfs and root differ.
   ensureDataDisk(join(dir, "unused.img"), 64);
   let started = performance.now();
-  const floor = await bootVm({ mode: "kernel", dataDisk: join(dir, "unused.img"), initrd: baseline }, 600);
+  const floor = await bootVm({ mode: "kernel", dataDisk: join(dir, "unused.img"), initrd: baseline, rootImage: null }, 600);
   const baselineSeconds = await timeToLine(floor, "BASELINE READY", started);
+  await floor.waitForSerial("BASELINE END");
+  const baselineMemory = memory(floor.serial());
   await floor.exited;
 
   const dataDisk = join(dir, "data.img");
@@ -65,43 +83,64 @@ try {
   started = performance.now();
   const vm = await bootVm({ mode: "kernel", dataDisk, append: `aios.ssh_key="${readFileSync(`${key}.pub`, "utf8").trim()}"` }, 900);
   const aiosSeconds = await timeToLine(vm, "aios-init: AIOS ready", started);
-  await Bun.sleep(5000); // idle: let start-up work settle before reading RSS
+  const goal = await sshWhenUp(vm.sshPort, key, 'aiosctl goal "disk usage"', 30);
+  const firstGoalSeconds = (performance.now() - started) / 1000;
+  if (goal.code !== 0) throw new Error(`the first goal failed (${goal.code}): ${goal.stderr}`);
+  await Bun.sleep(IDLE_S * 1000); // idle: let start-up work settle
   const script =
-    'for s in /proc/[0-9]*/status; do n=$(sed -n "s/^Name:\\t//p" $s); r=$(sed -n "s/^VmRSS:\\s*//p" $s); p=${s#/proc/}; p=${p%/status}; [ -n "$r" ] && echo "$p $n $r $(tr "\\0" " " < /proc/$p/cmdline | cut -c1-60)"; done';
+    'cat /proc/meminfo; for p in /proc/[0-9]*; do r=$(sed -n "s/^Pss:\\s*\\([0-9]*\\) kB/\\1/p" $p/smaps_rollup 2>/dev/null); [ -n "$r" ] && echo "PSS ${p#/proc/} $r $(tr "\\0" " " < $p/cmdline | cut -c1-60)"; done';
   const listing = (await ssh(vm.sshPort, key, script)).stdout;
   await ssh(vm.sshPort, key, "poweroff");
   await vm.exited;
 
-  const rss: Record<string, number> = {};
-  for (const line of listing.trim().split("\n")) {
-    const [pid, , kib, , ...cmd] = line.split(/\s+/);
+  const pss: Record<string, number> = {};
+  let pssTotalKib = 0;
+  for (const line of listing.split("\n").filter((l) => l.startsWith("PSS "))) {
+    const [, pid, kib, ...cmd] = line.split(/\s+/);
     const command = cmd.join(" ");
-    const name = pid === "1" ? "pid1:aios-init" : (/aios-(\w+)/.exec(command)?.[0] ?? /sshd|udhcpc/.exec(command)?.[0]);
-    if (name) rss[name] = round(Number(kib) / 1024 + (rss[name] ?? 0));
+    pssTotalKib += Number(kib);
+    // The ssh session that reads these and the shell it runs are the bench's, not AIOS's.
+    if (/^sshd: root@|^sh -c/.test(command)) continue;
+    const name = pid === "1" ? "aios-init (PID 1)" : (/aiosctl shell|aios-\w+/.exec(command)?.[0] ?? /sshd|udhcpc|llama-server/.exec(command)?.[0] ?? "other");
+    pss[name] = round(Number(kib) / 1024 + (pss[name] ?? 0));
   }
+  const aiosMemory = memory(listing);
   const result = {
     bench: "boot",
     baseline_busybox_s: round(baselineSeconds, 2),
     aios_ready_s: round(aiosSeconds, 2),
     ratio: round(aiosSeconds / baselineSeconds, 2),
+    first_goal_s: round(firstGoalSeconds, 2),
+    memory_used_mib: aiosMemory.used_mib,
+    baseline_memory_used_mib: baselineMemory.used_mib,
+    shmem_mib: aiosMemory.shmem_mib,
+    pss_total_mib: round(pssTotalKib / 1024),
+    pss_mib: pss,
     iso_mib: mib(join(BUILD, "aios.iso")),
     initrd_mib: mib(join(BUILD, "initrd.img")),
-    rss_mib: rss,
+    root_image_mib: mib(join(BUILD, "root.img")),
   };
   console.log(JSON.stringify(result));
   console.log(`
 boot under QEMU TCG (-cpu max -smp 2 -m 2048, direct kernel boot)
   baseline: BusyBox /init prints a line     ${result.baseline_busybox_s} s
   AIOS: every critical service ready        ${result.aios_ready_s} s      (${result.ratio}x the baseline)
+  AIOS: first goal answered over SSH        ${result.first_goal_s} s
+
+memory at idle (${IDLE_S} s after ready), MemTotal − MemAvailable
+  baseline: BusyBox only                    ${result.baseline_memory_used_mib} MiB
+  AIOS                                      ${result.memory_used_mib} MiB
+    of which files held in RAM (Shmem)      ${result.shmem_mib} MiB
+    PSS of every process                    ${result.pss_total_mib} MiB
+${Object.entries(pss)
+  .sort((a, b) => b[1] - a[1])
+  .map(([name, value]) => `      ${name.padEnd(36)}  ${value}`)
+  .join("\n")}
 
 image
   build/aios.iso                            ${result.iso_mib} MiB
-  build/initrd.img                          ${result.initrd_mib} MiB
-
-RSS at idle (MiB)
-${Object.entries(rss)
-  .map(([name, value]) => `  ${name.padEnd(40)}  ${value}`)
-  .join("\n")}
+  build/initrd.img (stage 0)                ${result.initrd_mib} MiB
+  build/root.img (squashfs)                 ${result.root_image_mib} MiB
 `);
 } finally {
   rmSync(dir, { recursive: true, force: true });

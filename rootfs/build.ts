@@ -2,14 +2,16 @@
  * rootfs/build.ts: assembles the AIOS root tree and packs it.
  *
  *   bun rootfs/build.ts rootfs   build/rootfs/     the tree
- *   bun rootfs/build.ts initrd   build/initrd.img  cpio newc, lz4 (legacy frame), reproducible
+ *   bun rootfs/build.ts initrd   build/initrd.img  stage 0: BusyBox and the modules that find the
+ *                                                  root image (cpio newc, lz4), reproducible
+ *                                build/root.img    the tree as squashfs, reproducible
  *                                build/vmlinuz     the kernel
  *
  * The tree: dist/aios and its symlinks, dist/llama-server; BusyBox and its applet links; the pinned Debian
  * packages of rootfs/packages.txt with the shared libraries their binaries (and Bun) need;
  * the kernel modules of kernel/modules.txt with their dependencies, indexed by depmod; and
  * rootfs/overlay. Paths are merged-/usr (/bin → usr/bin ...). Needs root (device nodes) and
- * apt-get, dpkg-deb, readelf, modinfo, depmod, cpio, lz4.
+ * apt-get, dpkg-deb, readelf, modinfo, depmod, cpio, lz4, mksquashfs.
  */
 import {
   chmodSync,
@@ -37,6 +39,7 @@ import { candidateVersions, type Deb, DebCache } from "./debs.ts";
 const REPO = resolve(import.meta.dir, "..");
 const BUILD = join(REPO, "build");
 const STAGING = join(BUILD, "rootfs");
+const STAGE0 = join(BUILD, "stage0");
 const CACHE = join(REPO, ".cache");
 const LINKS = ["aios-init", "aios-memory", "aios-gateway", "aios-tools", "aios-orchestrator", "aios-console", "aiosctl"];
 // What a running system never reads: documentation, translations, other init systems.
@@ -286,49 +289,82 @@ function resolveLibraries(cache: DebCache, installed: Deb[]): Deb[] {
   throw new Error("shared library resolution did not settle after 12 rounds");
 }
 
-function installKernel(cache: DebCache): { version: string; vmlinuz: string } {
+/** The pinned kernel package: its version, its vmlinuz, its modules directory. */
+function kernelPackage(cache: DebCache): { version: string; vmlinuz: string; modulesRoot: string; name: string } {
   const [[name, pin]] = readPins(join(REPO, "kernel/kernel.txt")) as [[string, string]];
   const deb = cache.get(name, pin);
   const version = name.replace(/^linux-image-/, "");
-  const modulesRoot = join(deb.tree, "lib/modules", version);
+  return { name, version, vmlinuz: join(deb.tree, "boot", `vmlinuz-${version}`), modulesRoot: join(deb.tree, "lib/modules", version) };
+}
+
+/** The modules a list names, with everything they depend on (modinfo), into tree's usr/lib/modules, indexed by depmod. */
+function copyModules(kernel: ReturnType<typeof kernelPackage>, listFile: string, tree: string): { lines: string[]; count: number } {
+  const { modulesRoot, version, name } = kernel;
   const byName = new Map<string, string>();
   walk(modulesRoot, (rel) => {
     if (rel.endsWith(".ko")) byName.set(basename(rel, ".ko").replace(/-/g, "_"), rel);
   });
+  const builtin = readFileSync(join(modulesRoot, "modules.builtin"), "utf8")
+    .split("\n")
+    .map((line) => basename(line, ".ko").replace(/-/g, "_"));
   const wanted = new Set<string>();
   const add = (module: string) => {
     const key = module.replace(/-/g, "_");
     if (wanted.has(key)) return;
     const rel = byName.get(key);
     if (!rel) {
-      const builtin = readFileSync(join(modulesRoot, "modules.builtin"), "utf8");
-      if (builtin.split("\n").some((line) => basename(line, ".ko").replace(/-/g, "_") === key)) return;
-      throw new Error(`kernel/modules.txt: no module "${module}" in ${name}`);
+      if (builtin.includes(key)) return;
+      throw new Error(`${relative(REPO, listFile)}: no module "${module}" in ${name}`);
     }
     wanted.add(key);
     const deps = sh(["modinfo", "-F", "depends", join(modulesRoot, rel)]).trim();
     for (const dep of deps.split(",").filter(Boolean)) add(dep);
   };
-  for (const module of readFileSync(join(REPO, "kernel/modules.txt"), "utf8")
+  const lines = readFileSync(listFile, "utf8")
     .split("\n")
     .map((l) => l.replace(/#.*/, "").trim())
-    .filter(Boolean))
-    add(module);
-  const target = join(STAGING, "usr/lib/modules", version);
+    .filter(Boolean);
+  for (const module of lines.flatMap((line) => line.split(/\s+/))) add(module);
+  const target = join(tree, "usr/lib/modules", version);
   for (const key of wanted) {
     const rel = byName.get(key)!;
     mkdirSync(dirname(join(target, rel)), { recursive: true });
     copyFileSync(join(modulesRoot, rel), join(target, rel));
   }
   for (const file of ["modules.builtin", "modules.builtin.modinfo", "modules.order"]) copyFileSync(join(modulesRoot, file), join(target, file));
-  sh(["depmod", "-b", STAGING, version]);
-  say(`  kernel ${version}: ${wanted.size} modules`);
-  return { version, vmlinuz: join(deb.tree, "boot", `vmlinuz-${version}`) };
+  sh(["depmod", "-b", tree, version]);
+  return { lines, count: wanted.size };
+}
+
+function installKernel(cache: DebCache): { version: string; vmlinuz: string } {
+  const kernel = kernelPackage(cache);
+  const { count } = copyModules(kernel, join(REPO, "kernel/modules.txt"), STAGING);
+  say(`  kernel ${kernel.version}: ${count} modules`);
+  return kernel;
+}
+
+/**
+ * The stage-0 initramfs tree (build/stage0): static BusyBox, rootfs/stage0.sh as /init, and the
+ * modules of kernel/boot-modules.txt, which it loads to find the root image and mount it.
+ */
+function buildStage0(cache: DebCache, busybox: Deb): void {
+  rmSync(STAGE0, { recursive: true, force: true });
+  for (const dir of ["usr/bin", "proc", "sys", "dev", "etc/aios-stage0"]) mkdirSync(join(STAGE0, dir), { recursive: true });
+  for (const dir of ["bin", "sbin", "lib"]) symlinkSync(`usr/${dir === "lib" ? "lib" : "bin"}`, join(STAGE0, dir));
+  copyFileSync(join(busybox.tree, "bin/busybox"), join(STAGE0, "usr/bin/busybox"));
+  chmodSync(join(STAGE0, "usr/bin/busybox"), 0o755);
+  symlinkSync("busybox", join(STAGE0, "usr/bin/sh"));
+  const { lines, count } = copyModules(kernelPackage(cache), join(REPO, "kernel/boot-modules.txt"), STAGE0);
+  writeFileSync(join(STAGE0, "etc/aios-stage0/modules"), `${lines.join("\n")}\n`);
+  copyFileSync(join(REPO, "rootfs/stage0.sh"), join(STAGE0, "init"));
+  chmodSync(join(STAGE0, "init"), 0o755);
+  sh(["mknod", "-m", "600", join(STAGE0, "dev/console"), "c", "5", "1"]);
+  say(`  stage 0: BusyBox and ${count} modules`);
 }
 
 function finish(): void {
   cpSync(join(REPO, "rootfs/overlay"), STAGING, { recursive: true, verbatimSymlinks: true });
-  // /init: stage 0 (rootfs/init.sh): "/" into a tmpfs, /proc, then PID 1 to aios-init (DESIGN.md 1).
+  // /init: stage 1 (rootfs/init.sh): /proc, then PID 1 to aios-init (DESIGN.md 1).
   copyFileSync(join(REPO, "rootfs/init.sh"), join(STAGING, "init"));
   chmodSync(join(STAGING, "init"), 0o755);
   // The kernel opens /dev/console for PID 1 before anything can mount devtmpfs.
@@ -347,7 +383,7 @@ function finish(): void {
   for (const secret of ["etc/shadow"]) if (existsSync(join(STAGING, secret))) chmodSync(join(STAGING, secret), 0o640);
 }
 
-export function buildRootfs(): { kernelVersion: string; vmlinuz: string } {
+export function buildRootfs(): { kernelVersion: string; vmlinuz: string; busybox: Deb; cache: DebCache } {
   const cache = new DebCache(CACHE);
   const pins = new Map(readPins(join(REPO, "rootfs/packages.txt")));
   say("assembling build/rootfs");
@@ -364,22 +400,25 @@ export function buildRootfs(): { kernelVersion: string; vmlinuz: string } {
   const kernel = installKernel(cache);
   finish();
   say("  tree done");
-  return { kernelVersion: kernel.version, vmlinuz: kernel.vmlinuz };
+  return { kernelVersion: kernel.version, vmlinuz: kernel.vmlinuz, busybox, cache };
+}
+
+/** Every mtime EPOCH, so that identical trees pack to identical bytes. */
+function stamp(tree: string): void {
+  sh(["find", tree, "-exec", "touch", "-h", "-d", `@${EPOCH}`, "{}", "+"]);
 }
 
 /**
  * cpio newc in sorted order, owner 0:0, every mtime EPOCH; lz4 in the legacy frame (the only
- * lz4 format the kernel unpacks). Byte-identical for identical trees. lz4, not zstd: under QEMU
- * TCG the kernel unpacked the zstd initramfs in 9.0 s and the lz4 one in 3.5 s, which more than
- * pays for the 30 MiB more GRUB reads from the ISO (AIOS ready 45 s instead of 53 s from the ISO,
- * 28 s instead of 34 s with -kernel/-initrd).
+ * lz4 format the kernel unpacks). Byte-identical for identical trees. The stage-0 initramfs is
+ * small: what decides the boot is the root image.
  */
-export function packInitrd(out: string, level: number): void {
-  sh(["find", STAGING, "-exec", "touch", "-h", "-d", `@${EPOCH}`, "{}", "+"]);
-  const list = sh(["find", ".", "-mindepth", "1"], { cwd: STAGING }).trim().split("\n").sort();
-  const cpio = join(BUILD, "initrd.cpio");
+export function packInitrd(tree: string, out: string, level: number): void {
+  stamp(tree);
+  const list = sh(["find", ".", "-mindepth", "1"], { cwd: tree }).trim().split("\n").sort();
+  const cpio = `${out}.cpio`;
   const result = Bun.spawnSync(["cpio", "-o", "-H", "newc", "-R", "0:0", "--reproducible", "--quiet", "-O", cpio], {
-    cwd: STAGING,
+    cwd: tree,
     stdin: Buffer.from(list.join("\n") + "\n"),
     stderr: "pipe",
   });
@@ -388,22 +427,43 @@ export function packInitrd(out: string, level: number): void {
   rmSync(cpio);
 }
 
+export const ROOT_COMPRESSIONS = ["zstd", "lz4", "xz"] as const;
+export type RootCompression = (typeof ROOT_COMPRESSIONS)[number];
+
+/**
+ * The root image: the tree as squashfs, read-only, paged in from the medium as it is used and
+ * dropped under memory pressure (DESIGN.md 6a says why this compression). Reproducible: owner
+ * 0:0, every time EPOCH (mksquashfs output does not depend on its threads).
+ */
+export function packRoot(out: string, compression: RootCompression): void {
+  stamp(STAGING);
+  rmSync(out, { force: true });
+  const options = compression === "zstd" ? ["-Xcompression-level", "19"] : compression === "lz4" ? ["-Xhc"] : [];
+  sh(["mksquashfs", STAGING, out, "-noappend", "-quiet", "-no-progress", "-all-root", "-comp", compression, ...options, "-b", "131072", "-mkfs-time", String(EPOCH), "-all-time", String(EPOCH)]);
+}
+
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
-    options: { out: { type: "string" }, level: { type: "string" } },
+    options: { "out-dir": { type: "string" }, level: { type: "string" }, compression: { type: "string" } },
     allowPositionals: true,
   });
   const what = positionals[0] ?? "initrd";
-  if (what !== "initrd" && what !== "rootfs") throw new Error(`usage: bun rootfs/build.ts [rootfs|initrd] [--out FILE] [--level N]`);
-  // -9 (lz4 HC): ~7 s to pack, a third smaller than -1, and as fast to unpack.
+  const usage = `usage: bun rootfs/build.ts [rootfs|initrd] [--out-dir DIR] [--level N] [--compression ${ROOT_COMPRESSIONS.join("|")}]`;
+  if (what !== "initrd" && what !== "rootfs") throw new Error(usage);
   const level = Number(values.level ?? process.env.AIOS_INITRD_LEVEL ?? 9);
-  const out = resolve(values.out ?? join(BUILD, "initrd.img"));
-  const { vmlinuz } = buildRootfs();
+  const compression = (values.compression ?? process.env.AIOS_ROOT_COMPRESSION ?? "zstd") as RootCompression;
+  if (!ROOT_COMPRESSIONS.includes(compression)) throw new Error(usage);
+  const outDir = resolve(values["out-dir"] ?? BUILD);
+  mkdirSync(outDir, { recursive: true });
+  const { vmlinuz, busybox, cache } = buildRootfs();
   if (what === "initrd") {
-    copyFileSync(vmlinuz, join(BUILD, "vmlinuz"));
-    packInitrd(out, level);
-    const size = (f: string) => `${(statSync(f).size / 1024 / 1024).toFixed(1)} MiB`;
-    say(`built build/vmlinuz (${size(join(BUILD, "vmlinuz"))}) and ${relative(REPO, out)} (${size(out)}, lz4 -${level})`);
+    buildStage0(cache, busybox);
+    copyFileSync(vmlinuz, join(outDir, "vmlinuz"));
+    packInitrd(STAGE0, join(outDir, "initrd.img"), level);
+    say(`  root image (squashfs, ${compression})`);
+    packRoot(join(outDir, "root.img"), compression);
+    const size = (f: string) => `${(statSync(join(outDir, f)).size / 1024 / 1024).toFixed(1)} MiB`;
+    say(`built ${relative(REPO, outDir) || "."}/vmlinuz (${size("vmlinuz")}), initrd.img (${size("initrd.img")}, stage 0, lz4 -${level}) and root.img (${size("root.img")}, squashfs ${compression})`);
   }
 }

@@ -2,7 +2,8 @@
  * rootfs/qemu.ts: boots AIOS in QEMU on the serial console (this terminal).
  *
  *   bun rootfs/qemu.ts iso      the ISO through GRUB          (just qemu)
- *   bun rootfs/qemu.ts kernel   build/vmlinuz + initrd.img    (just qemu-kernel; faster)
+ *   bun rootfs/qemu.ts kernel   build/vmlinuz + initrd.img, build/root.img as a read-only
+ *                               disk                          (just qemu-kernel; faster)
  *
  * A persistent data disk (build/data.img, ext4 labelled AIOS-DATA) is made on first use.
  * The user network is restrict=on: the guest reaches nothing but the forwarded ports.
@@ -35,6 +36,8 @@ export interface QemuOptions {
   iso?: string;
   kernel?: string;
   initrd?: string;
+  /** Kernel mode: the root image stage 0 looks for, as a read-only disk (build/root.img); null for none. */
+  rootImage?: string | null;
 }
 
 export const BASE_CMDLINE = "console=ttyS0,115200 panic=-1 quiet";
@@ -49,10 +52,20 @@ export function qemuArgs(o: QemuOptions): string[] {
     // cmd: runs a relay per connection; a tcp: chardev target connects once, at QEMU's start.
     ...(o.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-cmd:busybox nc 127.0.0.1 ${f.hostPort}`),
   ].join(",");
+  const rootImage = o.rootImage === undefined ? join(BUILD, "root.img") : o.rootImage;
   const boot =
     o.mode === "iso"
       ? ["-cdrom", o.iso ?? join(BUILD, "aios.iso")]
-      : ["-kernel", o.kernel ?? join(BUILD, "vmlinuz"), "-initrd", o.initrd ?? join(BUILD, "initrd.img"), "-append", `${BASE_CMDLINE} ${o.append ?? ""}`.trim()];
+      : [
+          "-kernel",
+          o.kernel ?? join(BUILD, "vmlinuz"),
+          "-initrd",
+          o.initrd ?? join(BUILD, "initrd.img"),
+          "-append",
+          `${BASE_CMDLINE} ${o.append ?? ""}`.trim(),
+          // After the data disk, so that it stays /dev/vda.
+          ...(rootImage ? ["-drive", `file=${rootImage},format=raw,if=virtio,readonly=on`] : []),
+        ];
   return [
     "qemu-system-x86_64",
     // Bun needs SSE4.2; TCG (no KVM here) emulates it with -cpu max.
@@ -64,9 +77,9 @@ export function qemuArgs(o: QemuOptions): string[] {
     String(o.memoryMiB ?? 2048),
     "-nographic",
     "-no-reboot",
-    ...boot,
     "-drive",
     `file=${o.dataDisk},format=raw,if=virtio`,
+    ...boot,
     "-netdev",
     net,
     "-device",
@@ -114,7 +127,7 @@ function defaultSshKey(): string | undefined {
 
 if (import.meta.main) {
   const mode = process.argv[2] === "kernel" ? "kernel" : "iso";
-  const needed = mode === "iso" ? [join(BUILD, "aios.iso")] : [join(BUILD, "vmlinuz"), join(BUILD, "initrd.img")];
+  const needed = mode === "iso" ? [join(BUILD, "aios.iso")] : [join(BUILD, "vmlinuz"), join(BUILD, "initrd.img"), join(BUILD, "root.img")];
   for (const file of needed) if (!existsSync(file)) throw new Error(`${file} is missing: run just ${mode === "iso" ? "iso" : "initrd"} first`);
   const dataDisk = join(BUILD, "data.img");
   ensureDataDisk(dataDisk);

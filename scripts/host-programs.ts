@@ -37,6 +37,7 @@ export const HOST_PROGRAMS = {
   depmod: { debian: "kmod", for: ["image"] },
   cpio: { debian: "cpio", for: ["image", "bench"] },
   lz4: { debian: "lz4", for: ["image", "bench"] },
+  mksquashfs: { debian: "squashfs-tools", for: ["image"] },
   mknod: { debian: "coreutils", for: ["image", "bench"] },
   find: { debian: "findutils", for: ["image", "bench"] },
   sort: { debian: "coreutils", for: ["bench"] },

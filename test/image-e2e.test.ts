@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
 import { ConsoleClient } from "./support/console.ts";
 import { ScriptedModelServer } from "./support/model-server.ts";
-import { bootVm, sshWhenUp, type Vm } from "./support/vm.ts";
+import { bootVm, openSerialShell, sshWhenUp, type Vm } from "./support/vm.ts";
 import { waitFor } from "./support/wait.ts";
 
 const READY = "aios-init: AIOS ready";
@@ -83,7 +83,7 @@ describe("the ISO, end to end", () => {
 
   test("a model on the host, reached only through guestfwd, plans a goal that succeeds", async () => {
     // A person at the serial console lets their SSH key in (aiosctl shell: ! runs sh).
-    await vm.waitForSerial("aios> ");
+    await openSerialShell(vm);
     const publicKey = readFileSync(`${key}.pub`, "utf8").trim();
     const mark = vm.serial().length;
     vm.type(`!mkdir -p /root/.ssh && echo '${publicKey}' >> /root/.ssh/authorized_keys && echo key-added\n`);

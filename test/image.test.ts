@@ -1,6 +1,6 @@
 /**
  * End to end: the real image in QEMU (TCG), booted directly and from the ISO through GRUB,
- * with a persistent data disk. Needs build/vmlinuz, build/initrd.img and build/aios.iso
+ * with a persistent data disk. Needs build/vmlinuz, build/initrd.img, build/root.img and build/aios.iso
  * (just test builds them) and runs as root (mkfs, ssh-keygen).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
-import { bootVm, ssh, sshWhenUp, type Vm } from "./support/vm.ts";
+import { bootVm, openSerialShell, ssh, sshWhenUp, type Vm } from "./support/vm.ts";
 
 const READY = "aios-init: AIOS ready";
 const PERSISTENT = ["/home", "/srv", "/opt", "/usr/local", "/var/tmp"];
@@ -39,7 +39,7 @@ let dataDisk: string;
 let key: string;
 
 beforeAll(() => {
-  for (const file of ["vmlinuz", "initrd.img", "aios.iso"]) {
+  for (const file of ["vmlinuz", "initrd.img", "root.img", "aios.iso"]) {
     if (!existsSync(join(BUILD, file))) throw new Error(`build/${file} is missing: run just iso (just test does)`);
   }
   dir = mkdtempSync(join(tmpdir(), "aios-vm-"));
@@ -85,6 +85,14 @@ describe("the AIOS image in QEMU", () => {
       const missing = await ssh(vm.sshPort, key, `for d in ${FHS.join(" ")}; do [ -d "$d" ] || echo "missing $d"; done; echo checked`);
       expect(missing.stdout.trim()).toBe("checked");
       expect((await ssh(vm.sshPort, key, "readlink /etc/mtab")).stdout.trim()).toBe("/proc/self/mounts");
+      // "/" is the root image (squashfs, read-only, paged in from its disk) under a writable
+      // layer: nothing of the image is held in RAM for the machine's life.
+      const root = await ssh(vm.sshPort, key, "grep -E ' / | /run ' /proc/mounts; echo written > /etc/aios-written && cat /etc/aios-written && rm /etc/aios-written");
+      expect(root.stdout).toMatch(/^aios-root \/ overlay /m);
+      expect(root.stdout).toContain("written");
+      // At idle: every service healthy, and the memory figure a person reads first.
+      const status = await ssh(vm.sshPort, key, "aiosctl status");
+      expect([status.code, status.stdout]).toEqual([0, expect.stringMatching(/^memory: +\d+ MiB in use of \d+ MiB$/m)]);
       const df = await ssh(vm.sshPort, key, "df / && df /var/lib/aios");
       expect(df.code).toBe(0);
       expect(df.stderr).not.toContain("can't find mount point");
@@ -123,7 +131,7 @@ describe("the AIOS image in QEMU", () => {
     try {
       await vm.waitForSerial(READY);
       // The console login lands in aiosctl shell; `!` runs one BusyBox command.
-      await vm.waitForSerial("aios> ");
+      await openSerialShell(vm);
       const mark = vm.serial().length;
       vm.type("!cat /var/lib/aios/marker\n");
       await vm.waitForSerial("written-by-boot-one", mark);

@@ -1,7 +1,7 @@
 /**
- * The initramfs is reproducible: two builds from the same inputs are byte-identical. Runs the
- * real rootfs/build.ts twice (debs come from the cache after the first build; lz4 -3 keeps it
- * quick; the level does not change what is reproducible).
+ * The boot files are reproducible: two builds from the same inputs give byte-identical stage-0
+ * initramfs and root image. Runs the real rootfs/build.ts twice (debs come from the cache after
+ * the first build; lz4 keeps it quick; the compressor does not change what is reproducible).
  */
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -12,19 +12,31 @@ const REPO = resolve(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "aios-initrd-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function build(out: string): void {
-  const result = Bun.spawnSync([process.execPath, "rootfs/build.ts", "initrd", "--out", out, "--level", "3"], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
+function build(outDir: string): void {
+  const result = Bun.spawnSync([process.execPath, "rootfs/build.ts", "initrd", "--out-dir", outDir, "--level", "3", "--compression", "lz4"], {
+    cwd: REPO,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` },
+  });
   if (result.exitCode !== 0) throw new Error(`rootfs/build.ts failed:\n${result.stderr.toString()}`);
 }
 
-test("two builds of the initramfs from the same inputs are byte-identical", () => {
-  build(join(dir, "one.img"));
-  build(join(dir, "two.img"));
-  const one = readFileSync(join(dir, "one.img"));
-  const two = readFileSync(join(dir, "two.img"));
-  expect(one.length).toBeGreaterThan(10 * 1024 * 1024);
+test("two builds of the stage-0 initramfs and the root image from the same inputs are byte-identical", () => {
+  build(join(dir, "one"));
+  build(join(dir, "two"));
   const sha = (b: Buffer) => new Bun.CryptoHasher("sha256").update(b).digest("hex");
-  expect(sha(two)).toBe(sha(one));
-  // The archive is lz4 in the legacy frame the kernel reads (magic 0x184c2102, little-endian).
-  expect(one.subarray(0, 4).toString("hex")).toBe("02214c18");
+  for (const file of ["initrd.img", "root.img"]) {
+    const one = readFileSync(join(dir, "one", file));
+    const two = readFileSync(join(dir, "two", file));
+    expect([file, sha(two)]).toEqual([file, sha(one)]);
+  }
+  // The initramfs is lz4 in the legacy frame the kernel reads (magic 0x184c2102, little-endian),
+  // and small: stage 0 only. The root image is squashfs ("hsqs") and holds the rest.
+  const initrd = readFileSync(join(dir, "one", "initrd.img"));
+  expect(initrd.subarray(0, 4).toString("hex")).toBe("02214c18");
+  expect(initrd.length).toBeLessThan(16 * 1024 * 1024);
+  const root = readFileSync(join(dir, "one", "root.img"));
+  expect(root.subarray(0, 4).toString("latin1")).toBe("hsqs");
+  expect(root.length).toBeGreaterThan(40 * 1024 * 1024);
 });

@@ -11,6 +11,7 @@ import { Approval, EmergencyStopResponse, Event, EventKind, GetSystemStatusRespo
 import { connect, decideApproval, enumValue, EXIT_USAGE, type ServiceClient } from "../rpc/index.ts";
 import { ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
 import { socketPath } from "../config/index.ts";
+import { meminfo } from "../sys/index.ts";
 import { askYesNo } from "./ask.ts";
 import { enumName, type Flags, json, runCommand, usageError } from "./command.ts";
 import { AUTONOMY_NAMES } from "../rpc/autonomy.ts";
@@ -176,6 +177,20 @@ export function goalsCommand(argv: readonly string[]): Promise<number> {
   });
 }
 
+/**
+ * What this machine's memory holds, as `free` would say it: MemTotal − MemAvailable is what
+ * everything running costs (files kept in RAM included); the rest is free or can be freed.
+ */
+function memoryLine(): string {
+  try {
+    const kib = meminfo();
+    const mib = (k: number | undefined) => Math.round((k ?? 0) / 1024);
+    return `memory:    ${mib((kib.MemTotal ?? 0) - (kib.MemAvailable ?? 0))} MiB in use of ${mib(kib.MemTotal)} MiB`;
+  } catch {
+    return "memory:    unknown (no /proc/meminfo)";
+  }
+}
+
 export function statusCommand(argv: readonly string[]): Promise<number> {
   return runCommand(argv, orchestrator("status", "aiosctl status", "the state of AIOS in one screen"), async (c, { values }) => {
     const status = await c.getSystemStatus({});
@@ -192,6 +207,7 @@ export function statusCommand(argv: readonly string[]): Promise<number> {
           `goals:     ${goals}`,
           `no model:  ${status.goalsPlanned ? `${status.goalsWithoutModel} of ${status.goalsPlanned} planned goals (${Math.round((status.goalsWithoutModel / status.goalsPlanned) * 100)}%) needed no model call` : "no goal planned yet"}`,
           `approvals: ${status.pendingApprovals} pending`,
+          memoryLine(),
           ...status.components.map((comp) => `  ${comp.name.padEnd(14)} ${comp.serving ? "SERVING" : `DOWN  ${comp.error}`}`),
         ].join("\n") + "\n",
       );

@@ -107,6 +107,17 @@ export async function ssh(port: number, key: string, command: string): Promise<S
   return { code, stdout, stderr };
 }
 
+/**
+ * What a person does at the serial console: press Enter when it asks, then wait for aiosctl
+ * shell's prompt.
+ */
+export async function openSerialShell(vm: Vm): Promise<void> {
+  await vm.waitForSerial("Press Enter to talk to AIOS.");
+  const mark = vm.serial().length;
+  vm.type("\n");
+  await vm.waitForSerial("aios> ", mark);
+}
+
 /** ssh, retried while sshd is not up yet (exit 255), for a guest that has just booted. */
 export async function sshWhenUp(port: number, key: string, command: string, attempts = 10): Promise<SshResult> {
   let last: SshResult = { code: -1, stdout: "", stderr: "" };

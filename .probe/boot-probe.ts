@@ -1,0 +1,31 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureDataDisk } from "../rootfs/qemu.ts";
+import { bootVm, ssh } from "../test/support/vm.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "probe-"));
+const dataDisk = join(dir, "data.img");
+ensureDataDisk(dataDisk, 256);
+const key = join(dir, "key");
+Bun.spawnSync(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key]);
+const started = performance.now();
+const vm = await bootVm({ mode: (process.argv[2] ?? "kernel") as "kernel" | "iso", dataDisk, append: `aios.ssh_key="${readFileSync(`${key}.pub`, "utf8").trim()}"` }, 900);
+const seen = new Map<string, number>();
+let offset = 0;
+const timer = setInterval(() => {
+  const text = vm.serial();
+  const fresh = text.slice(offset);
+  const lines = fresh.split("\n");
+  offset += fresh.length - (lines.at(-1)?.length ?? 0);
+  for (const l of lines.slice(0, -1)) if (l.trim()) console.log(`${((performance.now() - started) / 1000).toFixed(2).padStart(7)}  ${l.slice(0, 150)}`);
+}, 50);
+await vm.waitForSerial("aios-init: AIOS ready");
+console.log("READY", ((performance.now() - started) / 1000).toFixed(2));
+await Bun.sleep(20000);
+clearInterval(timer);
+const script = `cat /proc/meminfo | head -25; for p in /proc/[0-9]*; do r=$p/smaps_rollup; [ -r $r ] || continue; pss=$(sed -n 's/^Pss:\\s*//p' $r); [ -n "$pss" ] && echo "PSS $pss $(tr '\\0' ' ' < $p/cmdline | cut -c1-60)"; done`;
+console.log((await ssh(vm.sshPort, key, script)).stdout);
+console.log((await ssh(vm.sshPort, key, "df -k / /run 2>&1; dmesg | grep -v 'Command line' | tail -60; time /usr/bin/aios --version; time /usr/bin/aios --version; echo 3 > /proc/sys/vm/drop_caches; time /usr/bin/aios --version; time /usr/bin/aiosctl --help >/dev/null; uptime")));
+await ssh(vm.sshPort, key, "poweroff");
+await vm.exited;
