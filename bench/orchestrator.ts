@@ -20,7 +20,7 @@ import { connect } from "../lib/rpc/index.ts";
 import { loadAgents } from "../lib/orchestrator/agents.ts";
 import { Engine } from "../lib/orchestrator/engine.ts";
 import { EventLog } from "../lib/orchestrator/events.ts";
-import { OrchestratorStore, type TaskRow } from "../lib/orchestrator/store.ts";
+import { newTaskRow, OrchestratorStore, type TaskRow } from "../lib/orchestrator/store.ts";
 import { REPO } from "../test/support/binary.ts";
 import { seededRandom } from "../test/support/random.ts";
 import { QUIET, type Stack, startStack } from "../test/support/stack.ts";
@@ -60,27 +60,16 @@ async function schedulerOverhead() {
   // A DAG: each task depends on up to two of the 100 tasks before it.
   const random = seededRandom(7);
   const goal = engine.submit({ text: "bench: a wide DAG of no-op tasks", priority: 50, source: "human", autonomy: 0, idempotencyKey: "" });
-  const tasks: TaskRow[] = Array.from({ length: TASKS }, (_, i) => ({
-    goalId: goal.id,
-    id: `t${i}`,
-    seq: i,
-    description: "no-op",
-    agent: "system",
-    state: "pending",
-    stateReason: "",
-    layer: "reactive",
-    suggestedTools: [],
-    dependsOn: i === 0 ? [] : [...new Set([Math.max(0, i - 1 - Math.floor(random() * 100)), Math.max(0, i - 1 - Math.floor(random() * 100))])].map((n) => `t${n}`),
-    successCheck: "",
-    attempts: 0,
-    escalations: 0,
-    result: "",
-    startedAt: null,
-    finishedAt: null,
-    executionIds: [],
-    call: null,
-    conversation: null,
-  }));
+  const tasks: TaskRow[] = Array.from({ length: TASKS }, (_, i) =>
+    newTaskRow({
+      goalId: goal.id,
+      id: `t${i}`,
+      seq: i,
+      description: "no-op",
+      agent: "system",
+      dependsOn: i === 0 ? [] : [...new Set([Math.max(0, i - 1 - Math.floor(random() * 100)), Math.max(0, i - 1 - Math.floor(random() * 100))])].map((n) => `t${n}`),
+    }),
+  );
   store.transaction(() => store.replaceTasks(goal.id, tasks));
   started = performance.now();
   await engine.start();

@@ -10,7 +10,7 @@ import { type EngineOptions, TaskFailure } from "./context.ts";
 import { GOAL_STATE } from "./mapping.ts";
 import type { GoalPlanner } from "./goal-planner.ts";
 import { rememberOutcome, summarize } from "./outcomes.ts";
-import { GOAL_TERMINAL, type GoalRow, TASK_TERMINAL } from "./store.ts";
+import { GOAL_TERMINAL, type GoalRow, newTaskRow, TASK_TERMINAL } from "./store.ts";
 import type { TaskRuns } from "./task-runs.ts";
 import type { Transitions } from "./transitions.ts";
 
@@ -47,27 +47,21 @@ export class GoalRuns {
         this.options.store.transaction(() => {
           this.options.store.replaceTasks(
             goal.id,
-            plan.tasks.map((task, seq) => ({
-              goalId: goal.id,
-              id: task.id,
-              seq,
-              description: task.description,
-              agent: task.agent,
-              state: "pending",
-              stateReason: "waiting for its dependencies",
-              dependsOn: task.dependsOn,
-              layer: task.layer,
-              suggestedTools: task.tools,
-              successCheck: task.successCheck,
-              attempts: 0,
-              escalations: 0,
-              result: "",
-              startedAt: null,
-              finishedAt: null,
-              executionIds: [],
-              call: task.call ?? null,
-              conversation: null,
-            })),
+            plan.tasks.map((task, seq) =>
+              newTaskRow({
+                goalId: goal.id,
+                id: task.id,
+                seq,
+                description: task.description,
+                agent: task.agent,
+                stateReason: "waiting for its dependencies",
+                dependsOn: task.dependsOn,
+                layer: task.layer,
+                suggestedTools: task.tools,
+                successCheck: task.successCheck,
+                call: task.call ?? null,
+              }),
+            ),
           );
           this.options.store.updateGoal(goal.id, { plannedBy: plan.layer, ...(plan.answer ? { result: plan.answer } : {}) });
         });

@@ -10,7 +10,7 @@ import { runDag } from "./dag.ts";
 import { findCycle, type ToolInfo, validatePlan } from "./plan.ts";
 import { reactivePlan } from "./reactive.ts";
 import { hasRedactions, REDACTED, redactSecrets } from "./redact.ts";
-import type { TaskRow } from "./store.ts";
+import { newTaskRow, type TaskRow } from "./store.ts";
 
 const agent = (kind: string, toolNamespaces: string[], capabilities: string[]): AgentKind => ({
   kind,
@@ -88,27 +88,7 @@ describe("plan checks", () => {
 });
 
 describe("the DAG runner", () => {
-  const row = (id: string, dependsOn: string[] = []): TaskRow => ({
-    goalId: "g",
-    id,
-    seq: 0,
-    description: id,
-    agent: "general",
-    state: "pending",
-    stateReason: "",
-    dependsOn,
-    layer: "reactive",
-    suggestedTools: [],
-    successCheck: "",
-    attempts: 0,
-    escalations: 0,
-    result: "",
-    startedAt: null,
-    finishedAt: null,
-    executionIds: [],
-    call: null,
-    conversation: null,
-  });
+  const row = (id: string, dependsOn: string[] = []): TaskRow => newTaskRow({ goalId: "g", id, seq: 0, description: id, agent: "general", dependsOn });
 
   test("tasks run after their dependencies, at most maxParallel at once; a failure skips its dependants, transitively", async () => {
     const order: string[] = [];

@@ -73,6 +73,27 @@ export interface TaskRow {
   conversation: unknown[] | null;
 }
 
+/** A task as planned: pending, no attempts, no result yet; what is given overrides. */
+export function newTaskRow(task: Pick<TaskRow, "goalId" | "id" | "seq" | "description" | "agent"> & Partial<TaskRow>): TaskRow {
+  return {
+    state: "pending",
+    stateReason: "",
+    dependsOn: [],
+    layer: "reactive",
+    suggestedTools: [],
+    successCheck: "",
+    attempts: 0,
+    escalations: 0,
+    result: "",
+    startedAt: null,
+    finishedAt: null,
+    executionIds: [],
+    call: null,
+    conversation: null,
+    ...task,
+  };
+}
+
 export interface EventRow {
   id: number;
   time: number;

@@ -13,7 +13,7 @@ import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
 import { EventLog } from "./events.ts";
 import { GOAL_LIFECYCLE, IllegalTransition, TASK_LIFECYCLE } from "./lifecycle.ts";
 import { GOAL_STATE, TASK_STATE } from "./mapping.ts";
-import { type GoalRow, type GoalStateName, OrchestratorStore, type TaskRow, type TaskStateName } from "./store.ts";
+import { type GoalRow, type GoalStateName, newTaskRow, OrchestratorStore, type TaskRow, type TaskStateName } from "./store.ts";
 import { Transitions } from "./transitions.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-lifecycle-"));
@@ -58,27 +58,7 @@ function goalIn(state: GoalStateName): GoalRow {
 
 function taskIn(state: TaskStateName): { goal: GoalRow; task: TaskRow } {
   const goal = goalIn("running");
-  const task: TaskRow = {
-    goalId: goal.id,
-    id: "t1",
-    seq: 0,
-    description: "a step",
-    agent: "general",
-    state,
-    stateReason: "",
-    dependsOn: [],
-    layer: "reactive",
-    suggestedTools: [],
-    successCheck: "",
-    attempts: 0,
-    escalations: 0,
-    result: "",
-    startedAt: null,
-    finishedAt: null,
-    executionIds: [],
-    call: null,
-    conversation: null,
-  };
+  const task = newTaskRow({ goalId: goal.id, id: "t1", seq: 0, description: "a step", agent: "general", state });
   store.replaceTasks(goal.id, [task]);
   return { goal, task };
 }
