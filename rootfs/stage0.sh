@@ -20,6 +20,8 @@ wait_s=30
 for arg in $($bb cat /proc/cmdline); do
   case "$arg" in aios.root_wait=*) wait_s=${arg#aios.root_wait=} ;; esac
 done
+# Whole seconds only: anything else on the command line would break the arithmetic below.
+case "$wait_s" in '' | *[!0-9]*) wait_s=30 ;; esac
 
 $bb mkdir -p /ro /rw /medium /newroot
 
