@@ -86,6 +86,9 @@ const FHS_DIRS = [
   "var/tmp",
 ];
 
+/** Which package (or "aios", "kernel modules", "rootfs/overlay") put each file in the tree: the size table. */
+const ownerOf = new Map<string, string>();
+
 const started = performance.now();
 const say = (line: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
@@ -139,6 +142,7 @@ function install(deb: Deb): void {
       rmSync(to, { force: true });
       copyFileSync(from, to);
       chmodSync(to, stat.mode & 0o7777);
+      ownerOf.set(relative(STAGING, to), deb.name);
     }
   });
 }
@@ -162,6 +166,7 @@ function installBusybox(cache: DebCache, pins: Map<string, string>): Deb {
   if (!version) throw new Error("rootfs/packages.txt must pin busybox-static");
   const deb = cache.get("busybox-static", version);
   copyFileSync(join(deb.tree, "bin/busybox"), join(STAGING, "usr/bin/busybox"));
+  ownerOf.set("usr/bin/busybox", deb.name);
   chmodSync(join(STAGING, "usr/bin/busybox"), 0o755);
   for (const applet of sh([join(deb.tree, "bin/busybox"), "--list-full"])
     .trim()
@@ -269,6 +274,7 @@ function resolveLibraries(cache: DebCache, installed: Deb[]): Deb[] {
           const to = join(STAGING, soname === "ld-linux-x86-64.so.2" ? "usr/lib64" : LIB_DIR, soname);
           copyFileSync(found, to);
           chmodSync(to, 0o755);
+          ownerOf.set(relative(STAGING, to), deb.name);
           missing.delete(soname);
         }
       }
@@ -330,6 +336,7 @@ function copyModules(kernel: ReturnType<typeof kernelPackage>, listFile: string,
     const rel = byName.get(key)!;
     mkdirSync(dirname(join(target, rel)), { recursive: true });
     copyFileSync(join(modulesRoot, rel), join(target, rel));
+    if (tree === STAGING) ownerOf.set(relative(STAGING, join(target, rel)), `${name} (modules)`);
   }
   for (const file of ["modules.builtin", "modules.builtin.modinfo", "modules.order"]) copyFileSync(join(modulesRoot, file), join(target, file));
   sh(["depmod", "-b", tree, version]);
@@ -403,6 +410,44 @@ export function buildRootfs(): { kernelVersion: string; vmlinuz: string; busybox
   return { kernelVersion: kernel.version, vmlinuz: kernel.vmlinuz, busybox, cache };
 }
 
+/**
+ * What the root image is made of, uncompressed: bytes by file class and by the package that
+ * put each file there, written to build/rootfs-sizes.txt and summed up in the build's output.
+ */
+function sizeTable(outDir: string): void {
+  const byClass = new Map<string, number>();
+  const byOwner = new Map<string, number>();
+  const classOf = (rel: string) =>
+    rel === "usr/bin/aios"
+      ? "the aios executable"
+      : rel === "usr/bin/llama-server"
+        ? "llama-server"
+        : rel.startsWith("usr/lib/modules/")
+          ? "kernel modules"
+          : /^usr\/(lib\/x86_64-linux-gnu|lib64)\//.test(rel) || /\.so(\.\d+)*$/.test(rel)
+            ? "shared libraries"
+            : /^usr\/(s?bin|libexec|lib\/openssh)\//.test(rel)
+              ? "other programs"
+              : "configuration and data";
+  walk(STAGING, (rel) => {
+    const stat = lstatSync(join(STAGING, rel));
+    if (!stat.isFile()) return;
+    const owner = ownerOf.get(rel) ?? (rel === "usr/bin/aios" || rel === "usr/bin/llama-server" || rel.startsWith("usr/lib/aios/") ? "aios" : "rootfs/overlay and generated");
+    byClass.set(classOf(rel), (byClass.get(classOf(rel)) ?? 0) + stat.size);
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + stat.size);
+  });
+  const total = [...byClass.values()].reduce((a, b) => a + b, 0);
+  const rows = (map: Map<string, number>) =>
+    [...map].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `  ${(bytes / 1024 / 1024).toFixed(2).padStart(8)} MiB  ${((100 * bytes) / total).toFixed(1).padStart(5)}%  ${name}`);
+  const text = [`the root tree, uncompressed: ${(total / 1024 / 1024).toFixed(1)} MiB`, "", "by file class:", ...rows(byClass), "", "by package:", ...rows(byOwner), ""].join("\n");
+  writeFileSync(join(outDir, "rootfs-sizes.txt"), text);
+  say(
+    `  sizes: ${rows(byClass)
+      .map((r) => r.trim().replace(/\s+/g, " "))
+      .join("; ")} (build/rootfs-sizes.txt by package)`,
+  );
+}
+
 /** Every mtime EPOCH, so that identical trees pack to identical bytes. */
 function stamp(tree: string): void {
   sh(["find", tree, "-exec", "touch", "-h", "-d", `@${EPOCH}`, "{}", "+"]);
@@ -461,6 +506,7 @@ if (import.meta.main) {
     buildStage0(cache, busybox);
     copyFileSync(vmlinuz, join(outDir, "vmlinuz"));
     packInitrd(STAGE0, join(outDir, "initrd.img"), level);
+    sizeTable(outDir);
     say(`  root image (squashfs, ${compression})`);
     packRoot(join(outDir, "root.img"), compression);
     const size = (f: string) => `${(statSync(join(outDir, f)).size / 1024 / 1024).toFixed(1)} MiB`;
