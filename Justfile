@@ -111,7 +111,7 @@ iso: initrd
 qemu:
     {{bun}} rootfs/qemu.ts iso
 
-# Boot build/vmlinuz and build/initrd.img directly: faster than GRUB, for tests and development.
+# Boot build/vmlinuz and build/initrd.img directly, build/root.img as a disk: faster than GRUB, for tests and development.
 qemu-kernel:
     {{bun}} rootfs/qemu.ts kernel
 
