@@ -115,6 +115,10 @@ function toProtoApproval(row: ApprovalRow): ToolApproval {
 }
 
 const Required = (field: string) => v.pipe(v.string(), v.nonEmpty(`${field} is required`));
+/** Why a call is made, in words: kept in the audit ledger and shown to an approver, so bounded. */
+const Reason = v.pipe(v.string(), v.maxLength(1000, "reason is at most 1000 characters"));
+/** An execution id as the ledger gives them (exe_ and a UUID); anything else names no call. */
+const ExecutionId = v.pipe(Required("execution_id"), v.regex(/^exe_[\w-]{1,64}$/, "execution_id is an id from the audit ledger (exe_…); aiosctl audit lists them"));
 
 export interface ToolsServiceOptions {
   registry: ToolRegistry;
@@ -149,7 +153,7 @@ export function toolsService(options: ToolsServiceOptions): ServiceImplementatio
       return { tool: toProtoTool(tool) };
     },
     execute: async (request, ctx) => {
-      parseRequest(v.object({ tool: Required("tool"), capabilityToken: Required("capability_token") }), request);
+      parseRequest(v.object({ tool: Required("tool"), capabilityToken: Required("capability_token"), reason: Reason }), request);
       const outcome = await options.executor.execute({
         tool: request.tool,
         input: request.input ?? {},
@@ -164,7 +168,7 @@ export function toolsService(options: ToolsServiceOptions): ServiceImplementatio
       return { ...outcome, durationMs: outcome.durationMs, output: outcome.output, error: outcome.error };
     },
     rollback: async (request, ctx) => {
-      const { executionId, capabilityToken } = parseRequest(v.object({ executionId: Required("execution_id"), capabilityToken: Required("capability_token") }), request);
+      const { executionId, capabilityToken } = parseRequest(v.object({ executionId: ExecutionId, capabilityToken: Required("capability_token"), reason: Reason }), request);
       const outcome = await options.executor.rollback({
         executionId,
         token: capabilityToken,

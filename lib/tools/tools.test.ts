@@ -169,6 +169,19 @@ describe("regular expressions from callers", () => {
   });
 });
 
+describe("bounded inputs", () => {
+  test("a reason past 1000 characters, or an execution id the ledger could not have made, is INVALID_ARGUMENT before anything is written", async () => {
+    const token = await tokenFor("storage");
+    const before = (await tools.verifyAudit({})).entriesChecked;
+    const long = await failure(call(token, "fs.stat", { path: "/data" }, { reason: "x".repeat(1001) }));
+    expect([long.code, long.field, long.message]).toEqual(["invalid_argument", "reason", expect.stringContaining("at most 1000 characters")]);
+    const bogus = await failure(tools.rollback({ executionId: `exe_${"../".repeat(50)}`, capabilityToken: token, reason: "undo" }));
+    expect([bogus.code, bogus.field]).toEqual(["invalid_argument", "execution_id"]);
+    expect((await failure(tools.rollback({ executionId: "exe_nope", capabilityToken: token, reason: "y".repeat(1001) }))).field).toBe("reason");
+    expect((await tools.verifyAudit({})).entriesChecked).toBe(before);
+  });
+});
+
 describe("path safety", () => {
   test("'..' cannot climb out of a granted directory", async () => {
     const token = await tokenFor("storage");
