@@ -54,7 +54,7 @@ export interface Asset {
  * without being listed here) stops the console at start with its name, not a page that fails
  * to load in someone's browser.
  */
-export function browserModules(): Map<string, string> {
+function browserModules(): Map<string, string> {
   const transpiler = new Bun.Transpiler({ loader: "ts", target: "browser" });
   const out = new Map<string, string>();
   for (const [name, namespace] of Object.entries(MODULES)) {

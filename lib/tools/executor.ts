@@ -180,11 +180,14 @@ export class ToolExecutor {
     }
     const tool = this.options.registry.get(saved.tool);
     if (!tool?.restore) return entry.refuse("invalid", notFound(`tool ${saved.tool} can no longer restore its backups`));
+    // The saved input is checked again, as any input is: the capability check reads its paths.
+    const input = v.safeParse(tool.input, saved.input);
+    if (!input.success) return entry.refuse("invalid", failedPrecondition(`the backup of ${call.executionId} holds an input ${tool.name} no longer takes: ${input.issues[0]?.message}`));
     entry.audit.backup_id = backupId;
 
     this.rollingBack.add(backupId);
     try {
-      return await this.admitAndRun({ ...call, reason }, undoTool(tool, saved.backup, saved.dir), saved.input, entry);
+      return await this.admitAndRun({ ...call, reason }, undoTool(tool, saved.backup, saved.dir), input.output, entry);
     } finally {
       this.rollingBack.delete(backupId);
     }

@@ -5,7 +5,7 @@
  * the caller's cancel; a failed undo can be tried again, a done one cannot.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
@@ -151,6 +151,16 @@ describe("rollback through the pipeline", () => {
     approvals.decide(approvalId, true, "human:admin");
     expect((await undo(id, { approvalId })).ok).toBe(true);
     expect(state.get("door")).toBe("");
+  });
+
+  test("a backup whose saved input was changed to one the tool does not take is refused, not run", async () => {
+    const id = await flipped("vent", "open");
+    const meta = join(dir, "backups", ledger.byExecution(id)!.backup_id, "meta.json");
+    writeFileSync(meta, JSON.stringify({ ...JSON.parse(readFileSync(meta, "utf8")), input: { name: 42 } }));
+    const refusedUndo = await refused(undo(id));
+    expect([refusedUndo.code, refusedUndo.message]).toEqual(["failed_precondition", expect.stringContaining("holds an input test.flip no longer takes")]);
+    expect(lastEntry()).toMatchObject({ tool: "test.flip.rollback", result: "invalid" });
+    expect(state.get("vent")).toBe("open");
   });
 
   test("an execution that is not in the ledger, or made no backup, is refused and audited", async () => {
