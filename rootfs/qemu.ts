@@ -42,27 +42,27 @@ export interface QemuOptions {
 
 export const BASE_CMDLINE = "console=ttyS0,115200 panic=-1 quiet";
 
-export function qemuArgs(o: QemuOptions): string[] {
+export function qemuArgs(options: QemuOptions): string[] {
   const net = [
     "user",
     "id=n0",
-    ...(o.openNetwork ? [] : ["restrict=on"]),
-    `hostfwd=tcp:127.0.0.1:${o.consolePort}-:9090`,
-    `hostfwd=tcp:127.0.0.1:${o.sshPort}-:22`,
+    ...(options.openNetwork ? [] : ["restrict=on"]),
+    `hostfwd=tcp:127.0.0.1:${options.consolePort}-:9090`,
+    `hostfwd=tcp:127.0.0.1:${options.sshPort}-:22`,
     // cmd: runs a relay per connection; a tcp: chardev target connects once, at QEMU's start.
-    ...(o.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-cmd:busybox nc 127.0.0.1 ${f.hostPort}`),
+    ...(options.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-cmd:busybox nc 127.0.0.1 ${f.hostPort}`),
   ].join(",");
-  const rootImage = o.rootImage === undefined ? join(BUILD, "root.img") : o.rootImage;
+  const rootImage = options.rootImage === undefined ? join(BUILD, "root.img") : options.rootImage;
   const boot =
-    o.mode === "iso"
-      ? ["-cdrom", o.iso ?? join(BUILD, "aios.iso")]
+    options.mode === "iso"
+      ? ["-cdrom", options.iso ?? join(BUILD, "aios.iso")]
       : [
           "-kernel",
-          o.kernel ?? join(BUILD, "vmlinuz"),
+          options.kernel ?? join(BUILD, "vmlinuz"),
           "-initrd",
-          o.initrd ?? join(BUILD, "initrd.img"),
+          options.initrd ?? join(BUILD, "initrd.img"),
           "-append",
-          `${BASE_CMDLINE} ${o.append ?? ""}`.trim(),
+          `${BASE_CMDLINE} ${options.append ?? ""}`.trim(),
           // After the data disk, so that it stays /dev/vda.
           ...(rootImage ? ["-drive", `file=${rootImage},format=raw,if=virtio,readonly=on`] : []),
         ];
@@ -74,11 +74,11 @@ export function qemuArgs(o: QemuOptions): string[] {
     "-smp",
     "2",
     "-m",
-    String(o.memoryMiB ?? 2048),
+    String(options.memoryMiB ?? 2048),
     "-nographic",
     "-no-reboot",
     "-drive",
-    `file=${o.dataDisk},format=raw,if=virtio`,
+    `file=${options.dataDisk},format=raw,if=virtio`,
     ...boot,
     "-netdev",
     net,
