@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { ApprovalState, AutonomyLevel } from "../rpc/gen/aios/v1/common.ts";
 import { AuditResult } from "../rpc/gen/aios/v1/tools.ts";
 import { signToken } from "./token.ts";
-import { failure, startToolsServer, type ToolsServer } from "../../test/support/tools-server.ts";
+import { refusal as failure } from "../../test/support/refusal.ts";
+import { startToolsServer, type ToolsServer } from "../../test/support/tools-server.ts";
 
 let server: ToolsServer;
 let root: string;

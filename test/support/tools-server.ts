@@ -1,7 +1,7 @@
 /**
  * aios-tools served on a Unix socket over a scratch root, for the tools tests: two agents
  * ("storage" may read, write and delete under /data; "reader" may read /data/pub/*), a
- * root-only /etc/secret, and helpers to issue a token, make a call and catch a failure.
+ * root-only /etc/secret, and helpers to issue a token and make a call.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,8 +46,3 @@ export async function startToolsServer() {
     },
   };
 }
-
-/** The AiosError a call failed with; the test fails if it succeeded. */
-
-/** The AiosError a call failed with; the test fails if it succeeded. */
-export { refusal as failure } from "./refusal.ts";
