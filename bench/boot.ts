@@ -55,10 +55,36 @@ async function timeToLine(vm: Awaited<ReturnType<typeof bootVm>>, line: string, 
   return (performance.now() - started) / 1000;
 }
 
-/** MemTotal − MemAvailable in MiB, and Shmem, from /proc/meminfo's text. */
-function memory(meminfo: string): { used_mib: number; shmem_mib: number } {
+/**
+ * MemTotal − MemAvailable in MiB from /proc/meminfo's text, and what it is made of: Shmem
+ * (files held in RAM), anonymous pages (heaps) and the kernel's own unreclaimable memory.
+ */
+function memory(meminfo: string) {
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(meminfo)?.[1] ?? Number.NaN);
-  return { used_mib: round((kib("MemTotal") - kib("MemAvailable")) / 1024), shmem_mib: round(kib("Shmem") / 1024) };
+  const mibOf = (...fields: string[]) => round(fields.reduce((sum, field) => sum + kib(field), 0) / 1024);
+  return {
+    used_mib: round((kib("MemTotal") - kib("MemAvailable")) / 1024),
+    shmem_mib: mibOf("Shmem"),
+    anon_mib: mibOf("AnonPages"),
+    kernel_mib: mibOf("SUnreclaim", "PageTables", "KernelStack", "Percpu"),
+  };
+}
+
+/** The kernel's marks (its /init started, stage 0 found the root) and aios-init's boot timeline. */
+const TIMELINE_SCRIPT = `dmesg | grep -E 'Run /init|aios stage 0'; grep '"boot timeline"' /var/log/aios/init.log | tail -n 1`;
+
+/** [step, seconds since the kernel started] in order, from TIMELINE_SCRIPT's output. */
+function bootTimeline(text: string): [string, number][] {
+  const marks: [string, number][] = [];
+  for (const line of text.split("\n")) {
+    const kernel = /^\[\s*([\d.]+)\]\s+(Run \/init|aios stage 0: root image found)/.exec(line);
+    if (kernel) marks.push([kernel[2] === "Run /init" ? "stage 0 started (kernel ran /init)" : "stage 0 found the root image", Number(kernel[1])]);
+    if (line.startsWith("{")) {
+      const steps = (JSON.parse(line) as { steps?: { step: string; at_s: number }[] }).steps ?? [];
+      for (const { step, at_s } of steps) marks.push([step, at_s]);
+    }
+  }
+  return marks;
 }
 
 for (const file of ["vmlinuz", "initrd.img", "root.img", "aios.iso"]) {
@@ -88,21 +114,24 @@ try {
   if (goal.code !== 0) throw new Error(`the first goal failed (${goal.code}): ${goal.stderr}`);
   await Bun.sleep(IDLE_S * 1000); // idle: let start-up work settle
   const script =
-    'cat /proc/meminfo; for p in /proc/[0-9]*; do r=$(sed -n "s/^Pss:\\s*\\([0-9]*\\) kB/\\1/p" $p/smaps_rollup 2>/dev/null); [ -n "$r" ] && echo "PSS ${p#/proc/} $r $(tr "\\0" " " < $p/cmdline | cut -c1-60)"; done';
+    'cat /proc/meminfo; for p in /proc/[0-9]*; do r=$(sed -n "s/^\\(Pss\\|Anonymous\\):\\s*\\([0-9]*\\) kB/\\2/p" $p/smaps_rollup 2>/dev/null | tr "\\n" " "); [ -n "$r" ] && echo "PSS ${p#/proc/} $r$(tr "\\0" " " < $p/cmdline | cut -c1-60)"; done';
   const listing = (await ssh(vm.sshPort, key, script)).stdout;
+  const timeline = bootTimeline((await ssh(vm.sshPort, key, TIMELINE_SCRIPT)).stdout);
   await ssh(vm.sshPort, key, "poweroff");
   await vm.exited;
 
   const pss: Record<string, number> = {};
+  const anon: Record<string, number> = {};
   let pssTotalKib = 0;
   for (const line of listing.split("\n").filter((l) => l.startsWith("PSS "))) {
-    const [, pid, kib, ...cmd] = line.split(/\s+/);
+    const [, pid, kib, anonKib, ...cmd] = line.split(/\s+/);
     const command = cmd.join(" ");
     pssTotalKib += Number(kib);
     // The ssh session that reads these and the shell it runs are the bench's, not AIOS's.
     if (/^sshd: root@|^sh -c/.test(command)) continue;
     const name = pid === "1" ? "aios-init (PID 1)" : (/aiosctl shell|aios-\w+/.exec(command)?.[0] ?? /sshd|udhcpc|llama-server/.exec(command)?.[0] ?? "other");
     pss[name] = round(Number(kib) / 1024 + (pss[name] ?? 0));
+    anon[name] = round(Number(anonKib) / 1024 + (anon[name] ?? 0));
   }
   const aiosMemory = memory(listing);
   const result = {
@@ -114,8 +143,14 @@ try {
     memory_used_mib: aiosMemory.used_mib,
     baseline_memory_used_mib: baselineMemory.used_mib,
     shmem_mib: aiosMemory.shmem_mib,
+    anon_mib: aiosMemory.anon_mib,
+    baseline_anon_mib: baselineMemory.anon_mib,
+    kernel_mib: aiosMemory.kernel_mib,
+    baseline_kernel_mib: baselineMemory.kernel_mib,
     pss_total_mib: round(pssTotalKib / 1024),
     pss_mib: pss,
+    anon_by_process_mib: anon,
+    timeline_s: Object.fromEntries(timeline),
     iso_mib: mib(join(BUILD, "aios.iso")),
     initrd_mib: mib(join(BUILD, "initrd.img")),
     root_image_mib: mib(join(BUILD, "root.img")),
@@ -127,14 +162,20 @@ boot under QEMU TCG (-cpu max -smp 2 -m 2048, direct kernel boot)
   AIOS: every critical service ready        ${result.aios_ready_s} s      (${result.ratio}x the baseline)
   AIOS: first goal answered over SSH        ${result.first_goal_s} s
 
+where the boot's time goes (seconds since the kernel started; QEMU and the firmware come before)
+${timeline.map(([step, at]) => `  ${step.padEnd(40)}  ${at}`).join("\n")}
+
 memory at idle (${IDLE_S} s after ready), MemTotal − MemAvailable
   baseline: BusyBox only                    ${result.baseline_memory_used_mib} MiB
   AIOS                                      ${result.memory_used_mib} MiB
     of which files held in RAM (Shmem)      ${result.shmem_mib} MiB
+    anonymous memory (heaps)                ${result.anon_mib} MiB      (baseline ${result.baseline_anon_mib})
+    kernel (slab, page tables, stacks)      ${result.kernel_mib} MiB      (baseline ${result.baseline_kernel_mib})
     PSS of every process                    ${result.pss_total_mib} MiB
+      process                               PSS    anonymous
 ${Object.entries(pss)
   .sort((a, b) => b[1] - a[1])
-  .map(([name, value]) => `      ${name.padEnd(36)}  ${value}`)
+  .map(([name, value]) => `      ${name.padEnd(36)}  ${String(value).padEnd(6)} ${anon[name]}`)
   .join("\n")}
 
 image

@@ -96,5 +96,8 @@ fi
 # The real root mounts these again, as it likes them.
 $bb umount /sys
 $bb umount /dev 2> /dev/null
+# aios-init's boot timeline starts from here (seconds since the kernel started).
+read -r AIOS_BOOT_SWITCH_ROOT _ < /proc/uptime
+export AIOS_BOOT_SWITCH_ROOT
 $bb umount /proc
 exec $bb switch_root /newroot /init

@@ -93,6 +93,14 @@ describe("the AIOS image in QEMU", () => {
       // At idle: every service healthy, and the memory figure a person reads first.
       const status = await ssh(vm.sshPort, key, "aiosctl status");
       expect([status.code, status.stdout]).toEqual([0, expect.stringMatching(/^memory: +\d+ MiB in use of \d+ MiB$/m)]);
+      // Where the boot's time went, on the kernel's clock, in order: stage 0 to AIOS ready.
+      const timeline = await ssh(vm.sshPort, key, "grep '\"boot timeline\"' /var/log/aios/init.log | tail -n 1");
+      const steps = (JSON.parse(timeline.stdout) as { steps: { step: string; at_s: number }[] }).steps;
+      expect(steps.map((s) => s.step)).toEqual(
+        expect.arrayContaining(["stage 0 switched to the root image", "stage 1 began (/init)", "aios-init started", "kernel modules", "data disk", "orchestrator ready", "AIOS ready"]),
+      );
+      expect(steps.map((s) => s.at_s)).toEqual(steps.map((s) => s.at_s).toSorted((a, b) => a - b));
+      expect(steps.at(-1)!.step).toBe("AIOS ready");
       const df = await ssh(vm.sshPort, key, "df / && df /var/lib/aios");
       expect(df.code).toBe(0);
       expect(df.stderr).not.toContain("can't find mount point");

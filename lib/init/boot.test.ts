@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfigText } from "../config/index.ts";
 import { createLogger } from "../log/index.ts";
-import { writeResolvConf } from "./boot.ts";
+import { modulesToLoad, writeResolvConf } from "./boot.ts";
 import { networkServices } from "./network-services.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-boot-"));
@@ -27,5 +27,13 @@ describe("DNS configuration", () => {
   test("a bad server or too many are refused with the key", () => {
     expect(() => parseConfigText('[network]\ndns = ["not-an-ip"]\n', "test.toml")).toThrow(/network\.dns/);
     expect(() => parseConfigText('[network]\ndns = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"]\n', "test.toml")).toThrow(/at most 3/);
+  });
+});
+
+describe("kernel modules", () => {
+  test("a module the kernel already has (in /sys/module, a dash read as an underscore) is not loaded again", () => {
+    const sysModule = join(dir, "sys-module");
+    for (const name of ["virtio_blk", "crc32c_generic"]) mkdirSync(join(sysModule, name), { recursive: true });
+    expect(modulesToLoad(["virtio_blk", "virtio_net", "crc32c-generic", "ext4"], sysModule)).toEqual(["virtio_net", "ext4"]);
   });
 });

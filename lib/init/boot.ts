@@ -57,8 +57,20 @@ export function setHostname(config: Config, log: Logger): void {
   }
 }
 
+/** Modules already in the kernel (stage 0 loaded them, or a previous init): /sys/module/NAME. */
+export function modulesToLoad(names: readonly string[], sysModule = "/sys/module"): string[] {
+  return names.filter((name) => !existsSync(join(sysModule, name.replaceAll("-", "_"))));
+}
+
+/**
+ * The configured modules not yet loaded, in one modprobe: under QEMU's emulation each program
+ * started costs ~0.15 s, and one modprobe a module took 1.7 s of a boot (bench/boot.ts's
+ * timeline). Only when that fails, one at a time, to name the modules that would not load.
+ */
 export function loadModules(config: Config, log: Logger, say: Say): void {
-  const failed = config.system.modules.filter((name) => !run(["/sbin/modprobe", name], log).ok);
+  const wanted = modulesToLoad(config.system.modules);
+  if (wanted.length === 0 || run(["/sbin/modprobe", "-a", ...wanted], log).ok) return;
+  const failed = modulesToLoad(wanted).filter((name) => !run(["/sbin/modprobe", name], log).ok);
   if (failed.length > 0) say(`could not load kernel modules: ${failed.join(", ")} (see /var/log/aios/init.log)`);
 }
 

@@ -17,6 +17,7 @@ import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from 
 import { type RunningServer, serve } from "../rpc/index.ts";
 import { becomeSubreaper, disableCtrlAltDel } from "../sys/index.ts";
 import { bindPersistentPaths, bringUpNetwork, installSshKeys, loadModules, mountDataDisk, mountKernelFilesystems, readCmdlineText, setHostname } from "./boot.ts";
+import { BootTimeline } from "./boot-timeline.ts";
 import { parseCmdline } from "./cmdline.ts";
 import { networkServices } from "./network-services.ts";
 import { powerOff } from "./power.ts";
@@ -77,6 +78,7 @@ async function startStack(
   log: Logger,
   env: Record<string, string>,
   onShutdown: (action: PowerAction, reason: string) => void,
+  timeline?: BootTimeline,
 ): Promise<Stack> {
   let announced = false;
   const supervisor: Supervisor = new Supervisor({
@@ -88,11 +90,16 @@ async function startStack(
     env,
     onChange: (service) => {
       if (service.state === "failed") say(`service ${service.definition.name} failed: ${service.reason}`);
+      if (service.state === "running") timeline?.mark(`${service.definition.name} ready`);
       const { health, reasons } = supervisor.health();
       if (health === "ok" && !announced) {
         announced = true;
         say(READY_LINE);
         log.info(READY_LINE);
+        if (timeline) {
+          timeline.mark(READY_LINE);
+          log.info("boot timeline", { steps: timeline.steps });
+        }
       }
       if (health === "degraded") log.warn("system degraded", { reasons });
     },
@@ -104,6 +111,7 @@ async function startStack(
     log,
     services: [initService({ supervisor, bootedAt: new Date(), shutdown: onShutdown })],
   });
+  timeline?.mark("aios-init serving");
   const leftovers = await supervisor.stopLeftovers();
   if (leftovers.length) say(`stopped what a previous aios-init left running: ${leftovers.join(", ")}`);
   supervisor.startAll();
@@ -149,6 +157,11 @@ async function runRooted(config: Config, root: string, configPath: string | unde
 async function runAsPid1(config: Config): Promise<number> {
   process.on("uncaughtException", (error) => say(`uncaught error (supervision goes on): ${error.stack ?? error.message}`));
   process.on("unhandledRejection", (error) => say(`unhandled rejection (supervision goes on): ${String(error)}`));
+  const timeline = new BootTimeline();
+  // Stage 0 and stage 1's /init pass the moments they handed on (rootfs/stage0.sh, init.sh).
+  timeline.markAt("stage 0 switched to the root image", Number(process.env.AIOS_BOOT_SWITCH_ROOT ?? Number.NaN));
+  timeline.markAt("stage 1 began (/init)", Number(process.env.AIOS_BOOT_STAGE1 ?? Number.NaN));
+  timeline.mark("aios-init started");
   say(`${VERSION_LINE} booting`);
   // The kernel gives PID 1 no PATH; services inherit this one (Debian's for root, /usr/local first).
   process.env.PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -159,13 +172,17 @@ async function runAsPid1(config: Config): Promise<number> {
     log.warn("failed to route Ctrl-Alt-Del to SIGINT", { err: error });
   }
   mountKernelFilesystems(log);
+  timeline.mark("kernel file systems");
   const fileLog = fileLogger(config, "");
   const cmdline = parseCmdline(readCmdlineText());
   setHostname(config, fileLog);
   loadModules(config, fileLog, say);
+  timeline.mark("kernel modules");
   mountDataDisk(config, fileLog, say);
+  timeline.mark("data disk");
   bindPersistentPaths(config, fileLog, say);
   bringUpNetwork(config, fileLog, say);
+  timeline.mark("network");
   installSshKeys(config, cmdline, say);
 
   let services: ServiceDefinition[] = [];
@@ -203,7 +220,7 @@ async function runAsPid1(config: Config): Promise<number> {
   process.on("SIGINT", () => shutdown("reboot", "Ctrl-Alt-Del"));
 
   try {
-    stack = await startStack(config, "", services, fileLog, {}, shutdown);
+    stack = await startStack(config, "", services, fileLog, {}, shutdown, timeline);
   } catch (error) {
     say(`cannot supervise: ${(error as Error).message}`);
     emergencyShell("supervision could not start");

@@ -6,7 +6,7 @@
  * the model is made to call (or, when other tools are offered, may call instead of them); its
  * input is the answer.
  */
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsBase, MessageParam, RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
 import { ChatRole, FinishReason, type ToolCall } from "../../rpc/gen/aios/v1/gateway.ts";
 import { type ChatAnswer, type ChatCall, type ChatChunk, type ChatProvider, finishFromAnthropic, parametersOf, ToolNames } from "./types.ts";
@@ -21,15 +21,20 @@ export interface AnthropicProviderOptions {
 }
 
 export class AnthropicProvider implements ChatProvider {
-  private readonly client: Anthropic;
+  private sdkClient?: Promise<Anthropic>;
 
-  constructor(options: AnthropicProviderOptions) {
-    this.client = new Anthropic({ apiKey: options.apiKey || "none", ...(options.baseURL ? { baseURL: options.baseURL } : {}), maxRetries: 0, timeout: options.timeoutMs });
+  constructor(private readonly options: AnthropicProviderOptions) {}
+
+  /** The SDK loads on the first call: a gateway with no Anthropic model never pays for its ~1.6 MB of modules. */
+  private client(): Promise<Anthropic> {
+    const { apiKey, baseURL, timeoutMs } = this.options;
+    this.sdkClient ??= import("@anthropic-ai/sdk").then(({ default: Sdk }) => new Sdk({ apiKey: apiKey || "none", ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: timeoutMs }));
+    return this.sdkClient;
   }
 
   async complete(call: ChatCall): Promise<ChatAnswer> {
     const names = ToolNames.forCall(call);
-    const message = await this.client.messages.create({ ...this.params(call, names), stream: false }, { signal: call.signal });
+    const message = await (await this.client()).messages.create({ ...this.params(call, names), stream: false }, { signal: call.signal });
     let text = "";
     const toolCalls: ToolCall[] = [];
     for (const block of message.content) {
@@ -44,7 +49,7 @@ export class AnthropicProvider implements ChatProvider {
 
   async *stream(call: ChatCall): AsyncIterable<ChatChunk> {
     const names = ToolNames.forCall(call);
-    const events = await this.client.messages.create({ ...this.params(call, names), stream: true }, { signal: call.signal });
+    const events = await (await this.client()).messages.create({ ...this.params(call, names), stream: true }, { signal: call.signal });
     let text = "";
     let inputTokens = 0;
     let outputTokens = 0;

@@ -5,7 +5,7 @@
  * A JSON schema goes as `response_format: json_schema` (llama-server turns it into a grammar);
  * tools as functions. The SDK's own retries are off: the router retries, honouring Retry-After.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsBase, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { ChatRole, FinishReason, type ToolCall } from "../../rpc/gen/aios/v1/gateway.ts";
 import { type ChatAnswer, type ChatCall, type ChatChunk, type ChatProvider, finishFromOpenAI, parametersOf, ToolNames } from "./types.ts";
@@ -19,21 +19,20 @@ export interface OpenAIProviderOptions {
 }
 
 export class OpenAIProvider implements ChatProvider {
-  private readonly client: OpenAI;
+  private sdkClient?: Promise<OpenAI>;
 
-  constructor(options: OpenAIProviderOptions) {
-    this.client = new OpenAI({
-      apiKey: options.apiKey || "none",
-      baseURL: options.baseURL,
-      maxRetries: 0,
-      timeout: options.timeoutMs,
-      ...(options.fetch ? { fetch: options.fetch as never } : {}),
-    });
+  constructor(private readonly options: OpenAIProviderOptions) {}
+
+  /** The SDK loads on the first call: a gateway with no model never pays for its ~1.4 MB of modules. */
+  private client(): Promise<OpenAI> {
+    const { apiKey, baseURL, timeoutMs, fetch } = this.options;
+    this.sdkClient ??= import("openai").then(({ default: Sdk }) => new Sdk({ apiKey: apiKey || "none", baseURL, maxRetries: 0, timeout: timeoutMs, ...(fetch ? { fetch: fetch as never } : {}) }));
+    return this.sdkClient;
   }
 
   async complete(call: ChatCall): Promise<ChatAnswer> {
     const names = ToolNames.forCall(call);
-    const response = await this.client.chat.completions.create({ ...this.params(call, names), stream: false }, { signal: call.signal });
+    const response = await (await this.client()).chat.completions.create({ ...this.params(call, names), stream: false }, { signal: call.signal });
     const choice = response.choices[0];
     const toolCalls: ToolCall[] = (choice?.message.tool_calls ?? []).flatMap((toolCall) =>
       toolCall.type === "function" ? [{ id: toolCall.id, name: names.original(toolCall.function.name), argumentsJson: toolCall.function.arguments || "{}" }] : [],
@@ -49,7 +48,7 @@ export class OpenAIProvider implements ChatProvider {
 
   async *stream(call: ChatCall): AsyncIterable<ChatChunk> {
     const names = ToolNames.forCall(call);
-    const stream = await this.client.chat.completions.create({ ...this.params(call, names), stream: true, stream_options: { include_usage: true } }, { signal: call.signal });
+    const stream = await (await this.client()).chat.completions.create({ ...this.params(call, names), stream: true, stream_options: { include_usage: true } }, { signal: call.signal });
     let text = "";
     let finish: string | null = null;
     let inputTokens = 0;
