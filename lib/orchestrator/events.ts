@@ -41,7 +41,15 @@ export class EventLog {
   ) {}
 
   emit(event: NewEvent, severity: Severity = Severity.SEVERITY_INFO): EventRow {
-    const row = this.store.appendEvent({
+    return this.announce(this.record(event), severity);
+  }
+
+  /**
+   * Writes the event to the store only: inside a store transaction with the change it tells
+   * of, both reach the disk in one commit; announce it once that commit is done.
+   */
+  record(event: NewEvent): EventRow {
+    return this.store.appendEvent({
       time: Date.now(),
       kind: event.kind,
       goalId: event.goalId ?? "",
@@ -54,6 +62,10 @@ export class EventLog {
       taskState: event.taskState ?? 0,
       data: event.data ?? {},
     });
+  }
+
+  /** Hands a recorded event to live subscribers and, in the background, to aios-memory. */
+  announce(row: EventRow, severity: Severity = Severity.SEVERITY_INFO): EventRow {
     for (const subscriber of this.subscribers) subscriber(row);
     if (this.backlog.length < MEMORY_BACKLOG) this.backlog.push({ ...row, data: { ...row.data, severity } });
     void this.flush();

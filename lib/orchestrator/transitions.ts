@@ -19,29 +19,36 @@ export class Transitions {
 
   setGoal(goal: GoalRow, state: GoalStateName, reason: string, fields: Partial<GoalRow> = {}): void {
     // The stored state, not the caller's copy of the row: that is the one the table speaks of.
-    checkTransition(GOAL_LIFECYCLE, `goal ${goal.id}`, this.options.store.goal(goal.id)?.state ?? goal.state, state);
-    this.options.store.updateGoal(goal.id, { state, stateReason: reason, ...fields });
+    const { store, events } = this.options;
+    checkTransition(GOAL_LIFECYCLE, `goal ${goal.id}`, store.goal(goal.id)?.state ?? goal.state, state);
+    // The state and its event in one commit (one fsync, not two), announced once it is done.
+    const event = store.transaction(() => {
+      store.updateGoal(goal.id, { state, stateReason: reason, ...fields });
+      return events.record({ kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE[state], message: reason });
+    });
     goal.state = state;
-    this.options.events.emit(
-      { kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE[state], message: reason },
-      state === "failed" ? Severity.SEVERITY_WARNING : Severity.SEVERITY_INFO,
-    );
+    events.announce(event, state === "failed" ? Severity.SEVERITY_WARNING : Severity.SEVERITY_INFO);
   }
 
   /** causeId: the event that caused the change (a tool result), when there is one. */
   setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}, causeId = ""): void {
-    checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, this.options.store.task(goal.id, task.id)?.state ?? task.state, state);
-    this.options.store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
-    Object.assign(task, { state, stateReason: reason, ...fields });
-    this.options.events.emit({
-      kind: EventKind.EVENT_KIND_TASK_STATE,
-      causeId,
-      goalId: goal.id,
-      taskId: task.id,
-      taskState: TASK_STATE[state],
-      message: `${task.id} ${state}: ${reason}`,
-      data: { agent: task.agent, layer: task.layer, attempts: task.attempts },
+    const { store, events } = this.options;
+    checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, store.task(goal.id, task.id)?.state ?? task.state, state);
+    const changed = { ...task, state, stateReason: reason, ...fields };
+    const event = store.transaction(() => {
+      store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
+      return events.record({
+        kind: EventKind.EVENT_KIND_TASK_STATE,
+        causeId,
+        goalId: goal.id,
+        taskId: task.id,
+        taskState: TASK_STATE[state],
+        message: `${task.id} ${state}: ${reason}`,
+        data: { agent: changed.agent, layer: changed.layer, attempts: changed.attempts },
+      });
     });
+    Object.assign(task, { state, stateReason: reason, ...fields });
+    events.announce(event);
     this.refreshWaiting(goal, task);
   }
 

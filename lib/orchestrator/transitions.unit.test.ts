@@ -4,6 +4,7 @@
  * both states named and changes nothing. Every state can be reached, and every state can end.
  */
 import { afterAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -105,6 +106,28 @@ describe("the lifecycle of a task", () => {
       }
     });
   }
+});
+
+describe("a change and its event", () => {
+  test("are one commit: when the event cannot be written, the state is not changed and no subscriber is told", () => {
+    const { goal, task } = taskIn("pending");
+    const told: number[] = [];
+    const unsubscribe = events.subscribe((event) => told.push(event.id));
+    // Another connection to the same file makes every event insert fail, as a full disk would.
+    const other = new Database(join(dir, "orchestrator.db"));
+    other.run("CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    try {
+      expect(() => transitions.setTask(goal, task, "running", "attempt 1")).toThrow(/disk full/);
+      expect(() => transitions.setGoal(goal, "succeeded", "done")).toThrow(/disk full/);
+      expect([store.task(goal.id, "t1")!.state, task.state, store.goal(goal.id)!.state, goal.state, told]).toEqual(["pending", "pending", "running", "running", []]);
+    } finally {
+      other.run("DROP TRIGGER refuse_events");
+      other.close();
+    }
+    transitions.setTask(goal, task, "running", "attempt 1");
+    expect([store.task(goal.id, "t1")!.state, told.length]).toEqual(["running", 1]);
+    unsubscribe();
+  });
 });
 
 describe("the tables themselves", () => {
