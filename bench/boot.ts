@@ -129,7 +129,13 @@ try {
     pssTotalKib += Number(kib);
     // The ssh session that reads these and the shell it runs are the bench's, not AIOS's.
     if (/^sshd: root@|^sh -c/.test(command)) continue;
-    const name = pid === "1" ? "aios-init (PID 1)" : (/aiosctl shell|aios-\w+/.exec(command)?.[0] ?? /sshd|udhcpc|llama-server/.exec(command)?.[0] ?? "other");
+    const hosted = /aios host ([\w ]+)/.exec(command)?.[1]?.trim().split(" ");
+    const name =
+      pid === "1"
+        ? "aios-init (PID 1)"
+        : hosted
+          ? hosted.map((component) => `aios-${component}`).join(" + ")
+          : (/aiosctl shell|aios-\w+/.exec(command)?.[0] ?? /sshd|udhcpc|llama-server/.exec(command)?.[0] ?? "other");
     pss[name] = round(Number(kib) / 1024 + (pss[name] ?? 0));
     anon[name] = round(Number(anonKib) / 1024 + (anon[name] ?? 0));
   }

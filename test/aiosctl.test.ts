@@ -37,8 +37,16 @@ describe("aiosctl machine commands", () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^SERVICE\s+STATE\s+PID/);
     expect(table.stdout).toMatch(/\nweb\s+running\s+\d+/);
+    // Memory and the gateway share one process: one row that names both.
+    expect(table.stdout).toMatch(/\nmemory\+gateway\s+running\s+\d+/);
     const parsed = JSON.parse((await aiosctl("services", "--json")).stdout);
-    expect(parsed.services.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(["memory", "gateway", "tools", "orchestrator", "web"]));
+    expect(parsed.services.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(["memory", "tools", "orchestrator", "web"]));
+    expect(parsed.services.find((s: { name: string }) => s.name === "memory").hosts).toEqual(["gateway"]);
+  });
+
+  test("service status of a component hosted in another service's process names that service", async () => {
+    const status = await aiosctl("service", "status", "gateway");
+    expect([status.code, status.stdout]).toEqual([0, expect.stringMatching(/^gateway: running, pid \d+ .*; it runs in the process of service memory, with memory$/m)]);
   });
 
   test("logs NAME shows the last lines; -f keeps following", async () => {

@@ -277,7 +277,8 @@ describe("goals, events and approvals", () => {
 describe("the rest of the machine", () => {
   test("services, logs and restart", async () => {
     const { services, degradedReasons } = (await api.get("/api/services")).body;
-    expect(services.map((s: any) => s.name)).toEqual(expect.arrayContaining(["memory", "gateway", "tools", "orchestrator", "console", "web"]));
+    expect(services.map((s: any) => s.name)).toEqual(expect.arrayContaining(["memory", "tools", "orchestrator", "console", "web"]));
+    expect(services.find((s: any) => s.name === "memory").hosts).toEqual(["gateway"]);
     void degradedReasons;
     await api.post("/api/services/web/restart");
     const logs = (await api.get("/api/services/web/logs?lines=50")).body.lines;

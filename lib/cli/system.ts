@@ -26,11 +26,13 @@ export function servicesCommand(argv: readonly string[]): Promise<number> {
       const r = await c.listServices({ pageSize: 500 });
       if (values.json) json(ListServicesResponse.toJSON(r));
       else {
-        const width = Math.max(8, ...r.services.map((s) => s.name.length));
+        // A service whose process serves other components shows them: "memory+gateway".
+        const label = (s: (typeof r.services)[number]) => [s.name, ...s.hosts].join("+");
+        const width = Math.max(8, ...r.services.map((s) => label(s).length));
         const lines = [`${"SERVICE".padEnd(width)}  ${"STATE".padEnd(8)}  ${"PID".padStart(6)}  RESTARTS  UPTIME  WHY`];
         for (const s of r.services) {
           lines.push(
-            `${s.name.padEnd(width)}  ${serviceState(s.state).padEnd(8)}  ${String(s.pid || "-").padStart(6)}  ${String(s.restarts).padStart(8)}  ${(s.uptimeMs ? duration(s.uptimeMs) : "-").padStart(6)}  ${s.stateReason}`,
+            `${label(s).padEnd(width)}  ${serviceState(s.state).padEnd(8)}  ${String(s.pid || "-").padStart(6)}  ${String(s.restarts).padStart(8)}  ${(s.uptimeMs ? duration(s.uptimeMs) : "-").padStart(6)}  ${s.stateReason}`,
           );
         }
         if (r.degradedReasons.length) lines.push("", "DEGRADED:", ...r.degradedReasons.map((reason) => `  ${reason}`));
@@ -281,7 +283,11 @@ export function serviceCommand(argv: readonly string[]): Promise<number> {
               : await c.getService({ name });
       const s = service!;
       if (values.json) json(Service.toJSON(s));
-      else process.stdout.write(`${s.name}: ${serviceState(s.state)}${s.pid ? `, pid ${s.pid}` : ""}${s.stateReason ? ` (${s.stateReason})` : ""}\n`);
+      else {
+        // "gateway" names the service whose process hosts it: say so, and what shares its fate.
+        const hosted = s.name !== name ? `; it runs in the process of service ${s.name}, with ${[s.name, ...s.hosts].filter((n) => n !== name).join(", ")}` : "";
+        process.stdout.write(`${name}: ${serviceState(s.state)}${s.pid ? `, pid ${s.pid}` : ""}${s.stateReason ? ` (${s.stateReason})` : ""}${hosted}\n`);
+      }
       const wanted = action === "stop" ? [ServiceState.SERVICE_STATE_STOPPED] : action === "status" ? [s.state] : [ServiceState.SERVICE_STATE_RUNNING, ServiceState.SERVICE_STATE_EXITED];
       return wanted.includes(s.state) ? 0 : 1;
     },

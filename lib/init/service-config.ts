@@ -7,6 +7,8 @@
  *   command = "/usr/bin/aios-tools"      # absolute, or a name looked up in PATH
  *   args = ["--config", "/etc/aios/aios.toml"]
  *   after = ["memory"]                    # started once these are ready
+ *   hosts = ["gateway"]                   # other components its process serves, each on its
+ *                                         # own socket; their names reach this service
  *   critical = true                       # its failure makes the system degraded
  *   [readiness]  kind = "grpc"            # grpc (socket RUN_DIR/NAME.sock) | tcp | file | started
  *   [restart]    policy = "always"        # always | on-failure | never; 5 restarts in 300 s at most
@@ -31,6 +33,12 @@ export const ServiceFileSchema = v.strictObject({
   user: v.optional(v.union([v.string(), v.pipe(v.number(), v.integer(), v.minValue(0))]), "root"),
   working_dir: v.optional(v.string(), "/"),
   after: v.optional(v.array(v.pipe(v.string(), v.regex(SERVICE_NAME, "must be a service name"))), []),
+  /**
+   * Components its process serves besides its own (`aios host memory gateway`), each on its
+   * own socket RUN_DIR/NAME.sock: readiness waits for every one, and their names stand for this
+   * service (in `after`, and in StartService, StopService, RestartService, GetService, logs).
+   */
+  hosts: v.optional(v.array(v.pipe(v.string(), v.regex(SERVICE_NAME, "must be a component name"))), []),
   critical: v.optional(v.boolean(), false),
   /** Start at boot; a disabled service starts only when asked (StartService). */
   enabled: v.optional(v.boolean(), true),
@@ -128,7 +136,10 @@ export function loadServiceDirectory(dir: string): ServiceDefinition[] {
  * The services in an order where each comes after everything in its `after` list. An unknown
  * name or a cycle is a ServiceConfigError naming the services.
  */
-export function startOrder<T extends { name: string; after: readonly string[] }>(services: readonly T[]): T[] {
+export function startOrder<T extends { name: string; after: readonly string[]; hosts?: readonly string[] }>(given: readonly T[]): T[] {
+  const hostOf = hostedNames(given);
+  // A hosted component's name in `after` means the service that hosts it.
+  const services = given.map((s) => ({ ...s, after: [...new Set(s.after.map((name) => hostOf.get(name) ?? name))].filter((name) => name !== s.name) }));
   const byName = new Map(services.map((s) => [s.name, s]));
   for (const service of services) {
     for (const dependency of service.after) {
@@ -153,4 +164,19 @@ export function startOrder<T extends { name: string; after: readonly string[] }>
   };
   for (const service of [...services].sort((a, b) => a.name.localeCompare(b.name))) visit(service, []);
   return order;
+}
+
+/** Each hosted component's name → the service that hosts it; a name hosted twice or also a service's is an error. */
+export function hostedNames(services: readonly { name: string; hosts?: readonly string[] }[]): Map<string, string> {
+  const names = new Set(services.map((s) => s.name));
+  const hostOf = new Map<string, string>();
+  for (const service of services) {
+    for (const hosted of service.hosts ?? []) {
+      if (names.has(hosted)) throw new ServiceConfigError(`service "${service.name}" hosts "${hosted}", which is also a service of its own: remove one`);
+      const other = hostOf.get(hosted);
+      if (other) throw new ServiceConfigError(`"${hosted}" is hosted by both "${other}" and "${service.name}": one process serves a component`);
+      hostOf.set(hosted, service.name);
+    }
+  }
+  return hostOf;
 }

@@ -63,6 +63,7 @@ export function toProtoService(snapshot: ServiceSnapshot): Service {
     readiness: READINESS[def.readiness.kind],
     logPath: snapshot.logPath,
     command: [def.command, ...def.args],
+    hosts: [...def.hosts],
   };
 }
 

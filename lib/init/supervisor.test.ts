@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createLogger } from "../log/index.ts";
 import { becomeSubreaper, zombieChildren } from "../sys/index.ts";
 import { reapedCount, reapOrphans, startReaper } from "./reaper.ts";
-import { parseServiceFile, ServiceConfigError, startOrder } from "./service-config.ts";
+import { hostedNames, parseServiceFile, ServiceConfigError, startOrder } from "./service-config.ts";
 import { type ServiceSnapshot, Supervisor } from "./supervisor.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-sup-"));
@@ -63,6 +63,38 @@ describe("service definitions", () => {
     expect(order.indexOf("orchestrator")).toBeGreaterThan(order.indexOf("tools"));
     expect(order.indexOf("orchestrator")).toBeGreaterThan(order.indexOf("memory"));
     expect(order.at(-1)).toBe("console");
+  });
+});
+
+describe("a service that hosts other components", () => {
+  test("a hosted component's name in `after` means the service that hosts it", () => {
+    const defs = [parseServiceFile("orchestrator", "o.toml", `${sh("true")}after = ["memory", "gateway"]\n`), parseServiceFile("memory", "m.toml", `${sh("true")}hosts = ["gateway"]\n`)];
+    expect(startOrder(defs).map((d) => [d.name, d.after])).toEqual([
+      ["memory", []],
+      ["orchestrator", ["memory"]],
+    ]);
+  });
+
+  test("a component hosted twice, or hosted and also a service of its own, is refused", () => {
+    const memory = parseServiceFile("memory", "m.toml", `${sh("true")}hosts = ["gateway"]\n`);
+    expect(() => hostedNames([memory, parseServiceFile("tools", "t.toml", `${sh("true")}hosts = ["gateway"]\n`)])).toThrow('"gateway" is hosted by both "memory" and "tools"');
+    expect(() => startOrder([memory, parseServiceFile("gateway", "g.toml", sh("true"))])).toThrow('service "memory" hosts "gateway", which is also a service of its own');
+  });
+
+  test("is ready once every component serves on its socket, and answers to each one's name", async () => {
+    const main = join(import.meta.dir, "../../cmd/aios/main.ts");
+    const { sup, root } = supervisor((root) => ({
+      memory: `command = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(main)}, "host", "memory", "gateway", "--root", ${JSON.stringify(root)}]\nhosts = ["gateway"]\n[readiness]\nkind = "grpc"\ntimeout_ms = 120000\n`,
+    }));
+    sup.startAll();
+    await until(() => sup.snapshot("memory").state === "running", "memory+gateway running");
+    expect(["memory.sock", "gateway.sock"].map((socket) => existsSync(join(root, "run/aios", socket)))).toEqual([true, true]);
+    expect([sup.has("gateway"), sup.snapshot("gateway").definition.name, sup.has("llama")]).toEqual([true, "memory", false]);
+    const pid = sup.snapshot("memory").pid;
+    await sup.restart("gateway");
+    await until(() => sup.snapshot("memory").state === "running", "memory+gateway running again");
+    expect(sup.snapshot("memory").pid).not.toBe(pid);
+    await sup.stopAll();
   });
 });
 

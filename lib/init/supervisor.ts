@@ -18,7 +18,7 @@ import { EXIT_CONFIG } from "../config/flags.ts";
 import { GroupRecords } from "../sys/index.ts";
 import { waitReady, type ReadinessProbe } from "./readiness.ts";
 import { track, untrack } from "./reaper.ts";
-import { type ServiceDefinition, startOrder } from "./service-config.ts";
+import { hostedNames, type ServiceDefinition, startOrder } from "./service-config.ts";
 import { ServiceLog } from "./service-log.ts";
 import { resolveUser } from "./users.ts";
 
@@ -83,6 +83,8 @@ class Supervised {
 export class Supervisor {
   private readonly services = new Map<string, Supervised>();
   private readonly order: ServiceDefinition[];
+  /** A component another service's process serves (its `hosts`) → that service. */
+  private readonly hostOf: Map<string, string>;
   /** The process group of each running service, on disk, for a successor to find. */
   private readonly groups: GroupRecords;
   private shuttingDown = false;
@@ -90,6 +92,7 @@ export class Supervisor {
   constructor(private readonly options: SupervisorOptions) {
     this.groups = new GroupRecords(rooted(options.root, join(options.runDir, "init")));
     this.order = startOrder(options.services);
+    this.hostOf = hostedNames(this.order);
     for (const def of this.order) {
       const logPath = join(rooted(options.root, options.logDir), `${def.name}.log`);
       const log = new ServiceLog({ path: logPath, maxBytes: def.log.max_bytes, keep: def.log.keep, ringLines: def.log.ring_lines });
@@ -112,7 +115,12 @@ export class Supervisor {
   }
 
   has(name: string): boolean {
-    return this.services.has(name);
+    return this.services.has(this.serviceFor(name));
+  }
+
+  /** The service a name stands for: itself, or the service whose process hosts that component. */
+  serviceFor(name: string): string {
+    return this.hostOf.get(name) ?? name;
   }
 
   snapshot(name: string): ServiceSnapshot {
@@ -216,7 +224,7 @@ export class Supervisor {
   }
 
   private get(name: string): Supervised {
-    const s = this.services.get(name);
+    const s = this.services.get(this.serviceFor(name));
     if (!s) throw new Error(`no service named "${name}"`);
     return s;
   }
@@ -356,7 +364,10 @@ export class Supervisor {
   private probe(def: ServiceDefinition): ReadinessProbe {
     const { root, runDir } = this.options;
     const r = def.readiness;
-    if (r.kind === "grpc") return { kind: "grpc", socket: rooted(root, r.socket ?? join(runDir, `${def.name}.sock`)) };
+    if (r.kind === "grpc") {
+      const own = rooted(root, r.socket ?? join(runDir, `${def.name}.sock`));
+      return { kind: "grpc", sockets: [own, ...def.hosts.map((hosted) => rooted(root, join(runDir, `${hosted}.sock`)))] };
+    }
     if (r.kind === "tcp") return { kind: "tcp", port: r.port! };
     if (r.kind === "file") return { kind: "file", path: rooted(root, r.path!) };
     return { kind: "started" };

@@ -9,7 +9,7 @@ import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from 
 import { type Config, ConfigError, socketPath } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import type { ServiceImplementation } from "./handlers.ts";
-import { serve } from "./server.ts";
+import { type RunningServer, serve } from "./server.ts";
 
 export interface ComponentContext {
   readonly config: Config;
@@ -44,37 +44,53 @@ export function stopRequested(log: Logger): Promise<NodeJS.Signals> {
 }
 
 export async function runComponent(spec: ComponentSpec, argv: readonly string[]): Promise<number> {
-  const binary = `aios-${spec.name}`;
-  const parsed = parseCommonFlags(argv, commonUsage(binary, spec.summary));
+  return runComponents([spec], argv, `aios-${spec.name}`, spec.summary);
+}
+
+/**
+ * Several components in one process (`aios host memory gateway`): one config, one stop signal,
+ * but each its own logger, services and socket, so callers see the same contracts. A
+ * component that cannot start stops the process: its supervisor restarts all of them.
+ */
+export async function runComponents(specs: readonly ComponentSpec[], argv: readonly string[], binary: string, summary: string): Promise<number> {
+  const parsed = parseCommonFlags(argv, commonUsage(binary, summary));
   if (typeof parsed === "number") return parsed;
   const { flags } = parsed;
   const config = loadComponentConfig(flags);
   if (typeof config === "number") return config;
 
-  const log = createLogger({ component: binary, level: config.log.level });
-  const stop = stopRequested(log);
+  const stop = stopRequested(createLogger({ component: binary, level: config.log.level }));
   const stoppers: (() => void | Promise<void>)[] = [];
-  let services: Awaited<ReturnType<typeof spec.services>>;
-  try {
-    services = await spec.services({ config, root: flags.root, log, onStop: (fn) => stoppers.push(fn) });
-  } catch (error) {
-    // A setting that cannot work is exit 78 (aios-init does not restart it); anything else
-    // may be passing, so it is an ordinary failure and restarted with backoff.
-    const message = (error as Error).message;
-    log.error("cannot start", { error: message });
-    process.stderr.write(`${binary}: cannot start: ${message}\n`);
-    return error instanceof ConfigError ? EXIT_CONFIG : 1;
-  }
-  const server = await serve({ socketPath: socketPath(config, flags.root, spec.name), component: binary, log, services });
-  await stop;
-  await server.close(config.rpc.shutdown_grace_ms);
-  for (const fn of stoppers.reverse()) {
-    try {
-      await fn();
-    } catch (error) {
-      log.warn("error while stopping", { error: (error as Error).message });
+  const servers: RunningServer[] = [];
+  const stopAll = async () => {
+    await Promise.all(servers.map((server) => server.close(config.rpc.shutdown_grace_ms)));
+    for (const fn of stoppers.reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        process.stderr.write(`${binary}: error while stopping: ${(error as Error).message}\n`);
+      }
     }
+  };
+  for (const spec of specs) {
+    const component = `aios-${spec.name}`;
+    const log = createLogger({ component, level: config.log.level });
+    let services: Awaited<ReturnType<typeof spec.services>>;
+    try {
+      services = await spec.services({ config, root: flags.root, log, onStop: (fn) => stoppers.push(fn) });
+    } catch (error) {
+      // A setting that cannot work is exit 78 (aios-init does not restart it); anything else
+      // may be passing, so it is an ordinary failure and restarted with backoff.
+      const message = (error as Error).message;
+      log.error("cannot start", { error: message });
+      process.stderr.write(`${component}: cannot start: ${message}\n`);
+      await stopAll();
+      return error instanceof ConfigError ? EXIT_CONFIG : 1;
+    }
+    servers.push(await serve({ socketPath: socketPath(config, flags.root, spec.name), component, log, services }));
   }
+  await stop;
+  await stopAll();
   return 0;
 }
 

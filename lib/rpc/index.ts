@@ -11,7 +11,7 @@ export { type RunningServer, type ServeOptions, serve } from "./server.ts";
 export { type CallOptions, type ConnectOptions, connect, type ResponseStream, type ServiceClient } from "./client.ts";
 export { cursorToken, pageCursor, pageLimit, pageOffset, parseRequest } from "./validate.ts";
 export { HealthDefinition } from "./gen/grpc/health/v1/health.ts";
-export { type ComponentContext, type ComponentSpec, EXIT_CONFIG, EXIT_USAGE, runComponent } from "./component.ts";
+export { type ComponentContext, type ComponentSpec, EXIT_CONFIG, EXIT_USAGE, runComponent, runComponents } from "./component.ts";
 export { AsyncQueue } from "./async-queue.ts";
 export { canConnect } from "./socket.ts";
 export { enumName, enumValue } from "./enums.ts";

@@ -20,7 +20,8 @@ export async function refreshServices() {
         const tr = h(
           "tr",
           { class: `clickable${name === selectedService ? " selected" : ""}`, "data-service": name },
-          h("td", {}, name),
+          // A process that serves other components too shows them: "memory+gateway".
+          h("td", {}, [name, ...(svc.hosts ?? [])].join("+")),
           h("td", {}, serviceBadge(svc)),
           h("td", {}, String(svc.restarts ?? 0)),
           h("td", {}, svc.uptimeMs ? duration(Number(svc.uptimeMs)) : ""),

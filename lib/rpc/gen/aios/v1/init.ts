@@ -409,6 +409,11 @@ export interface Service {
   logPath: string;
   /** The command and arguments it runs. */
   command: string[];
+  /**
+   * Other components its process serves, each on its own socket (aios host memory gateway);
+   * their names stand for this service in every request that names one.
+   */
+  hosts: string[];
 }
 
 export interface ListServicesRequest {
@@ -645,6 +650,7 @@ function createBaseService(): Service {
     readiness: 0,
     logPath: "",
     command: [],
+    hosts: [],
   };
 }
 
@@ -694,6 +700,9 @@ export const Service: MessageFns<Service> = {
     }
     for (const v of message.command) {
       writer.uint32(122).string(v!);
+    }
+    for (const v of message.hosts) {
+      writer.uint32(130).string(v!);
     }
     return writer;
   },
@@ -831,6 +840,14 @@ export const Service: MessageFns<Service> = {
             message.command.push(reader.string());
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.hosts.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -888,6 +905,9 @@ export const Service: MessageFns<Service> = {
       command: globalThis.Array.isArray(object?.command)
         ? object.command.map((e: any) => globalThis.String(e))
         : [],
+      hosts: globalThis.Array.isArray(object?.hosts)
+        ? object.hosts.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -938,6 +958,9 @@ export const Service: MessageFns<Service> = {
     if (message.command?.length) {
       obj.command = message.command;
     }
+    if (message.hosts?.length) {
+      obj.hosts = message.hosts;
+    }
     return obj;
   },
 
@@ -963,6 +986,7 @@ export const Service: MessageFns<Service> = {
     message.readiness = object.readiness ?? 0;
     message.logPath = object.logPath ?? "";
     message.command = object.command?.map((e) => e) || [];
+    message.hosts = object.hosts?.map((e) => e) || [];
     return message;
   },
 };
