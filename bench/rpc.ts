@@ -8,9 +8,12 @@
  *     lib/rpc   our serve() + connect(): validation-free handler, call logging at info
  *               (written to /dev/null), error mapping, partial-message completion
  *   start-up of dist/aios as aios-tools: spawn → health SERVING, and RSS once serving
+ *   the transport matrix (bench/support/rpc-matrix.ts), client and server in two processes of
+ *   one runtime, on Bun and on Node.js: a raw Unix socket, bare grpc-js and lib/rpc (Bun only),
+ *   each with a handler that answers at once, after a file-system call, after a 5 ms timer
  */
 import { Client, Server, ServerCredentials, credentials, type handleUnaryCall } from "@grpc/grpc-js";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { HealthCheckRequest } from "../lib/rpc/gen/grpc/health/v1/health.ts";
@@ -88,6 +91,31 @@ async function binaryStartup(dir: string) {
   };
 }
 
+type Matrix = Record<string, Record<string, number>>;
+
+/** The matrix with its server and client as two processes of runtime; Node.js runs a bundle of it. */
+async function transportMatrix(dir: string, runtime: "bun" | "node"): Promise<Matrix> {
+  const work = join(dir, `matrix-${runtime}`);
+  mkdirSync(work, { recursive: true });
+  let command = [process.execPath, join(import.meta.dir, "support/rpc-matrix.ts")];
+  if (runtime === "node") {
+    // Split, so that lib/rpc (bun:ffi) stays in a chunk Node.js never loads.
+    const built = Bun.spawnSync([process.execPath, "build", command[1]!, "--target=node", "--format=esm", "--splitting", "--outdir", work]);
+    if (built.exitCode !== 0) throw new Error(`bundling the matrix for Node.js failed: ${built.stderr.toString()}`);
+    command = ["node", join(work, "rpc-matrix.js")];
+  }
+  const server = Bun.spawn([...command, "server", work], { stdout: "ignore", stderr: "inherit" });
+  try {
+    const client = Bun.spawn([...command, "client", work], { stdout: "pipe", stderr: "inherit" });
+    const output = await new Response(client.stdout).text();
+    if ((await client.exited) !== 0) throw new Error(`the ${runtime} transport client failed`);
+    return JSON.parse(output) as Matrix;
+  } finally {
+    server.kill();
+    await server.exited;
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), "aios-bench-rpc-"));
 try {
   // The first round warms the JIT for both sides; the order of the first round would otherwise
@@ -97,12 +125,23 @@ try {
   const baseline = await bareGrpc(dir);
   const ours = await ourRpc(dir);
   const startup = await binaryStartup(dir);
-  const result = { bench: "rpc", calls: CALLS, baseline_grpc_js: baseline, lib_rpc: ours, binary: startup };
+  const transport = { bun: await transportMatrix(dir, "bun"), node: await transportMatrix(dir, "node") };
+  const result = { bench: "rpc", calls: CALLS, baseline_grpc_js: baseline, lib_rpc: ours, binary: startup, transport_p50_us: transport };
+  const matrixRows = Object.entries(transport).flatMap(([runtime, waits]) =>
+    Object.entries(waits).map(([wait, by]) => {
+      const cell = (name: string) => (by[name] === undefined ? "-".padStart(9) : `${String(by[name]).padStart(6)} ${`+${by[name]! - by.raw!}`.padStart(6)}`);
+      return `  ${runtime.padEnd(5)} ${wait.padEnd(10)} ${String(by.raw).padStart(8)}   ${cell("grpc_js")}   ${cell("lib_rpc")}`;
+    }),
+  );
   console.log(JSON.stringify(result));
   console.log(`
 unary round trip over a Unix socket (${CALLS} calls)   p50 µs    p99 µs   calls/s
   baseline: bare grpc-js                         ${String(baseline.p50_us).padStart(8)}  ${String(baseline.p99_us).padStart(8)}  ${String(baseline.calls_per_s).padStart(8)}
   lib/rpc (logging, error mapping)               ${String(ours.p50_us).padStart(8)}  ${String(ours.p99_us).padStart(8)}  ${String(ours.calls_per_s).padStart(8)}
+
+two processes, p50 µs (+ over the raw socket with the same wait)
+  runtime handler          raw      bare grpc-js        lib/rpc
+${matrixRows.join("\n")}
 
 dist/aios (median of ${STARTS})
   aios --version                                 ${startup.version_ms} ms

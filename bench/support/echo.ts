@@ -18,17 +18,27 @@ export function devNullLogger(component: string) {
   return createLogger({ component, level: "info", sink: (line) => void writeSync(devNull, line + "\n") });
 }
 
-export async function startEcho(socketPath: string) {
-  const server = await serve({
+/** An echo server on lib/rpc whose handler is given (one that waits, for the transport matrix). */
+export function startEchoServer(socketPath: string, echo: (request: HealthCheckRequest) => HealthCheckRequest | Promise<HealthCheckRequest> = (request) => request) {
+  return serve({
     socketPath,
     component: "bench",
     log: devNullLogger("bench"),
-    services: [implement(EchoDefinition, { echo: (request) => request })],
+    services: [implement(EchoDefinition, { echo })],
     authorization: { "/bench.Echo/Echo": ["person"] },
   });
+}
+
+export function connectEcho(socketPath: string) {
   const client = connect(EchoDefinition, socketPath);
+  return { call: () => client.echo({ service: "aios.v1.ToolsService" }), close: () => client.close() };
+}
+
+export async function startEcho(socketPath: string) {
+  const server = await startEchoServer(socketPath);
+  const client = connectEcho(socketPath);
   return {
-    call: () => client.echo({ service: "aios.v1.ToolsService" }),
+    call: client.call,
     async close() {
       client.close();
       await server.close(1000);
