@@ -81,8 +81,18 @@ function errorFields(error: Error): Record<string, unknown> {
   return { name: error.name, message: error.message, stack: error.stack };
 }
 
-// A log call must never throw: cycles and BigInts are written as text instead.
+// A log call must never throw: cycles and BigInts are written as text instead. Plain
+// JSON.stringify first: it throws on exactly those, and a replacer function called for every
+// key made each call's log line several times dearer (every RPC writes one).
 function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return stringifyAnything(value);
+  }
+}
+
+function stringifyAnything(value: unknown): string {
   const seen = new WeakSet<object>();
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === "bigint") return v.toString();
