@@ -174,16 +174,21 @@ export class Engine {
       costUsd: 0,
       modelCalls: 0,
     };
-    this.options.store.insertGoal(goal);
-    this.options.events.emit({
-      kind: EventKind.EVENT_KIND_GOAL_STATE,
-      goalId: goal.id,
-      goalState: GOAL_STATE.queued,
-      message: `goal submitted: ${goal.text}`,
-      actorKind: request.source,
-      actorId: request.source,
-      data: { priority: goal.priority },
+    // The goal and its first event in one commit, announced once it is done.
+    const { store, events } = this.options;
+    const submitted = store.transaction(() => {
+      store.insertGoal(goal);
+      return events.record({
+        kind: EventKind.EVENT_KIND_GOAL_STATE,
+        goalId: goal.id,
+        goalState: GOAL_STATE.queued,
+        message: `goal submitted: ${goal.text}`,
+        actorKind: request.source,
+        actorId: request.source,
+        data: { priority: goal.priority },
+      });
     });
+    events.announce(submitted);
     queueMicrotask(() => this.pump());
     return goal;
   }

@@ -69,8 +69,9 @@ export class TaskRuns {
           ? await this.runDirect(goal, task, agent, signal)
           : await this.runWithModel(goal, task, agent, signal);
       this.runner.forgetTask(goal.id, task.id);
-      this.options.store.clearToolCalls(goal.id, task.id);
-      this.transitions.setTask(goal, task, "succeeded", "done", { result: result.slice(0, RESULT_CHARS), finishedAt: Date.now() }, this.causeOf(goal, task));
+      this.transitions.setTask(goal, task, "succeeded", "done", { result: result.slice(0, RESULT_CHARS), finishedAt: Date.now() }, this.causeOf(goal, task), () =>
+        this.options.store.clearToolCalls(goal.id, task.id),
+      );
     } catch (error) {
       if (signal.aborted) return;
       const failure = error instanceof TaskFailure ? error : new TaskFailure(error instanceof AiosError ? `${error.code}: ${error.message}` : (error as Error).message);
@@ -200,25 +201,28 @@ export class TaskRuns {
     const system = systemAutonomy(this.options.store);
     const autonomy = (goal.autonomy ? Math.min(goal.autonomy, system) : system) as AutonomyLevel;
     const outcome = await this.runner.call({ goalId: goal.id, taskId: task.id, agent, autonomy, tool: call.name, input, reason: task.description, callId: call.id, approvalId, signal });
-    if (outcome.kind === "done") {
-      const ids = [...(this.options.store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId];
-      this.options.store.updateTask(goal.id, task.id, { executionIds: ids });
-      task.executionIds = ids;
-    }
     const message =
       outcome.kind === "done"
         ? `${call.name} ${outcome.ok ? "ok" : `failed: ${outcome.error}`}`
         : outcome.kind === "refused"
           ? `${call.name} refused: ${outcome.message}`
           : `${call.name} needs approval`;
-    const result = this.options.events.emit({
-      kind: EventKind.EVENT_KIND_TOOL_RESULT,
-      goalId: goal.id,
-      taskId: task.id,
-      causeId: String(called.id),
-      message,
-      data: { tool: call.name, call_id: call.id, ...(outcome.kind === "done" ? { execution_id: outcome.executionId, ok: outcome.ok } : { outcome: outcome.kind }) },
+    // The task's execution ids and the result's event in one commit, announced once it is done.
+    const { store, events } = this.options;
+    const ids = outcome.kind === "done" ? [...(store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId] : null;
+    const result = store.transaction(() => {
+      if (ids) store.updateTask(goal.id, task.id, { executionIds: ids });
+      return events.record({
+        kind: EventKind.EVENT_KIND_TOOL_RESULT,
+        goalId: goal.id,
+        taskId: task.id,
+        causeId: String(called.id),
+        message,
+        data: { tool: call.name, call_id: call.id, ...(outcome.kind === "done" ? { execution_id: outcome.executionId, ok: outcome.ok } : { outcome: outcome.kind }) },
+      });
     });
+    if (ids) task.executionIds = ids;
+    events.announce(result);
     // What the task does next (succeed, retry, escalate, fail) was caused by this result.
     this.lastResult.set(`${goal.id}/${task.id}`, String(result.id));
     return outcome;

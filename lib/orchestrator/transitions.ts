@@ -30,12 +30,16 @@ export class Transitions {
     events.announce(event, state === "failed" ? Severity.SEVERITY_WARNING : Severity.SEVERITY_INFO);
   }
 
-  /** causeId: the event that caused the change (a tool result), when there is one. */
-  setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}, causeId = ""): void {
+  /**
+   * causeId: the event that caused the change (a tool result), when there is one; alongside:
+   * other writes that belong to the change, made in its commit (a finished task's call markers).
+   */
+  setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}, causeId = "", alongside?: () => void): void {
     const { store, events } = this.options;
     checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, store.task(goal.id, task.id)?.state ?? task.state, state);
     const changed = { ...task, state, stateReason: reason, ...fields };
     const event = store.transaction(() => {
+      alongside?.();
       store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
       return events.record({
         kind: EventKind.EVENT_KIND_TASK_STATE,
