@@ -1,8 +1,12 @@
 /**
  * @module lib/gateway/usage
  * The usage ledger: one row per model call (tokens, cost, latency, what it was for) in
- * STATE_DIR/gateway/usage.db, written before the answer is returned, so the budget survives a
- * restart and a crash. Budgets are per calendar month, UTC.
+ * STATE_DIR/gateway/usage.db. A call that costs money is written before its answer is
+ * returned, so a budget survives a restart and a crash. A call that costs nothing (a local
+ * model) is written with the others of the next GROUP_WINDOW_MS in one commit: its fsync was
+ * most of what the gateway added to a local chat, and a kill -9 can lose at most that window of
+ * free calls' counts, never spending. Every read writes what is waiting first. Budgets are per
+ * calendar month, UTC.
  */
 import { Database } from "bun:sqlite";
 import { ensurePrivateFile, type Migration, migrate } from "../sys/index.ts";
@@ -67,9 +71,15 @@ export function monthBounds(time: number): { start: Date; end: Date } {
   return { start: new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1)), end: new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1)) };
 }
 
+/** How long a free call's row may wait to be written with others, and how many may wait. */
+export const GROUP_WINDOW_MS = 250;
+const GROUP_MAX = 256;
+
 export class UsageLedger {
   private readonly db: Database;
   private readonly insert;
+  private pending: CallRecord[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(path: string) {
     ensurePrivateFile(path);
@@ -84,7 +94,26 @@ export class UsageLedger {
     );
   }
 
+  /** Writes a call that costs money now (with any waiting); one that costs nothing within GROUP_WINDOW_MS. */
   record(call: CallRecord): void {
+    this.pending.push(call);
+    if (call.costUsd > 0 || this.pending.length >= GROUP_MAX) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), GROUP_WINDOW_MS).unref();
+  }
+
+  /** Writes every waiting row in one commit. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.db.transaction(() => {
+      for (const row of rows) this.write(row);
+    })();
+  }
+
+  private write(call: CallRecord): void {
     this.insert.run({
       time: call.time,
       day: dayOf(call.time),
@@ -105,6 +134,7 @@ export class UsageLedger {
 
   /** Spent this month (UTC) by one provider, or by every cloud provider when providerId is null. */
   spentThisMonth(providerId: string | null, now = Date.now()): number {
+    this.flush();
     const row =
       providerId === null
         ? this.db.query<{ spent: number | null }, [string]>("SELECT SUM(cost_usd) AS spent FROM calls WHERE month = ? AND provider_id != 'local'").get(monthOf(now))
@@ -113,6 +143,7 @@ export class UsageLedger {
   }
 
   byModel(since: number, until: number): { providerId: string; model: string; layer: string; usage: UsageSum }[] {
+    this.flush();
     return this.db
       .query<{ provider_id: string; model: string; layer: string; input: number; output: number; cost: number; requests: number }, [number, number]>(
         `SELECT provider_id, model, layer, SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cost_usd) AS cost, COUNT(*) AS requests
@@ -123,6 +154,7 @@ export class UsageLedger {
   }
 
   byDay(since: number, until: number): { day: string; model: string; usage: UsageSum }[] {
+    this.flush();
     return this.db
       .query<{ day: string; model: string; input: number; output: number; cost: number; requests: number }, [number, number]>(
         `SELECT day, model, SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cost_usd) AS cost, COUNT(*) AS requests
@@ -133,6 +165,7 @@ export class UsageLedger {
   }
 
   close(): void {
+    this.flush();
     this.db.close();
   }
 }
