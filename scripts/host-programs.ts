@@ -53,6 +53,8 @@ export const HOST_PROGRAMS = {
   git: { debian: "git", for: ["image", "llama-server"] },
   // llama-server from node-llama-cpp's bundled llama.cpp sources (rootfs/llama-server.ts).
   npm: { debian: "npm", for: ["llama-server"], given: true },
+  // bench/rpc.ts runs its transport matrix on Node.js too (a bundle of bench/support/rpc-matrix.ts).
+  node: { debian: "nodejs", for: ["bench"], given: true },
   tar: { debian: "tar", for: ["llama-server"] },
   cmake: { debian: "cmake", for: ["llama-server"] },
   ninja: { debian: "ninja-build", for: ["llama-server"] },
