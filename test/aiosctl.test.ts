@@ -45,6 +45,9 @@ describe("aiosctl machine commands", () => {
   });
 
   test("service status of a component hosted in another service's process names that service", async () => {
+    const unknown = await aiosctl("service", "status", "frobnicator");
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("; gateway runs in memory)");
     const status = await aiosctl("service", "status", "gateway");
     expect([status.code, status.stdout]).toEqual([0, expect.stringMatching(/^gateway: running, pid \d+ .*; it runs in the process of service memory, with memory$/m)]);
   });

@@ -81,7 +81,10 @@ export interface InitServiceOptions {
 export function initService({ supervisor, bootedAt, shutdown }: InitServiceOptions): ServiceImplementation {
   const known = (request: unknown) => {
     const { name } = parseRequest(Name, request);
-    if (!supervisor.has(name)) throw notFound(`no service named "${name}" (known: ${supervisor.names().join(", ")})`);
+    if (!supervisor.has(name)) {
+      const hosted = [...supervisor.hosted()].map(([component, service]) => `${component} runs in ${service}`);
+      throw notFound(`no service named "${name}" (known: ${supervisor.names().join(", ")}${hosted.length ? `; ${hosted.join(", ")}` : ""})`);
+    }
     return name;
   };
   const current = (name: string) => ({ service: toProtoService(supervisor.snapshot(name)) });

@@ -118,6 +118,11 @@ export class Supervisor {
     return this.services.has(this.serviceFor(name));
   }
 
+  /** Each component another service's process serves → that service. */
+  hosted(): ReadonlyMap<string, string> {
+    return this.hostOf;
+  }
+
   /** The service a name stands for: itself, or the service whose process hosts that component. */
   serviceFor(name: string): string {
     return this.hostOf.get(name) ?? name;
