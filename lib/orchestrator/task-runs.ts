@@ -19,7 +19,7 @@ import { runDag } from "./dag.ts";
 import type { GoalPlanner } from "./goal-planner.ts";
 import { formatOutput } from "./outcomes.ts";
 import { LAYER_ORDER, type ModelLayer, PROTO_LAYER } from "./planner.ts";
-import { TASK_TERMINAL, type GoalRow, type TaskRow } from "./store.ts";
+import { type EventRow, TASK_TERMINAL, type GoalRow, type TaskRow } from "./store.ts";
 import type { ToolOutcome, ToolRunner } from "./tool-runner.ts";
 import type { Transitions } from "./transitions.ts";
 import { redactSecrets } from "./redact.ts";
@@ -186,45 +186,56 @@ export class TaskRuns {
   }
 
   async callTool(goal: GoalRow, task: TaskRow, agent: AgentKind, call: ToolCall, input: Record<string, unknown>, signal: AbortSignal, approvalId?: string): Promise<ToolOutcome> {
-    const called = this.options.events.emit({
-      kind: EventKind.EVENT_KIND_TOOL_CALLED,
-      goalId: goal.id,
-      taskId: task.id,
-      message: `${agent.kind} calls ${call.name}`,
-      actorKind: "agent",
-      actorId: agent.kind,
-      // Kept in the event log and copied to memory: without the secrets a call may carry.
-      data: { tool: call.name, input: redactSecrets(input), call_id: call.id },
-    });
+    const { store, events } = this.options;
     // A goal may ask for more care than the system's level, never less: the stricter of the two
     // (MANUAL 1 < SUPERVISED 2 < AUTONOMOUS 3; unspecified 0 is the system's).
-    const system = systemAutonomy(this.options.store);
+    const system = systemAutonomy(store);
     const autonomy = (goal.autonomy ? Math.min(goal.autonomy, system) : system) as AutonomyLevel;
-    const outcome = await this.runner.call({ goalId: goal.id, taskId: task.id, agent, autonomy, tool: call.name, input, reason: task.description, callId: call.id, approvalId, signal });
-    const message =
-      outcome.kind === "done"
-        ? `${call.name} ${outcome.ok ? "ok" : `failed: ${outcome.error}`}`
-        : outcome.kind === "refused"
-          ? `${call.name} refused: ${outcome.message}`
-          : `${call.name} needs approval`;
-    // The task's execution ids and the result's event in one commit, announced once it is done.
-    const { store, events } = this.options;
-    const ids = outcome.kind === "done" ? [...(store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId] : null;
-    const result = store.transaction(() => {
-      if (ids) store.updateTask(goal.id, task.id, { executionIds: ids });
-      return events.record({
-        kind: EventKind.EVENT_KIND_TOOL_RESULT,
-        goalId: goal.id,
-        taskId: task.id,
-        causeId: String(called.id),
-        message,
-        data: { tool: call.name, call_id: call.id, ...(outcome.kind === "done" ? { execution_id: outcome.executionId, ok: outcome.ok } : { outcome: outcome.kind }) },
-      });
-    });
+    // The call's event goes in the commit of its "started" marker, and its result's event (with
+    // the task's execution ids) in the commit of the marker's end; each is announced after.
+    let called: EventRow | undefined;
+    let result: EventRow | undefined;
+    let ids: string[] | null = null;
+    const outcome = await this.runner.call(
+      { goalId: goal.id, taskId: task.id, agent, autonomy, tool: call.name, input, reason: task.description, callId: call.id, approvalId, signal },
+      {
+        atStart: () => {
+          called = events.record({
+            kind: EventKind.EVENT_KIND_TOOL_CALLED,
+            goalId: goal.id,
+            taskId: task.id,
+            message: `${agent.kind} calls ${call.name}`,
+            actorKind: "agent",
+            actorId: agent.kind,
+            // Kept in the event log and copied to memory: without the secrets a call may carry.
+            data: { tool: call.name, input: redactSecrets(input), call_id: call.id },
+          });
+        },
+        started: () => events.announce(called!),
+        atFinish: (outcome) => {
+          ids = outcome.kind === "done" ? [...(store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId] : null;
+          if (ids) store.updateTask(goal.id, task.id, { executionIds: ids });
+          const message =
+            outcome.kind === "done"
+              ? `${call.name} ${outcome.ok ? "ok" : `failed: ${outcome.error}`}`
+              : outcome.kind === "refused"
+                ? `${call.name} refused: ${outcome.message}`
+                : `${call.name} needs approval`;
+          result = events.record({
+            kind: EventKind.EVENT_KIND_TOOL_RESULT,
+            goalId: goal.id,
+            taskId: task.id,
+            causeId: String(called!.id),
+            message,
+            data: { tool: call.name, call_id: call.id, ...(outcome.kind === "done" ? { execution_id: outcome.executionId, ok: outcome.ok } : { outcome: outcome.kind }) },
+          });
+        },
+      },
+    );
     if (ids) task.executionIds = ids;
-    events.announce(result);
+    events.announce(result!);
     // What the task does next (succeed, retry, escalate, fail) was caused by this result.
-    this.lastResult.set(`${goal.id}/${task.id}`, String(result.id));
+    this.lastResult.set(`${goal.id}/${task.id}`, String(result!.id));
     return outcome;
   }
 

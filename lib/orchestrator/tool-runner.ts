@@ -33,6 +33,17 @@ export interface ToolCallRequest {
   signal: AbortSignal;
 }
 
+/**
+ * Writes that belong with the call's markers, made in the same commits: what the caller
+ * records of the call starting (its event) and of its outcome (its event, the task's ids).
+ * `started` runs once the start is durable and before the call goes out.
+ */
+export interface ToolCallWrites {
+  atStart?: () => void;
+  started?: () => void;
+  atFinish?: (outcome: ToolOutcome) => void;
+}
+
 const TOKEN_TTL_MS = 15 * 60_000;
 const TOKEN_MARGIN_MS = 60_000;
 
@@ -63,10 +74,29 @@ export class ToolRunner {
     for (const key of this.tokens.keys()) if (key.startsWith(`${goalId}/${taskId}/`)) this.tokens.delete(key);
   }
 
-  async call(request: ToolCallRequest): Promise<ToolOutcome> {
+  async call(request: ToolCallRequest, writes: ToolCallWrites = {}): Promise<ToolOutcome> {
     const markerId = `${request.goalId}/${request.taskId}/${request.callId}`;
     const info = this.catalogue().get(request.tool);
-    this.store.startToolCall({ id: markerId, goalId: request.goalId, taskId: request.taskId, tool: request.tool, input: request.input, idempotent: info?.idempotent ?? false, callId: request.callId });
+    this.store.transaction(() => {
+      writes.atStart?.();
+      this.store.startToolCall({
+        id: markerId,
+        goalId: request.goalId,
+        taskId: request.taskId,
+        tool: request.tool,
+        input: request.input,
+        idempotent: info?.idempotent ?? false,
+        callId: request.callId,
+      });
+    });
+    writes.started?.();
+    const finish = (outcome: ToolOutcome, marker: Record<string, unknown>): ToolOutcome => {
+      this.store.transaction(() => {
+        this.store.finishToolCall(markerId, marker);
+        writes.atFinish?.(outcome);
+      });
+      return outcome;
+    };
     let outcome: ToolOutcome;
     try {
       const response = await this.tools.execute(
@@ -95,8 +125,7 @@ export class ToolRunner {
       if (request.signal.aborted) throw error;
       if (e.code === "failed_precondition" && e.details?.["approval-id"]) {
         // Held by aios-tools: nothing ran, so the marker is cleared.
-        this.store.finishToolCall(markerId, { held: e.details["approval-id"] });
-        return { kind: "approval", approvalId: e.details["approval-id"] };
+        return finish({ kind: "approval", approvalId: e.details["approval-id"] }, { held: e.details["approval-id"] });
       }
       if (e.code === "invalid_argument" || e.code === "permission_denied" || e.code === "not_found" || e.code === "failed_precondition") {
         outcome = { kind: "refused", code: e.code, message: e.message };
@@ -105,7 +134,6 @@ export class ToolRunner {
         throw error;
       }
     }
-    this.store.finishToolCall(markerId, outcome as unknown as Record<string, unknown>);
-    return outcome;
+    return finish(outcome, outcome as unknown as Record<string, unknown>);
   }
 }
