@@ -7,13 +7,13 @@
  * socket with the same wait.
  */
 import { createServer, connect as netConnect, type Socket } from "node:net";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Client, credentials, Server, ServerCredentials } from "@grpc/grpc-js";
 
-export const WAITS = { now: (done: () => void) => done(), io: (done: () => void) => void stat("/").then(done), timer_5ms: (done: () => void) => void setTimeout(done, 5) } as const;
-export type WaitName = keyof typeof WAITS;
+const WAITS = { now: (done: () => void) => done(), io: (done: () => void) => void stat("/").then(done), timer_5ms: (done: () => void) => void setTimeout(done, 5) } as const;
+type WaitName = keyof typeof WAITS;
 const TRANSPORTS = ["raw", "grpc_js", "lib_rpc"] as const;
 type Transport = (typeof TRANSPORTS)[number];
 
@@ -45,7 +45,7 @@ async function serve(dir: string): Promise<void> {
     }
   }
   // The client waits for this file before it starts.
-  await import("node:fs").then((fs) => fs.writeFileSync(join(dir, "serving"), ""));
+  writeFileSync(join(dir, "serving"), "");
 }
 
 async function p50(call: () => Promise<unknown>): Promise<number> {

@@ -60,3 +60,18 @@ test("free calls reach the file within the window; every read sees them at once"
   ledger.close();
   expect(onDisk(path).n).toBe(4);
 });
+
+test("free calls that cannot be written (a full disk) stay waiting, and the next write reports it and keeps them", async () => {
+  const path = join(dir, "full.db");
+  const ledger = new UsageLedger(path);
+  const other = new Database(path);
+  other.run("CREATE TRIGGER refuse_calls BEFORE INSERT ON calls BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  ledger.record(call(0, "a"));
+  await Bun.sleep(GROUP_WINDOW_MS * 2); // the window's write fails without ending the process
+  expect(() => ledger.record(call(0.5, "b"))).toThrow(/disk full/);
+  other.run("DROP TRIGGER refuse_calls");
+  other.close();
+  expect(ledger.byModel(0, Date.now() + 1000).map((row) => row.model)).toEqual(["a", "b"]);
+  ledger.close();
+  expect(onDisk(path)).toEqual({ n: 2, spent: 0.5 });
+});

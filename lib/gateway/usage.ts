@@ -98,19 +98,33 @@ export class UsageLedger {
   record(call: CallRecord): void {
     this.pending.push(call);
     if (call.costUsd > 0 || this.pending.length >= GROUP_MAX) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), GROUP_WINDOW_MS).unref();
+    else this.timer ??= setTimeout(() => this.flushLater(), GROUP_WINDOW_MS).unref();
   }
 
-  /** Writes every waiting row in one commit. */
+  /** Writes every waiting row in one commit; on failure they stay waiting and it throws. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
-    this.db.transaction(() => {
-      for (const row of rows) this.write(row);
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const row of rows) this.write(row);
+      })();
+    } catch (error) {
+      this.pending = [...rows, ...this.pending];
+      throw error;
+    }
+  }
+
+  /** The window's flush: a failure (a full disk) must not end the process; the next write or read tries again and reports it. */
+  private flushLater(): void {
+    try {
+      this.flush();
+    } catch {
+      // kept waiting
+    }
   }
 
   private write(call: CallRecord): void {

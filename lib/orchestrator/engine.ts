@@ -175,20 +175,15 @@ export class Engine {
       modelCalls: 0,
     };
     // The goal and its first event in one commit, announced once it is done.
-    const { store, events } = this.options;
-    const submitted = store.transaction(() => {
-      store.insertGoal(goal);
-      return events.record({
-        kind: EventKind.EVENT_KIND_GOAL_STATE,
-        goalId: goal.id,
-        goalState: GOAL_STATE.queued,
-        message: `goal submitted: ${goal.text}`,
-        actorKind: request.source,
-        actorId: request.source,
-        data: { priority: goal.priority },
-      });
+    this.options.events.emitWith(() => this.options.store.insertGoal(goal), {
+      kind: EventKind.EVENT_KIND_GOAL_STATE,
+      goalId: goal.id,
+      goalState: GOAL_STATE.queued,
+      message: `goal submitted: ${goal.text}`,
+      actorKind: request.source,
+      actorId: request.source,
+      data: { priority: goal.priority },
     });
-    events.announce(submitted);
     queueMicrotask(() => this.pump());
     return goal;
   }

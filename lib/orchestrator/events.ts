@@ -64,6 +64,18 @@ export class EventLog {
     });
   }
 
+  /**
+   * Makes a change and writes its event in one store commit (one fsync, not two), then
+   * announces the event: nobody hears of a change the disk does not hold.
+   */
+  emitWith(change: () => void, event: NewEvent, severity: Severity = Severity.SEVERITY_INFO): EventRow {
+    const row = this.store.transaction(() => {
+      change();
+      return this.record(event);
+    });
+    return this.announce(row, severity);
+  }
+
   /** Hands a recorded event to live subscribers and, in the background, to aios-memory. */
   announce(row: EventRow, severity: Severity = Severity.SEVERITY_INFO): EventRow {
     for (const subscriber of this.subscribers) subscriber(row);

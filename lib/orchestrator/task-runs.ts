@@ -199,7 +199,7 @@ export class TaskRuns {
     const outcome = await this.runner.call(
       { goalId: goal.id, taskId: task.id, agent, autonomy, tool: call.name, input, reason: task.description, callId: call.id, approvalId, signal },
       {
-        atStart: () => {
+        withStart: () => {
           called = events.record({
             kind: EventKind.EVENT_KIND_TOOL_CALLED,
             goalId: goal.id,
@@ -211,8 +211,8 @@ export class TaskRuns {
             data: { tool: call.name, input: redactSecrets(input), call_id: call.id },
           });
         },
-        started: () => events.announce(called!),
-        atFinish: (outcome) => {
+        afterStart: () => events.announce(called!),
+        withFinish: (outcome) => {
           ids = outcome.kind === "done" ? [...(store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId] : null;
           if (ids) store.updateTask(goal.id, task.id, { executionIds: ids });
           const message =

@@ -33,15 +33,14 @@ export interface ToolCallRequest {
   signal: AbortSignal;
 }
 
-/**
- * Writes that belong with the call's markers, made in the same commits: what the caller
- * records of the call starting (its event) and of its outcome (its event, the task's ids).
- * `started` runs once the start is durable and before the call goes out.
- */
+/** What the caller writes with the call's markers, in their commits. */
 export interface ToolCallWrites {
-  atStart?: () => void;
-  started?: () => void;
-  atFinish?: (outcome: ToolOutcome) => void;
+  /** Written in the commit of the "started" marker (the call's event). */
+  withStart?: () => void;
+  /** Runs once that commit is done, before the call goes out (announcing the event). */
+  afterStart?: () => void;
+  /** Written in the commit of the marker's end (the result's event, the task's ids). */
+  withFinish?: (outcome: ToolOutcome) => void;
 }
 
 const TOKEN_TTL_MS = 15 * 60_000;
@@ -78,7 +77,7 @@ export class ToolRunner {
     const markerId = `${request.goalId}/${request.taskId}/${request.callId}`;
     const info = this.catalogue().get(request.tool);
     this.store.transaction(() => {
-      writes.atStart?.();
+      writes.withStart?.();
       this.store.startToolCall({
         id: markerId,
         goalId: request.goalId,
@@ -89,11 +88,11 @@ export class ToolRunner {
         callId: request.callId,
       });
     });
-    writes.started?.();
+    writes.afterStart?.();
     const finish = (outcome: ToolOutcome, marker: Record<string, unknown>): ToolOutcome => {
       this.store.transaction(() => {
         this.store.finishToolCall(markerId, marker);
-        writes.atFinish?.(outcome);
+        writes.withFinish?.(outcome);
       });
       return outcome;
     };

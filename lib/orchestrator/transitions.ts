@@ -21,13 +21,12 @@ export class Transitions {
     // The stored state, not the caller's copy of the row: that is the one the table speaks of.
     const { store, events } = this.options;
     checkTransition(GOAL_LIFECYCLE, `goal ${goal.id}`, store.goal(goal.id)?.state ?? goal.state, state);
-    // The state and its event in one commit (one fsync, not two), announced once it is done.
-    const event = store.transaction(() => {
-      store.updateGoal(goal.id, { state, stateReason: reason, ...fields });
-      return events.record({ kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE[state], message: reason });
-    });
+    events.emitWith(
+      () => store.updateGoal(goal.id, { state, stateReason: reason, ...fields }),
+      { kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE[state], message: reason },
+      state === "failed" ? Severity.SEVERITY_WARNING : Severity.SEVERITY_INFO,
+    );
     goal.state = state;
-    events.announce(event, state === "failed" ? Severity.SEVERITY_WARNING : Severity.SEVERITY_INFO);
   }
 
   /**
@@ -38,10 +37,12 @@ export class Transitions {
     const { store, events } = this.options;
     checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, store.task(goal.id, task.id)?.state ?? task.state, state);
     const changed = { ...task, state, stateReason: reason, ...fields };
-    const event = store.transaction(() => {
-      alongside?.();
-      store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
-      return events.record({
+    events.emitWith(
+      () => {
+        alongside?.();
+        store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
+      },
+      {
         kind: EventKind.EVENT_KIND_TASK_STATE,
         causeId,
         goalId: goal.id,
@@ -49,10 +50,9 @@ export class Transitions {
         taskState: TASK_STATE[state],
         message: `${task.id} ${state}: ${reason}`,
         data: { agent: changed.agent, layer: changed.layer, attempts: changed.attempts },
-      });
-    });
+      },
+    );
     Object.assign(task, { state, stateReason: reason, ...fields });
-    events.announce(event);
     this.refreshWaiting(goal, task);
   }
 

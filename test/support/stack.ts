@@ -15,7 +15,8 @@ import { cleanEnv, installBinary, REPO, type Running, start } from "./binary.ts"
 import { waitFor } from "./wait.ts";
 
 const OVERLAY = join(REPO, "rootfs/overlay/etc/aios");
-const COMPONENTS = ["memory", "gateway", "tools", "orchestrator"];
+// The image's service files of these; memory's process hosts the gateway too.
+const COMPONENTS = ["memory", "tools", "orchestrator"];
 
 export interface Stack {
   root: string;
