@@ -45,6 +45,11 @@ describe("dist/aios", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('unknown component "frobnicate"');
     expect(result.stderr).toContain("aios --help");
+    // A name every object has is no component either, nor one aios host would run.
+    for (const argv of [["constructor"], ["__proto__"], ["host", "constructor"]]) {
+      const odd = await run([join(bin, "aios"), ...argv], dir);
+      expect([odd.code, odd.stderr]).toEqual([argv[0] === "host" ? 64 : 1, expect.stringMatching(/unknown component "constructor"|unknown component "__proto__"|no component "constructor"/)]);
+    }
   });
 
   for (const [how, argv] of [

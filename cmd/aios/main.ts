@@ -49,7 +49,8 @@ async function dispatch(invokedAs: string, args: readonly string[]): Promise<num
     return 0;
   }
   const name = BY_BINARY.get(first) ?? first;
-  const entry = ENTRIES[name];
+  // Own keys only: "constructor" or "__proto__" is not a component.
+  const entry = Object.hasOwn(ENTRIES, name) ? ENTRIES[name] : undefined;
   if (!entry) {
     const how = invokedAs === "aios" || invokedAs === "bun" ? `"${first}"` : `"${first}" (invoked as ${invokedAs})`;
     process.stderr.write(`aios: unknown component ${how}; run aios --help for the list\n`);

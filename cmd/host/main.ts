@@ -26,7 +26,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const unknown = names.filter((name) => !SPECS[name]);
+  // Own keys only: "constructor" is not a component.
+  const unknown = names.filter((name) => !Object.hasOwn(SPECS, name));
   if (names.length === 0 || unknown.length > 0 || new Set(names).size !== names.length) {
     process.stderr.write(
       `aios host: ${names.length === 0 ? "name the components to run" : unknown.length ? `no component ${unknown.map((n) => `"${n}"`).join(", ")}` : "a component named twice"}\n${USAGE}`,
