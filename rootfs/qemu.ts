@@ -40,7 +40,12 @@ export interface QemuOptions {
   rootImage?: string | null;
 }
 
-export const BASE_CMDLINE = "console=ttyS0,115200 panic=-1 quiet";
+/**
+ * transparent_hugepage=never: the image's own setting (rootfs/grub.cfg has it too), so the
+ * BusyBox-only baseline boots with it as well. With THP on, the kernel reserves 44 MiB more
+ * (vm.min_free_kbytes) for huge pages that no AIOS process asks for (DESIGN.md 6a).
+ */
+export const BASE_CMDLINE = "console=ttyS0,115200 panic=-1 quiet transparent_hugepage=never";
 
 export function qemuArgs(options: QemuOptions): string[] {
   const net = [
