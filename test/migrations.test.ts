@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { SessionStore } from "../lib/console/sessions.ts";
 import { UsageLedger } from "../lib/gateway/usage.ts";
 import { openMemoryDatabase } from "../lib/memory/db.ts";
+import { SqliteVecIndex } from "../lib/memory/vector/sqlite-vec.ts";
 import { OrchestratorStore } from "../lib/orchestrator/store.ts";
 import { schemaVersion } from "../lib/sys/index.ts";
 import { openToolsDatabase } from "../lib/tools/db.ts";
@@ -109,4 +110,43 @@ describe("versioned databases", () => {
       expect(() => store.open(newer)()).toThrow(`has schema version ${latest + 1}, newer than this AIOS knows (${latest})`);
     });
   }
+});
+
+describe("memory.db's vectors", () => {
+  test("a cosine table from an earlier AIOS is rewritten at unit length: the same neighbours, the same distances, nothing lost", async () => {
+    const path = join(dir, "vectors-memory.db");
+    const { db } = openMemoryDatabase(path);
+    const index = new SqliteVecIndex(db);
+    // As an earlier AIOS wrote it: cosine, the vectors at the length they were given.
+    db.exec("CREATE VIRTUAL TABLE vec_memories USING vec0(kind text, created_at integer, embedding float[3] distance_metric=cosine)");
+    db.exec("INSERT INTO meta(key, value) VALUES ('vector_dimensions', '3')");
+    const insert = db.query("INSERT INTO vec_memories(rowid, kind, created_at, embedding) VALUES (?, 'knowledge', ?, ?)");
+    const given: [number, number[]][] = [
+      [1, [10, 0, 0]],
+      [2, [3, 4, 0]],
+      [3, [0, 0, 0.5]],
+      [4, [-2, 1, 0]],
+    ];
+    for (const [rowid, vector] of given) insert.run(rowid, rowid, new Uint8Array(new Float32Array(vector).buffer));
+    const query = new Float32Array([1, 1, 0]);
+    const before = db
+      .query<{ rowid: number; distance: number }, [Uint8Array]>("SELECT rowid, distance FROM vec_memories WHERE embedding MATCH ? AND k = 4 ORDER BY distance")
+      .all(new Uint8Array(query.buffer));
+    expect(index.dimensions).toBe(0);
+
+    const upgraded = new SqliteVecIndex(db);
+    const after = await upgraded.search(query, 4, {});
+    expect(after.map((hit) => hit.rowid)).toEqual(before.map((hit) => hit.rowid));
+    after.forEach((hit, i) => expect(hit.distance).toBeCloseTo(before[i]!.distance, 5));
+    expect(await upgraded.count()).toBe(4);
+    expect([...(await upgraded.get([2])).get(2)!].map((x) => Math.round(x * 100) / 100)).toEqual([0.6, 0.8, 0]);
+    // Opened again, nothing is rewritten: the table is already at unit length.
+    expect(db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'vector_metric'").get()?.value).toBe("unit-l2");
+
+    // A vector with no length has no direction: it is stored as no vector, and a query without one finds nothing.
+    upgraded.stage([{ rowid: 5, kind: "knowledge", createdAt: 5, vector: new Float32Array(3) }]);
+    expect(await upgraded.count()).toBe(4);
+    expect(await upgraded.search(new Float32Array(3), 4, {})).toEqual([]);
+    db.close();
+  });
 });

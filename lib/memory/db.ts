@@ -76,6 +76,9 @@ export interface OpenedDatabase {
   problem?: string;
 }
 
+/** Address space, not memory: only the pages a query touches are read in. */
+const MMAP_BYTES = 1 << 30;
+
 export function openMemoryDatabase(path: string, now = Date.now()): OpenedDatabase {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   try {
@@ -108,6 +111,10 @@ function openChecked(path: string): Database {
     db.exec("PRAGMA busy_timeout = 5000");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
+    // Reads through a mapping instead of a copy per page: the vector scan reads every vector,
+    // and at 100,000 memories mapped it took 36 ms against 55 (bench/memory.ts's corpus). The
+    // pages are the file's page cache either way; writes still go through the WAL.
+    db.exec(`PRAGMA mmap_size = ${MMAP_BYTES}`);
     const rows = db.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
     const verdict = rows.map((row) => row.quick_check);
     if (verdict.length !== 1 || verdict[0] !== "ok") throw new Error(`quick_check: ${verdict.slice(0, 3).join("; ")}`);
