@@ -1,9 +1,10 @@
 /**
- * bench/memory.ts: aios-memory at 100,000 memories, sqlite-vec and LanceDB in the same run.
+ * bench/memory.ts: aios-memory at 100,000 memories, sqlite-vec and LanceDB in the same run,
+ * and the curve of search times at 10,000, 100,000 and 1,000,000 (sqlite-vec, the default).
  *
  *   Remember: durable single writes over gRPC (each commits with synchronous=FULL), the first
- *   5,000 memories; Import (one transaction per stream) for the other 95,000
- *   Search p50/p99: keyword (FTS5), vector, hybrid (both, fused)
+ *   5,000 memories; Import (one transaction per stream) for the rest
+ *   Search p50/p99: keyword (FTS5), vector, hybrid (both, fused), at each size reached
  *   AssembleContext p50/p99 at a 4,000-token budget
  *   size on disk (memory.db, WAL, LanceDB's directory)
  *
@@ -23,10 +24,14 @@ import { round } from "./support/stats.ts";
 import { seededRandom } from "../test/support/random.ts";
 
 const TOTAL = 100_000;
+/** Where search is timed on the way up; the last is sqlite-vec's only (LanceDB stops at TOTAL). */
+const CURVE = [10_000, TOTAL, 1_000_000];
 const REMEMBERED = 5_000;
 const IMPORT_STREAM = 5_000;
 const QUERIES = 200;
 const CONTEXTS = 100;
+/** At a million a vector scan takes a third of a second: fewer samples keep the run in minutes. */
+const QUERIES_AT_1M = 30;
 const BUDGET = 4_000;
 
 const SYLLABLES = ["ka", "to", "ri", "mu", "sel", "dan", "vo", "pex", "lin", "gra", "shu", "ter", "ob", "nim", "cra", "zu", "fel", "ion", "wa", "bre"];
@@ -89,7 +94,15 @@ async function timed(times: number, call: (i: number) => Promise<unknown>) {
   return percentiles(samples);
 }
 
-async function benchBackend(backend: "sqlite-vec" | "lancedb") {
+interface Timings {
+  keyword: { p50_ms: number; p99_ms: number };
+  vector: { p50_ms: number; p99_ms: number };
+  hybrid: { p50_ms: number; p99_ms: number };
+  assemble_context_4000: { p50_ms: number; p99_ms: number };
+  disk_mib: number;
+}
+
+async function benchBackend(backend: "sqlite-vec" | "lancedb", upTo: number) {
   const dir = mkdtempSync(join(tmpdir(), `aios-bench-memory-${backend}-`));
   const stoppers: (() => void | Promise<void>)[] = [];
   try {
@@ -108,54 +121,64 @@ async function benchBackend(backend: "sqlite-vec" | "lancedb") {
     }
     const rememberPerSecond = Math.round(REMEMBERED / ((performance.now() - started) / 1000));
 
-    process.stderr.write(`${backend}: Import ×${TOTAL - REMEMBERED} …\n`);
-    started = performance.now();
-    for (let from = REMEMBERED; from < TOTAL; from += IMPORT_STREAM) {
-      await memory.import(
-        (async function* () {
-          for (let i = from; i < Math.min(TOTAL, from + IMPORT_STREAM); i++) yield { jsonLine: importLine(i) };
-        })(),
-      );
-    }
-    // Imported lines carry no vector: they are embedded in the background; wait for that.
-    let stats = await memory.stats({});
-    while (stats.reembedPending > 0) {
-      await Bun.sleep(200);
-      stats = await memory.stats({});
-    }
-    const importPerSecond = Math.round((TOTAL - REMEMBERED) / ((performance.now() - started) / 1000));
-    const count = stats.counts.reduce((sum, c) => sum + c.count, 0);
-    if (count !== TOTAL) throw new Error(`${backend}: ${count} memories stored, not ${TOTAL}`);
-
-    process.stderr.write(`${backend}: searching …\n`);
     const q = seededRandom(7);
     const queries = Array.from({ length: QUERIES }, () => phrase(q, 3));
-    const search = (mode: SearchMode) => (i: number) => memory.search({ query: queries[i]!, kinds: [], tags: [], limit: 10, mode, vector: [] });
-    await timed(20, search(SearchMode.SEARCH_MODE_HYBRID)); // warm caches
-    const keyword = await timed(QUERIES, search(SearchMode.SEARCH_MODE_KEYWORD));
-    const vector = await timed(QUERIES, search(SearchMode.SEARCH_MODE_VECTOR));
-    const hybrid = await timed(QUERIES, search(SearchMode.SEARCH_MODE_HYBRID));
-    const context = await timed(CONTEXTS, (i) => memory.assembleContext({ query: queries[i]!, tokenBudget: BUDGET, kinds: [], model: "" }));
-    stats = await memory.stats({});
+    const timeSearches = async (size: number, databaseBytes: bigint | number): Promise<Timings> => {
+      process.stderr.write(`${backend}: searching at ${size} …\n`);
+      const times = size >= 1_000_000 ? QUERIES_AT_1M : QUERIES;
+      const search = (mode: SearchMode) => (i: number) => memory.search({ query: queries[i]!, kinds: [], tags: [], limit: 10, mode, vector: [] });
+      await timed(Math.min(20, times), search(SearchMode.SEARCH_MODE_HYBRID)); // warm caches
+      return {
+        keyword: await timed(times, search(SearchMode.SEARCH_MODE_KEYWORD)),
+        vector: await timed(times, search(SearchMode.SEARCH_MODE_VECTOR)),
+        hybrid: await timed(times, search(SearchMode.SEARCH_MODE_HYBRID)),
+        assemble_context_4000: await timed(Math.min(CONTEXTS, times), (i) => memory.assembleContext({ query: queries[i]!, tokenBudget: BUDGET, kinds: [], model: "" })),
+        disk_mib: round(Number(databaseBytes) / 1048576, 1),
+      };
+    };
+
+    let stored = REMEMBERED;
+    let importPerSecond = 0;
+    let stats = await memory.stats({});
+    const curve: Record<string, Timings> = {};
+    for (const size of CURVE.filter((n) => n <= upTo)) {
+      process.stderr.write(`${backend}: Import up to ${size} …\n`);
+      started = performance.now();
+      for (let from = stored; from < size; from += IMPORT_STREAM) {
+        await memory.import(
+          (async function* () {
+            for (let i = from; i < Math.min(size, from + IMPORT_STREAM); i++) yield { jsonLine: importLine(i) };
+          })(),
+        );
+      }
+      // Imported lines carry no vector: they are embedded in the background; wait for that.
+      stats = await memory.stats({});
+      while (stats.reembedPending > 0) {
+        await Bun.sleep(200);
+        stats = await memory.stats({});
+      }
+      if (size === TOTAL) importPerSecond = Math.round((size - stored) / ((performance.now() - started) / 1000));
+      const count = stats.counts.reduce((sum, c) => sum + c.count, 0);
+      if (count !== size) throw new Error(`${backend}: ${count} memories stored, not ${size}`);
+      stored = size;
+      curve[String(size)] = await timeSearches(size, stats.databaseBytes);
+    }
     memory.close();
     await server.close(1000);
     for (const stop of stoppers.reverse()) await stop();
     return {
       remember_per_s: rememberPerSecond,
       import_and_embed_per_s: importPerSecond,
-      keyword,
-      vector,
-      hybrid,
-      assemble_context_4000: context,
-      disk_mib: round(Number(stats.databaseBytes) / 1048576, 1),
+      ...curve[String(TOTAL)]!,
+      curve,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const sqliteVec = await benchBackend("sqlite-vec");
-const lancedb = await benchBackend("lancedb");
+const sqliteVec = await benchBackend("sqlite-vec", CURVE.at(-1)!);
+const lancedb = await benchBackend("lancedb", TOTAL);
 const result = { bench: "memory", memories: TOTAL, dimensions: 256, embedder: "hashing-v1:256", "sqlite-vec": sqliteVec, lancedb };
 console.log(JSON.stringify(result));
 const row = (label: string, a: string | number, b: string | number) => `  ${label.padEnd(44)}${String(a).padStart(18)}${String(b).padStart(18)}`;
@@ -169,4 +192,10 @@ ${row("Search vector p50 / p99 (ms)", ms(sqliteVec.vector), ms(lancedb.vector))}
 ${row("Search hybrid p50 / p99 (ms)", ms(sqliteVec.hybrid), ms(lancedb.hybrid))}
 ${row(`AssembleContext ${BUDGET} tokens p50 / p99 (ms)`, ms(sqliteVec.assemble_context_4000), ms(lancedb.assemble_context_4000))}
 ${row("size on disk (MiB)", sqliteVec.disk_mib, lancedb.disk_mib)}
+
+sqlite-vec by size, p50 ms (issue 19's targets at 100,000: keyword 5, hybrid 10, AssembleContext 20)
+  ${"memories".padEnd(14)}${["keyword", "vector", "hybrid", "context", "disk MiB"].map((h) => h.padStart(12)).join("")}
+${Object.entries(sqliteVec.curve)
+  .map(([size, t]) => `  ${size.padEnd(14)}${[t.keyword.p50_ms, t.vector.p50_ms, t.hybrid.p50_ms, t.assemble_context_4000.p50_ms, t.disk_mib].map((v) => String(v).padStart(12)).join("")}`)
+  .join("\n")}
 `);

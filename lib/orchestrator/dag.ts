@@ -6,14 +6,28 @@
  * new state: succeeded (its dependants may start), failed/skipped/cancelled (its dependants
  * are skipped, transitively), retrying (it runs again when its delay is over) or pending (it was
  * escalated and runs again at once).
+ *
+ * A task runs in three parts: begin (its running state written), work (what it does, which
+ * writes no state of the task) and end (its resting state written). The runner works in
+ * steps: one step ends every task whose work finished since the last, marks what that makes
+ * ready or skipped, and begins what may start, all inside options.step, which makes them one
+ * commit; the work of what began starts after it. So a task's end is durable before any
+ * dependant begins, a task's begin before its work, and eight tasks finishing together cost
+ * one commit, not eight.
  */
 import type { TaskRow } from "./store.ts";
 
-export interface DagOptions {
+export interface DagOptions<Outcome> {
   maxParallel: number;
   signal: AbortSignal;
-  /** Runs one task to its next resting state and returns it. */
-  run(task: TaskRow): Promise<TaskRow>;
+  /** Runs a step's writes as one commit (a store transaction); returns what the step returns. */
+  step<T>(writes: () => T): T;
+  /** Writes that the task runs now. */
+  begin(task: TaskRow): void;
+  /** The task's work; it resolves (never rejects) to what end needs. */
+  work(task: TaskRow): Promise<Outcome>;
+  /** Writes the task's resting state from its work's outcome and returns the task as stored. */
+  end(task: TaskRow, outcome: Outcome): TaskRow;
   /** Marks a task skipped because a task it depends on did not succeed. */
   skip(task: TaskRow, reason: string): void;
   /** When a retrying task may run again (ms since the epoch). */
@@ -22,7 +36,7 @@ export interface DagOptions {
 
 const DONE = new Set(["succeeded", "failed", "skipped", "cancelled"]);
 
-export async function runDag(initial: readonly TaskRow[], options: DagOptions): Promise<void> {
+export async function runDag<Outcome>(initial: readonly TaskRow[], options: DagOptions<Outcome>): Promise<void> {
   const byId = new Map(initial.map((task) => [task.id, task]));
   const dependants = new Map<string, string[]>();
   const waitingOn = new Map<string, number>();
@@ -54,6 +68,8 @@ export async function runDag(initial: readonly TaskRow[], options: DagOptions): 
   for (const [, blocker] of failedDeps) skipDependants(blocker);
 
   const inFlight = new Map<string, Promise<void>>();
+  /** Tasks whose work is over, waiting for the next step to end them. */
+  const worked: [TaskRow, Outcome][] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let wake: (() => void) | null = null;
   const poke = () => wake?.();
@@ -83,33 +99,47 @@ export async function runDag(initial: readonly TaskRow[], options: DagOptions): 
       ready.push(task.id);
     }
   };
+  const endWorked = () => {
+    for (const [task, outcome] of worked.splice(0)) finished(options.end(task, outcome));
+  };
 
   try {
     for (;;) {
       if (options.signal.aborted) {
         await Promise.allSettled(inFlight.values());
+        // What finished its work before the stop is ended as it finished, as it always was.
+        options.step(endWorked);
         throw options.signal.reason;
       }
-      while (ready.length && inFlight.size < options.maxParallel) {
-        const task = byId.get(ready.shift()!)!;
-        if (DONE.has(task.state)) continue;
+      const begun = options.step(() => {
+        endWorked();
+        const starting: TaskRow[] = [];
+        while (ready.length && inFlight.size + starting.length < options.maxParallel) {
+          const task = byId.get(ready.shift()!)!;
+          if (DONE.has(task.state)) continue;
+          options.begin(task);
+          starting.push(task);
+        }
+        return starting;
+      });
+      for (const task of begun) {
         inFlight.set(
           task.id,
-          options.run(task).then(
-            (next) => {
-              inFlight.delete(task.id);
-              finished(next);
-            },
-            (error) => {
-              inFlight.delete(task.id);
-              throw error;
-            },
-          ),
+          options.work(task).then((outcome) => {
+            inFlight.delete(task.id);
+            worked.push([task, outcome]);
+            poke();
+          }),
         );
       }
-      if (inFlight.size === 0 && ready.length === 0 && timers.size === 0) return;
-      await Promise.race([...inFlight.values(), new Promise<void>((resolve) => (wake = resolve))]);
-      wake = null;
+      if (inFlight.size === 0 && ready.length === 0 && timers.size === 0 && worked.length === 0) return;
+      if (worked.length === 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+      // Let whatever else finishes in this turn of the event loop join the step: tasks that
+      // end together share one commit.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
     for (const timer of timers) clearTimeout(timer);

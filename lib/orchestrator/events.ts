@@ -76,11 +76,16 @@ export class EventLog {
     return this.announce(row, severity);
   }
 
-  /** Hands a recorded event to live subscribers and, in the background, to aios-memory. */
+  /**
+   * Hands a recorded event to live subscribers and, in the background, to aios-memory; inside a
+   * store transaction, once it commits (a scheduling step writes several changes in one).
+   */
   announce(row: EventRow, severity: Severity = Severity.SEVERITY_INFO): EventRow {
-    for (const subscriber of this.subscribers) subscriber(row);
-    if (this.backlog.length < MEMORY_BACKLOG) this.backlog.push({ ...row, data: { ...row.data, severity } });
-    void this.flush();
+    this.store.afterCommit(() => {
+      for (const subscriber of this.subscribers) subscriber(row);
+      if (this.backlog.length < MEMORY_BACKLOG) this.backlog.push({ ...row, data: { ...row.data, severity } });
+      void this.flush();
+    });
     return row;
   }
 

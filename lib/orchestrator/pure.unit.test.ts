@@ -93,18 +93,39 @@ describe("the DAG runner", () => {
   test("tasks run after their dependencies, at most maxParallel at once; a failure skips its dependants, transitively", async () => {
     const order: string[] = [];
     const skipped: string[] = [];
+    const log: string[] = [];
+    let inStep = false;
     let running = 0;
     let most = 0;
-    await runDag([row("a"), row("b"), row("c", ["a", "b"]), row("d", ["c"]), row("x"), row("y", ["x"]), row("z", ["y"])], {
+    await runDag<string>([row("a"), row("b"), row("c", ["a", "b"]), row("d", ["c"]), row("x"), row("y", ["x"]), row("z", ["y"])], {
       maxParallel: 2,
       signal: new AbortController().signal,
-      run: async (task) => {
+      step: (writes) => {
+        inStep = true;
+        try {
+          return writes();
+        } finally {
+          inStep = false;
+          log.push("commit");
+        }
+      },
+      begin: (task) => {
+        expect(inStep).toBe(true);
+        log.push(`begin ${task.id}`);
+      },
+      work: async (task) => {
+        expect(inStep).toBe(false);
         running++;
         most = Math.max(most, running);
         await Bun.sleep(5);
         running--;
         order.push(task.id);
-        return { ...task, state: task.id === "x" ? "failed" : "succeeded" };
+        return task.id === "x" ? "failed" : "succeeded";
+      },
+      end: (task, outcome) => {
+        expect(inStep).toBe(true);
+        log.push(`end ${task.id}`);
+        return { ...task, state: outcome as TaskRow["state"] };
       },
       skip: (task) => void skipped.push(task.id),
       retryAt: () => Date.now(),
@@ -114,6 +135,13 @@ describe("the DAG runner", () => {
     expect(order.indexOf("d")).toBeGreaterThan(order.indexOf("c"));
     expect(order).not.toContain("y");
     expect(skipped.sort()).toEqual(["y", "z"]);
+    // A dependant begins after what it waits for has ended, in that step's commit or an earlier
+    // one; its work starts outside the step (checked in work), so after that commit.
+    const before = (entry: string) => log.slice(0, log.indexOf(entry));
+    expect(before("begin c")).toEqual(expect.arrayContaining(["end a", "end b"]));
+    expect(before("begin d")).toContain("end c");
+    // Ends and begins that fall in the same step share one commit.
+    expect(log.filter((entry) => entry === "commit").length).toBeLessThan(log.filter((entry) => entry !== "commit").length);
   });
 });
 

@@ -15,6 +15,7 @@ import {
   eventFrom,
   type GoalRow,
   type GoalStateName,
+  type TaskStateName,
   goalFrom,
   json,
   MIGRATIONS,
@@ -34,6 +35,8 @@ export * from "./store-rows.ts";
 
 export class OrchestratorStore {
   readonly db: Database;
+  /** What waits for the open transaction's commit (afterCommit). */
+  private readonly committed: (() => void)[] = [];
 
   constructor(path: string) {
     ensurePrivateFile(path);
@@ -44,8 +47,28 @@ export class OrchestratorStore {
     migrate(this.db, "orchestrator.db", MIGRATIONS);
   }
 
+  /**
+   * Runs work in one transaction; inside another, as a savepoint of it, so that everything a
+   * caller's transaction wraps reaches the disk in its one commit. What waits for the commit
+   * (afterCommit) runs once the outermost one is done; if it rolls back, it never runs.
+   */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    if (this.db.inTransaction) return this.db.transaction(work)();
+    let result: T;
+    try {
+      result = this.db.transaction(work)();
+    } catch (error) {
+      this.committed.length = 0;
+      throw error;
+    }
+    for (const callback of this.committed.splice(0)) callback();
+    return result;
+  }
+
+  /** Calls back once what has been written is committed: now, outside a transaction. */
+  afterCommit(callback: () => void): void {
+    if (this.db.inTransaction) this.committed.push(callback);
+    else callback();
   }
 
   // Goals
@@ -77,6 +100,11 @@ export class OrchestratorStore {
   goal(id: string): GoalRow | null {
     const row = this.db.query<Row, [string]>("SELECT * FROM goals WHERE id = ?").get(id);
     return row ? goalFrom(row) : null;
+  }
+
+  /** Only the stored state: what a transition is checked against, without reading the whole row. */
+  goalState(id: string): GoalStateName | null {
+    return this.db.query<{ state: GoalStateName }, [string]>("SELECT state FROM goals WHERE id = ?").get(id)?.state ?? null;
   }
 
   goalByIdempotencyKey(key: string): GoalRow | null {
@@ -184,6 +212,11 @@ export class OrchestratorStore {
   task(goalId: string, id: string): TaskRow | null {
     const row = this.db.query<Row, [string, string]>("SELECT * FROM tasks WHERE goal_id = ? AND id = ?").get(goalId, id);
     return row ? taskFrom(row) : null;
+  }
+
+  /** Only the stored state (see goalState). */
+  taskState(goalId: string, id: string): TaskStateName | null {
+    return this.db.query<{ state: TaskStateName }, [string, string]>("SELECT state FROM tasks WHERE goal_id = ? AND id = ?").get(goalId, id)?.state ?? null;
   }
 
   updateTask(goalId: string, id: string, fields: Partial<Omit<TaskRow, "goalId" | "id" | "seq">>): void {

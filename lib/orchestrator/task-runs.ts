@@ -25,6 +25,9 @@ import type { Transitions } from "./transitions.ts";
 import { redactSecrets } from "./redact.ts";
 import { bindInput, outputNeededLater, sayOutput } from "./understanding/steps.ts";
 
+/** How a task's work ended: what it returned, or what it threw. */
+type TaskOutcome = { result: string } | { error: unknown };
+
 export class TaskRuns {
   /** When a retrying task may run again, by "goal/task". */
   private readonly retryAt = new Map<string, number>();
@@ -41,60 +44,79 @@ export class TaskRuns {
   ) {}
 
   async runTasks(goal: GoalRow, signal: AbortSignal): Promise<void> {
-    await runDag(this.options.store.tasks(goal.id), {
+    const { store } = this.options;
+    await runDag<TaskOutcome>(store.tasks(goal.id), {
       maxParallel: this.options.settings.max_parallel_tasks,
       signal,
-      run: async (task) => {
-        await this.runTask(goal, task, signal);
-        return this.options.store.task(goal.id, task.id)!;
-      },
+      step: (writes) => store.transaction(writes),
+      begin: (task) => this.beginTask(goal, task),
+      work: (task) => this.workTask(goal, task, signal),
+      end: (task, outcome) => this.endTask(goal, task, outcome, signal),
       skip: (task, reason) => this.transitions.setTask(goal, task, "skipped", reason, { finishedAt: Date.now() }),
       retryAt: (task) => this.retryAt.get(`${goal.id}/${task.id}`) ?? Date.now(),
     });
-    for (const task of this.options.store.tasks(goal.id)) {
+    for (const task of store.tasks(goal.id)) {
       if (!TASK_TERMINAL.includes(task.state)) this.transitions.setTask(goal, task, "skipped", "its dependencies cannot finish", { finishedAt: Date.now() });
     }
   }
 
-  async runTask(goal: GoalRow, task: TaskRow, signal: AbortSignal): Promise<void> {
-    const agent = this.options.agents.get(task.agent);
+  /** The task runs now: its attempt is counted and its state written (not for a task resuming its wait for approval). */
+  beginTask(goal: GoalRow, task: TaskRow): void {
     const resuming = task.state === "waiting_approval" || task.conversation !== null;
     const attempts = resuming && task.attempts > 0 ? task.attempts : task.attempts + 1;
     if (task.state !== "waiting_approval") this.transitions.setTask(goal, task, "running", `attempt ${attempts} at the ${task.layer} layer`, { attempts, startedAt: task.startedAt ?? Date.now() });
+  }
+
+  /** What the task does: its direct call or its agent loop. Its end is written by endTask. */
+  async workTask(goal: GoalRow, task: TaskRow, signal: AbortSignal): Promise<TaskOutcome> {
     try {
+      const agent = this.options.agents.get(task.agent);
       if (!agent) throw new TaskFailure(`agent "${task.agent}" is not configured (/etc/aios/agents)`, true);
       const result = this.options.executor
         ? await this.options.executor(goal, task, signal)
         : task.layer === "reactive" && task.call
           ? await this.runDirect(goal, task, agent, signal)
           : await this.runWithModel(goal, task, agent, signal);
-      this.runner.forgetTask(goal.id, task.id);
-      this.transitions.setTask(goal, task, "succeeded", "done", { result: result.slice(0, RESULT_CHARS), finishedAt: Date.now() }, this.causeOf(goal, task), () =>
-        this.options.store.clearToolCalls(goal.id, task.id),
-      );
+      return { result };
     } catch (error) {
-      if (signal.aborted) return;
-      const failure = error instanceof TaskFailure ? error : new TaskFailure(error instanceof AiosError ? `${error.code}: ${error.message}` : (error as Error).message);
-      // A call cut off in flight (aios-tools died or the deadline passed) may have run: its
-      // started marker stays, so the retry asks a human before running it again. A call that
-      // never reached aios-tools (nothing listening) did not run.
-      const unknownOutcome = error instanceof AiosError && (error.code === "unavailable" || error.code === "deadline_exceeded") && !error.message.startsWith("cannot reach");
-      if (!unknownOutcome) this.options.store.clearToolCalls(goal.id, task.id);
-      this.failTask(goal, task, failure);
+      return { error };
     }
   }
 
-  failTask(goal: GoalRow, task: TaskRow, failure: TaskFailure): void {
+  /** Writes where the task's work left it (succeeded, or its failure's next state) and returns the task as stored. */
+  endTask(goal: GoalRow, task: TaskRow, outcome: TaskOutcome, signal: AbortSignal): TaskRow {
+    if ("result" in outcome) {
+      this.runner.forgetTask(goal.id, task.id);
+      // The row in hand, its state made current by setTask: a task that succeeded never runs
+      // again, so what its work wrote to the row besides (a bound call) is not needed here.
+      this.transitions.setTask(goal, task, "succeeded", "done", { result: outcome.result.slice(0, RESULT_CHARS), finishedAt: Date.now() }, this.causeOf(goal, task), () =>
+        this.options.store.clearToolCalls(goal.id, task.id),
+      );
+      return task;
+    }
+    const { error } = outcome;
+    if (signal.aborted) return this.options.store.task(goal.id, task.id)!;
+    const failure = error instanceof TaskFailure ? error : new TaskFailure(error instanceof AiosError ? `${error.code}: ${error.message}` : (error as Error).message);
+    // A call cut off in flight (aios-tools died or the deadline passed) may have run: its
+    // started marker stays, so the retry asks a human before running it again. A call that
+    // never reached aios-tools (nothing listening) did not run.
+    const unknownOutcome = error instanceof AiosError && (error.code === "unavailable" || error.code === "deadline_exceeded") && !error.message.startsWith("cannot reach");
+    if (!unknownOutcome) this.options.store.clearToolCalls(goal.id, task.id);
+    return this.failTask(goal, task, failure);
+  }
+
+  /** Writes the failed attempt's next state (failed, retrying or escalated) and returns the task as stored. */
+  failTask(goal: GoalRow, task: TaskRow, failure: TaskFailure): TaskRow {
     const fresh = this.options.store.task(goal.id, task.id)!;
     if (failure.final) {
       this.transitions.setTask(goal, fresh, "failed", failure.message, { finishedAt: Date.now(), conversation: null }, this.causeOf(goal, task));
-      return;
+      return fresh;
     }
     if (fresh.attempts <= this.options.settings.task_retries) {
       const delay = this.options.settings.task_retry_base_ms * 2 ** (fresh.attempts - 1);
       this.retryAt.set(`${goal.id}/${task.id}`, Date.now() + delay);
       this.transitions.setTask(goal, fresh, "retrying", `attempt ${fresh.attempts} failed (${failure.message}); retrying in ${delay} ms`, { conversation: null }, this.causeOf(goal, task));
-      return;
+      return fresh;
     }
     const next = fresh.layer === "reactive" ? "operational" : LAYER_ORDER[LAYER_ORDER.indexOf(fresh.layer as ModelLayer) + 1];
     if (next) {
@@ -111,9 +133,10 @@ export class TaskRuns {
         },
         this.causeOf(goal, task),
       );
-      return;
+      return fresh;
     }
     this.transitions.setTask(goal, fresh, "failed", `failed at every layer; last: ${failure.message}`, { finishedAt: Date.now(), conversation: null }, this.causeOf(goal, task));
+    return fresh;
   }
 
   async runDirect(goal: GoalRow, task: TaskRow, agent: AgentKind, signal: AbortSignal): Promise<string> {

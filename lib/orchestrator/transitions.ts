@@ -20,7 +20,7 @@ export class Transitions {
   setGoal(goal: GoalRow, state: GoalStateName, reason: string, fields: Partial<GoalRow> = {}): void {
     // The stored state, not the caller's copy of the row: that is the one the table speaks of.
     const { store, events } = this.options;
-    checkTransition(GOAL_LIFECYCLE, `goal ${goal.id}`, store.goal(goal.id)?.state ?? goal.state, state);
+    checkTransition(GOAL_LIFECYCLE, `goal ${goal.id}`, store.goalState(goal.id) ?? goal.state, state);
     events.emitWith(
       () => store.updateGoal(goal.id, { state, stateReason: reason, ...fields }),
       { kind: EventKind.EVENT_KIND_GOAL_STATE, goalId: goal.id, goalState: GOAL_STATE[state], message: reason },
@@ -35,7 +35,7 @@ export class Transitions {
    */
   setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}, causeId = "", alongside?: () => void): void {
     const { store, events } = this.options;
-    checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, store.task(goal.id, task.id)?.state ?? task.state, state);
+    checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, store.taskState(goal.id, task.id) ?? task.state, state);
     const changed = { ...task, state, stateReason: reason, ...fields };
     events.emitWith(
       () => {
@@ -66,10 +66,10 @@ export class Transitions {
     else active.delete(task.id);
     if (active.size === 0) this.activeTasks.delete(goal.id);
     if (goal.state !== "running" && goal.state !== "waiting_approval") return;
-    const current = this.options.store.goal(goal.id);
-    if (!current || (current.state !== "running" && current.state !== "waiting_approval")) return;
+    const current = this.options.store.goalState(goal.id);
+    if (current !== "running" && current !== "waiting_approval") return;
     const waiting = active.size > 0 && [...active.values()].every((state) => state === "waiting_approval");
-    if (waiting && current.state === "running") this.setGoal(goal, "waiting_approval", "every running task waits for a human's approval");
-    else if (!waiting && current.state === "waiting_approval") this.setGoal(goal, "running", "running again");
+    if (waiting && current === "running") this.setGoal(goal, "waiting_approval", "every running task waits for a human's approval");
+    else if (!waiting && current === "waiting_approval") this.setGoal(goal, "running", "running again");
   }
 }
