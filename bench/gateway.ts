@@ -45,10 +45,13 @@ async function overhead(gateway: GatewayProcess, root: string) {
   const direct = new OpenAI({ apiKey: "none", baseURL: "http://llama/v1", maxRetries: 0, fetch: ((url: string, init: RequestInit) => fetch(url, { ...init, unix: socket } as RequestInit)) as never });
   const through: number[] = [];
   const straight: number[] = [];
-  const request = (i: number) => infer({ layer: Layer.LAYER_OPERATIONAL, messages: [user(`status report ${i}`)], maxTokens: CHAT_TOKENS, noCache: true });
+  // Each call its own prompt, never the one before it: llama-server keeps the last prompt in
+  // its slot, and a call repeating it would skip the prompt's evaluation. Both paths then
+  // follow a call whose prompt differs in its last tokens.
+  const request = (i: number) => infer({ layer: Layer.LAYER_OPERATIONAL, messages: [user(`status report g${i}`)], maxTokens: CHAT_TOKENS, noCache: true });
   for (let i = 0; i < 5; i++) {
     await gateway.client.infer(request(i));
-    await direct.chat.completions.create({ model: "op", messages: [{ role: "user", content: `status report ${i}` }], max_tokens: CHAT_TOKENS });
+    await direct.chat.completions.create({ model: "op", messages: [{ role: "user", content: `status report d${i}` }], max_tokens: CHAT_TOKENS });
   }
   // Alternating, so that both see the same machine load.
   for (let i = 0; i < CHAT_CALLS; i++) {
@@ -56,7 +59,7 @@ async function overhead(gateway: GatewayProcess, root: string) {
     await gateway.client.infer(request(i));
     through.push(performance.now() - t);
     t = performance.now();
-    await direct.chat.completions.create({ model: "op", messages: [{ role: "user", content: `status report ${i}` }], max_tokens: CHAT_TOKENS });
+    await direct.chat.completions.create({ model: "op", messages: [{ role: "user", content: `status report d${i}` }], max_tokens: CHAT_TOKENS });
     straight.push(performance.now() - t);
   }
   const gatewayP50 = percentile(through, 50);
