@@ -18,12 +18,8 @@ const TASKS = 400;
 
 /** Runs the engine until `stopWhen` is true of its announcements, then kills it with -9. */
 async function runUntil(root: string, args: string[], stopWhen: (announced: string[]) => boolean): Promise<string[]> {
-  const child = Bun.spawn(["bun", join(REPO, "test/support/dag-engine.ts"), root, ...args], {
-    stdout: "pipe",
-    stderr: "inherit",
-    cwd: REPO,
-    env: { ...process.env, PATH: `${join(REPO, "node_modules/.bin")}:${process.env.PATH}` },
-  });
+  // The Bun that runs this test runs the engine too.
+  const child = Bun.spawn([process.execPath, join(REPO, "test/support/dag-engine.ts"), root, ...args], { stdout: "pipe", stderr: "inherit", cwd: REPO });
   const announced: string[] = [];
   const decoder = new TextDecoder();
   let pending = "";
