@@ -1,9 +1,9 @@
 /**
  * @module lib/orchestrator/goal-runs
- * One goal's run: planned when it has no tasks yet (the plan and its layer written in one
- * transaction, then announced), its tasks run to their ends, then the goal ends succeeded,
- * failed or cancelled with its result, and what it teaches goes to memory. A resumed goal
- * (its tasks are there) goes straight to its tasks.
+ * One goal's run: planned when it has no tasks yet (the plan, its layer, its event and the
+ * goal's running state written in one transaction, then announced), its tasks run to their
+ * ends, then the goal ends succeeded, failed or cancelled with its result, and what it teaches
+ * goes to memory. A resumed goal (its tasks are there) goes straight to its tasks.
  */
 import { EventKind } from "../rpc/gen/aios/v1/orchestrator.ts";
 import { type EngineOptions, TaskFailure } from "./context.ts";
@@ -44,6 +44,7 @@ export class GoalRuns {
       if (this.options.store.tasks(goal.id).length === 0) {
         this.transitions.setGoal(goal, "planning", "planning", { startedAt: goal.startedAt ?? Date.now() });
         const plan = await this.planner.plan(goal, signal);
+        // The plan, its event and the goal's running state: one commit.
         this.options.store.transaction(() => {
           this.options.store.replaceTasks(
             goal.id,
@@ -64,15 +65,17 @@ export class GoalRuns {
             ),
           );
           this.options.store.updateGoal(goal.id, { plannedBy: plan.layer, ...(plan.answer ? { result: plan.answer } : {}) });
+          this.options.events.emit({
+            kind: EventKind.EVENT_KIND_GOAL_PLANNED,
+            goalId: goal.id,
+            message: `planned at the ${plan.layer} layer: ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`,
+            data: { layer: plan.layer, tasks: plan.tasks.map((task) => ({ id: task.id, description: task.description, agent: task.agent, depends_on: task.dependsOn, layer: task.layer })) },
+          });
+          this.transitions.setGoal(goal, "running", "running its tasks", { startedAt: goal.startedAt ?? Date.now() });
         });
-        this.options.events.emit({
-          kind: EventKind.EVENT_KIND_GOAL_PLANNED,
-          goalId: goal.id,
-          message: `planned at the ${plan.layer} layer: ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`,
-          data: { layer: plan.layer, tasks: plan.tasks.map((task) => ({ id: task.id, description: task.description, agent: task.agent, depends_on: task.dependsOn, layer: task.layer })) },
-        });
+      } else {
+        this.transitions.setGoal(goal, "running", "running its tasks", { startedAt: goal.startedAt ?? Date.now() });
       }
-      this.transitions.setGoal(goal, "running", "running its tasks", { startedAt: goal.startedAt ?? Date.now() });
       await this.tasks.runTasks(goal, signal);
       const tasks = this.options.store.tasks(goal.id);
       const failed = tasks.find((task) => task.state === "failed");
