@@ -4,6 +4,7 @@
  * when the gateway is SIGKILLed (under aios-init, and alone), the priority queue in front of a
  * local model, and monthly budgets that switch providers and survive a kill -9.
  */
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -243,6 +244,42 @@ describe("budgets", () => {
     } finally {
       await gateway.stop();
       await cloud.close();
+    }
+  });
+});
+
+/** Rows in the gateway's usage.db, read as another connection would. */
+function storedCalls(root: string): number {
+  const db = new Database(join(root, "var/lib/aios/gateway/usage.db"), { readonly: true });
+  try {
+    return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM calls").get()!.n;
+  } finally {
+    db.close();
+  }
+}
+
+describe("the usage ledger", () => {
+  test("free calls are written in groups: a read right after them sees them all; once on disk by themselves, a kill -9 loses none", async () => {
+    const root = join(dir, "ledger");
+    writeGatewayConfig(root, { models: [{ id: "operational", layer: "operational", file: "tiny.gguf", context_size: 1024, always_loaded: true }] });
+    let gateway = await startGateway(bin, root);
+    try {
+      await waitFor(async () => (await modelState(gateway.client, "operational")).state === ModelState.MODEL_STATE_READY, "the model to load");
+      for (let i = 0; i < 5; i++) await gateway.client.infer(infer({ layer: Layer.LAYER_OPERATIONAL, messages: [user(`count me ${i}`)], noCache: true }));
+      // A read writes what waits first: all five are there at once.
+      expect((await gateway.client.getUsage({})).total!.requests).toBe(5);
+      for (let i = 0; i < 3; i++) await gateway.client.infer(infer({ layer: Layer.LAYER_OPERATIONAL, messages: [user(`and me ${i}`)], noCache: true }));
+      // With no read to write them, they reach the file by themselves (within 250 ms, DESIGN.md
+      // says); once they are there, kill -9.
+      await waitFor(() => storedCalls(root) === 8, "the three calls to reach usage.db on their own");
+      await gateway.stop("SIGKILL");
+      gateway = await startGateway(bin, root);
+      const usage = await gateway.client.getUsage({});
+      expect(usage.total!.requests).toBe(8);
+      expect(usage.total!.costUsd).toBe(0);
+      expect(usage.models.map((m) => [m.model, m.usage!.requests])).toEqual([["operational", 8]]);
+    } finally {
+      await gateway.stop();
     }
   });
 });
