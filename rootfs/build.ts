@@ -488,7 +488,24 @@ export function packRoot(out: string, compression: RootCompression): void {
   const options = compression === "zstd" ? ["-Xcompression-level", "19"] : compression === "lz4" ? ["-Xhc"] : [];
   // 1 MiB blocks, the largest squashfs has: 4.9 MiB smaller than 128 KiB with zstd, and the
   // first Bun start reads the executable in as fast (DESIGN.md 6a).
-  sh(["mksquashfs", STAGING, out, "-noappend", "-quiet", "-no-progress", "-all-root", "-comp", compression, ...options, "-b", String(ROOT_BLOCK_BYTES), "-mkfs-time", String(EPOCH), "-all-time", String(EPOCH)]);
+  sh([
+    "mksquashfs",
+    STAGING,
+    out,
+    "-noappend",
+    "-quiet",
+    "-no-progress",
+    "-all-root",
+    "-comp",
+    compression,
+    ...options,
+    "-b",
+    String(ROOT_BLOCK_BYTES),
+    "-mkfs-time",
+    String(EPOCH),
+    "-all-time",
+    String(EPOCH),
+  ]);
 }
 
 if (import.meta.main) {
