@@ -69,10 +69,13 @@ export class EventLog {
    * announces the event: nobody hears of a change the disk does not hold.
    */
   emitWith(change: () => void, event: NewEvent, severity: Severity = Severity.SEVERITY_INFO): EventRow {
-    const row = this.store.transaction(() => {
+    const write = () => {
       change();
       return this.record(event);
-    });
+    };
+    // Inside a caller's transaction (a scheduling step) the two writes are part of its one
+    // commit already; a savepoint of their own would cost two statements and change nothing.
+    const row = this.store.db.inTransaction ? write() : this.store.transaction(write);
     return this.announce(row, severity);
   }
 

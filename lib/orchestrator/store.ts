@@ -33,6 +33,27 @@ import {
 
 export * from "./store-rows.ts";
 
+/** The tasks table's column for each field updateTask may change, and those stored as JSON. */
+const TASK_COLUMNS: Readonly<Record<string, string>> = {
+  description: "description",
+  agent: "agent",
+  state: "state",
+  stateReason: "state_reason",
+  dependsOn: "depends_on",
+  layer: "layer",
+  suggestedTools: "suggested_tools",
+  successCheck: "success_check",
+  attempts: "attempts",
+  escalations: "escalations",
+  result: "result",
+  startedAt: "started_at",
+  finishedAt: "finished_at",
+  executionIds: "execution_ids",
+  call: "call",
+  conversation: "conversation",
+};
+const TASK_JSON_FIELDS: ReadonlySet<string> = new Set(["dependsOn", "suggestedTools", "executionIds", "call", "conversation"]);
+
 export class OrchestratorStore {
   readonly db: Database;
   /** What waits for the open transaction's commit (afterCommit). */
@@ -220,25 +241,8 @@ export class OrchestratorStore {
   }
 
   updateTask(goalId: string, id: string, fields: Partial<Omit<TaskRow, "goalId" | "id" | "seq">>): void {
-    const columns: Record<string, string> = {
-      description: "description",
-      agent: "agent",
-      state: "state",
-      stateReason: "state_reason",
-      dependsOn: "depends_on",
-      layer: "layer",
-      suggestedTools: "suggested_tools",
-      successCheck: "success_check",
-      attempts: "attempts",
-      escalations: "escalations",
-      result: "result",
-      startedAt: "started_at",
-      finishedAt: "finished_at",
-      executionIds: "execution_ids",
-      call: "call",
-      conversation: "conversation",
-    };
-    const jsonFields = new Set(["dependsOn", "suggestedTools", "executionIds", "call", "conversation"]);
+    const columns = TASK_COLUMNS;
+    const jsonFields = TASK_JSON_FIELDS;
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     if (!entries.length) return;
     const values = entries.map(([key, value]) => (jsonFields.has(key) ? (value === null ? null : json(value)) : value)) as (string | number | null)[];
