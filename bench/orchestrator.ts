@@ -20,8 +20,9 @@ import { connect } from "../lib/rpc/index.ts";
 import { loadAgents } from "../lib/orchestrator/agents.ts";
 import { Engine } from "../lib/orchestrator/engine.ts";
 import { EventLog } from "../lib/orchestrator/events.ts";
-import { newTaskRow, OrchestratorStore, type TaskRow } from "../lib/orchestrator/store.ts";
+import { OrchestratorStore } from "../lib/orchestrator/store.ts";
 import { REPO } from "../test/support/binary.ts";
+import { randomDag } from "../test/support/dag.ts";
 import { seededRandom } from "../test/support/random.ts";
 import { QUIET, type Stack, startStack } from "../test/support/stack.ts";
 import { devNullLogger } from "./support/echo.ts";
@@ -63,16 +64,7 @@ async function schedulerOverhead() {
   // here (a call that waits out its deadline). A goal with its tasks given does not need it.
   await engine.start();
   const goal = engine.submit({ text: "bench: a wide DAG of no-op tasks", priority: 50, source: "human", autonomy: 0, idempotencyKey: "" });
-  const tasks: TaskRow[] = Array.from({ length: TASKS }, (_, i) =>
-    newTaskRow({
-      goalId: goal.id,
-      id: `t${i}`,
-      seq: i,
-      description: "no-op",
-      agent: "system",
-      dependsOn: i === 0 ? [] : [...new Set([Math.max(0, i - 1 - Math.floor(random() * 100)), Math.max(0, i - 1 - Math.floor(random() * 100))])].map((n) => `t${n}`),
-    }),
-  );
+  const tasks = randomDag(goal.id, TASKS, 100, random, "no-op");
   store.transaction(() => store.replaceTasks(goal.id, tasks));
   started = performance.now();
   engine.pump();

@@ -70,6 +70,8 @@ export async function runDag<Outcome>(initial: readonly TaskRow[], options: DagO
   const inFlight = new Map<string, Promise<void>>();
   /** Tasks whose work is over, waiting for the next step to end them. */
   const worked: [TaskRow, Outcome][] = [];
+  /** A work that broke its promise never to reject: the run ends with it rather than waiting forever. */
+  let broken: { error: unknown } | null = null;
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let wake: (() => void) | null = null;
   const poke = () => wake?.();
@@ -105,6 +107,10 @@ export async function runDag<Outcome>(initial: readonly TaskRow[], options: DagO
 
   try {
     for (;;) {
+      if (broken) {
+        await Promise.allSettled(inFlight.values());
+        throw (broken as { error: unknown }).error;
+      }
       if (options.signal.aborted) {
         await Promise.allSettled(inFlight.values());
         // What finished its work before the stop is ended as it finished, as it always was.
@@ -125,11 +131,18 @@ export async function runDag<Outcome>(initial: readonly TaskRow[], options: DagO
       for (const task of begun) {
         inFlight.set(
           task.id,
-          options.work(task).then((outcome) => {
-            inFlight.delete(task.id);
-            worked.push([task, outcome]);
-            poke();
-          }),
+          options.work(task).then(
+            (outcome) => {
+              inFlight.delete(task.id);
+              worked.push([task, outcome]);
+              poke();
+            },
+            (error) => {
+              inFlight.delete(task.id);
+              broken ??= { error };
+              poke();
+            },
+          ),
         );
       }
       if (inFlight.size === 0 && ready.length === 0 && timers.size === 0 && worked.length === 0) return;

@@ -145,6 +145,23 @@ describe("the DAG runner", () => {
   });
 });
 
+test("a work that rejects ends the run with its error instead of leaving it waiting", async () => {
+  const row = (id: string, dependsOn: string[] = []): TaskRow => newTaskRow({ goalId: "g", id, seq: 0, description: id, agent: "general", dependsOn });
+  const run = runDag<string>([row("a"), row("b", ["a"])], {
+    maxParallel: 2,
+    signal: new AbortController().signal,
+    step: (writes) => writes(),
+    begin: () => {},
+    work: async () => {
+      throw new Error("the executor broke");
+    },
+    end: (task) => task,
+    skip: () => {},
+    retryAt: () => Date.now(),
+  });
+  await expect(run).rejects.toThrow("the executor broke");
+});
+
 describe("reactive plans", () => {
   test("a step that acts on what an earlier one found depends on it; agents are those that may make each call", () => {
     const plan = reactivePlan("delete the .tmp files older than 3 days in /tmp", AGENTS, TOOLS);

@@ -17,7 +17,7 @@ import { loadAgents } from "../../lib/orchestrator/agents.ts";
 import { Engine } from "../../lib/orchestrator/engine.ts";
 import { EventLog } from "../../lib/orchestrator/events.ts";
 import { GOAL_STATE, TASK_STATE } from "../../lib/orchestrator/mapping.ts";
-import { newTaskRow, OrchestratorStore } from "../../lib/orchestrator/store.ts";
+import { OrchestratorStore } from "../../lib/orchestrator/store.ts";
 import { GatewayServiceDefinition } from "../../lib/rpc/gen/aios/v1/gateway.ts";
 import { MemoryServiceDefinition } from "../../lib/rpc/gen/aios/v1/memory.ts";
 import { EventKind } from "../../lib/rpc/gen/aios/v1/orchestrator.ts";
@@ -25,6 +25,7 @@ import { ToolsServiceDefinition } from "../../lib/rpc/gen/aios/v1/tools.ts";
 import { connect } from "../../lib/rpc/index.ts";
 import { devNullLogger } from "../../bench/support/echo.ts";
 import { REPO } from "./binary.ts";
+import { randomDag } from "./dag.ts";
 import { seededRandom } from "./random.ts";
 
 const [dir, mode, count] = process.argv.slice(2);
@@ -63,16 +64,7 @@ const engine = new Engine({
 
 if (mode === "new") {
   const goal = engine.submit({ text: "a DAG of many tasks", priority: 50, source: "human", autonomy: 0, idempotencyKey: "" });
-  const tasks = Array.from({ length: Number(count) }, (_, i) =>
-    newTaskRow({
-      goalId: goal.id,
-      id: `t${i}`,
-      seq: i,
-      description: "append my name",
-      agent: "system",
-      dependsOn: i === 0 ? [] : [...new Set([Math.max(0, i - 1 - Math.floor(random() * 20)), Math.max(0, i - 1 - Math.floor(random() * 20))])].map((n) => `t${n}`),
-    }),
-  );
+  const tasks = randomDag(goal.id, Number(count), 20, random, "append my name");
   store.transaction(() => store.replaceTasks(goal.id, tasks));
 }
 // start() recovers what a kill left running and asks for the tool catalogue (nobody answers:
