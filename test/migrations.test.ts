@@ -113,11 +113,11 @@ describe("versioned databases", () => {
 });
 
 describe("memory.db's vectors", () => {
-  test("a cosine table from an earlier AIOS is rewritten at unit length: the same neighbours, the same distances, nothing lost", async () => {
+  test("a cosine table from an earlier AIOS keeps answering as before; its next reset makes it unit length", async () => {
     const path = join(dir, "vectors-memory.db");
     const { db } = openMemoryDatabase(path);
-    const index = new SqliteVecIndex(db);
     // As an earlier AIOS wrote it: cosine, the vectors at the length they were given.
+    new SqliteVecIndex(db);
     db.exec("CREATE VIRTUAL TABLE vec_memories USING vec0(kind text, created_at integer, embedding float[3] distance_metric=cosine)");
     db.exec("INSERT INTO meta(key, value) VALUES ('vector_dimensions', '3')");
     const insert = db.query("INSERT INTO vec_memories(rowid, kind, created_at, embedding) VALUES (?, 'knowledge', ?, ?)");
@@ -132,21 +132,30 @@ describe("memory.db's vectors", () => {
     const before = db
       .query<{ rowid: number; distance: number }, [Uint8Array]>("SELECT rowid, distance FROM vec_memories WHERE embedding MATCH ? AND k = 4 ORDER BY distance")
       .all(new Uint8Array(query.buffer));
-    expect(index.dimensions).toBe(0);
 
-    const upgraded = new SqliteVecIndex(db);
-    const after = await upgraded.search(query, 4, {});
+    // Opened by this AIOS: not rewritten at start (it could take longer than readiness allows).
+    const old = new SqliteVecIndex(db);
+    const hits = await old.search(query, 4, {});
+    expect(hits.map((hit) => hit.rowid)).toEqual(before.map((hit) => hit.rowid));
+    hits.forEach((hit, i) => expect(hit.distance).toBeCloseTo(before[i]!.distance, 5));
+    old.stage([{ rowid: 5, kind: "knowledge", createdAt: 5, vector: new Float32Array([0, 2, 0]) }]);
+    expect([...(await old.get([5])).get(5)!]).toEqual([0, 2, 0]);
+    expect(db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'vector_metric'").get()).toBeNull();
+
+    // A reset (a new embedder) makes the table unit length under L2: the same order and the
+    // same cosine distances as cosine itself.
+    await old.reset(3);
+    old.stage(given.map(([rowid, vector]) => ({ rowid, kind: "knowledge" as const, createdAt: rowid, vector: new Float32Array(vector) })));
+    const after = await old.search(query, 4, {});
     expect(after.map((hit) => hit.rowid)).toEqual(before.map((hit) => hit.rowid));
     after.forEach((hit, i) => expect(hit.distance).toBeCloseTo(before[i]!.distance, 5));
-    expect(await upgraded.count()).toBe(4);
-    expect([...(await upgraded.get([2])).get(2)!].map((x) => Math.round(x * 100) / 100)).toEqual([0.6, 0.8, 0]);
-    // Opened again, nothing is rewritten: the table is already at unit length.
+    expect([...(await old.get([2])).get(2)!].map((x) => Math.round(x * 100) / 100)).toEqual([0.6, 0.8, 0]);
     expect(db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'vector_metric'").get()?.value).toBe("unit-l2");
 
     // A vector with no length has no direction: it is stored as no vector, and a query without one finds nothing.
-    upgraded.stage([{ rowid: 5, kind: "knowledge", createdAt: 5, vector: new Float32Array(3) }]);
-    expect(await upgraded.count()).toBe(4);
-    expect(await upgraded.search(new Float32Array(3), 4, {})).toEqual([]);
+    old.stage([{ rowid: 6, kind: "knowledge", createdAt: 6, vector: new Float32Array(3) }]);
+    expect(await old.count()).toBe(4);
+    expect(await old.search(new Float32Array(3), 4, {})).toEqual([]);
     db.close();
   });
 });

@@ -7,7 +7,8 @@
  * Vectors are stored at unit length and compared by L2 distance, which orders them exactly as
  * cosine does (for unit vectors, L2² = 2 − 2·cos) at a third less work a vector than sqlite-vec's
  * cosine, which computes both norms every time. A vector of length 0 (a text with no words) has
- * no direction and is not stored: it is nobody's neighbour.
+ * no direction and is not stored: it is nobody's neighbour. A table written before (cosine)
+ * is kept as it is until its next reset (see `unit`).
  */
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
@@ -46,34 +47,28 @@ export class SqliteVecIndex implements VectorIndex {
   readonly name = "sqlite-vec" as const;
   dimensions = 0;
 
+  /**
+   * Vectors at unit length under L2 (false: a table an earlier AIOS wrote, cosine over vectors
+   * as given). Such a table is left as it is: rewriting it at start could outlast the service's
+   * readiness timeout on a large memory, and a kill then would undo it every time. It becomes
+   * unit-L2 at its next reset (a change of embedder).
+   */
+  private unit = true;
+
   constructor(
     private readonly db: Database,
     extensionPath = findSqliteVecExtension(),
   ) {
     db.loadExtension(extensionPath);
     this.dimensions = Number(readMeta(db, "vector_dimensions") ?? 0);
-    if (this.dimensions > 0 && readMeta(db, METRIC_KEY) !== UNIT_L2) this.toUnitL2();
-  }
-
-  /** A table written by an earlier AIOS (cosine, vectors as given): rewritten at unit length, in one transaction. */
-  private toUnitL2(): void {
-    this.db.transaction(() => {
-      this.db.exec(`CREATE TEMP TABLE vec_upgrade AS SELECT rowid AS id, kind, created_at, embedding FROM ${TABLE}`);
-      this.db.exec(`DROP TABLE ${TABLE}`);
-      this.create(this.dimensions);
-      const insert = this.db.query(`INSERT INTO ${TABLE}(rowid, kind, created_at, embedding) VALUES (?, ?, ?, ?)`);
-      for (const row of this.db.query<{ id: number; kind: string; created_at: number; embedding: Uint8Array }, []>("SELECT id, kind, created_at, embedding FROM vec_upgrade").iterate()) {
-        const unit = unitLength(fromBlob(row.embedding));
-        if (unit) insert.run(row.id, row.kind, row.created_at, toBlob(unit));
-      }
-      this.db.exec("DROP TABLE vec_upgrade");
-    })();
+    this.unit = this.dimensions === 0 || readMeta(db, METRIC_KEY) === UNIT_L2;
   }
 
   private create(dimensions: number): void {
     this.db.exec(`CREATE VIRTUAL TABLE ${TABLE} USING vec0(kind text, created_at integer, embedding float[${dimensions}] distance_metric=l2)`);
     writeMeta(this.db, "vector_dimensions", String(dimensions));
     writeMeta(this.db, METRIC_KEY, UNIT_L2);
+    this.unit = true;
   }
 
   async reset(dimensions: number): Promise<void> {
@@ -89,8 +84,8 @@ export class SqliteVecIndex implements VectorIndex {
     const insert = this.db.query(`INSERT INTO ${TABLE}(rowid, kind, created_at, embedding) VALUES (?, ?, ?, ?)`);
     for (const item of items) {
       remove.run(item.rowid);
-      const unit = unitLength(item.vector);
-      if (unit) insert.run(item.rowid, item.kind, item.createdAt, toBlob(unit));
+      const stored = this.unit ? unitLength(item.vector) : item.vector;
+      if (stored) insert.run(item.rowid, item.kind, item.createdAt, toBlob(stored));
     }
   }
 
@@ -103,14 +98,14 @@ export class SqliteVecIndex implements VectorIndex {
   async flush(): Promise<void> {}
 
   async search(vector: Float32Array, k: number, filter: VectorFilter): Promise<VectorHit[]> {
-    const unit = unitLength(vector);
-    if (this.dimensions === 0 || k <= 0 || !unit) return [];
+    const query = this.unit ? unitLength(vector) : vector;
+    if (this.dimensions === 0 || k <= 0 || !query) return [];
     const conditions = filterSql({ kinds: filter.kinds, since: filter.since, until: filter.until }, "");
     const where = ["embedding MATCH ?", "k = ?", ...conditions.where];
-    const params: (Param | Uint8Array)[] = [toBlob(unit), Math.min(k, 4096), ...conditions.params];
+    const params: (Param | Uint8Array)[] = [toBlob(query), Math.min(k, 4096), ...conditions.params];
     const hits = this.db.query<VectorHit, typeof params>(`SELECT rowid, distance FROM ${TABLE} WHERE ${where.join(" AND ")} ORDER BY distance`).all(...params);
     // Between unit vectors, cosine distance = 1 − cos = L2² / 2.
-    for (const hit of hits) hit.distance = (hit.distance * hit.distance) / 2;
+    if (this.unit) for (const hit of hits) hit.distance = (hit.distance * hit.distance) / 2;
     return hits;
   }
 
