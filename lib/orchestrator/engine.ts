@@ -184,7 +184,9 @@ export class Engine {
       actorId: request.source,
       data: { priority: goal.priority },
     });
-    queueMicrotask(() => this.pump());
+    // After this turn of the event loop, so that the caller's answer (the goal, committed) is
+    // sent before planning starts rather than after its first commit.
+    setImmediate(() => this.pump());
     return goal;
   }
 
