@@ -40,15 +40,15 @@ export class EventLog {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Writes the event and announces it once it is committed: at once outside a transaction;
+   * inside one (with the change it tells of), when that transaction commits.
+   */
   emit(event: NewEvent, severity: Severity = Severity.SEVERITY_INFO): EventRow {
     return this.announce(this.record(event), severity);
   }
 
-  /**
-   * Writes the event to the store only: inside a store transaction with the change it tells
-   * of, both reach the disk in one commit; announce it once that commit is done.
-   */
-  record(event: NewEvent): EventRow {
+  private record(event: NewEvent): EventRow {
     return this.store.appendEvent({
       time: Date.now(),
       kind: event.kind,
@@ -83,7 +83,7 @@ export class EventLog {
    * Hands a recorded event to live subscribers and, in the background, to aios-memory; inside a
    * store transaction, once it commits (a scheduling step writes several changes in one).
    */
-  announce(row: EventRow, severity: Severity = Severity.SEVERITY_INFO): EventRow {
+  private announce(row: EventRow, severity: Severity = Severity.SEVERITY_INFO): EventRow {
     this.store.afterCommit(() => {
       for (const subscriber of this.subscribers) subscriber(row);
       if (this.backlog.length < MEMORY_BACKLOG) this.backlog.push({ ...row, data: { ...row.data, severity } });

@@ -241,12 +241,10 @@ export class OrchestratorStore {
   }
 
   updateTask(goalId: string, id: string, fields: Partial<Omit<TaskRow, "goalId" | "id" | "seq">>): void {
-    const columns = TASK_COLUMNS;
-    const jsonFields = TASK_JSON_FIELDS;
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     if (!entries.length) return;
-    const values = entries.map(([key, value]) => (jsonFields.has(key) ? (value === null ? null : json(value)) : value)) as (string | number | null)[];
-    this.db.query(`UPDATE tasks SET ${entries.map(([key]) => `${columns[key]} = ?`).join(", ")} WHERE goal_id = ? AND id = ?`).run(...values, goalId, id);
+    const values = entries.map(([key, value]) => (TASK_JSON_FIELDS.has(key) ? (value === null ? null : json(value)) : value)) as (string | number | null)[];
+    this.db.query(`UPDATE tasks SET ${entries.map(([key]) => `${TASK_COLUMNS[key]} = ?`).join(", ")} WHERE goal_id = ? AND id = ?`).run(...values, goalId, id);
   }
 
   // Events

@@ -83,15 +83,19 @@ export class TaskRuns {
     }
   }
 
-  /** Writes where the task's work left it (succeeded, or its failure's next state) and returns the task as stored. */
+  /**
+   * Writes where the task's work left it (succeeded, or its failure's next state) and returns
+   * the task as stored. Called inside a scheduling step: all it writes is one commit.
+   */
   endTask(goal: GoalRow, task: TaskRow, outcome: TaskOutcome, signal: AbortSignal): TaskRow {
     if ("result" in outcome) {
       this.runner.forgetTask(goal.id, task.id);
+      // Its call markers go with its success: a kill -9 between them would leave a running
+      // task whose call looked never started.
+      this.options.store.clearToolCalls(goal.id, task.id);
       // The row in hand, its state made current by setTask: a task that succeeded never runs
       // again, so what its work wrote to the row besides (a bound call) is not needed here.
-      this.transitions.setTask(goal, task, "succeeded", "done", { result: outcome.result.slice(0, RESULT_CHARS), finishedAt: Date.now() }, this.causeOf(goal, task), () =>
-        this.options.store.clearToolCalls(goal.id, task.id),
-      );
+      this.transitions.setTask(goal, task, "succeeded", "done", { result: outcome.result.slice(0, RESULT_CHARS), finishedAt: Date.now() }, this.causeOf(goal, task));
       return task;
     }
     const { error } = outcome;
@@ -215,7 +219,8 @@ export class TaskRuns {
     const system = systemAutonomy(store);
     const autonomy = (goal.autonomy ? Math.min(goal.autonomy, system) : system) as AutonomyLevel;
     // The call's event goes in the commit of its "started" marker, and its result's event (with
-    // the task's execution ids) in the commit of the marker's end; each is announced after.
+    // the task's execution ids) in the commit of the marker's end; emitted inside those
+    // transactions, each is announced once its commit is done.
     let called: EventRow | undefined;
     let result: EventRow | undefined;
     let ids: string[] | null = null;
@@ -223,7 +228,7 @@ export class TaskRuns {
       { goalId: goal.id, taskId: task.id, agent, autonomy, tool: call.name, input, reason: task.description, callId: call.id, approvalId, signal },
       {
         withStart: () => {
-          called = events.record({
+          called = events.emit({
             kind: EventKind.EVENT_KIND_TOOL_CALLED,
             goalId: goal.id,
             taskId: task.id,
@@ -234,7 +239,6 @@ export class TaskRuns {
             data: { tool: call.name, input: redactSecrets(input), call_id: call.id },
           });
         },
-        afterStart: () => events.announce(called!),
         withFinish: (outcome) => {
           ids = outcome.kind === "done" ? [...(store.task(goal.id, task.id)?.executionIds ?? []), outcome.executionId] : null;
           if (ids) store.updateTask(goal.id, task.id, { executionIds: ids });
@@ -244,7 +248,7 @@ export class TaskRuns {
               : outcome.kind === "refused"
                 ? `${call.name} refused: ${outcome.message}`
                 : `${call.name} needs approval`;
-          result = events.record({
+          result = events.emit({
             kind: EventKind.EVENT_KIND_TOOL_RESULT,
             goalId: goal.id,
             taskId: task.id,
@@ -256,7 +260,6 @@ export class TaskRuns {
       },
     );
     if (ids) task.executionIds = ids;
-    events.announce(result!);
     // What the task does next (succeed, retry, escalate, fail) was caused by this result.
     this.lastResult.set(`${goal.id}/${task.id}`, String(result!.id));
     return outcome;

@@ -37,8 +37,6 @@ export interface ToolCallRequest {
 export interface ToolCallWrites {
   /** Written in the commit of the "started" marker (the call's event). */
   withStart?: () => void;
-  /** Runs once that commit is done, before the call goes out (announcing the event). */
-  afterStart?: () => void;
   /** Written in the commit of the marker's end (the result's event, the task's ids). */
   withFinish?: (outcome: ToolOutcome) => void;
 }
@@ -88,7 +86,6 @@ export class ToolRunner {
         callId: request.callId,
       });
     });
-    writes.afterStart?.();
     const finish = (outcome: ToolOutcome, marker: Record<string, unknown>): ToolOutcome => {
       this.store.transaction(() => {
         this.store.finishToolCall(markerId, marker);

@@ -29,29 +29,20 @@ export class Transitions {
     goal.state = state;
   }
 
-  /**
-   * causeId: the event that caused the change (a tool result), when there is one; alongside:
-   * other writes that belong to the change, made in its commit (a finished task's call markers).
-   */
-  setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}, causeId = "", alongside?: () => void): void {
+  /** causeId: the event that caused the change (a tool result), when there is one. */
+  setTask(goal: GoalRow, task: TaskRow, state: TaskStateName, reason: string, fields: Partial<TaskRow> = {}, causeId = ""): void {
     const { store, events } = this.options;
     checkTransition(TASK_LIFECYCLE, `task ${goal.id}/${task.id}`, store.taskState(goal.id, task.id) ?? task.state, state);
     const changed = { ...task, state, stateReason: reason, ...fields };
-    events.emitWith(
-      () => {
-        alongside?.();
-        store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields });
-      },
-      {
-        kind: EventKind.EVENT_KIND_TASK_STATE,
-        causeId,
-        goalId: goal.id,
-        taskId: task.id,
-        taskState: TASK_STATE[state],
-        message: `${task.id} ${state}: ${reason}`,
-        data: { agent: changed.agent, layer: changed.layer, attempts: changed.attempts },
-      },
-    );
+    events.emitWith(() => store.updateTask(goal.id, task.id, { state, stateReason: reason, ...fields }), {
+      kind: EventKind.EVENT_KIND_TASK_STATE,
+      causeId,
+      goalId: goal.id,
+      taskId: task.id,
+      taskState: TASK_STATE[state],
+      message: `${task.id} ${state}: ${reason}`,
+      data: { agent: changed.agent, layer: changed.layer, attempts: changed.attempts },
+    });
     Object.assign(task, { state, stateReason: reason, ...fields });
     this.refreshWaiting(goal, task);
   }
