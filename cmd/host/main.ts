@@ -1,14 +1,14 @@
 // aios host NAME... : several gRPC components in one process, each on its own socket and
-// contract (DESIGN.md 1). The process acts with the rights of the service that runs it: one
-// hosted in a service of another identity gets that service's rights, never more.
+// contract (DESIGN.md 1). The process acts with the rights of the service that runs it, so only
+// components that hold the same rights in the authorization table may share one: memory and
+// the gateway. aios-tools (root tools, the token key) and the orchestrator (driven by models)
+// keep processes of their own, whatever a service file asks for.
 import type { ComponentSpec } from "../../lib/rpc/index.ts";
 import { runComponents } from "../../lib/rpc/index.ts";
 
 const SPECS: Record<string, () => Promise<ComponentSpec>> = {
   memory: async () => (await import("../../lib/memory/index.ts")).memoryComponent,
   gateway: async () => (await import("../../lib/gateway/index.ts")).gatewayComponent,
-  tools: async () => (await import("../../lib/tools/index.ts")).toolsComponent,
-  orchestrator: async () => (await import("../../lib/orchestrator/index.ts")).orchestratorComponent,
 };
 
 const USAGE = `Usage: aios host NAME... [options]   (aios host memory gateway --root DIR)
