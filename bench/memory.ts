@@ -139,7 +139,6 @@ async function benchBackend(backend: "sqlite-vec" | "lancedb", upTo: number) {
 
     let stored = REMEMBERED;
     let importPerSecond = 0;
-    let stats = await memory.stats({});
     const curve: Record<string, Timings> = {};
     for (const size of CURVE.filter((n) => n <= upTo)) {
       process.stderr.write(`${backend}: Import up to ${size} …\n`);
@@ -152,7 +151,7 @@ async function benchBackend(backend: "sqlite-vec" | "lancedb", upTo: number) {
         );
       }
       // Imported lines carry no vector: they are embedded in the background; wait for that.
-      stats = await memory.stats({});
+      let stats = await memory.stats({});
       while (stats.reembedPending > 0) {
         await Bun.sleep(200);
         stats = await memory.stats({});

@@ -47,8 +47,8 @@ const MAX_NEIGHBOURS = 4096;
 
 export async function searchMemories(store: MemoryStore, embeddings: Embeddings, options: SearchOptions): Promise<SearchResult> {
   // How deep each list goes before fusion. bm25 scores every match whatever the depth, so the
-  // keyword list goes 4× deep for free; the vector scan keeps its k best in each chunk, which
-  // costs more as k grows (at 100,000 memories: k = 100 in 31 ms, k = 200 in 57), so it goes 2×.
+  // keyword list goes 4× deep for free; sqlite-vec's scan costs more as k grows (measured at
+  // 100,000 memories: k = 100 in 31 ms, k = 200 in 57), so the vector list goes 2×.
   const depth = Math.max(options.limit * 4, 40);
   const vectorDepth = Math.max(options.limit * 2, 40);
   const keywordRowids = options.mode !== "vector" && options.query ? store.keyword(options.query, options.filter, depth) : [];
