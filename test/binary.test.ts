@@ -50,6 +50,10 @@ describe("dist/aios", () => {
       const odd = await run([join(bin, "aios"), ...argv], dir);
       expect([odd.code, odd.stderr]).toEqual([argv[0] === "host" ? 64 : 1, expect.stringMatching(/unknown component "constructor"|unknown component "__proto__"|no component "constructor"/)]);
     }
+    // aios-tools holds root tools and the token key, the orchestrator is driven by models: no
+    // service file can put either in a process with other components.
+    const shared = await run([join(bin, "aios"), "host", "memory", "tools", "orchestrator"], dir);
+    expect([shared.code, shared.stderr]).toEqual([64, expect.stringContaining('no component "tools", "orchestrator"')]);
   });
 
   for (const [how, argv] of [
