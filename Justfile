@@ -103,8 +103,9 @@ iso: initrd
     cp build/root.img build/iso/aios/root.img
     cp rootfs/grub.cfg build/iso/boot/grub/grub.cfg
     # Only the GRUB modules rootfs/grub.cfg uses, no fonts, locales or themes (a serial and text
-    # console): 4 MiB of GRUB instead of 19.
-    grub-mkrescue -o build/aios.iso build/iso --fonts= --locales= --themes= --compress=xz \
+    # console): 4 MiB of GRUB instead of 19. rootfs/xorriso-compact-efi makes the UEFI boot image
+    # the size of what it holds (256 KiB, not grub-mkrescue's 2.88 MB floppy).
+    grub-mkrescue --xorriso=rootfs/xorriso-compact-efi -o build/aios.iso build/iso --fonts= --locales= --themes= --compress=xz \
       --install-modules="linux normal iso9660 part_msdos part_gpt serial terminal echo test" \
       -- -volid AIOS 2> build/grub-mkrescue.log || { cat build/grub-mkrescue.log; exit 1; }
     @echo "built build/aios.iso ($(du -h build/aios.iso | cut -f1))"
@@ -112,6 +113,10 @@ iso: initrd
 # Boot the ISO in QEMU on this terminal (restricted user network, persistent data disk).
 qemu:
     {{bun}} rootfs/qemu.ts iso
+
+# The same ISO on UEFI firmware (OVMF), as a machine without a BIOS boots it.
+qemu-uefi:
+    {{bun}} rootfs/qemu.ts uefi
 
 # Boot build/vmlinuz and build/initrd.img directly, build/root.img as a disk: faster than GRUB, for tests and development.
 qemu-kernel:

@@ -3,7 +3,7 @@
  *
  *   bun rootfs/build.ts rootfs   build/rootfs/     the tree
  *   bun rootfs/build.ts initrd   build/initrd.img  stage 0: BusyBox and the modules that find the
- *                                                  root image (cpio newc, lz4), reproducible
+ *                                                  root image (cpio newc, zstd), reproducible
  *                                build/root.img    the tree as squashfs, reproducible
  *                                build/vmlinuz     the kernel
  *
@@ -11,7 +11,7 @@
  * packages of rootfs/packages.txt with the shared libraries their binaries (and Bun) need;
  * the kernel modules of kernel/modules.txt with their dependencies, indexed by depmod; and
  * rootfs/overlay. Paths are merged-/usr (/bin → usr/bin ...). Needs root (device nodes) and
- * apt-get, dpkg-deb, readelf, modinfo, depmod, cpio, lz4, mksquashfs.
+ * apt-get, dpkg-deb, readelf, modinfo, depmod, cpio, zstd, mksquashfs.
  */
 import {
   chmodSync,
@@ -454,9 +454,11 @@ function stamp(tree: string): void {
 }
 
 /**
- * cpio newc in sorted order, owner 0:0, every mtime EPOCH; lz4 in the legacy frame (the only
- * lz4 format the kernel unpacks). Byte-identical for identical trees. The stage-0 initramfs is
- * small: what decides the boot is the root image.
+ * cpio newc in sorted order, owner 0:0, every mtime EPOCH; zstd (one thread, so the bytes do
+ * not depend on the machine). Byte-identical for identical trees. The stage-0 initramfs is
+ * small: what decides the boot is the root image. zstd -19 against lz4 -9, measured: 2.1 MB
+ * instead of 3.2 (one MB less for GRUB's BIOS disk calls to read), unpacked by the kernel under
+ * QEMU TCG in 0.29-0.30 s instead of 0.19-0.24 (DESIGN.md 6a).
  */
 export function packInitrd(tree: string, out: string, level: number): void {
   stamp(tree);
@@ -468,7 +470,7 @@ export function packInitrd(tree: string, out: string, level: number): void {
     stderr: "pipe",
   });
   if (result.exitCode !== 0) throw new Error(`cpio failed: ${result.stderr.toString()}`);
-  sh(["lz4", "-q", "-f", "-l", `-${level}`, cpio, out]);
+  sh(["zstd", "-q", "-f", "--no-progress", "-T1", `-${level}`, cpio, "-o", out]);
   rmSync(cpio);
 }
 
@@ -517,7 +519,7 @@ if (import.meta.main) {
   const what = positionals[0] ?? "initrd";
   const usage = `usage: bun rootfs/build.ts [rootfs|initrd] [--out-dir DIR] [--level N] [--compression ${ROOT_COMPRESSIONS.join("|")}]`;
   if (what !== "initrd" && what !== "rootfs") throw new Error(usage);
-  const level = Number(values.level ?? process.env.AIOS_INITRD_LEVEL ?? 9);
+  const level = Number(values.level ?? process.env.AIOS_INITRD_LEVEL ?? 19);
   const compression = (values.compression ?? process.env.AIOS_ROOT_COMPRESSION ?? "zstd") as RootCompression;
   if (!ROOT_COMPRESSIONS.includes(compression)) throw new Error(usage);
   const outDir = resolve(values["out-dir"] ?? BUILD);
@@ -531,6 +533,6 @@ if (import.meta.main) {
     say(`  root image (squashfs, ${compression})`);
     packRoot(join(outDir, "root.img"), compression);
     const size = (f: string) => `${(statSync(join(outDir, f)).size / 1024 / 1024).toFixed(1)} MiB`;
-    say(`built ${relative(REPO, outDir) || "."}/vmlinuz (${size("vmlinuz")}), initrd.img (${size("initrd.img")}, stage 0, lz4 -${level}) and root.img (${size("root.img")}, squashfs ${compression})`);
+    say(`built ${relative(REPO, outDir) || "."}/vmlinuz (${size("vmlinuz")}), initrd.img (${size("initrd.img")}, stage 0, zstd -${level}) and root.img (${size("root.img")}, squashfs ${compression})`);
   }
 }

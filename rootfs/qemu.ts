@@ -2,6 +2,7 @@
  * rootfs/qemu.ts: boots AIOS in QEMU on the serial console (this terminal).
  *
  *   bun rootfs/qemu.ts iso      the ISO through GRUB          (just qemu)
+ *   bun rootfs/qemu.ts uefi     the ISO through GRUB on UEFI firmware (OVMF) (just qemu-uefi)
  *   bun rootfs/qemu.ts kernel   build/vmlinuz + initrd.img, build/root.img as a read-only
  *                               disk                          (just qemu-kernel; faster)
  *
@@ -11,7 +12,7 @@
  * online. AIOS_SSH_KEY (a public key line; default ~/.ssh/id_ed25519.pub when present) is
  * passed on the kernel command line for direct kernel boots.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -24,6 +25,12 @@ export interface QemuOptions {
   dataDisk: string;
   consolePort: number;
   sshPort: number;
+  /**
+   * ISO mode: the machine's firmware. "uefi" is OVMF (Debian's ovmf package), whose variables
+   * live in uefiVars (a writable copy, see ensureUefiVars); "bios" (the default) is SeaBIOS.
+   */
+  firmware?: "bios" | "uefi";
+  uefiVars?: string;
   /** Extra kernel command line (kernel mode only). */
   append?: string;
   openNetwork?: boolean;
@@ -47,6 +54,14 @@ export interface QemuOptions {
  */
 export const BASE_CMDLINE = "console=ttyS0,115200 panic=-1 quiet transparent_hugepage=never";
 
+export const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+const OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+
+/** The UEFI variable store a machine writes its boot entries to, copied from OVMF's template once. */
+export function ensureUefiVars(path: string): void {
+  if (!existsSync(path)) copyFileSync(OVMF_VARS, path);
+}
+
 export function qemuArgs(options: QemuOptions): string[] {
   const net = [
     "user",
@@ -58,9 +73,11 @@ export function qemuArgs(options: QemuOptions): string[] {
     ...(options.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-cmd:busybox nc 127.0.0.1 ${f.hostPort}`),
   ].join(",");
   const rootImage = options.rootImage === undefined ? join(BUILD, "root.img") : options.rootImage;
+  if (options.firmware === "uefi" && (options.mode !== "iso" || !options.uefiVars)) throw new Error("UEFI firmware boots the ISO and needs uefiVars (ensureUefiVars makes one)");
+  const firmware = options.firmware === "uefi" ? ["-drive", `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, "-drive", `if=pflash,format=raw,file=${options.uefiVars}`] : [];
   const boot =
     options.mode === "iso"
-      ? ["-cdrom", options.iso ?? join(BUILD, "aios.iso")]
+      ? [...firmware, "-cdrom", options.iso ?? join(BUILD, "aios.iso")]
       : [
           "-kernel",
           options.kernel ?? join(BUILD, "vmlinuz"),
@@ -132,6 +149,9 @@ function defaultSshKey(): string | undefined {
 
 if (import.meta.main) {
   const mode = process.argv[2] === "kernel" ? "kernel" : "iso";
+  const firmware = process.argv[2] === "uefi" ? "uefi" : "bios";
+  const uefiVars = join(BUILD, "uefi-vars.fd");
+  if (firmware === "uefi") ensureUefiVars(uefiVars);
   const needed = mode === "iso" ? [join(BUILD, "aios.iso")] : [join(BUILD, "vmlinuz"), join(BUILD, "initrd.img"), join(BUILD, "root.img")];
   for (const file of needed) if (!existsSync(file)) throw new Error(`${file} is missing: run just ${mode === "iso" ? "iso" : "initrd"} first`);
   const dataDisk = join(BUILD, "data.img");
@@ -141,11 +161,11 @@ if (import.meta.main) {
   const key = defaultSshKey();
   const append = key && mode === "kernel" ? `aios.ssh_key="${key}"` : "";
   const openNetwork = process.env.AIOS_QEMU_OPEN_NETWORK === "1";
-  console.log(`AIOS in QEMU (${mode} boot, data disk ${dataDisk})`);
+  console.log(`AIOS in QEMU (${mode} boot${firmware === "uefi" ? " on UEFI firmware" : ""}, data disk ${dataDisk})`);
   console.log(`  console: http://127.0.0.1:${consolePort}/`);
   console.log(`  ssh:     ssh -p ${sshPort} root@127.0.0.1${key && mode === "kernel" ? "" : "   (add your key to [ssh] authorized_keys, or boot with just qemu-kernel)"}`);
   console.log(`  network: ${openNetwork ? "OPEN (AIOS_QEMU_OPEN_NETWORK=1): the guest can reach the outside" : "restricted: the guest reaches only the forwarded ports"}`);
   console.log("  leave:   type poweroff in the shell, or Ctrl-A X");
-  const child = Bun.spawn(qemuArgs({ mode, dataDisk, consolePort, sshPort, append, openNetwork }), { stdio: ["inherit", "inherit", "inherit"] });
+  const child = Bun.spawn(qemuArgs({ mode, firmware, uefiVars, dataDisk, consolePort, sshPort, append, openNetwork }), { stdio: ["inherit", "inherit", "inherit"] });
   process.exit(await child.exited);
 }

@@ -36,7 +36,8 @@ export const HOST_PROGRAMS = {
   modinfo: { debian: "kmod", for: ["image"] },
   depmod: { debian: "kmod", for: ["image"] },
   cpio: { debian: "cpio", for: ["image", "bench"] },
-  lz4: { debian: "lz4", for: ["image", "bench"] },
+  zstd: { debian: "zstd", for: ["image"] },
+  lz4: { debian: "lz4", for: ["bench"] },
   mksquashfs: { debian: "squashfs-tools", for: ["image"] },
   mknod: { debian: "coreutils", for: ["image", "bench"] },
   find: { debian: "findutils", for: ["image", "bench"] },
@@ -50,6 +51,8 @@ export const HOST_PROGRAMS = {
   "/usr/lib/grub/x86_64-efi": { debian: "grub-efi-amd64-bin", for: ["image"] },
   xorriso: { debian: "xorriso", for: ["image"] },
   mformat: { debian: "mtools", for: ["image"] },
+  mcopy: { debian: "mtools", for: ["image"] },
+  diff: { debian: "diffutils", for: ["image"] },
   git: { debian: "git", for: ["image", "llama-server"] },
   // llama-server from node-llama-cpp's bundled llama.cpp sources (rootfs/llama-server.ts).
   npm: { debian: "npm", for: ["llama-server"], given: true },
@@ -64,7 +67,8 @@ export const HOST_PROGRAMS = {
   sh: { debian: "dash", for: ["llama-server", "bench", "tests"] },
   // Booting the image (rootfs/qemu.ts, test/support/vm.ts, bench/boot.ts).
   "qemu-system-x86_64": { debian: "qemu-system-x86", for: ["qemu", "tests", "bench"] },
-  truncate: { debian: "coreutils", for: ["qemu"] },
+  truncate: { debian: "coreutils", for: ["qemu", "image"] },
+  "/usr/share/OVMF/OVMF_CODE_4M.fd": { debian: "ovmf", for: ["qemu", "tests"] },
   "mkfs.ext4": { debian: "e2fsprogs", for: ["qemu"] },
   timeout: { debian: "coreutils", for: ["tests"] },
   ssh: { debian: "openssh-client", for: ["tests", "bench"] },
