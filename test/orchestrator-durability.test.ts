@@ -99,3 +99,40 @@ describe("what waits for a commit", () => {
     store.close();
   });
 });
+
+describe("which commits wait for the disk", () => {
+  test("a step's commit (flush: false) does not; the connection waits again after it, rolled back or nested alike", () => {
+    const store = new OrchestratorStore(join(dir, "flush.db"));
+    const FULL = 2;
+    const NORMAL = 1;
+    expect(store.synchronousLevel()).toBe(FULL);
+    let inside = 0;
+    store.transaction(
+      () => {
+        inside = store.synchronousLevel();
+      },
+      { flush: false },
+    );
+    expect([inside, store.synchronousLevel()]).toEqual([NORMAL, FULL]);
+    expect(() =>
+      store.transaction(
+        () => {
+          throw new Error("no");
+        },
+        { flush: false },
+      ),
+    ).toThrow("no");
+    expect(store.synchronousLevel()).toBe(FULL);
+    // Inside a transaction that waits, the outermost commit decides: it still waits.
+    store.transaction(() => {
+      store.transaction(
+        () => {
+          inside = store.synchronousLevel();
+        },
+        { flush: false },
+      );
+    });
+    expect([inside, store.synchronousLevel()]).toEqual([FULL, FULL]);
+    store.close();
+  });
+});

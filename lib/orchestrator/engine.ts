@@ -18,7 +18,7 @@ import { GoalRuns } from "./goal-runs.ts";
 import { GOAL_STATE } from "./mapping.ts";
 import type { ToolInfo } from "./plan.ts";
 import type { ModelLayer } from "./planner.ts";
-import { type ApprovalRow, GOAL_TERMINAL, type GoalRow, type SourceName, TASK_TERMINAL } from "./store.ts";
+import { type ApprovalRow, GOAL_TERMINAL, type GoalRow, type SourceName } from "./store.ts";
 import { TaskRuns } from "./task-runs.ts";
 import { ToolRunner } from "./tool-runner.ts";
 import { ToolCatalogue } from "./tool-catalogue.ts";
@@ -206,9 +206,7 @@ export class Engine {
       this.options.store.resolveApproval(approval.id, ApprovalState.APPROVAL_STATE_DENIED, by, `the goal was cancelled: ${why}`, now);
       if (approval.kind === "tool") void this.options.clients.tools.decideApproval({ approvalId: approval.id, approve: false, decidedBy: by }).catch(() => undefined);
     }
-    for (const task of this.options.store.tasks(goalId)) {
-      if (!TASK_TERMINAL.includes(task.state)) this.transitions.setTask(goal, task, "cancelled", why, { finishedAt: now });
-    }
+    for (const task of this.options.store.unfinishedTasks(goalId)) this.transitions.setTask(goal, task, "cancelled", why, { finishedAt: now });
     const current = this.options.store.goal(goalId)!;
     if (!GOAL_TERMINAL.includes(current.state)) this.transitions.setGoal(current, "cancelled", why, { finishedAt: now });
     return this.options.store.goal(goalId)!;
@@ -225,7 +223,7 @@ export class Engine {
     const canPlan = this.catalogue.current.size > 0;
     const queued = this.options.store
       .goalsIn(["queued"])
-      .filter((goal) => !this.running.has(goal.id) && (canPlan || this.options.store.tasks(goal.id).length > 0))
+      .filter((goal) => !this.running.has(goal.id) && (canPlan || this.options.store.taskCount(goal.id) > 0))
       .sort((a, b) => effective(b) - effective(a) || a.createdAt - b.createdAt);
     for (const goal of queued.slice(0, free)) {
       const controller = new AbortController();

@@ -10,7 +10,7 @@ import { type EngineOptions, TaskFailure } from "./context.ts";
 import { GOAL_STATE } from "./mapping.ts";
 import type { GoalPlanner } from "./goal-planner.ts";
 import { rememberOutcome, summarize } from "./outcomes.ts";
-import { GOAL_TERMINAL, type GoalRow, newTaskRow, TASK_TERMINAL } from "./store.ts";
+import { GOAL_TERMINAL, type GoalRow, newTaskRow } from "./store.ts";
 import type { TaskRuns } from "./task-runs.ts";
 import type { Transitions } from "./transitions.ts";
 
@@ -41,7 +41,7 @@ export class GoalRuns {
 
   async run(goal: GoalRow, signal: AbortSignal): Promise<void> {
     try {
-      if (this.options.store.tasks(goal.id).length === 0) {
+      if (this.options.store.taskCount(goal.id) === 0) {
         this.transitions.setGoal(goal, "planning", "planning", { startedAt: goal.startedAt ?? Date.now() });
         const plan = await this.planner.plan(goal, signal);
         // The plan, its event and the goal's running state: one commit.
@@ -95,7 +95,7 @@ export class GoalRuns {
       if (GOAL_TERMINAL.includes(current.state)) return;
       if (signal.aborted) {
         const reason = signal.reason instanceof Error ? signal.reason.message : "cancelled";
-        for (const task of this.options.store.tasks(goal.id)) if (!TASK_TERMINAL.includes(task.state)) this.transitions.setTask(current, task, "cancelled", reason, { finishedAt: Date.now() });
+        for (const task of this.options.store.unfinishedTasks(goal.id)) this.transitions.setTask(current, task, "cancelled", reason, { finishedAt: Date.now() });
         this.transitions.setGoal(current, "cancelled", reason, { finishedAt: Date.now() });
         return;
       }

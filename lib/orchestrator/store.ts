@@ -24,6 +24,7 @@ import {
   scheduleFrom,
   type SourceName,
   stateIn,
+  TASK_TERMINAL,
   type TaskRow,
   taskFrom,
   type ToolCallRow,
@@ -72,18 +73,35 @@ export class OrchestratorStore {
    * Runs work in one transaction; inside another, as a savepoint of it, so that everything a
    * caller's transaction wraps reaches the disk in its one commit. What waits for the commit
    * (afterCommit) runs once the outermost one is done; if it rolls back, it never runs.
+   *
+   * Every commit waits for the disk (synchronous = FULL: the WAL is fsynced) unless the
+   * outermost caller says `flush: false`: that commit is in the WAL, which the kernel holds, so
+   * a kill -9 of this process loses nothing of it; it reaches the disk with the next commit that
+   * waits, which flushes the whole WAL, everything before it included. The scheduler's steps
+   * commit so: whatever a task does outside this process (a tool call) first commits its call
+   * marker waiting for the disk, so its task's state is on the disk before anything acts on it
+   * (DESIGN.md §3).
    */
-  transaction<T>(work: () => T): T {
+  transaction<T>(work: () => T, options: { flush?: boolean } = {}): T {
     if (this.db.inTransaction) return this.db.transaction(work)();
+    const deferred = options.flush === false;
+    if (deferred) this.db.run("PRAGMA synchronous = NORMAL");
     let result: T;
     try {
       result = this.db.transaction(work)();
     } catch (error) {
       this.committed.length = 0;
       throw error;
+    } finally {
+      if (deferred) this.db.run("PRAGMA synchronous = FULL");
     }
     for (const callback of this.committed.splice(0)) callback();
     return result;
+  }
+
+  /** The connection's synchronous setting (2 = FULL), for tests: no commit may leave it lower. */
+  synchronousLevel(): number {
+    return this.db.query<{ synchronous: number }, []>("PRAGMA synchronous").get()!.synchronous;
   }
 
   /** Calls back once what has been written is committed: now, outside a transaction. */
@@ -228,6 +246,19 @@ export class OrchestratorStore {
 
   tasks(goalId: string): TaskRow[] {
     return this.db.query<Row, [string]>("SELECT * FROM tasks WHERE goal_id = ? ORDER BY seq").all(goalId).map(taskFrom);
+  }
+
+  /** The goal's tasks not in a final state yet, in plan order (what a goal's end settles). */
+  unfinishedTasks(goalId: string): TaskRow[] {
+    return this.db
+      .query<Row, string[]>(`SELECT * FROM tasks WHERE goal_id = ? AND state NOT IN (${TASK_TERMINAL.map(() => "?").join(", ")}) ORDER BY seq`)
+      .all(goalId, ...TASK_TERMINAL)
+      .map(taskFrom);
+  }
+
+  /** How many tasks the goal has (0: not planned yet), without reading them. */
+  taskCount(goalId: string): number {
+    return this.db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM tasks WHERE goal_id = ?").get(goalId)!.n;
   }
 
   task(goalId: string, id: string): TaskRow | null {

@@ -19,7 +19,7 @@ import { runDag } from "./dag.ts";
 import type { GoalPlanner } from "./goal-planner.ts";
 import { formatOutput } from "./outcomes.ts";
 import { LAYER_ORDER, type ModelLayer, PROTO_LAYER } from "./planner.ts";
-import { type EventRow, TASK_TERMINAL, type GoalRow, type TaskRow } from "./store.ts";
+import { type EventRow, type GoalRow, type TaskRow } from "./store.ts";
 import type { ToolOutcome, ToolRunner } from "./tool-runner.ts";
 import type { Transitions } from "./transitions.ts";
 import { redactSecrets } from "./redact.ts";
@@ -48,16 +48,16 @@ export class TaskRuns {
     await runDag<TaskOutcome>(store.tasks(goal.id), {
       maxParallel: this.options.settings.max_parallel_tasks,
       signal,
-      step: (writes) => store.transaction(writes),
+      // A step's commit does not wait for the disk: the call marker of any tool call that
+      // follows does, and flushes the step with it (OrchestratorStore.transaction).
+      step: (writes) => store.transaction(writes, { flush: false }),
       begin: (task) => this.beginTask(goal, task),
       work: (task) => this.workTask(goal, task, signal),
       end: (task, outcome) => this.endTask(goal, task, outcome, signal),
       skip: (task, reason) => this.transitions.setTask(goal, task, "skipped", reason, { finishedAt: Date.now() }),
       retryAt: (task) => this.retryAt.get(`${goal.id}/${task.id}`) ?? Date.now(),
     });
-    for (const task of store.tasks(goal.id)) {
-      if (!TASK_TERMINAL.includes(task.state)) this.transitions.setTask(goal, task, "skipped", "its dependencies cannot finish", { finishedAt: Date.now() });
-    }
+    for (const task of store.unfinishedTasks(goal.id)) this.transitions.setTask(goal, task, "skipped", "its dependencies cannot finish", { finishedAt: Date.now() });
   }
 
   /** The task runs now: its attempt is counted and its state written (not for a task resuming its wait for approval). */
