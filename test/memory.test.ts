@@ -81,6 +81,28 @@ describe.each(["sqlite-vec", "lancedb"] as const)("aios-memory with %s", (backen
     expect(security.hits.map((hit) => hit.memory!.id)).toEqual([login.id]);
   });
 
+  test("PushEvents records a burst in order, errors and security events in the working tier; one bad event refuses the whole call", async () => {
+    const burst = [
+      event({ source: "aios-orchestrator", type: "goal.state", severity: Severity.SEVERITY_INFO, message: "burst: goal queued" }),
+      event({ source: "aios-orchestrator", type: "task.state", severity: Severity.SEVERITY_ERROR, message: "burst: task t1 failed: mkfs refused the device" }),
+      event({ source: "aios-orchestrator", type: "task.state", severity: Severity.SEVERITY_INFO, message: "burst: task t2 skipped" }),
+    ].map((request) => request.event);
+    const { results } = await client().pushEvents({ events: burst });
+    expect(results.map((result) => result.tier)).toEqual([MemoryTier.MEMORY_TIER_OPERATIONAL, MemoryTier.MEMORY_TIER_WORKING, MemoryTier.MEMORY_TIER_OPERATIONAL]);
+    const recent = await client().recentEvents({ minSeverity: Severity.SEVERITY_UNSPECIFIED, source: "aios-orchestrator", types: [], limit: 3 });
+    expect(recent.events.map((e) => e.message)).toEqual(["burst: task t2 skipped", "burst: task t1 failed: mkfs refused the device", "burst: goal queued"]);
+    const found = await client().search(searchRequest({ query: "mkfs refused the device", kinds: [MemoryKind.MEMORY_KIND_EVENT] }));
+    expect(found.hits[0]!.memory!.id).toBe(results[1]!.id);
+
+    const bad = [burst[0]!, { ...burst[1]!, type: "not a name", message: "burst: never recorded" }];
+    const error = await refusal(client().pushEvents({ events: bad }));
+    expect([error.code, error.field]).toEqual(["invalid_argument", "events.1.type"]);
+    const tooMany = await refusal(client().pushEvents({ events: Array.from({ length: 501 }, () => burst[0]!) }));
+    expect([tooMany.code, tooMany.field]).toEqual(["invalid_argument", "events"]);
+    const after = await client().recentEvents({ minSeverity: Severity.SEVERITY_UNSPECIFIED, source: "aios-orchestrator", types: [], limit: 3 });
+    expect(after.events.map((e) => e.id)).toEqual(recent.events.map((e) => e.id));
+  });
+
   test("each kind lives in its tier; long-term memories get a vector from the embedder", async () => {
     const cases: [MemoryKind, MemoryTier][] = [
       [MemoryKind.MEMORY_KIND_DECISION, MemoryTier.MEMORY_TIER_WORKING],

@@ -44,6 +44,8 @@ const MAX_TAGS = 32;
 const MAX_QUERY = 4096;
 const MAX_LIMIT = 100;
 const MAX_EVENTS = 10_000;
+/** PushEvents' largest batch (an orchestrator's backlog is sent in batches of this at most). */
+export const MAX_PUSHED_EVENTS = 500;
 const MAX_BUDGET = 1_000_000;
 
 const kindSchema = v.pipe(
@@ -132,44 +134,53 @@ export function memoryService(options: MemoryServiceOptions): ServiceImplementat
     return stored;
   };
 
-  return implement(MemoryServiceDefinition, {
-    pushEvent: async (request) => {
-      const { event } = parseRequest(
-        v.object({
-          event: v.object(
-            {
-              source: requiredText("event.source"),
-              type: v.pipe(requiredText("event.type"), v.regex(/^[A-Za-z0-9_.:-]+$/, "must be a dotted name like service.exited")),
-              severity: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5, "must be a severity (DEBUG … CRITICAL)")),
-              message: v.pipe(v.string(), v.maxLength(options.maxContentBytes, `a message is at most ${options.maxContentBytes} characters`)),
-            },
-            "event is required",
-          ),
-        }),
-        request,
-      );
-      const raw = request.event!;
-      const severity = event.severity || Severity.SEVERITY_INFO;
-      const ringEvent: RingEvent = {
+  const eventEntries = {
+    source: requiredText("source"),
+    type: v.pipe(requiredText("type"), v.regex(/^[A-Za-z0-9_.:-]+$/, "must be a dotted name like service.exited")),
+    severity: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5, "must be a severity (DEBUG … CRITICAL)")),
+    message: v.pipe(v.string(), v.maxLength(options.maxContentBytes, `a message is at most ${options.maxContentBytes} characters`)),
+  };
+  type CheckedEvent = v.InferOutput<v.ObjectSchema<typeof eventEntries, undefined>>;
+
+  /**
+   * Events already checked, in order: each to the ring; the errors and security events among
+   * them to the working tier too, all in one commit, on disk before this returns.
+   */
+  const pushEvents = (events: readonly { checked: CheckedEvent; raw: MemoryEvent }[]) => {
+    const ringEvents = events.map(
+      ({ checked, raw }): RingEvent => ({
         id: newId("evt"),
         time: time(raw.time) ?? Date.now(),
-        source: event.source,
-        type: event.type,
-        severity,
+        source: checked.source,
+        type: checked.type,
+        severity: checked.severity || Severity.SEVERITY_INFO,
         message: raw.message,
         data: raw.data ?? {},
         goalId: raw.goalId,
         taskId: raw.taskId,
         security: raw.security,
-      };
-      if (severity < Severity.SEVERITY_ERROR && !raw.security) {
-        ring.push(ringEvent);
-        return { id: ringEvent.id, tier: MemoryTier.MEMORY_TIER_OPERATIONAL };
-      }
-      // Errors and security events are on disk before this returns.
-      store.insert([{ memory: eventMemory(ringEvent), vector: null }], { merge: false });
-      ring.push(ringEvent);
-      return { id: ringEvent.id, tier: MemoryTier.MEMORY_TIER_WORKING };
+      }),
+    );
+    const durable = (event: RingEvent) => event.severity >= Severity.SEVERITY_ERROR || event.security;
+    const working = ringEvents.filter(durable);
+    if (working.length)
+      store.insert(
+        working.map((event) => ({ memory: eventMemory(event), vector: null })),
+        { merge: false },
+      );
+    for (const event of ringEvents) ring.push(event);
+    return ringEvents.map((event) => ({ id: event.id, tier: durable(event) ? MemoryTier.MEMORY_TIER_WORKING : MemoryTier.MEMORY_TIER_OPERATIONAL }));
+  };
+
+  return implement(MemoryServiceDefinition, {
+    pushEvent: async (request) => {
+      const { event } = parseRequest(v.object({ event: v.object(eventEntries, "event is required") }), request);
+      return pushEvents([{ checked: event, raw: request.event! }])[0]!;
+    },
+
+    pushEvents: async (request) => {
+      const { events } = parseRequest(v.object({ events: v.pipe(v.array(v.object(eventEntries)), v.maxLength(MAX_PUSHED_EVENTS, `events holds at most ${MAX_PUSHED_EVENTS} a call`)) }), request);
+      return { results: pushEvents(events.map((checked, i) => ({ checked, raw: request.events[i]! }))) };
     },
 
     recentEvents: (request) => {

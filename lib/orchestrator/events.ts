@@ -2,12 +2,12 @@
  * @module lib/orchestrator/events
  * Every state change of a goal or task, every tool and model call and approval is an event:
  * written to the store first (its row id is the event id a client resumes from), then handed
- * to live StreamEvents subscribers, then reported to aios-memory in the background (PushEvent;
- * memory being down delays the report, it never blocks a goal).
+ * to live StreamEvents subscribers, then reported to aios-memory in the background (PushEvents,
+ * in batches; memory being down delays the report, it never blocks a goal).
  */
 import type { Logger } from "../log/index.ts";
 import { Severity } from "../rpc/gen/aios/v1/common.ts";
-import type { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
+import type { MemoryEvent, MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
 import { EventKind } from "../rpc/gen/aios/v1/orchestrator.ts";
 import type { ServiceClient } from "../rpc/index.ts";
 import type { EventRow, OrchestratorStore } from "./store.ts";
@@ -15,6 +15,8 @@ import type { EventRow, OrchestratorStore } from "./store.ts";
 export type NewEvent = Partial<Omit<EventRow, "id" | "time" | "kind">> & { kind: EventKind; message: string };
 
 const MEMORY_BACKLOG = 5000;
+/** Events a PushEvents call carries at most (memory's own limit is 500). */
+const PUSH_BATCH = 200;
 const EVENT_TYPE: Record<number, string> = {
   [EventKind.EVENT_KIND_GOAL_STATE]: "goal.state",
   [EventKind.EVENT_KIND_GOAL_PLANNED]: "goal.planned",
@@ -103,33 +105,22 @@ export class EventLog {
     this.closed = true;
   }
 
+  /**
+   * Sends the backlog to aios-memory in order, as many events a call as have gathered (up to
+   * PUSH_BATCH): a goal's dozen events cost one or two calls, not a dozen, which the other
+   * processes on a small machine feel. A refused or failed call is tried again in 2 s.
+   */
   private async flush(): Promise<void> {
     if (this.flushing || this.closed) return;
     this.flushing = true;
     try {
       while (this.backlog.length && !this.closed) {
-        const event = this.backlog[0]!;
-        const { severity, ...data } = event.data as { severity: Severity } & Record<string, unknown>;
+        const batch = this.backlog.slice(0, PUSH_BATCH);
         try {
-          await this.memory.pushEvent(
-            {
-              event: {
-                time: new Date(event.time),
-                source: "aios-orchestrator",
-                type: EVENT_TYPE[event.kind] ?? "system",
-                severity,
-                message: event.message,
-                data: { ...data, event_id: String(event.id) },
-                goalId: event.goalId,
-                taskId: event.taskId,
-                security: false,
-              },
-            },
-            { timeoutMs: 5000 },
-          );
-          this.backlog.shift();
+          await this.memory.pushEvents({ events: batch.map(toMemoryEvent) }, { timeoutMs: 5000 });
+          this.backlog.splice(0, batch.length);
         } catch (error) {
-          this.log.debug("memory did not take an event; retrying later", { error: (error as Error).message });
+          this.log.debug("memory did not take events; retrying later", { events: batch.length, error: (error as Error).message });
           await Bun.sleep(2000);
         }
       }
@@ -137,4 +128,20 @@ export class EventLog {
       this.flushing = false;
     }
   }
+}
+
+function toMemoryEvent(event: EventRow): MemoryEvent {
+  const { severity, ...data } = event.data as { severity: Severity } & Record<string, unknown>;
+  return {
+    id: "",
+    time: new Date(event.time),
+    source: "aios-orchestrator",
+    type: EVENT_TYPE[event.kind] ?? "system",
+    severity,
+    message: event.message,
+    data: { ...data, event_id: String(event.id) },
+    goalId: event.goalId,
+    taskId: event.taskId,
+    security: false,
+  };
 }

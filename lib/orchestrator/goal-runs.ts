@@ -42,37 +42,43 @@ export class GoalRuns {
   async run(goal: GoalRow, signal: AbortSignal): Promise<void> {
     try {
       if (this.options.store.taskCount(goal.id) === 0) {
-        this.transitions.setGoal(goal, "planning", "planning", { startedAt: goal.startedAt ?? Date.now() });
+        // Nothing acts on this state: it need not wait for the disk (lost to a power cut, the
+        // goal is planned again from the start).
+        this.options.store.transaction(() => this.transitions.setGoal(goal, "planning", "planning", { startedAt: goal.startedAt ?? Date.now() }), { flush: false });
         const plan = await this.planner.plan(goal, signal);
-        // The plan, its event and the goal's running state: one commit.
-        this.options.store.transaction(() => {
-          this.options.store.replaceTasks(
-            goal.id,
-            plan.tasks.map((task, seq) =>
-              newTaskRow({
-                goalId: goal.id,
-                id: task.id,
-                seq,
-                description: task.description,
-                agent: task.agent,
-                stateReason: "waiting for its dependencies",
-                dependsOn: task.dependsOn,
-                layer: task.layer,
-                suggestedTools: task.tools,
-                successCheck: task.successCheck,
-                call: task.call ?? null,
-              }),
-            ),
-          );
-          this.options.store.updateGoal(goal.id, { plannedBy: plan.layer, ...(plan.answer ? { result: plan.answer } : {}) });
-          this.options.events.emit({
-            kind: EventKind.EVENT_KIND_GOAL_PLANNED,
-            goalId: goal.id,
-            message: `planned at the ${plan.layer} layer: ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`,
-            data: { layer: plan.layer, tasks: plan.tasks.map((task) => ({ id: task.id, description: task.description, agent: task.agent, depends_on: task.dependsOn, layer: task.layer })) },
-          });
-          this.transitions.setGoal(goal, "running", "running its tasks", { startedAt: goal.startedAt ?? Date.now() });
-        });
+        // The plan, its event and the goal's running state: one commit, which need not wait
+        // for the disk: nothing acts on it before a commit that does (a tool call's marker).
+        this.options.store.transaction(
+          () => {
+            this.options.store.replaceTasks(
+              goal.id,
+              plan.tasks.map((task, seq) =>
+                newTaskRow({
+                  goalId: goal.id,
+                  id: task.id,
+                  seq,
+                  description: task.description,
+                  agent: task.agent,
+                  stateReason: "waiting for its dependencies",
+                  dependsOn: task.dependsOn,
+                  layer: task.layer,
+                  suggestedTools: task.tools,
+                  successCheck: task.successCheck,
+                  call: task.call ?? null,
+                }),
+              ),
+            );
+            this.options.store.updateGoal(goal.id, { plannedBy: plan.layer, ...(plan.answer ? { result: plan.answer } : {}) });
+            this.options.events.emit({
+              kind: EventKind.EVENT_KIND_GOAL_PLANNED,
+              goalId: goal.id,
+              message: `planned at the ${plan.layer} layer: ${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`,
+              data: { layer: plan.layer, tasks: plan.tasks.map((task) => ({ id: task.id, description: task.description, agent: task.agent, depends_on: task.dependsOn, layer: task.layer })) },
+            });
+            this.transitions.setGoal(goal, "running", "running its tasks", { startedAt: goal.startedAt ?? Date.now() });
+          },
+          { flush: false },
+        );
       } else {
         this.transitions.setGoal(goal, "running", "running its tasks", { startedAt: goal.startedAt ?? Date.now() });
       }

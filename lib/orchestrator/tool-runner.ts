@@ -74,6 +74,11 @@ export class ToolRunner {
   async call(request: ToolCallRequest, writes: ToolCallWrites = {}): Promise<ToolOutcome> {
     const markerId = `${request.goalId}/${request.taskId}/${request.callId}`;
     const info = this.catalogue().get(request.tool);
+    // The token is asked for first: aios-tools signs it while the marker's commit waits for
+    // the disk (the token is no permission to run anything before the marker is written).
+    const token = this.token(request);
+    // Handled where it is awaited; this keeps an early rejection from going unobserved.
+    token.catch(() => undefined);
     this.store.transaction(() => {
       writes.withStart?.();
       this.store.startToolCall({
@@ -86,11 +91,17 @@ export class ToolRunner {
         callId: request.callId,
       });
     });
+    // The marker's start waits for the disk before the call (a power cut after it must not
+    // let the call run again unseen); its end need not: lost, it leaves a started marker, and
+    // a call whose outcome is unknown is asked about before it runs again.
     const finish = (outcome: ToolOutcome, marker: Record<string, unknown>): ToolOutcome => {
-      this.store.transaction(() => {
-        this.store.finishToolCall(markerId, marker);
-        writes.withFinish?.(outcome);
-      });
+      this.store.transaction(
+        () => {
+          this.store.finishToolCall(markerId, marker);
+          writes.withFinish?.(outcome);
+        },
+        { flush: false },
+      );
       return outcome;
     };
     let outcome: ToolOutcome;
@@ -99,7 +110,7 @@ export class ToolRunner {
         {
           tool: request.tool,
           input: request.input,
-          capabilityToken: await this.token(request),
+          capabilityToken: await token,
           approvalId: request.approvalId ?? "",
           goalId: request.goalId,
           taskId: request.taskId,

@@ -32,6 +32,7 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   "/aios.v1.InitService/Shutdown": [...PEOPLE, "tools"],
 
   "/aios.v1.MemoryService/PushEvent": AIOS,
+  "/aios.v1.MemoryService/PushEvents": AIOS,
   "/aios.v1.MemoryService/RecentEvents": AIOS,
   "/aios.v1.MemoryService/Remember": AIOS,
   "/aios.v1.MemoryService/Search": AIOS,

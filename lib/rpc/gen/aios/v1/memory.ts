@@ -325,6 +325,16 @@ export interface PushEventResponse {
   tier: MemoryTier;
 }
 
+export interface PushEventsRequest {
+  /** The events, oldest first; ids are ignored. */
+  events: MemoryEvent[];
+}
+
+export interface PushEventsResponse {
+  /** What PushEvent would have answered for each event, in the same order. */
+  results: PushEventResponse[];
+}
+
 export interface RecentEventsRequest {
   /** Only events at or after this time. */
   since?:
@@ -1603,6 +1613,146 @@ export const PushEventResponse: MessageFns<PushEventResponse> = {
     const message = createBasePushEventResponse();
     message.id = object.id ?? "";
     message.tier = object.tier ?? 0;
+    return message;
+  },
+};
+
+function createBasePushEventsRequest(): PushEventsRequest {
+  return { events: [] };
+}
+
+export const PushEventsRequest: MessageFns<PushEventsRequest> = {
+  encode(message: PushEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.events) {
+      MemoryEvent.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushEventsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushEventsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.events.push(MemoryEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushEventsRequest {
+    return {
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => MemoryEvent.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: PushEventsRequest): unknown {
+    const obj: any = {};
+    if (message.events?.length) {
+      obj.events = message.events.map((e) => MemoryEvent.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PushEventsRequest>, I>>(base?: I): PushEventsRequest {
+    return PushEventsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PushEventsRequest>, I>>(object: I): PushEventsRequest {
+    const message = createBasePushEventsRequest();
+    message.events = object.events?.map((e) => MemoryEvent.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePushEventsResponse(): PushEventsResponse {
+  return { results: [] };
+}
+
+export const PushEventsResponse: MessageFns<PushEventsResponse> = {
+  encode(message: PushEventsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      PushEventResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushEventsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushEventsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(PushEventResponse.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushEventsResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => PushEventResponse.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PushEventsResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => PushEventResponse.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PushEventsResponse>, I>>(base?: I): PushEventsResponse {
+    return PushEventsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PushEventsResponse>, I>>(object: I): PushEventsResponse {
+    const message = createBasePushEventsResponse();
+    message.results = object.results?.map((e) => PushEventResponse.fromPartial(e)) || [];
     return message;
   },
 };
@@ -4588,6 +4738,19 @@ export const MemoryServiceDefinition = {
       requestType: PushEventRequest as typeof PushEventRequest,
       requestStream: false,
       responseType: PushEventResponse as typeof PushEventResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Records events in order, each as PushEvent would (the errors and security events among
+     * them reach the working tier together, in one commit, before it returns): a component
+     * reporting a burst of events pays one call, not one a piece. At most 500 a call.
+     */
+    pushEvents: {
+      name: "PushEvents",
+      requestType: PushEventsRequest as typeof PushEventsRequest,
+      requestStream: false,
+      responseType: PushEventsResponse as typeof PushEventsResponse,
       responseStream: false,
       options: {},
     },
