@@ -13,6 +13,7 @@ import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
 import { shellCommand } from "./shell.ts";
 import { schedulesCommand } from "./schedules.ts";
 import { rollbackCommand } from "./rollback.ts";
+import { configCommand } from "./config.ts";
 import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
 
 const USAGE = `aiosctl: talk to a running AIOS
@@ -45,6 +46,9 @@ Commands:
   poweroff / reboot       stop every service in order, then power off or reboot
   health [COMPONENT...]   is each component serving on its socket? (default: all)
   shell                   a line editor: plain text is a goal, :command is any of these
+  config show|set|unset|check|edit
+                          read and change /etc/aios/aios.toml, checked before it is saved
+                          (kept on the data disk across reboots)
   version                 show the version
 
 Every command takes --json: the contracts' proto3 JSON mapping (camelCase, enums by name,
@@ -75,6 +79,7 @@ const COMMANDS: Record<string, Command> = {
   audit: auditCommand,
   memory: memoryCommand,
   schedules: schedulesCommand,
+  config: configCommand,
   usage: usageCommand,
   autonomy: autonomyCommand,
   stop: (argv) => emergencyStopCommand(true, argv),

@@ -8,3 +8,4 @@ export * from "./statfs.ts";
 export * from "./private-file.ts";
 export * from "./group-records.ts";
 export * from "./migrate.ts";
+export * from "./atomic-file.ts";

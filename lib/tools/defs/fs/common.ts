@@ -3,7 +3,8 @@
  * What the fs tools share: the path input, atomic writes, and the backup of one file.
  */
 import { closeSync, existsSync, fsyncSync, lstatSync, openSync, renameSync, rmSync, writeSync, chmodSync, chownSync, readFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, join } from "node:path";
+import { writeFileAtomic } from "../../../sys/atomic-file.ts";
 import * as v from "valibot";
 import { normalizePath } from "../../capability.ts";
 import type { Backup, ToolContext } from "../../registry.ts";
@@ -22,9 +23,8 @@ export const AbsolutePath = v.pipe(
  * write lands in the directory that was checked even if the path is swapped meanwhile.
  */
 export function writeAtomic(path: string, content: Buffer | string, mode?: number, parent?: { dirFd: number; at: (name?: string) => string }): void {
-  const tempName = `.${basename(path)}.aios-${process.pid}-${Date.now()}`;
-  const temp = parent ? parent.at(tempName) : join(dirname(path), tempName);
-  const target = parent ? parent.at() : path;
+  if (!parent) return writeFileAtomic(path, content, mode);
+  const temp = parent.at(`.${basename(path)}.aios-${process.pid}-${Date.now()}`);
   // wx: never through a file or link someone put there first.
   const fd = openSync(temp, "wx", mode ?? 0o644);
   try {
@@ -34,17 +34,8 @@ export function writeAtomic(path: string, content: Buffer | string, mode?: numbe
     closeSync(fd);
   }
   if (mode !== undefined) chmodSync(temp, mode);
-  renameSync(temp, target);
-  if (parent) {
-    fsyncSync(parent.dirFd);
-    return;
-  }
-  const dirFd = openSync(dirname(path), "r");
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
+  renameSync(temp, parent.at());
+  fsyncSync(parent.dirFd);
 }
 
 /** Saves a file's content, mode and owner, or that it did not exist. */

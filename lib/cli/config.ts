@@ -1,0 +1,199 @@
+/**
+ * @module lib/cli/config
+ * aiosctl config: the configuration a person reads and changes on the machine itself. Every
+ * change is checked against the schema before it is saved and saved all or nothing
+ * (lib/sys/atomic-file), so aios.toml is never left broken; on the running system /etc/aios is
+ * the image's files overlaid by the data disk's /var/lib/aios/etc, so what is saved is kept
+ * across reboots (DESIGN.md §6a).
+ */
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { commonUsage, EXIT_CONFIG, parseCommonFlags } from "../config/flags.ts";
+import { readAgentFiles } from "../config/agents.ts";
+import { ConfigEditError, changeKey, keyPath, tomlValue, valueAt } from "../config/edit.ts";
+import { ConfigError, type Config, parseConfigText, rooted } from "../config/index.ts";
+import { loadServiceDirectory } from "../init/service-config.ts";
+import { EXIT_USAGE } from "../rpc/index.ts";
+import { writeFileAtomic } from "../sys/atomic-file.ts";
+
+const USAGE = commonUsage(
+  "aiosctl config show [KEY] | set KEY VALUE | unset KEY | check | edit",
+  "read and change /etc/aios/aios.toml, checked before it is saved",
+  `      --json          show: the values as JSON
+
+  show [KEY]          every key with its value (TABLE.KEY = VALUE, "# default" when the file
+                      does not set it), or one key or table
+  set KEY VALUE       set one key: VALUE as TOML (8, true, ["a", "b"]) or plain words
+                      (0.0.0.0, debug); refused with what the key expects when it does not fit
+  unset KEY           remove the key from the file: its default applies again
+  check               check aios.toml, services/*.toml and agents/*.toml (exit 78 if not valid)
+  edit                open aios.toml in $VISUAL or $EDITOR (vi); saved only once it is valid
+`,
+);
+
+export async function configCommand(argv: readonly string[]): Promise<number> {
+  const parsed = parseCommonFlags(argv, USAGE, { json: { type: "boolean" } }, true);
+  if (typeof parsed === "number") return parsed;
+  const [action, ...rest] = parsed.positionals;
+  const file = parsed.flags.config;
+  const configDir = (config: Config) => rooted(parsed.flags.root, config.paths.config_dir);
+  try {
+    switch (action) {
+      case "show":
+        return show(file, rest[0], parsed.values.json === true);
+      case "set":
+        if (rest.length !== 2) return usage("config set needs KEY and VALUE (quote a VALUE with spaces)");
+        return save(file, rest[0]!, rest[1]!);
+      case "unset":
+        if (rest.length !== 1) return usage("config unset needs KEY");
+        return save(file, rest[0]!, null);
+      case "check":
+        return check(file, configDir);
+      case "edit":
+        return await edit(file);
+      default:
+        return usage(action ? `unknown action "${action}"` : "which action? show, set, unset, check or edit");
+    }
+  } catch (error) {
+    if (error instanceof ConfigEditError) {
+      process.stderr.write(`aiosctl config: ${error.message}\nnothing was saved\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`aiosctl config: ${error.message}\nnothing was saved\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+function usage(message: string): number {
+  process.stderr.write(`aiosctl config: ${message}\n\n${USAGE}`);
+  return EXIT_USAGE;
+}
+
+const readText = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
+
+/** Every leaf of a table as [dotted key, value]; lists of tables stay one value. */
+function leaves(value: unknown, prefix: string): [string, unknown][] {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return [[prefix, value]];
+  return Object.entries(value).flatMap(([key, inner]) => leaves(inner, prefix ? `${prefix}.${key}` : key));
+}
+
+/** A value as TOML writes it where TOML can (a list of tables is shown as JSON). */
+function display(value: unknown): string {
+  try {
+    return tomlValue(value);
+  } catch {
+    return JSON.stringify(value);
+  }
+}
+
+function show(file: string, key: string | undefined, asJson: boolean): number {
+  const text = readText(file);
+  const config = parseConfigText(text, file);
+  const document = Bun.TOML.parse(text);
+  const path = key === undefined ? [] : key.split(".");
+  const chosen = path.length ? valueAt(config, path) : config;
+  if (chosen === undefined) {
+    process.stderr.write(`aiosctl config: ${key} is not a key or table of aios.toml (aiosctl config show lists them)\n`);
+    return 1;
+  }
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify(chosen)}\n`);
+    return 0;
+  }
+  const lines = leaves(chosen, key ?? "")
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${name} = ${display(value)}${valueAt(document, name.split(".")) === undefined ? "  # default" : ""}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}
+
+function save(file: string, key: string, raw: string | null): number {
+  keyPath(key);
+  const text = readText(file);
+  const before = valueAt(parseConfigText(text, file), key.split("."));
+  const change = changeKey(text, file, key, raw);
+  if (change.text === text) {
+    process.stdout.write(`${key} = ${display(change.value)} (unchanged)\n`);
+    return 0;
+  }
+  writeFileAtomic(file, change.text, existsSync(file) ? statSync(file).mode & 0o7777 : 0o644);
+  process.stdout.write(
+    `${key} = ${display(change.value)}${raw === null ? " (its default)" : ""} (was ${display(before)}), saved to ${file}\n` +
+      "It takes effect when the services that read it restart (aiosctl restart NAME) or at the next boot.\n",
+  );
+  return 0;
+}
+
+function check(file: string, configDir: (config: Config) => string): number {
+  const problems: string[] = [];
+  let config: Config | null = null;
+  try {
+    config = parseConfigText(readText(file), file);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (config) {
+    const dir = configDir(config);
+    try {
+      loadServiceDirectory(join(dir, "services"));
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+    try {
+      readAgentFiles(join(dir, "agents"));
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length) {
+    process.stderr.write(`${problems.join("\n")}\n`);
+    return EXIT_CONFIG;
+  }
+  process.stdout.write(`${file}, ${config ? join(configDir(config), "services") : ""} and agents: valid\n`);
+  return 0;
+}
+
+/** The file in an editor, as a copy beside it; saved over it only when it is valid. */
+async function edit(file: string): Promise<number> {
+  const original = readText(file);
+  const copy = join(dirname(file), `.${basename(file)}.edit-${process.pid}`);
+  writeFileAtomic(copy, original, 0o600);
+  const editor = process.env.VISUAL || process.env.EDITOR || "vi";
+  const interactive = process.stdin.isTTY === true;
+  try {
+    for (;;) {
+      const status = await Bun.spawn(["sh", "-c", `${editor} "$1"`, "editor", copy], { stdio: ["inherit", "inherit", "inherit"] }).exited;
+      if (status !== 0) {
+        process.stderr.write(`aiosctl config: the editor (${editor}) exited with status ${status}; nothing was saved\n`);
+        return 1;
+      }
+      const edited = readFileSync(copy, "utf8");
+      if (edited === original) {
+        process.stdout.write("no change\n");
+        return 0;
+      }
+      try {
+        parseConfigText(edited, file);
+      } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n`);
+        if (interactive && (await askYes("edit it again? [Y/n] "))) continue;
+        process.stderr.write(`nothing was saved: ${file} is as it was\n`);
+        return EXIT_CONFIG;
+      }
+      writeFileAtomic(file, edited, existsSync(file) ? statSync(file).mode & 0o7777 : 0o644);
+      process.stdout.write(`saved ${file}; it takes effect when the services that read it restart (aiosctl restart NAME) or at the next boot\n`);
+      return 0;
+    }
+  } finally {
+    rmSync(copy, { force: true });
+  }
+}
+
+async function askYes(question: string): Promise<boolean> {
+  process.stdout.write(question);
+  for await (const line of console) return !/^\s*n/i.test(line);
+  return false;
+}
