@@ -23,7 +23,10 @@ export const AbsolutePath = v.pipe(
  * write lands in the directory that was checked even if the path is swapped meanwhile.
  */
 export function writeAtomic(path: string, content: Buffer | string, mode?: number, parent?: { dirFd: number; at: (name?: string) => string }): void {
-  if (!parent) return writeFileAtomic(path, content, mode);
+  if (!parent) {
+    writeFileAtomic(path, content, mode);
+    return;
+  }
   const temp = parent.at(`.${basename(path)}.aios-${process.pid}-${Date.now()}`);
   // wx: never through a file or link someone put there first.
   const fd = openSync(temp, "wx", mode ?? 0o644);
