@@ -124,6 +124,11 @@ describe("the AIOS image in QEMU", () => {
         "mkdir -p /home/alice && echo kept-in-home > /home/alice/note && printf '#!/bin/sh\\necho local-tool-ran\\n' > /usr/local/bin/hello-local && chmod +x /usr/local/bin/hello-local && echo kept-in-srv > /srv/site && echo kept-in-opt > /opt/app && echo kept-in-var-tmp > /var/tmp/scratch && sync && echo ok",
       );
       expect(kept.stdout.trim()).toBe("ok");
+      // /etc/aios is the image's files under the data disk's /var/lib/aios/etc: a change made
+      // with aiosctl config is written there and kept (the ISO boot below reads it back).
+      expect(mounts).toMatch(/^overlay \/etc\/aios overlay .*upperdir=\/var\/lib\/aios\/etc/m);
+      const configured = await ssh(vm.sshPort, key, "aiosctl config set system.hostname kept-host && sync && cat /var/lib/aios/etc/aios.toml | grep '^hostname'");
+      expect([configured.code, configured.stdout]).toEqual([0, expect.stringContaining('hostname = "kept-host"')]);
 
       await ssh(vm.sshPort, key, "poweroff");
       expect(await vm.exited).toBe(0);
@@ -148,6 +153,11 @@ describe("the AIOS image in QEMU", () => {
       vm.type("!cat /home/alice/note /srv/site /opt/app /var/tmp/scratch; hello-local\n");
       await vm.waitForSerial("local-tool-ran", again);
       expect(vm.serial().slice(again)).toMatch(/kept-in-home\s+kept-in-srv\s+kept-in-opt\s+kept-in-var-tmp\s+local-tool-ran/);
+      // The configuration changed in the first boot is in effect: the host name came from it.
+      const named = vm.serial().length;
+      vm.type("!hostname; aiosctl config show system.hostname\n");
+      await vm.waitForSerial('system.hostname = "kept-host"', named);
+      expect(vm.serial().slice(named)).toMatch(/^kept-host\s*$/m);
       // GRUB's entry keeps transparent huge pages off: with them on, the kernel holds back
       // 44 MiB more (vm.min_free_kbytes) on a 2 GiB machine for pages nothing in AIOS asks for.
       const thp = vm.serial().length;

@@ -157,6 +157,43 @@ export function bindPersistentPaths(config: Config, log: Logger, say: Say): void
   if (failed.length) say(`could not keep ${failed.join(", ")} on the data disk (see /var/log/aios/init.log)`);
 }
 
+/**
+ * /etc/aios as the image's files overlaid by the data disk's STATE_DIR/etc (overlayfs, upper
+ * layer on the disk): what a person changes there (aiosctl config, an editor) is written to
+ * the disk and kept across reboots and updates, and every file they did not change is the
+ * image's, so a new version's defaults reach them. Only with a data disk: on the tmpfs it
+ * would keep nothing. A persisted aios.toml that no longer passes the schema (edited by hand,
+ * or a key a new version dropped) is moved aside, named, before the overlay is mounted, so the
+ * services start on the image's file rather than not at all. Returns the persisted directory
+ * when the overlay is mounted.
+ */
+export function overlayConfigDir(config: Config, log: Logger, say: Say, validate: (text: string, file: string) => void): string | null {
+  const dir = config.paths.config_dir;
+  const kept = join(config.paths.state_dir, "etc");
+  const work = join(config.paths.state_dir, ".etc-work");
+  try {
+    mkdirSync(kept, { recursive: true, mode: 0o755 });
+    mkdirSync(work, { recursive: true, mode: 0o700 });
+    const persisted = join(kept, "aios.toml");
+    if (existsSync(persisted)) {
+      try {
+        validate(readFileSync(persisted, "utf8"), persisted);
+      } catch (error) {
+        const aside = `${persisted}.invalid-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+        renameSync(persisted, aside);
+        say(`${(error as Error).message}\nthe image's aios.toml is used instead; yours is kept as ${aside} (fix it, then aiosctl config edit)`);
+      }
+    }
+    // lowerdir is the mount point itself: the kernel looks it up before the overlay covers it.
+    mount("overlay", dir, "overlay", MS_NOSUID | MS_NODEV, `lowerdir=${dir},upperdir=${kept},workdir=${work}`);
+    return kept;
+  } catch (error) {
+    log.error("failed to overlay the configuration directory", { dir, kept, err: error });
+    say(`${dir} could not be kept on the data disk (${(error as Error).message}): changes to it last until power off`);
+    return null;
+  }
+}
+
 /** Writes root's authorized_keys from the config and the kernel command line. */
 export function installSshKeys(config: Config, cmdline: Map<string, string>, say: Say): void {
   const keys = [...config.ssh.authorized_keys];

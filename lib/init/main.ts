@@ -11,12 +11,12 @@
 import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Config, parseConfig, rooted, socketPath, VERSION_LINE } from "../config/index.ts";
+import { type Config, DEFAULT_CONFIG_PATH, parseConfig, parseConfigText, rooted, socketPath, VERSION_LINE } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from "../config/flags.ts";
 import { type RunningServer, serve } from "../rpc/index.ts";
 import { becomeSubreaper, disableCtrlAltDel } from "../sys/index.ts";
-import { bindPersistentPaths, bringUpNetwork, installSshKeys, loadModules, mountDataDisk, mountKernelFilesystems, readCmdlineText, setHostname } from "./boot.ts";
+import { bindPersistentPaths, bringUpNetwork, installSshKeys, loadModules, mountDataDisk, mountKernelFilesystems, overlayConfigDir, readCmdlineText, setHostname } from "./boot.ts";
 import { BootTimeline } from "./boot-timeline.ts";
 import { parseCmdline } from "./cmdline.ts";
 import { networkServices } from "./network-services.ts";
@@ -154,7 +154,8 @@ async function runRooted(config: Config, root: string, configPath: string | unde
   return 0;
 }
 
-async function runAsPid1(config: Config): Promise<number> {
+async function runAsPid1(imageConfig: Config): Promise<number> {
+  let config = imageConfig;
   process.on("uncaughtException", (error) => say(`uncaught error (supervision goes on): ${error.stack ?? error.message}`));
   process.on("unhandledRejection", (error) => say(`unhandled rejection (supervision goes on): ${String(error)}`));
   const timeline = new BootTimeline();
@@ -178,9 +179,21 @@ async function runAsPid1(config: Config): Promise<number> {
   setHostname(config, fileLog);
   loadModules(config, fileLog, say);
   timeline.mark("kernel modules");
-  mountDataDisk(config, fileLog, say);
+  const storage = mountDataDisk(config, fileLog, say);
   timeline.mark("data disk");
   bindPersistentPaths(config, fileLog, say);
+  if (storage === "disk" && overlayConfigDir(config, fileLog, say, (text, file) => void parseConfigText(text, file))) {
+    // The configuration as the person left it: what follows (network, services) uses it; the
+    // host name and modules are applied again for what it changes.
+    const kept = loadComponentConfig({ config: DEFAULT_CONFIG_PATH, configRequired: false, root: "" });
+    if (typeof kept !== "number" && !Bun.deepEquals(kept, config)) {
+      config = kept;
+      setHostname(config, fileLog);
+      loadModules(config, fileLog, say);
+      say("configuration from the data disk (/etc/aios over /var/lib/aios/etc)");
+    }
+  }
+  timeline.mark("configuration");
   bringUpNetwork(config, fileLog, say);
   timeline.mark("network");
   installSshKeys(config, cmdline, say);
