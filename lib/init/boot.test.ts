@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfigText } from "../config/index.ts";
 import { createLogger } from "../log/index.ts";
-import { modulesToLoad, writeResolvConf } from "./boot.ts";
+import { umount } from "../sys/index.ts";
+import { modulesToLoad, overlayConfigDir, writeResolvConf } from "./boot.ts";
 import { networkServices } from "./network-services.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-boot-"));
@@ -35,5 +36,41 @@ describe("kernel modules", () => {
     const sysModule = join(dir, "sys-module");
     for (const name of ["virtio_blk", "crc32c_generic"]) mkdirSync(join(sysModule, name), { recursive: true });
     expect(modulesToLoad(["virtio_blk", "virtio_net", "crc32c-generic", "ext4"], sysModule)).toEqual(["virtio_net", "ext4"]);
+  });
+});
+
+describe("/etc/aios kept on the data disk", () => {
+  test("an overlay over the image's directory: changes land on the disk; a kept aios.toml the schema refuses is moved aside first", () => {
+    const image = join(dir, "etc-aios");
+    const state = join(dir, "state");
+    mkdirSync(image, { recursive: true });
+    writeFileSync(join(image, "aios.toml"), '[system]\nhostname = "image"\n');
+    mkdirSync(join(state, "etc"), { recursive: true });
+    writeFileSync(join(state, "etc/aios.toml"), "[system]\nhostname = 42\n");
+    const config = parseConfigText(`[paths]\nconfig_dir = "${image}"\nstate_dir = "${state}"\n`, "test.toml");
+    const said: string[] = [];
+    const kept = overlayConfigDir(
+      config,
+      quiet,
+      (line) => said.push(line),
+      (text, file) => void parseConfigText(text, file),
+    );
+    try {
+      expect(kept).toBe(join(state, "etc"));
+      // The refused file is kept beside, named; the image's file is what the directory shows.
+      const aside = readdirSync(join(state, "etc")).filter((name) => name.startsWith("aios.toml.invalid-"));
+      expect(aside).toHaveLength(1);
+      expect(said.join("\n")).toContain(aside[0]!);
+      expect(said.join("\n")).toContain("system.hostname");
+      expect(readFileSync(join(image, "aios.toml"), "utf8")).toContain('"image"');
+      // A change through the directory is written to the disk's layer.
+      writeFileSync(join(image, "aios.toml"), '[system]\nhostname = "kept"\n');
+      expect(readFileSync(join(state, "etc/aios.toml"), "utf8")).toContain('"kept"');
+    } finally {
+      if (kept) umount(image);
+    }
+    // Unmounted, the image's own file was never touched.
+    expect(readFileSync(join(image, "aios.toml"), "utf8")).toContain('"image"');
+    expect(existsSync(join(state, ".etc-work"))).toBe(true);
   });
 });
