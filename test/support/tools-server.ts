@@ -26,6 +26,7 @@ export async function startToolsServer() {
   writeFileSync(join(root, "etc/secret"), "root-only\n");
   writeFileSync(join(root, "etc/aios/agents/storage.toml"), agentToml(["fs:read:/data/**", "fs:write:/data/**", "fs:delete:/data/**"]));
   writeFileSync(join(root, "etc/aios/agents/reader.toml"), agentToml(["fs:read:/data/pub/*"]));
+  writeFileSync(join(root, "etc/aios/agents/configurer.toml"), agentToml(["sys:config_read", "sys:config_write"]));
   const config = parseConfig({ tools: { output_cap_bytes: 2048 } }, "test");
   const services = await toolsComponent.services({ config, root, log: quiet, onStop: () => {} });
   const server = await serve({ socketPath: join(dir, "tools.sock"), component: "aios-tools", log: quiet, services });

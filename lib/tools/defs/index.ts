@@ -52,6 +52,7 @@ import { serviceRestart, serviceStart, serviceStop } from "./service/control.ts"
 import { serviceList } from "./service/list.ts";
 import { serviceLogs } from "./service/logs.ts";
 import { serviceStatus } from "./service/status.ts";
+import { sysConfigGet, sysConfigSet } from "./sys/config.ts";
 
 export const CATALOGUE: readonly ToolDefinition[] = [
   fsRead,
@@ -110,4 +111,6 @@ export const CATALOGUE: readonly ToolDefinition[] = [
   secListCapabilities,
   secCheckPerms,
   secFileIntegrity,
+  sysConfigGet,
+  sysConfigSet,
 ];

@@ -1,0 +1,84 @@
+/**
+ * @module lib/tools/defs/sys/config
+ * AIOS's own configuration (/etc/aios/aios.toml) for agents: read with its secrets left out,
+ * and one key changed the way `aiosctl config set` changes it (checked against the schema,
+ * saved all or nothing, the rest of the file untouched). A change is critical: a person
+ * approves each one at every autonomy level, and Rollback puts the file back. The file itself
+ * stays closed to the fs tools (lib/tools/protected.ts): this is the one door, and it never
+ * shows or sets a secret.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import * as v from "valibot";
+import { changeKey, ConfigEditError, keyPath, valueAt } from "../../../config/edit.ts";
+import { ConfigError, DEFAULT_CONFIG_PATH, parseConfigText } from "../../../config/index.ts";
+import { writeFileAtomic } from "../../../sys/atomic-file.ts";
+import { defineTool } from "../../registry.ts";
+import { toolError } from "../../tool-error.ts";
+import { backupFile, restoreFile } from "../fs/common.ts";
+
+/** Keys whose values are secrets: never shown to an agent, never set by one. */
+const SECRET_KEYS = new Set(["api_key", "password_hash"]);
+const isSecret = (key: string) => SECRET_KEYS.has(key.split(".").at(-1)!);
+
+/** The value with every secret replaced by whether it is set. */
+function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_KEYS.has(key) ? (inner ? "(set)" : "") : redact(inner)]));
+}
+
+const Key = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, "must be a key of aios.toml such as orchestrator.max_parallel_tasks"), v.maxLength(200));
+
+export const sysConfigGet = defineTool({
+  name: "sys.config_get",
+  description: "Read AIOS's configuration (aios.toml with its defaults): every key, one table (console) or one key (console.port). Secrets show only whether they are set.",
+  input: v.strictObject({ key: v.optional(Key) }),
+  output: v.object({ key: v.string(), value: v.unknown() }),
+  risk: "low",
+  capability: "sys:config_read",
+  readOnly: true,
+  idempotent: true,
+  reversible: false,
+  timeoutMs: 10_000,
+  resources: () => [],
+  run(input, ctx) {
+    const file = ctx.physical(DEFAULT_CONFIG_PATH);
+    const config = parseConfigText(existsSync(file) ? readFileSync(file, "utf8") : "", DEFAULT_CONFIG_PATH);
+    const value = input.key ? valueAt(config, input.key.split(".")) : config;
+    if (value === undefined) throw toolError("not_found", `${input.key} is not a key or table of aios.toml`);
+    return { key: input.key ?? "", value: redact(value) };
+  },
+});
+
+export const sysConfigSet = defineTool({
+  name: "sys.config_set",
+  description:
+    'Change one key of AIOS\'s configuration (aios.toml), checked against its schema before it is saved; value as TOML (8, true, ["a"]) or plain words. A person approves every change; it takes effect when the services that read it restart. Reversible.',
+  input: v.strictObject({ key: Key, value: v.pipe(v.string(), v.maxLength(4096)) }),
+  output: v.object({ key: v.string(), value: v.unknown(), previous: v.unknown() }),
+  risk: "critical",
+  capability: "sys:config_write",
+  readOnly: false,
+  idempotent: true,
+  reversible: true,
+  timeoutMs: 10_000,
+  resources: () => [],
+  backup: (_input, ctx) => backupFile(DEFAULT_CONFIG_PATH, ctx),
+  restore: (backup, backupDir, ctx) => restoreFile(backup, backupDir, ctx),
+  run(input, ctx) {
+    if (isSecret(input.key)) throw toolError("permission", `${input.key} is a secret: only a person sets it (aiosctl config edit)`);
+    const file = ctx.physical(DEFAULT_CONFIG_PATH);
+    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+    try {
+      keyPath(input.key);
+      const previous = valueAt(parseConfigText(text, DEFAULT_CONFIG_PATH), input.key.split("."));
+      const change = changeKey(text, DEFAULT_CONFIG_PATH, input.key, input.value);
+      if (change.text !== text) writeFileAtomic(file, change.text, existsSync(file) ? statSync(file).mode & 0o7777 : 0o600);
+      return { key: input.key, value: change.value, previous };
+    } catch (error) {
+      if (error instanceof ConfigError) throw toolError("invalid", error.problems.join("; "));
+      if (error instanceof ConfigEditError) throw toolError("invalid", error.message);
+      throw error;
+    }
+  },
+});
