@@ -45,6 +45,8 @@ const ALL_CAPS = [
   "sec:read",
   "sec:scan:/data/**",
   "sec:integrity:/data/**",
+  "sys:config_read",
+  "sys:config_write",
 ];
 const NET_CAPS = ["net:read", "net:ping:127.0.0.1", "net:dns:localhost", "net:http:http://127.0.0.1:8099/**", "net:connect:127.0.0.1:*"];
 const HTTP_PORT = 8099;
@@ -368,6 +370,18 @@ const CASES: Case[] = [
     field: "input.action",
   },
   { tool: "hw.info", good: () => ({}), check: (o) => expect(o.cpu.count).toBeGreaterThan(0), bad: { x: 1 }, field: "input.x" },
+  { tool: "sys.config_get", good: () => ({ key: "console.port" }), check: (o) => expect(o).toEqual({ key: "console.port", value: 9090 }), bad: { key: "Not A Key" }, field: "input.key" },
+  {
+    tool: "sys.config_set",
+    approve: true,
+    good: () => ({ key: "log.level", value: "info" }),
+    check: (o) => {
+      expect(o).toEqual({ key: "log.level", value: "info", previous: "info" });
+      expect(readFileSync(join(root, "etc/aios/aios.toml"), "utf8")).toBe('[log]\nlevel = "info"\n');
+    },
+    bad: { key: "log.level" },
+    field: "input.value",
+  },
 ];
 
 describe("every tool of the catalogue", () => {
