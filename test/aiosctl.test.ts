@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { InitServiceDefinition } from "../lib/rpc/gen/aios/v1/init.ts";
+import { connect } from "../lib/rpc/index.ts";
 import { run, start } from "./support/binary.ts";
+import { refusal } from "./support/refusal.ts";
 import { QUIET, type Stack, startStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -249,6 +252,48 @@ describe("aiosctl for goals, services and undo", () => {
     expect((await aiosctl("service", "frobnicate", "web")).code).toBe(64);
     expect((await aiosctl("service", "start")).code).toBe(64);
     expect((await aiosctl("service", "stop", "no-such-service")).code).toBe(1);
+  });
+
+  test("reload: says what each change needs, restarts only those services and only with a yes; a broken file applies nothing", async () => {
+    const pidOf = async (name: string) => Number(/pid (\d+)/.exec((await aiosctl("service", "status", name)).stdout)?.[1]);
+    expect((await aiosctl("reload")).stdout).toBe("aios.toml is as it was read: nothing changed\n");
+    const file = join(stack.root, "etc/aios/aios.toml");
+    const before = readFileSync(file, "utf8");
+    expect((await aiosctl("config", "set", "orchestrator.max_parallel_tasks", "3")).code).toBe(0);
+    expect((await aiosctl("config", "set", "system.hostname", "web-1")).code).toBe(0);
+    const orchestrator = await pidOf("orchestrator");
+    const memory = await pidOf("memory");
+    // No terminal and no --yes: it says what would restart and restarts nothing.
+    const asked = await aiosctl("reload");
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toContain("orchestrator.max_parallel_tasks: 4 → 3  (restart orchestrator)");
+    // Under --root aios-init sets no host name: that waits for a boot as PID 1.
+    expect(asked.stdout).toContain('system.hostname: "aios" → "web-1"  (takes effect at the next boot)');
+    expect(asked.stdout).toContain("not restarted: aiosctl restart orchestrator");
+    expect(await pidOf("orchestrator")).toBe(orchestrator);
+    // Read again: the changes are now in effect as far as aios-init knows; restart with --yes.
+    expect((await aiosctl("config", "set", "orchestrator.max_parallel_tasks", "5")).code).toBe(0);
+    const done = await aiosctl("reload", "--yes");
+    expect([done.code, done.stdout]).toEqual([0, expect.stringContaining("orchestrator: restarted")]);
+    expect(done.stdout).not.toContain("hostname");
+    expect(await pidOf("orchestrator")).not.toBe(orchestrator);
+    expect(await pidOf("memory")).toBe(memory);
+    expect((await aiosctl("health")).code).toBe(0);
+    // A file that fails the schema: aiosctl itself says so (78), and aios-init refuses to read
+    // it with the key, applying nothing.
+    writeFileSync(file, `${before}\n[console]\nport = "high"\n`);
+    const init = connect(InitServiceDefinition, join(stack.root, "run/aios/init.sock"));
+    try {
+      const broken = await aiosctl("reload", "--yes");
+      expect([broken.code, broken.stderr]).toEqual([78, expect.stringContaining("console.port")]);
+      const refused = await refusal(init.reloadConfig({}));
+      expect([refused.code, refused.message]).toEqual(["failed_precondition", expect.stringMatching(/console\.port[\s\S]*nothing was applied/)]);
+    } finally {
+      init.close();
+      writeFileSync(file, before);
+    }
+    // The orchestrator's value went back to its default: one more restart, asked for.
+    expect((await aiosctl("reload", "--yes")).stdout).toContain("orchestrator.max_parallel_tasks: 5 → 4  (restart orchestrator)");
   });
 });
 

@@ -10,14 +10,16 @@ import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { commonUsage, EXIT_CONFIG, parseCommonFlags } from "../config/flags.ts";
 import { readAgentFiles } from "../config/agents.ts";
-import { ConfigEditError, changeKey, keyPath, tomlValue, valueAt } from "../config/edit.ts";
+import { ConfigEditError, changeKey, keyPath, leaves, tomlValue, valueAt } from "../config/edit.ts";
 import { ConfigError, type Config, parseConfigText, rooted } from "../config/index.ts";
 import { loadServiceDirectory } from "../init/service-config.ts";
+import { ConfigEffect, InitServiceDefinition, ReloadConfigResponse, ServiceState } from "../rpc/gen/aios/v1/init.ts";
 import { EXIT_USAGE } from "../rpc/index.ts";
+import { json, runCommand } from "./command.ts";
 import { writeFileAtomic } from "../sys/atomic-file.ts";
 
 const USAGE = commonUsage(
-  "aiosctl config show [KEY] | set KEY VALUE | unset KEY | check | edit",
+  "aiosctl config show [KEY] | set KEY VALUE | unset KEY | check | edit | reload",
   "read and change /etc/aios/aios.toml, checked before it is saved",
   `      --json          show: the values as JSON
 
@@ -28,6 +30,7 @@ const USAGE = commonUsage(
   unset KEY           remove the key from the file: its default applies again
   check               check aios.toml, services/*.toml and agents/*.toml (exit 78 if not valid)
   edit                open aios.toml in $VISUAL or $EDITOR (vi); saved only once it is valid
+  reload              the same as aiosctl reload: apply it to the running system
 `,
 );
 
@@ -51,6 +54,8 @@ export async function configCommand(argv: readonly string[]): Promise<number> {
         return check(file, configDir);
       case "edit":
         return await edit(file);
+      case "reload":
+        return await reloadCommand(argv.filter((arg) => arg !== "reload"));
       default:
         return usage(action ? `unknown action "${action}"` : "which action? show, set, unset, check or edit");
     }
@@ -73,12 +78,6 @@ function usage(message: string): number {
 }
 
 const readText = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
-
-/** Every leaf of a table as [dotted key, value]; lists of tables stay one value. */
-function leaves(value: unknown, prefix: string): [string, unknown][] {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return [[prefix, value]];
-  return Object.entries(value).flatMap(([key, inner]) => leaves(inner, prefix ? `${prefix}.${key}` : key));
-}
 
 /** A value as TOML writes it where TOML can (a list of tables is shown as JSON). */
 function display(value: unknown): string {
@@ -122,7 +121,7 @@ function save(file: string, key: string, raw: string | null): number {
   writeFileAtomic(file, change.text, existsSync(file) ? statSync(file).mode & 0o7777 : 0o644);
   process.stdout.write(
     `${key} = ${display(change.value)}${raw === null ? " (its default)" : ""} (was ${display(before)}), saved to ${file}\n` +
-      "It takes effect when the services that read it restart (aiosctl restart NAME) or at the next boot.\n",
+      "Apply it with aiosctl reload (it says what restarts for it), or at the next boot.\n",
   );
   return 0;
 }
@@ -184,7 +183,7 @@ async function edit(file: string): Promise<number> {
         return EXIT_CONFIG;
       }
       writeFileAtomic(file, edited, existsSync(file) ? statSync(file).mode & 0o7777 : 0o644);
-      process.stdout.write(`saved ${file}; it takes effect when the services that read it restart (aiosctl restart NAME) or at the next boot\n`);
+      process.stdout.write(`saved ${file}; apply it with aiosctl reload (it says what restarts for it), or at the next boot\n`);
       return 0;
     }
   } finally {
@@ -192,8 +191,60 @@ async function edit(file: string): Promise<number> {
   }
 }
 
-async function askYes(question: string): Promise<boolean> {
+/** A yes/no on the terminal; an empty answer is `empty`. */
+async function askYes(question: string, empty = true): Promise<boolean> {
   process.stdout.write(question);
-  for await (const line of console) return !/^\s*n/i.test(line);
+  for await (const line of console) return line.trim() === "" ? empty : /^\s*y/i.test(line);
   return false;
+}
+
+const EFFECT_WORDS: Record<number, string> = {
+  [ConfigEffect.CONFIG_EFFECT_APPLIED]: "applied now",
+  [ConfigEffect.CONFIG_EFFECT_BOOT]: "takes effect at the next boot",
+};
+
+/**
+ * `aiosctl reload`: aios-init reads aios.toml again, applies what it can live and says which
+ * services each other change needs restarted; those are restarted with the person's yes
+ * (--yes, or asked on a terminal), one after another, each waited for until it is ready.
+ */
+export function reloadCommand(argv: readonly string[]): Promise<number> {
+  return runCommand(
+    argv,
+    {
+      name: "reload",
+      usage: "aiosctl reload [--yes]",
+      summary: "read aios.toml again: apply what can change live, say which services need a restart for the rest, and restart them with your yes",
+      component: "init",
+      service: InitServiceDefinition,
+      timeoutMs: 180_000,
+      flags: { yes: { type: "boolean", short: "y", help: "restart the services that need it without asking" } },
+    },
+    async (init, { values }) => {
+      const { changes, restart } = await init.reloadConfig({});
+      if (values.json) json(ReloadConfigResponse.toJSON({ changes, restart }));
+      else if (changes.length === 0) process.stdout.write("aios.toml is as it was read: nothing changed\n");
+      else {
+        for (const change of changes) {
+          const when = change.effect === ConfigEffect.CONFIG_EFFECT_RESTART ? `restart ${change.restart.join(", ") || "(no service here reads it)"}` : (EFFECT_WORDS[change.effect] ?? "");
+          process.stdout.write(`${change.key}: ${change.beforeJson} → ${change.afterJson}  (${when})\n`);
+        }
+      }
+      if (restart.length === 0) return 0;
+      const interactive = process.stdin.isTTY === true && !values.json;
+      const go = values.yes === true || (interactive && (await askYes(`restart ${restart.join(", ")} now? [y/N] `, false)));
+      if (!go) {
+        if (!values.json) process.stdout.write(`not restarted: ${restart.map((name) => `aiosctl restart ${name}`).join("; ")} (or aiosctl reload --yes)\n`);
+        return 0;
+      }
+      let failed = 0;
+      for (const name of restart) {
+        const { service } = await init.restartService({ name, waitReady: true });
+        const ok = service?.state === ServiceState.SERVICE_STATE_RUNNING || service?.state === ServiceState.SERVICE_STATE_EXITED;
+        if (!ok) failed++;
+        if (!values.json) process.stdout.write(`${name}: ${ok ? "restarted" : `did not come back (${service?.stateReason || "see aiosctl logs " + name})`}\n`);
+      }
+      return failed ? 1 : 0;
+    },
+  );
 }

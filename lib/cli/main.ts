@@ -13,7 +13,7 @@ import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
 import { shellCommand } from "./shell.ts";
 import { schedulesCommand } from "./schedules.ts";
 import { rollbackCommand } from "./rollback.ts";
-import { configCommand } from "./config.ts";
+import { configCommand, reloadCommand } from "./config.ts";
 import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
 
 const USAGE = `aiosctl: talk to a running AIOS
@@ -49,6 +49,8 @@ Commands:
   config show|set|unset|check|edit
                           read and change /etc/aios/aios.toml, checked before it is saved
                           (kept on the data disk across reboots)
+  reload [--yes]          apply aios.toml to the running system: live keys now, and restart the
+                          services the other changes need (asks first; --yes does not)
   version                 show the version
 
 Every command takes --json: the contracts' proto3 JSON mapping (camelCase, enums by name,
@@ -80,6 +82,7 @@ const COMMANDS: Record<string, Command> = {
   memory: memoryCommand,
   schedules: schedulesCommand,
   config: configCommand,
+  reload: reloadCommand,
   usage: usageCommand,
   autonomy: autonomyCommand,
   stop: (argv) => emergencyStopCommand(true, argv),

@@ -32,6 +32,12 @@ export function valueAt(document: unknown, path: readonly string[]): unknown {
   return here;
 }
 
+/** Every leaf of a table as [dotted key, value]; a list (of tables too) is one value. */
+export function leaves(value: unknown, prefix = ""): [string, unknown][] {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return [[prefix, value]];
+  return Object.entries(value).flatMap(([key, inner]) => leaves(inner, prefix ? `${prefix}.${key}` : key));
+}
+
 /** A value as TOML writes it: strings quoted and escaped, arrays of them inline. */
 export function tomlValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);

@@ -11,7 +11,8 @@
 import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Config, DEFAULT_CONFIG_PATH, parseConfig, parseConfigText, rooted, socketPath, VERSION_LINE } from "../config/index.ts";
+import { configChanges } from "../config/effects.ts";
+import { type Config, DEFAULT_CONFIG_PATH, loadConfig, parseConfig, parseConfigText, rooted, socketPath, VERSION_LINE } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from "../config/flags.ts";
 import { type RunningServer, serve } from "../rpc/index.ts";
@@ -78,6 +79,7 @@ async function startStack(
   log: Logger,
   env: Record<string, string>,
   onShutdown: (action: PowerAction, reason: string) => void,
+  reading: ConfigReading,
   timeline?: BootTimeline,
 ): Promise<Stack> {
   let announced = false;
@@ -109,7 +111,7 @@ async function startStack(
     socketPath: socketPath(config, root, "init"),
     component: "aios-init",
     log,
-    services: [initService({ supervisor, bootedAt: new Date(), shutdown: onShutdown })],
+    services: [initService({ supervisor, bootedAt: new Date(), shutdown: onShutdown, reloadConfig: configReloader(config, supervisor, reading, log) })],
   });
   timeline?.mark("aios-init serving");
   const leftovers = await supervisor.stopLeftovers();
@@ -120,6 +122,32 @@ async function startStack(
     say(READY_LINE);
   }
   return { supervisor, server, stopReaper };
+}
+
+/** Where the configuration is read from again, and (as PID 1) what applies its live keys. */
+interface ConfigReading {
+  read(): Config;
+  applyLive?(config: Config): void;
+}
+
+/**
+ * ReloadConfig: the file read again, compared with what is in effect; the keys aios-init applies
+ * live applied (as PID 1), and the services each other change needs restarted, named by the
+ * service that runs them (a hosted component's host), in start order.
+ */
+function configReloader(initial: Config, supervisor: Supervisor, reading: ConfigReading, log: Logger) {
+  let current = initial;
+  return () => {
+    const next = reading.read();
+    const changes = configChanges(current, next, reading.applyLive !== undefined);
+    if (reading.applyLive && changes.some((change) => change.effect === "applied")) reading.applyLive(next);
+    current = next;
+    const named = changes.map((change) => ({ ...change, components: [...new Set(change.components.filter((c) => supervisor.has(c)).map((c) => supervisor.serviceFor(c)))] }));
+    const wanted = new Set(named.flatMap((change) => change.components));
+    const restart = supervisor.names().filter((name) => wanted.has(name));
+    log.info("configuration read again", { changed: changes.map((change) => change.key), restart });
+    return { changes: named, restart };
+  };
 }
 
 async function runRooted(config: Config, root: string, configPath: string | undefined): Promise<number> {
@@ -143,7 +171,8 @@ async function runRooted(config: Config, root: string, configPath: string | unde
   const env: Record<string, string> = { AIOS_ROOT: root, ...(configPath ? { AIOS_CONFIG: configPath } : {}) };
   let resolveStop: (why: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (resolveStop = resolve));
-  const stack = await startStack(config, root, services, log, env, (action, reason) => resolveStop(`${action} requested: ${reason}`));
+  const reading: ConfigReading = { read: () => loadConfig({ path: configPath ?? rooted(root, DEFAULT_CONFIG_PATH), required: configPath !== undefined }) };
+  const stack = await startStack(config, root, services, log, env, (action, reason) => resolveStop(`${action} requested: ${reason}`), reading);
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => resolveStop(signal));
   const why = await stopped;
   say(`stopping services (${why})`);
@@ -233,7 +262,15 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
   process.on("SIGINT", () => shutdown("reboot", "Ctrl-Alt-Del"));
 
   try {
-    stack = await startStack(config, "", services, fileLog, {}, shutdown, timeline);
+    const reading: ConfigReading = {
+      read: () => loadConfig({ path: DEFAULT_CONFIG_PATH }),
+      applyLive: (next) => {
+        setHostname(next, fileLog);
+        loadModules(next, fileLog, say);
+        installSshKeys(next, cmdline, say);
+      },
+    };
+    stack = await startStack(config, "", services, fileLog, {}, shutdown, reading, timeline);
   } catch (error) {
     say(`cannot supervise: ${(error as Error).message}`);
     emergencyShell("supervision could not start");

@@ -3,8 +3,10 @@
  * The Init gRPC service (proto/aios/v1/init.proto) over the supervisor.
  */
 import * as v from "valibot";
-import { type ExitStatus, InitServiceDefinition, LogStream, ReadinessKind, RestartPolicy, type Service, ServiceState, ShutdownAction, SystemHealth } from "../rpc/gen/aios/v1/init.ts";
-import { AsyncQueue, implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
+import { ConfigEffect, type ExitStatus, InitServiceDefinition, LogStream, ReadinessKind, RestartPolicy, type Service, ServiceState, ShutdownAction, SystemHealth } from "../rpc/gen/aios/v1/init.ts";
+import { AsyncQueue, failedPrecondition, implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
+import { ConfigError } from "../config/index.ts";
+import type { Effect, KeyChange } from "../config/effects.ts";
 import type { LogStreamName } from "./service-log.ts";
 import type { ServiceSnapshot, ServiceStateName, Supervisor, SystemHealthName } from "./supervisor.ts";
 
@@ -76,9 +78,13 @@ export interface InitServiceOptions {
   bootedAt: Date;
   /** Starts the orderly shutdown; returns at once. */
   shutdown(action: PowerAction, reason: string): void;
+  /** Reads aios.toml again (a ConfigError when it is not valid) and returns what changed. */
+  reloadConfig(): { changes: KeyChange[]; restart: string[] };
 }
 
-export function initService({ supervisor, bootedAt, shutdown }: InitServiceOptions): ServiceImplementation {
+const EFFECT: Record<Effect, ConfigEffect> = { applied: ConfigEffect.CONFIG_EFFECT_APPLIED, restart: ConfigEffect.CONFIG_EFFECT_RESTART, boot: ConfigEffect.CONFIG_EFFECT_BOOT };
+
+export function initService({ supervisor, bootedAt, shutdown, reloadConfig }: InitServiceOptions): ServiceImplementation {
   const known = (request: unknown) => {
     const { name } = parseRequest(Name, request);
     if (!supervisor.has(name)) {
@@ -90,6 +96,25 @@ export function initService({ supervisor, bootedAt, shutdown }: InitServiceOptio
   const current = (name: string) => ({ service: toProtoService(supervisor.snapshot(name)) });
 
   return implement(InitServiceDefinition, {
+    reloadConfig: () => {
+      let result: ReturnType<typeof reloadConfig>;
+      try {
+        result = reloadConfig();
+      } catch (error) {
+        if (error instanceof ConfigError) throw failedPrecondition(`${error.message}\nnothing was applied; fix it with aiosctl config edit`);
+        throw error;
+      }
+      return {
+        changes: result.changes.map((change) => ({
+          key: change.key,
+          beforeJson: JSON.stringify(change.before) ?? "null",
+          afterJson: JSON.stringify(change.after) ?? "null",
+          effect: EFFECT[change.effect],
+          restart: change.components,
+        })),
+        restart: result.restart,
+      };
+    },
     listServices: (request) => {
       const size = pageLimit(request.pageSize, DEFAULT_PAGE, MAX_PAGE);
       const start = pageOffset(request.pageToken);

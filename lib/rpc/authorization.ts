@@ -30,6 +30,7 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   "/aios.v1.InitService/StopService": [...PEOPLE, "tools"],
   "/aios.v1.InitService/RestartService": [...PEOPLE, "tools"],
   "/aios.v1.InitService/Shutdown": [...PEOPLE, "tools"],
+  "/aios.v1.InitService/ReloadConfig": PEOPLE,
 
   "/aios.v1.MemoryService/PushEvent": AIOS,
   "/aios.v1.MemoryService/PushEvents": AIOS,

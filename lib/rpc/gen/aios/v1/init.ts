@@ -359,6 +359,59 @@ export function shutdownActionToJSON(object: ShutdownAction): string {
   }
 }
 
+/** When a changed key takes effect. */
+export enum ConfigEffect {
+  /** CONFIG_EFFECT_UNSPECIFIED - Not set. */
+  CONFIG_EFFECT_UNSPECIFIED = 0,
+  /** CONFIG_EFFECT_APPLIED - aios-init applied it as it read it. */
+  CONFIG_EFFECT_APPLIED = 1,
+  /** CONFIG_EFFECT_RESTART - When the services in `restart` restart. */
+  CONFIG_EFFECT_RESTART = 2,
+  /**
+   * CONFIG_EFFECT_BOOT - At the next boot (the data disk, paths, the network's setup; anything under --root that
+   * only PID 1 applies).
+   */
+  CONFIG_EFFECT_BOOT = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function configEffectFromJSON(object: any): ConfigEffect {
+  switch (object) {
+    case 0:
+    case "CONFIG_EFFECT_UNSPECIFIED":
+      return ConfigEffect.CONFIG_EFFECT_UNSPECIFIED;
+    case 1:
+    case "CONFIG_EFFECT_APPLIED":
+      return ConfigEffect.CONFIG_EFFECT_APPLIED;
+    case 2:
+    case "CONFIG_EFFECT_RESTART":
+      return ConfigEffect.CONFIG_EFFECT_RESTART;
+    case 3:
+    case "CONFIG_EFFECT_BOOT":
+      return ConfigEffect.CONFIG_EFFECT_BOOT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ConfigEffect.UNRECOGNIZED;
+  }
+}
+
+export function configEffectToJSON(object: ConfigEffect): string {
+  switch (object) {
+    case ConfigEffect.CONFIG_EFFECT_UNSPECIFIED:
+      return "CONFIG_EFFECT_UNSPECIFIED";
+    case ConfigEffect.CONFIG_EFFECT_APPLIED:
+      return "CONFIG_EFFECT_APPLIED";
+    case ConfigEffect.CONFIG_EFFECT_RESTART:
+      return "CONFIG_EFFECT_RESTART";
+    case ConfigEffect.CONFIG_EFFECT_BOOT:
+      return "CONFIG_EFFECT_BOOT";
+    case ConfigEffect.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** How a process ended. */
 export interface ExitStatus {
   /** Exit code when it exited; -1 when a signal killed it. */
@@ -514,6 +567,29 @@ export interface ShutdownRequest {
 export interface ShutdownResponse {
   /** The action that has begun. */
   action: ShutdownAction;
+}
+
+export interface ReloadConfigRequest {
+}
+
+/** One key whose value changed. */
+export interface ConfigChange {
+  /** The dotted key, as aiosctl config names it: "console.port". */
+  key: string;
+  /** Its value before and after, as JSON. */
+  beforeJson: string;
+  afterJson: string;
+  /** When it takes effect. */
+  effect: ConfigEffect;
+  /** The services that must restart for it (effect RESTART). */
+  restart: string[];
+}
+
+export interface ReloadConfigResponse {
+  /** Every key that changed, in the file's order of tables. */
+  changes: ConfigChange[];
+  /** Every service some change needs restarted, in start order. */
+  restart: string[];
 }
 
 function createBaseExitStatus(): ExitStatus {
@@ -2211,6 +2287,286 @@ export const ShutdownResponse: MessageFns<ShutdownResponse> = {
   },
 };
 
+function createBaseReloadConfigRequest(): ReloadConfigRequest {
+  return {};
+}
+
+export const ReloadConfigRequest: MessageFns<ReloadConfigRequest> = {
+  encode(_: ReloadConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReloadConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReloadConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ReloadConfigRequest {
+    return {};
+  },
+
+  toJSON(_: ReloadConfigRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReloadConfigRequest>, I>>(base?: I): ReloadConfigRequest {
+    return ReloadConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReloadConfigRequest>, I>>(_: I): ReloadConfigRequest {
+    const message = createBaseReloadConfigRequest();
+    return message;
+  },
+};
+
+function createBaseConfigChange(): ConfigChange {
+  return { key: "", beforeJson: "", afterJson: "", effect: 0, restart: [] };
+}
+
+export const ConfigChange: MessageFns<ConfigChange> = {
+  encode(message: ConfigChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.beforeJson !== "") {
+      writer.uint32(18).string(message.beforeJson);
+    }
+    if (message.afterJson !== "") {
+      writer.uint32(26).string(message.afterJson);
+    }
+    if (message.effect !== 0) {
+      writer.uint32(32).int32(message.effect);
+    }
+    for (const v of message.restart) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfigChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfigChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.beforeJson = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.afterJson = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.effect = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.restart.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfigChange {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      beforeJson: isSet(object.beforeJson)
+        ? globalThis.String(object.beforeJson)
+        : isSet(object.before_json)
+        ? globalThis.String(object.before_json)
+        : "",
+      afterJson: isSet(object.afterJson)
+        ? globalThis.String(object.afterJson)
+        : isSet(object.after_json)
+        ? globalThis.String(object.after_json)
+        : "",
+      effect: isSet(object.effect) ? configEffectFromJSON(object.effect) : 0,
+      restart: globalThis.Array.isArray(object?.restart) ? object.restart.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: ConfigChange): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.beforeJson !== "") {
+      obj.beforeJson = message.beforeJson;
+    }
+    if (message.afterJson !== "") {
+      obj.afterJson = message.afterJson;
+    }
+    if (message.effect !== 0) {
+      obj.effect = configEffectToJSON(message.effect);
+    }
+    if (message.restart?.length) {
+      obj.restart = message.restart;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfigChange>, I>>(base?: I): ConfigChange {
+    return ConfigChange.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfigChange>, I>>(object: I): ConfigChange {
+    const message = createBaseConfigChange();
+    message.key = object.key ?? "";
+    message.beforeJson = object.beforeJson ?? "";
+    message.afterJson = object.afterJson ?? "";
+    message.effect = object.effect ?? 0;
+    message.restart = object.restart?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseReloadConfigResponse(): ReloadConfigResponse {
+  return { changes: [], restart: [] };
+}
+
+export const ReloadConfigResponse: MessageFns<ReloadConfigResponse> = {
+  encode(message: ReloadConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.changes) {
+      ConfigChange.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.restart) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReloadConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReloadConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.changes.push(ConfigChange.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.restart.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReloadConfigResponse {
+    return {
+      changes: globalThis.Array.isArray(object?.changes)
+        ? object.changes.map((e: any) => ConfigChange.fromJSON(e))
+        : [],
+      restart: globalThis.Array.isArray(object?.restart) ? object.restart.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: ReloadConfigResponse): unknown {
+    const obj: any = {};
+    if (message.changes?.length) {
+      obj.changes = message.changes.map((e) => ConfigChange.toJSON(e));
+    }
+    if (message.restart?.length) {
+      obj.restart = message.restart;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReloadConfigResponse>, I>>(base?: I): ReloadConfigResponse {
+    return ReloadConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReloadConfigResponse>, I>>(object: I): ReloadConfigResponse {
+    const message = createBaseReloadConfigResponse();
+    message.changes = object.changes?.map((e) => ConfigChange.fromPartial(e)) || [];
+    message.restart = object.restart?.map((e) => e) || [];
+    return message;
+  },
+};
+
 /**
  * Starts, stops and watches the services of /etc/aios/services/*.toml, and powers the
  * machine off or reboots it in order.
@@ -2289,6 +2645,21 @@ export const InitServiceDefinition = {
       requestType: ShutdownRequest as typeof ShutdownRequest,
       requestStream: false,
       responseType: ShutdownResponse as typeof ShutdownResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Reads aios.toml again and compares it with the configuration in effect: applies at once
+     * what aios-init itself can change live (the host name, kernel modules, root's SSH keys; only
+     * as PID 1), and names for every other changed key the services that must restart to take
+     * it, or that it takes effect at the next boot. Restarts nothing itself. FAILED_PRECONDITION
+     * with the file's problems when it is not valid (nothing is applied).
+     */
+    reloadConfig: {
+      name: "ReloadConfig",
+      requestType: ReloadConfigRequest as typeof ReloadConfigRequest,
+      requestStream: false,
+      responseType: ReloadConfigResponse as typeof ReloadConfigResponse,
       responseStream: false,
       options: {},
     },
