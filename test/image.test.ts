@@ -129,6 +129,9 @@ describe("the AIOS image in QEMU", () => {
       expect(mounts).toMatch(/^overlay \/etc\/aios overlay .*upperdir=\/var\/lib\/aios\/etc/m);
       const configured = await ssh(vm.sshPort, key, "aiosctl config set system.hostname kept-host && sync && cat /var/lib/aios/etc/aios.toml | grep '^hostname'");
       expect([configured.code, configured.stdout]).toEqual([0, expect.stringContaining('hostname = "kept-host"')]);
+      // aiosctl reload: aios-init, as PID 1, applies the host name at once.
+      const reloaded = await ssh(vm.sshPort, key, "aiosctl reload && hostname");
+      expect([reloaded.code, reloaded.stdout]).toEqual([0, 'system.hostname: "aios" → "kept-host"  (applied now)\nkept-host\n']);
 
       await ssh(vm.sshPort, key, "poweroff");
       expect(await vm.exited).toBe(0);
