@@ -18,6 +18,9 @@ import { EXIT_USAGE } from "../rpc/index.ts";
 import { json, runCommand } from "./command.ts";
 import { writeFileAtomic } from "../sys/atomic-file.ts";
 
+/** sysexits.h EX_NOPERM. */
+const EXIT_NOPERM = 77;
+
 const USAGE = commonUsage(
   "aiosctl config show [KEY] | set KEY VALUE | unset KEY | check | edit | reload",
   "read and change /etc/aios/aios.toml, checked before it is saved",
@@ -67,6 +70,11 @@ export async function configCommand(argv: readonly string[]): Promise<number> {
     if (error instanceof ConfigError) {
       process.stderr.write(`aiosctl config: ${error.message}\nnothing was saved\n`);
       return EXIT_USAGE;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+      process.stderr.write(`aiosctl config: cannot write ${file} (${code}): run it as root on the machine; nothing was saved\n`);
+      return EXIT_NOPERM;
     }
     throw error;
   }
