@@ -10,7 +10,8 @@ import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { commonUsage, EXIT_CONFIG, parseCommonFlags } from "../config/flags.ts";
 import { readAgentFiles } from "../config/agents.ts";
-import { ConfigEditError, changeKey, keyPath, leaves, tomlValue, valueAt } from "../config/edit.ts";
+import { ConfigEditError, tomlValue, valueAt } from "../config/edit.ts";
+import { configKeys, readConfigText, redactSecrets, saveConfigKey } from "../config/file.ts";
 import { ConfigError, type Config, parseConfigText, rooted } from "../config/index.ts";
 import { loadServiceDirectory } from "../init/service-config.ts";
 import { ConfigEffect, InitServiceDefinition, ReloadConfigResponse, ServiceState } from "../rpc/gen/aios/v1/init.ts";
@@ -85,8 +86,6 @@ function usage(message: string): number {
   return EXIT_USAGE;
 }
 
-const readText = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
-
 /** A value as TOML writes it where TOML can (a list of tables is shown as JSON). */
 function display(value: unknown): string {
   try {
@@ -97,38 +96,32 @@ function display(value: unknown): string {
 }
 
 function show(file: string, key: string | undefined, asJson: boolean): number {
-  const text = readText(file);
-  const config = parseConfigText(text, file);
-  const document = Bun.TOML.parse(text);
-  const path = key === undefined ? [] : key.split(".");
-  const chosen = path.length ? valueAt(config, path) : config;
+  const config = parseConfigText(readConfigText(file), file);
+  const chosen = key === undefined ? config : valueAt(config, key.split("."));
   if (chosen === undefined) {
     process.stderr.write(`aiosctl config: ${key} is not a key or table of aios.toml (aiosctl config show lists them)\n`);
     return 1;
   }
   if (asJson) {
-    process.stdout.write(`${JSON.stringify(chosen)}\n`);
+    process.stdout.write(`${JSON.stringify(redactSecrets(chosen))}\n`);
     return 0;
   }
-  const lines = leaves(chosen, key ?? "")
-    .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `${name} = ${display(value)}${valueAt(document, name.split(".")) === undefined ? "  # default" : ""}`);
+  // Secrets say only whether they are set: aiosctl config edit shows the file as it is.
+  const lines = configKeys(file)
+    .filter((entry) => key === undefined || entry.key === key || entry.key.startsWith(`${key}.`))
+    .map((entry) => `${entry.key} = ${display(entry.value)}${entry.setInFile ? "" : "  # default"}`);
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }
 
 function save(file: string, key: string, raw: string | null): number {
-  keyPath(key);
-  const text = readText(file);
-  const before = valueAt(parseConfigText(text, file), key.split("."));
-  const change = changeKey(text, file, key, raw);
-  if (change.text === text) {
-    process.stdout.write(`${key} = ${display(change.value)} (unchanged)\n`);
+  const saved = saveConfigKey(file, key, raw, true);
+  if (!saved.changed) {
+    process.stdout.write(`${key} = ${display(saved.after)} (unchanged)\n`);
     return 0;
   }
-  writeFileAtomic(file, change.text, existsSync(file) ? statSync(file).mode & 0o7777 : 0o644);
   process.stdout.write(
-    `${key} = ${display(change.value)}${raw === null ? " (its default)" : ""} (was ${display(before)}), saved to ${file}\n` +
+    `${key} = ${display(saved.after)}${raw === null ? " (its default)" : ""} (was ${display(saved.before)}), saved to ${file}\n` +
       "Apply it with aiosctl reload (it says what restarts for it), or at the next boot.\n",
   );
   return 0;
@@ -138,7 +131,7 @@ function check(file: string, configDir: (config: Config) => string): number {
   const problems: string[] = [];
   let config: Config | null = null;
   try {
-    config = parseConfigText(readText(file), file);
+    config = parseConfigText(readConfigText(file), file);
   } catch (error) {
     problems.push((error as Error).message);
   }
@@ -165,7 +158,7 @@ function check(file: string, configDir: (config: Config) => string): number {
 
 /** The file in an editor, as a copy beside it; saved over it only when it is valid. */
 async function edit(file: string): Promise<number> {
-  const original = readText(file);
+  const original = readConfigText(file);
   const copy = join(dirname(file), `.${basename(file)}.edit-${process.pid}`);
   writeFileAtomic(copy, original, 0o600);
   const editor = process.env.VISUAL || process.env.EDITOR || "vi";

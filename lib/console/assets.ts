@@ -21,6 +21,7 @@ import * as models from "./web/models.ts" with { type: "text" };
 import { pageHtml } from "./web/page.ts";
 import * as request from "./web/request.ts" with { type: "text" };
 import * as services from "./web/services.ts" with { type: "text" };
+import * as settings from "./web/settings.ts" with { type: "text" };
 import * as taskGraph from "./web/task-graph.ts" with { type: "text" };
 
 /**
@@ -38,6 +39,7 @@ const MODULES: Record<string, unknown> = {
   "models.ts": models,
   "request.ts": request,
   "services.ts": services,
+  "settings.ts": settings,
   "task-graph.ts": taskGraph,
 };
 

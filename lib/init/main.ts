@@ -11,7 +11,6 @@
 import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { configChanges } from "../config/effects.ts";
 import { type Config, DEFAULT_CONFIG_PATH, loadConfig, parseConfig, parseConfigText, rooted, socketPath, VERSION_LINE } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from "../config/flags.ts";
@@ -19,6 +18,7 @@ import { type RunningServer, serve } from "../rpc/index.ts";
 import { becomeSubreaper, disableCtrlAltDel } from "../sys/index.ts";
 import { bindPersistentPaths, bringUpNetwork, installSshKeys, loadModules, mountDataDisk, mountKernelFilesystems, overlayConfigDir, readCmdlineText, setHostname } from "./boot.ts";
 import { BootTimeline } from "./boot-timeline.ts";
+import { type ConfigReading, ConfigReloader } from "./config-reload.ts";
 import { parseCmdline } from "./cmdline.ts";
 import { networkServices } from "./network-services.ts";
 import { powerOff } from "./power.ts";
@@ -83,6 +83,7 @@ async function startStack(
   timeline?: BootTimeline,
 ): Promise<Stack> {
   let announced = false;
+  const reloader = new ConfigReloader(config, reading, log);
   const supervisor: Supervisor = new Supervisor({
     services,
     root,
@@ -91,6 +92,7 @@ async function startStack(
     log,
     env,
     onChange: (service) => {
+      if (service.state === "starting") reloader.serviceStarted(service.definition.name);
       if (service.state === "failed") say(`service ${service.definition.name} failed: ${service.reason}`);
       if (service.state === "running") timeline?.mark(`${service.definition.name} ready`);
       const { health, reasons } = supervisor.health();
@@ -106,12 +108,13 @@ async function startStack(
       if (health === "degraded") log.warn("system degraded", { reasons });
     },
   });
+  reloader.attach(supervisor);
   const stopReaper = startReaper(log);
   const server = await serve({
     socketPath: socketPath(config, root, "init"),
     component: "aios-init",
     log,
-    services: [initService({ supervisor, bootedAt: new Date(), shutdown: onShutdown, reloadConfig: configReloader(config, supervisor, reading, log) })],
+    services: [initService({ supervisor, bootedAt: new Date(), shutdown: onShutdown, reloadConfig: () => reloader.reload(), configFile: reading.file })],
   });
   timeline?.mark("aios-init serving");
   const leftovers = await supervisor.stopLeftovers();
@@ -122,32 +125,6 @@ async function startStack(
     say(READY_LINE);
   }
   return { supervisor, server, stopReaper };
-}
-
-/** Where the configuration is read from again, and (as PID 1) what applies its live keys. */
-interface ConfigReading {
-  read(): Config;
-  applyLive?(config: Config): void;
-}
-
-/**
- * ReloadConfig: the file read again, compared with what is in effect; the keys aios-init applies
- * live applied (as PID 1), and the services each other change needs restarted, named by the
- * service that runs them (a hosted component's host), in start order.
- */
-function configReloader(initial: Config, supervisor: Supervisor, reading: ConfigReading, log: Logger) {
-  let current = initial;
-  return () => {
-    const next = reading.read();
-    const changes = configChanges(current, next, reading.applyLive !== undefined);
-    if (reading.applyLive && changes.some((change) => change.effect === "applied")) reading.applyLive(next);
-    current = next;
-    const named = changes.map((change) => ({ ...change, components: [...new Set(change.components.filter((c) => supervisor.has(c)).map((c) => supervisor.serviceFor(c)))] }));
-    const wanted = new Set(named.flatMap((change) => change.components));
-    const restart = supervisor.names().filter((name) => wanted.has(name));
-    log.info("configuration read again", { changed: changes.map((change) => change.key), restart });
-    return { changes: named, restart };
-  };
 }
 
 async function runRooted(config: Config, root: string, configPath: string | undefined): Promise<number> {
@@ -171,7 +148,8 @@ async function runRooted(config: Config, root: string, configPath: string | unde
   const env: Record<string, string> = { AIOS_ROOT: root, ...(configPath ? { AIOS_CONFIG: configPath } : {}) };
   let resolveStop: (why: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (resolveStop = resolve));
-  const reading: ConfigReading = { read: () => loadConfig({ path: configPath ?? rooted(root, DEFAULT_CONFIG_PATH), required: configPath !== undefined }) };
+  const file = configPath ?? rooted(root, DEFAULT_CONFIG_PATH);
+  const reading: ConfigReading = { file, read: () => loadConfig({ path: file, required: configPath !== undefined }) };
   const stack = await startStack(config, root, services, log, env, (action, reason) => resolveStop(`${action} requested: ${reason}`), reading);
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => resolveStop(signal));
   const why = await stopped;
@@ -263,6 +241,7 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
 
   try {
     const reading: ConfigReading = {
+      file: DEFAULT_CONFIG_PATH,
       read: () => loadConfig({ path: DEFAULT_CONFIG_PATH }),
       applyLive: (next) => {
         setHostname(next, fileLog);

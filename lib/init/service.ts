@@ -5,6 +5,8 @@
 import * as v from "valibot";
 import { ConfigEffect, type ExitStatus, InitServiceDefinition, LogStream, ReadinessKind, RestartPolicy, type Service, ServiceState, ShutdownAction, SystemHealth } from "../rpc/gen/aios/v1/init.ts";
 import { AsyncQueue, failedPrecondition, implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
+import { ConfigEditError } from "../config/edit.ts";
+import { type ConfigKeyView, configKeys, isSecretKey, saveConfigKey } from "../config/file.ts";
 import { ConfigError } from "../config/index.ts";
 import type { Effect, KeyChange } from "../config/effects.ts";
 import type { LogStreamName } from "./service-log.ts";
@@ -80,11 +82,16 @@ export interface InitServiceOptions {
   shutdown(action: PowerAction, reason: string): void;
   /** Reads aios.toml again (a ConfigError when it is not valid) and returns what changed. */
   reloadConfig(): { changes: KeyChange[]; restart: string[] };
+  /** aios.toml, as this aios-init reads it. */
+  configFile: string;
 }
+
+const toProtoKey = (entry: ConfigKeyView) => ({ key: entry.key, valueJson: JSON.stringify(entry.value) ?? "null", setInFile: entry.setInFile, secret: entry.secret });
+const SetConfigInput = v.object({ key: v.pipe(v.string(), v.nonEmpty("key is required"), v.maxLength(200)), value: v.pipe(v.string(), v.maxLength(4096)) });
 
 const EFFECT: Record<Effect, ConfigEffect> = { applied: ConfigEffect.CONFIG_EFFECT_APPLIED, restart: ConfigEffect.CONFIG_EFFECT_RESTART, boot: ConfigEffect.CONFIG_EFFECT_BOOT };
 
-export function initService({ supervisor, bootedAt, shutdown, reloadConfig }: InitServiceOptions): ServiceImplementation {
+export function initService({ supervisor, bootedAt, shutdown, reloadConfig, configFile }: InitServiceOptions): ServiceImplementation {
   const known = (request: unknown) => {
     const { name } = parseRequest(Name, request);
     if (!supervisor.has(name)) {
@@ -114,6 +121,26 @@ export function initService({ supervisor, bootedAt, shutdown, reloadConfig }: In
         })),
         restart: result.restart,
       };
+    },
+    getConfig: () => {
+      try {
+        return { keys: configKeys(configFile).map(toProtoKey), file: configFile };
+      } catch (error) {
+        if (error instanceof ConfigError) throw failedPrecondition(`${error.message}\nfix it with aiosctl config edit`);
+        throw error;
+      }
+    },
+    setConfig: (request) => {
+      const { key, value } = parseRequest(SetConfigInput, request);
+      let saved: ReturnType<typeof saveConfigKey>;
+      try {
+        saved = saveConfigKey(configFile, key, request.unset ? null : value);
+      } catch (error) {
+        if (error instanceof ConfigError) throw invalidArgument("value", error.problems.join("; "));
+        if (error instanceof ConfigEditError) throw invalidArgument(isSecretKey(key) ? "key" : "value", error.message);
+        throw error;
+      }
+      return { key: toProtoKey({ key, value: saved.after, setInFile: !request.unset, secret: false }), beforeJson: JSON.stringify(saved.before) ?? "null" };
     },
     listServices: (request) => {
       const size = pageLimit(request.pageSize, DEFAULT_PAGE, MAX_PAGE);

@@ -31,6 +31,8 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   "/aios.v1.InitService/RestartService": [...PEOPLE, "tools"],
   "/aios.v1.InitService/Shutdown": [...PEOPLE, "tools"],
   "/aios.v1.InitService/ReloadConfig": PEOPLE,
+  "/aios.v1.InitService/GetConfig": PEOPLE,
+  "/aios.v1.InitService/SetConfig": PEOPLE,
 
   "/aios.v1.MemoryService/PushEvent": AIOS,
   "/aios.v1.MemoryService/PushEvents": AIOS,

@@ -1,13 +1,13 @@
 /**
  * @module lib/console/api/system
  * /api routes over the Init, Tools, Memory and Gateway contracts, and the host's live numbers:
- * services (restart, logs), tools, audit (query, verify), memory (search, stats), models,
- * usage and budget, metrics.
+ * services (restart, logs), configuration (read, one key set, reload), tools, audit (query,
+ * verify), memory (search, stats), models, usage and budget, metrics.
  */
 import type { AnyElysia } from "elysia";
 import * as v from "valibot";
 import { GetBudgetResponse, GetUsageResponse, Model } from "../../rpc/gen/aios/v1/gateway.ts";
-import { ListServicesResponse, Service, StreamLogsResponse } from "../../rpc/gen/aios/v1/init.ts";
+import { GetConfigResponse, ListServicesResponse, ReloadConfigResponse, Service, ServiceState, SetConfigResponse, StreamLogsResponse } from "../../rpc/gen/aios/v1/init.ts";
 import { SearchResponse, StatsResponse } from "../../rpc/gen/aios/v1/memory.ts";
 import { AuditEntry, AuditResult, Tool, VerifyAuditResponse } from "../../rpc/gen/aios/v1/tools.ts";
 import { enumValue } from "../../rpc/index.ts";
@@ -64,6 +64,31 @@ export function systemRoutes(app: AnyElysia, { backends, metrics, witness }: Sys
         });
       },
       { params: v.object({ name: ServiceName }), query: LogsQuery, detail: { summary: "A service's last log lines (follow=1: Server-Sent Events as they come)" } },
+    )
+    .get("/api/config", async () => toJson(GetConfigResponse, await backends.init.getConfig({})), {
+      detail: { summary: "aios.toml: every key with its value (secrets only say whether they are set) and whether the file sets it" },
+    })
+    .put("/api/config", async ({ body }) => toJson(SetConfigResponse, await backends.init.setConfig({ key: body.key, value: body.value ?? "", unset: body.unset ?? false })), {
+      body: v.strictObject({ key: v.pipe(v.string(), v.maxLength(200)), value: v.optional(v.pipe(v.string(), v.maxLength(4096))), unset: v.optional(v.boolean()) }),
+      detail: { summary: "Set one key (value as TOML or plain words), checked against the schema before it is saved; unset: back to its default" },
+    })
+    .post(
+      "/api/config/reload",
+      async ({ body }) => {
+        const result = await backends.init.reloadConfig({});
+        const restarted: { name: string; ok: boolean }[] = [];
+        if (body.restart) {
+          for (const name of result.restart) {
+            const { service } = await backends.init.restartService({ name, waitReady: true }, { timeoutMs: 120_000 });
+            restarted.push({ name, ok: service?.state === ServiceState.SERVICE_STATE_RUNNING || service?.state === ServiceState.SERVICE_STATE_EXITED });
+          }
+        }
+        return { ...(toJson(ReloadConfigResponse, result) as object), restarted };
+      },
+      {
+        body: v.strictObject({ restart: v.optional(v.boolean()) }),
+        detail: { summary: "Apply aios.toml: what changed and what each change needs; restart: true restarts the services that need it" },
+      },
     )
     .get("/api/tools", async () => ({ tools: listJson(Tool, (await backends.tools.listTools({ pageSize: 1000 })).tools) }), { detail: { summary: "The typed tools, their risk and capabilities" } })
     .get(

@@ -17,6 +17,7 @@ import { refreshMemoryStats, searchMemory } from "./memory.ts";
 import { refreshModels } from "./models.ts";
 import { api, onSignedOut } from "./request.ts";
 import { refreshServices, restartSelectedService } from "./services.ts";
+import { applySettings, refreshSettings, saveSetting } from "./settings.ts";
 import type { EventJson } from "./wire.ts";
 
 const views: Record<string, () => Promise<void>> = {
@@ -27,6 +28,7 @@ const views: Record<string, () => Promise<void>> = {
   memory: refreshMemoryStats,
   models: refreshModels,
   services: refreshServices,
+  settings: refreshSettings,
 };
 let currentView = "dashboard";
 let events: EventSource | null = null;
@@ -83,6 +85,9 @@ function wireControls() {
   $<HTMLFormElement>("memory-form").addEventListener("submit", searchMemory);
   $("audit-verify").addEventListener("click", verifyAudit);
   $("service-restart").addEventListener("click", restartSelectedService);
+  $<HTMLFormElement>("settings-form").addEventListener("submit", saveSetting);
+  $("settings-apply").addEventListener("click", () => applySettings(false));
+  $("settings-restart").addEventListener("click", () => applySettings(true));
   $<HTMLSelectElement>("autonomy").addEventListener("change", (e) =>
     api("PUT", "/api/autonomy", { level: (e.target as HTMLSelectElement).value })
       .then(() => toast("autonomy changed"))

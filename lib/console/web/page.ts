@@ -48,6 +48,7 @@ ${preload.map((path) => `<link rel="modulepreload" href="${path}">`).join("\n")}
     <button data-view="memory">Memory</button>
     <button data-view="models">Models</button>
     <button data-view="services">Services</button>
+    <button data-view="settings">Settings</button>
   </nav>
   <main>
     <section id="view-dashboard" class="view">
@@ -94,6 +95,15 @@ ${preload.map((path) => `<link rel="modulepreload" href="${path}">`).join("\n")}
         <div class="card"><h2>Services</h2><div class="table-wrap"><table id="service-table"><thead><tr><th>service</th><th>state</th><th>restarts</th><th>uptime</th></tr></thead><tbody></tbody></table></div></div>
         <div class="card"><h2 id="log-title">Logs</h2><div class="row"><button id="service-restart" class="quiet" hidden>Restart</button></div><pre id="log-view" class="log">Pick a service.</pre></div>
       </div>
+    </section>
+    <section id="view-settings" class="view" hidden>
+      <form id="settings-form" class="card goal-box">
+        <input id="settings-key" placeholder="key, e.g. console.port" maxlength="200" required>
+        <input id="settings-value" placeholder="value, e.g. 9443" maxlength="4096">
+        <button type="submit" class="primary">Save</button>
+      </form>
+      <div class="card"><div class="row"><button id="settings-apply" class="primary">Apply</button><button id="settings-restart" class="quiet" hidden>Restart</button><span id="settings-result" role="status"></span></div><ul id="settings-changes" class="plain"></ul></div>
+      <div class="card"><h2>Configuration <span id="settings-file" class="muted"></span></h2><div class="table-wrap"><table id="settings-table"><thead><tr><th>key</th><th>value</th><th></th></tr></thead><tbody></tbody></table></div></div>
     </section>
   </main>
   <div id="toast" class="toast" role="status" hidden></div>

@@ -43,3 +43,14 @@ export type ModelJson = Wire<Model>;
 export type UsageJson = { usage: Wire<GetUsageResponse>; budget: Wire<GetBudgetResponse> };
 /** The dashboard's numbers (lib/console/metrics.ts): plain JSON, not a proto message. */
 export type MetricsJson = { samples: Sample[]; host: HostFacts };
+
+export interface ConfigJson {
+  keys?: { key?: string; valueJson?: string; setInFile?: boolean; secret?: boolean }[];
+  file?: string;
+}
+
+export interface ReloadJson {
+  changes?: { key?: string; beforeJson?: string; afterJson?: string; effect?: string; restart?: string[] }[];
+  restart?: string[];
+  restarted?: { name: string; ok: boolean }[];
+}

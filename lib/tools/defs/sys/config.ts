@@ -7,25 +7,13 @@
  * stays closed to the fs tools (lib/tools/protected.ts): this is the one door, and it never
  * shows or sets a secret.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
 import * as v from "valibot";
-import { changeKey, ConfigEditError, keyPath, valueAt } from "../../../config/edit.ts";
+import { ConfigEditError, valueAt } from "../../../config/edit.ts";
+import { isSecretKey, readConfigText, redactSecrets, saveConfigKey } from "../../../config/file.ts";
 import { ConfigError, DEFAULT_CONFIG_PATH, parseConfigText } from "../../../config/index.ts";
-import { writeFileAtomic } from "../../../sys/atomic-file.ts";
 import { defineTool } from "../../registry.ts";
 import { toolError } from "../../tool-error.ts";
 import { backupFile, restoreFile } from "../fs/common.ts";
-
-/** Keys whose values are secrets: never shown to an agent, never set by one. */
-const SECRET_KEYS = new Set(["api_key", "password_hash"]);
-const isSecret = (key: string) => SECRET_KEYS.has(key.split(".").at(-1)!);
-
-/** The value with every secret replaced by whether it is set. */
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_KEYS.has(key) ? (inner ? "(set)" : "") : redact(inner)]));
-}
 
 const Key = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, "must be a key of aios.toml such as orchestrator.max_parallel_tasks"), v.maxLength(200));
 
@@ -42,11 +30,10 @@ export const sysConfigGet = defineTool({
   timeoutMs: 10_000,
   resources: () => [],
   run(input, ctx) {
-    const file = ctx.physical(DEFAULT_CONFIG_PATH);
-    const config = parseConfigText(existsSync(file) ? readFileSync(file, "utf8") : "", DEFAULT_CONFIG_PATH);
+    const config = parseConfigText(readConfigText(ctx.physical(DEFAULT_CONFIG_PATH)), DEFAULT_CONFIG_PATH);
     const value = input.key ? valueAt(config, input.key.split(".")) : config;
     if (value === undefined) throw toolError("not_found", `${input.key} is not a key or table of aios.toml`);
-    return { key: input.key ?? "", value: redact(value) };
+    return { key: input.key ?? "", value: redactSecrets(value) };
   },
 });
 
@@ -66,18 +53,12 @@ export const sysConfigSet = defineTool({
   backup: (_input, ctx) => backupFile(DEFAULT_CONFIG_PATH, ctx),
   restore: (backup, backupDir, ctx) => restoreFile(backup, backupDir, ctx),
   run(input, ctx) {
-    if (isSecret(input.key)) throw toolError("permission", `${input.key} is a secret: only a person sets it (aiosctl config edit)`);
-    const file = ctx.physical(DEFAULT_CONFIG_PATH);
-    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
     try {
-      keyPath(input.key);
-      const previous = valueAt(parseConfigText(text, DEFAULT_CONFIG_PATH), input.key.split("."));
-      const change = changeKey(text, DEFAULT_CONFIG_PATH, input.key, input.value);
-      if (change.text !== text) writeFileAtomic(file, change.text, existsSync(file) ? statSync(file).mode & 0o7777 : 0o600);
-      return { key: input.key, value: change.value, previous };
+      const saved = saveConfigKey(ctx.physical(DEFAULT_CONFIG_PATH), input.key, input.value);
+      return { key: input.key, value: saved.after, previous: saved.before };
     } catch (error) {
       if (error instanceof ConfigError) throw toolError("invalid", error.problems.join("; "));
-      if (error instanceof ConfigEditError) throw toolError("invalid", error.message);
+      if (error instanceof ConfigEditError) throw toolError(isSecretKey(input.key) ? "permission" : "invalid", error.message);
       throw error;
     }
   },

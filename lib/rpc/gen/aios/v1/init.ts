@@ -592,6 +592,46 @@ export interface ReloadConfigResponse {
   restart: string[];
 }
 
+export interface GetConfigRequest {
+}
+
+/** One key of aios.toml. */
+export interface ConfigKey {
+  /** The dotted key: "console.port". */
+  key: string;
+  /** Its value as JSON; a secret is "\"(set)\"" or "\"\"". */
+  valueJson: string;
+  /** Whether aios.toml sets it (false: its default). */
+  setInFile: boolean;
+  /** A secret (an API key, a password hash): never shown, and not set through SetConfig. */
+  secret: boolean;
+}
+
+export interface GetConfigResponse {
+  /** Every key, table by table. */
+  keys: ConfigKey[];
+  /** The file they come from. */
+  file: string;
+}
+
+export interface SetConfigRequest {
+  /** The dotted key. */
+  key: string;
+  /** The value as TOML (8, true, ["a"], "quoted") or plain words (0.0.0.0). */
+  value: string;
+  /** Remove the key from the file instead: its default applies again. */
+  unset: boolean;
+}
+
+export interface SetConfigResponse {
+  /** The key as it is now. */
+  key?:
+    | ConfigKey
+    | undefined;
+  /** Its value before, as JSON. */
+  beforeJson: string;
+}
+
 function createBaseExitStatus(): ExitStatus {
   return { code: 0, signal: "", time: undefined, reason: "" };
 }
@@ -2567,6 +2607,458 @@ export const ReloadConfigResponse: MessageFns<ReloadConfigResponse> = {
   },
 };
 
+function createBaseGetConfigRequest(): GetConfigRequest {
+  return {};
+}
+
+export const GetConfigRequest: MessageFns<GetConfigRequest> = {
+  encode(_: GetConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetConfigRequest {
+    return {};
+  },
+
+  toJSON(_: GetConfigRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetConfigRequest>, I>>(base?: I): GetConfigRequest {
+    return GetConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetConfigRequest>, I>>(_: I): GetConfigRequest {
+    const message = createBaseGetConfigRequest();
+    return message;
+  },
+};
+
+function createBaseConfigKey(): ConfigKey {
+  return { key: "", valueJson: "", setInFile: false, secret: false };
+}
+
+export const ConfigKey: MessageFns<ConfigKey> = {
+  encode(message: ConfigKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.valueJson !== "") {
+      writer.uint32(18).string(message.valueJson);
+    }
+    if (message.setInFile !== false) {
+      writer.uint32(24).bool(message.setInFile);
+    }
+    if (message.secret !== false) {
+      writer.uint32(32).bool(message.secret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfigKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfigKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.valueJson = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.setInFile = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.secret = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfigKey {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      valueJson: isSet(object.valueJson)
+        ? globalThis.String(object.valueJson)
+        : isSet(object.value_json)
+        ? globalThis.String(object.value_json)
+        : "",
+      setInFile: isSet(object.setInFile)
+        ? globalThis.Boolean(object.setInFile)
+        : isSet(object.set_in_file)
+        ? globalThis.Boolean(object.set_in_file)
+        : false,
+      secret: isSet(object.secret) ? globalThis.Boolean(object.secret) : false,
+    };
+  },
+
+  toJSON(message: ConfigKey): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.valueJson !== "") {
+      obj.valueJson = message.valueJson;
+    }
+    if (message.setInFile !== false) {
+      obj.setInFile = message.setInFile;
+    }
+    if (message.secret !== false) {
+      obj.secret = message.secret;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfigKey>, I>>(base?: I): ConfigKey {
+    return ConfigKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfigKey>, I>>(object: I): ConfigKey {
+    const message = createBaseConfigKey();
+    message.key = object.key ?? "";
+    message.valueJson = object.valueJson ?? "";
+    message.setInFile = object.setInFile ?? false;
+    message.secret = object.secret ?? false;
+    return message;
+  },
+};
+
+function createBaseGetConfigResponse(): GetConfigResponse {
+  return { keys: [], file: "" };
+}
+
+export const GetConfigResponse: MessageFns<GetConfigResponse> = {
+  encode(message: GetConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.keys) {
+      ConfigKey.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.file !== "") {
+      writer.uint32(18).string(message.file);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keys.push(ConfigKey.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetConfigResponse {
+    return {
+      keys: globalThis.Array.isArray(object?.keys) ? object.keys.map((e: any) => ConfigKey.fromJSON(e)) : [],
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
+    };
+  },
+
+  toJSON(message: GetConfigResponse): unknown {
+    const obj: any = {};
+    if (message.keys?.length) {
+      obj.keys = message.keys.map((e) => ConfigKey.toJSON(e));
+    }
+    if (message.file !== "") {
+      obj.file = message.file;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetConfigResponse>, I>>(base?: I): GetConfigResponse {
+    return GetConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetConfigResponse>, I>>(object: I): GetConfigResponse {
+    const message = createBaseGetConfigResponse();
+    message.keys = object.keys?.map((e) => ConfigKey.fromPartial(e)) || [];
+    message.file = object.file ?? "";
+    return message;
+  },
+};
+
+function createBaseSetConfigRequest(): SetConfigRequest {
+  return { key: "", value: "", unset: false };
+}
+
+export const SetConfigRequest: MessageFns<SetConfigRequest> = {
+  encode(message: SetConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    if (message.unset !== false) {
+      writer.uint32(24).bool(message.unset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.unset = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetConfigRequest {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+      unset: isSet(object.unset) ? globalThis.Boolean(object.unset) : false,
+    };
+  },
+
+  toJSON(message: SetConfigRequest): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    if (message.unset !== false) {
+      obj.unset = message.unset;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetConfigRequest>, I>>(base?: I): SetConfigRequest {
+    return SetConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetConfigRequest>, I>>(object: I): SetConfigRequest {
+    const message = createBaseSetConfigRequest();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    message.unset = object.unset ?? false;
+    return message;
+  },
+};
+
+function createBaseSetConfigResponse(): SetConfigResponse {
+  return { key: undefined, beforeJson: "" };
+}
+
+export const SetConfigResponse: MessageFns<SetConfigResponse> = {
+  encode(message: SetConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== undefined) {
+      ConfigKey.encode(message.key, writer.uint32(10).fork()).join();
+    }
+    if (message.beforeJson !== "") {
+      writer.uint32(18).string(message.beforeJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = ConfigKey.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.beforeJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetConfigResponse {
+    return {
+      key: isSet(object.key) ? ConfigKey.fromJSON(object.key) : undefined,
+      beforeJson: isSet(object.beforeJson)
+        ? globalThis.String(object.beforeJson)
+        : isSet(object.before_json)
+        ? globalThis.String(object.before_json)
+        : "",
+    };
+  },
+
+  toJSON(message: SetConfigResponse): unknown {
+    const obj: any = {};
+    if (message.key !== undefined) {
+      obj.key = ConfigKey.toJSON(message.key);
+    }
+    if (message.beforeJson !== "") {
+      obj.beforeJson = message.beforeJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetConfigResponse>, I>>(base?: I): SetConfigResponse {
+    return SetConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetConfigResponse>, I>>(object: I): SetConfigResponse {
+    const message = createBaseSetConfigResponse();
+    message.key = (object.key !== undefined && object.key !== null) ? ConfigKey.fromPartial(object.key) : undefined;
+    message.beforeJson = object.beforeJson ?? "";
+    return message;
+  },
+};
+
 /**
  * Starts, stops and watches the services of /etc/aios/services/*.toml, and powers the
  * machine off or reboots it in order.
@@ -2660,6 +3152,31 @@ export const InitServiceDefinition = {
       requestType: ReloadConfigRequest as typeof ReloadConfigRequest,
       requestStream: false,
       responseType: ReloadConfigResponse as typeof ReloadConfigResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * The configuration as aios.toml gives it: every key with its value (secrets shown only as
+     * set or not) and whether the file sets it or it is the default.
+     */
+    getConfig: {
+      name: "GetConfig",
+      requestType: GetConfigRequest as typeof GetConfigRequest,
+      requestStream: false,
+      responseType: GetConfigResponse as typeof GetConfigResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Changes one key of aios.toml as `aiosctl config set` does: checked against the schema
+     * before it is saved (INVALID_ARGUMENT naming the key and what it expects), saved all or
+     * nothing. Takes effect with ReloadConfig.
+     */
+    setConfig: {
+      name: "SetConfig",
+      requestType: SetConfigRequest as typeof SetConfigRequest,
+      requestStream: false,
+      responseType: SetConfigResponse as typeof SetConfigResponse,
       responseStream: false,
       options: {},
     },
