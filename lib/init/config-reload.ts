@@ -6,6 +6,7 @@
  * that service started with, however often the file is read again. Keys aios-init applies
  * itself are compared with what it applied last; keys only a boot applies, with the boot's.
  */
+import { statSync } from "node:fs";
 import { type Effect, configChanges, type KeyChange } from "../config/effects.ts";
 import { leaves } from "../config/edit.ts";
 import type { Config } from "../config/index.ts";
@@ -48,10 +49,21 @@ export class ConfigReloader {
   /** A service was spawned: it reads the file as it is now. */
   serviceStarted(name: string): void {
     try {
-      this.startedWith.set(name, this.reading.read());
+      this.startedWith.set(name, this.readUnlessSame());
     } catch {
       // A file it cannot read either: the service fails on it and says why; nothing to note.
     }
+  }
+
+  /** The last reading while the file is the same one, unchanged: a boot starts many services at once. */
+  private lastRead: { stamp: string; config: Config } | null = null;
+  private readUnlessSame(): Config {
+    const stat = statSync(this.reading.file, { throwIfNoEntry: false });
+    const stamp = stat ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}` : "absent";
+    if (this.lastRead?.stamp === stamp) return this.lastRead.config;
+    const config = this.reading.read();
+    this.lastRead = { stamp, config };
+    return config;
   }
 
   reload(): { changes: KeyChange[]; restart: string[] } {
