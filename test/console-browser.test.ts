@@ -190,25 +190,25 @@ describe("the console in a browser", () => {
 
   test("settings: a key set on the page is checked before it is saved, and applied with the one service it needs restarted", async () => {
     await page.click("#tabs button[data-view=settings]");
-    const row = '#settings-table tr[data-key="orchestrator.max_parallel_tasks"]';
+    const row = '#settings-table tr[data-key="tools.backup_retention"]';
     await page.waitForSelector(row, WAIT);
-    expect(await page.textContent(row)).toBe("orchestrator.max_parallel_tasks4default");
+    expect(await page.textContent(row)).toBe("tools.backup_retention200default");
     await page.click(row);
-    expect(await page.inputValue("#settings-key")).toBe("orchestrator.max_parallel_tasks");
+    expect(await page.inputValue("#settings-key")).toBe("tools.backup_retention");
     await page.fill("#settings-value", "many");
     await page.click("#settings-form button[type=submit]");
     await page.waitForFunction(() => document.getElementById("settings-result")!.textContent!.includes("expected number"), null, WAIT);
-    await page.fill("#settings-value", "3");
+    await page.fill("#settings-value", "150");
     await page.click("#settings-form button[type=submit]");
-    await page.waitForFunction(() => document.getElementById("settings-result")!.textContent!.includes("4 → 3, saved"), null, WAIT);
-    await page.waitForFunction(() => document.querySelector('#settings-table tr[data-key="orchestrator.max_parallel_tasks"]')?.textContent === "orchestrator.max_parallel_tasks3", null, WAIT);
+    await page.waitForFunction(() => document.getElementById("settings-result")!.textContent!.includes("200 → 150, saved"), null, WAIT);
+    await page.waitForFunction(() => document.querySelector('#settings-table tr[data-key="tools.backup_retention"]')?.textContent === "tools.backup_retention150", null, WAIT);
     await page.click("#settings-apply");
     await page.waitForSelector("#settings-changes li", WAIT);
-    expect(await page.textContent("#settings-changes")).toBe("orchestrator.max_parallel_tasks: 4 → 3 (restart orchestrator)");
-    expect(await page.textContent("#settings-restart")).toBe("Restart orchestrator");
+    expect(await page.textContent("#settings-changes")).toBe("tools.backup_retention: 200 → 150 (restart tools)");
+    expect(await page.textContent("#settings-restart")).toBe("Restart tools");
     await shot("08-settings");
     await page.click("#settings-restart");
-    await page.waitForFunction(() => document.getElementById("toast")!.textContent === "restarted orchestrator", null, WAIT);
+    await page.waitForFunction(() => document.getElementById("toast")!.textContent === "restarted tools", null, WAIT);
     expect(await page.isHidden("#settings-restart")).toBe(true);
     // Secrets are in the table only as set or not, and cannot be picked for editing.
     expect(await page.textContent('#settings-table tr[data-key="console.password_hash"]')).toBe('console.password_hash""default');
