@@ -5,7 +5,8 @@
  * then, so a client started before its server simply waits instead of failing. Failures come
  * back as AiosError with the server's code, sentence and field.
  */
-import { type CallOptions as GrpcCallOptions, Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { existsSync } from "node:fs";
+import { connectivityState, type CallOptions as GrpcCallOptions, Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { complete, type DeepPartial, type MethodDefinition, methodPath, type RequestOf, type ResponseOf, type ServiceDefinition } from "./definition.ts";
 import { AiosError, deadlineExceeded, fromServiceError, unavailable } from "./errors.ts";
 
@@ -74,6 +75,21 @@ export function connect<S extends ServiceDefinition>(definition: S, socketPath: 
   return out as ServiceClient<S>;
 }
 
+/** How long a fail-fast call waits for a channel that is reconnecting to a socket that is there. */
+const RECONNECT_GRACE_MS = 1500;
+
+/**
+ * A fail-fast call fails at once when the component is down. But a channel also sits in its
+ * reconnect backoff (up to 1 s) for a while after the component came back, its socket there
+ * again: a call then would fail though the component answers. When the socket is there and the
+ * channel is between attempts, the call waits (up to RECONNECT_GRACE_MS) for it to connect
+ * first; nothing was sent before, so nothing can run twice. No socket: it fails at once.
+ */
+function reconnected(client: Client, socketPath: string): Promise<void> {
+  if (client.getChannel().getConnectivityState(false) !== connectivityState.TRANSIENT_FAILURE || !existsSync(socketPath)) return Promise.resolve();
+  return new Promise((resolve) => client.waitForReady(Date.now() + RECONNECT_GRACE_MS, () => resolve()));
+}
+
 interface CallDefaults {
   timeoutMs: number;
   failFast: boolean;
@@ -110,12 +126,14 @@ function methodCaller(client: Client, service: ServiceDefinition, method: Method
   };
 
   if (!method.requestStream && !method.responseStream) {
-    return (request: unknown, options?: CallOptions) =>
-      new Promise((resolve, reject) => {
+    return async (request: unknown, options?: CallOptions) => {
+      if (options?.failFast ?? defaults.failFast) await reconnected(client, socketPath);
+      return new Promise((resolve, reject) => {
         const { metadata, grpcOptions, timeoutMs } = callSettings(options, defaults);
         const call = client.makeUnaryRequest(path, serialize, deserialize, request, metadata, grpcOptions, (error, response) => (error ? reject(toError(error, timeoutMs)) : resolve(response)));
         options?.signal?.addEventListener("abort", () => call.cancel(), { once: true });
       });
+    };
   }
 
   if (!method.requestStream && method.responseStream) {

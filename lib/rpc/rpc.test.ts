@@ -181,6 +181,23 @@ describe("lib/rpc start-up and sockets", () => {
     init.close();
   });
 
+  test("with failFast, a component that came back answers the very next call, though its client was in its reconnect backoff", async () => {
+    const path = join(dir, "restarted.sock");
+    const first = await serve({ socketPath: path, component: "aios-first", log, services: [initImplementation] });
+    const init = connect(InitServiceDefinition, path, { failFast: true });
+    expect((await init.getService({ name: "sshd" })).service?.pid).toBe(42);
+    await first.close(1000);
+    // While it is down, calls fail at once, and the channel's backoff grows.
+    for (let i = 0; i < 6; i++) {
+      expect((await rejection(init.getService({ name: "sshd" }))).code).toBe("unavailable");
+      await Bun.sleep(150);
+    }
+    const again = await serve({ socketPath: path, component: "aios-again", log, services: [initImplementation] });
+    for (let i = 0; i < 5; i++) expect((await init.getService({ name: "sshd" })).service?.pid).toBe(42);
+    init.close();
+    await again.close(1000);
+  });
+
   test("a stale socket left by a killed process is removed; a live one is never taken over", async () => {
     const path = join(dir, "stale.sock");
     // A process that listens on the socket and is then killed leaves the file behind.
