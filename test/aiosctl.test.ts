@@ -281,13 +281,25 @@ describe("aiosctl for goals, services and undo", () => {
     const after = await aiosctl("reload");
     expect(after.stdout).toBe('system.hostname: "aios" → "web-1"  (takes effect at the next boot)\n');
     expect((await aiosctl("health")).code).toBe(0);
+    const init = connect(InitServiceDefinition, join(stack.root, "run/aios/init.sock"));
+    // SetConfig names the field at fault: a key that is none, or a value that does not fit.
+    for (const [key, value, field] of [
+      ["console.nothing", "1", "key"],
+      ["console.port\nforged log line", "1", "key"],
+      ["console.port", "lots", "value"],
+    ] as const) {
+      const wrong = await refusal(init.setConfig({ key, value, unset: false }));
+      expect([key, wrong.code, wrong.field]).toEqual([key, "invalid_argument", field]);
+      expect(wrong.message).not.toContain("forged log line");
+    }
     // A file that fails the schema: aiosctl itself says so (78), and aios-init refuses to read
     // it with the key, applying nothing.
     writeFileSync(file, `${before}\n[console]\nport = "high"\n`);
-    const init = connect(InitServiceDefinition, join(stack.root, "run/aios/init.sock"));
     try {
       const broken = await aiosctl("reload", "--yes");
       expect([broken.code, broken.stderr]).toEqual([78, expect.stringContaining("console.port")]);
+      // And SetConfig will not change one key of a file that is not valid as it is.
+      expect((await refusal(init.setConfig({ key: "console.port", value: "9443", unset: false }))).code).toBe("failed_precondition");
       const refused = await refusal(init.reloadConfig({}));
       expect([refused.code, refused.message]).toEqual(["failed_precondition", expect.stringMatching(/console\.port[\s\S]*nothing was applied/)]);
     } finally {

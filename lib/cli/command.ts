@@ -44,7 +44,7 @@ export function usageError(command: string, message: string): number {
 /** sysexits.h, as DESIGN.md §7 lists them for every executable. */
 const EXIT_SOFTWARE = 70;
 const EXIT_TEMPFAIL = 75;
-const EXIT_NOPERM = 77;
+export const EXIT_NOPERM = 77;
 const EXIT_INTERRUPTED = 130;
 
 /** The documented exit status of each gRPC status a command can meet. */

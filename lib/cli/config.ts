@@ -6,21 +6,18 @@
  * the image's files overlaid by the data disk's /var/lib/aios/etc, so what is saved is kept
  * across reboots (DESIGN.md §6a).
  */
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { commonUsage, EXIT_CONFIG, parseCommonFlags } from "../config/flags.ts";
 import { readAgentFiles } from "../config/agents.ts";
 import { ConfigEditError, tomlValue, valueAt } from "../config/edit.ts";
-import { configKeys, readConfigText, redactSecrets, saveConfigKey } from "../config/file.ts";
+import { configKeys, readConfigText, redactSecrets, saveConfigKey, saveConfigText } from "../config/file.ts";
 import { ConfigError, type Config, parseConfigText, rooted } from "../config/index.ts";
 import { loadServiceDirectory } from "../init/service-config.ts";
 import { ConfigEffect, InitServiceDefinition, ReloadConfigResponse, ServiceState } from "../rpc/gen/aios/v1/init.ts";
 import { EXIT_USAGE } from "../rpc/index.ts";
-import { json, runCommand } from "./command.ts";
+import { EXIT_NOPERM, json, runCommand } from "./command.ts";
 import { writeFileAtomic } from "../sys/atomic-file.ts";
-
-/** sysexits.h EX_NOPERM. */
-const EXIT_NOPERM = 77;
 
 const USAGE = commonUsage(
   "aiosctl config show [KEY] | set KEY VALUE | unset KEY | check | edit | reload",
@@ -183,7 +180,7 @@ async function edit(file: string): Promise<number> {
         process.stderr.write(`nothing was saved: ${file} is as it was\n`);
         return EXIT_CONFIG;
       }
-      writeFileAtomic(file, edited, existsSync(file) ? statSync(file).mode & 0o7777 : 0o644);
+      saveConfigText(file, edited);
       process.stdout.write(`saved ${file}; apply it with aiosctl reload (it says what restarts for it), or at the next boot\n`);
       return 0;
     }

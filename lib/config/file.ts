@@ -6,9 +6,17 @@
  * nothing.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import * as v from "valibot";
 import { writeFileAtomic } from "../sys/atomic-file.ts";
 import { ConfigEditError, changeKey, keyPath, leaves, valueAt } from "./edit.ts";
 import { parseConfigText } from "./load.ts";
+
+/** A dotted key of aios.toml as a caller may name it, checked before it reaches a file or a message. */
+export const ConfigKeySchema = v.pipe(
+  v.string(),
+  v.maxLength(200, "a key is at most 200 characters"),
+  v.regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, "must be a key of aios.toml such as orchestrator.max_parallel_tasks"),
+);
 
 /** Keys whose values are secrets: never shown, never set but by a person editing the file. */
 const SECRET_KEYS = new Set(["api_key", "password_hash"]);
@@ -61,6 +69,12 @@ export function saveConfigKey(file: string, key: string, raw: string | null, all
   const before = valueAt(parseConfigText(text, file), key.split("."));
   const change = changeKey(text, file, key, raw);
   if (change.text === text) return { key, before, after: change.value, changed: false };
-  writeFileAtomic(file, change.text, existsSync(file) ? statSync(file).mode & 0o7777 : 0o644);
+  saveConfigText(file, change.text);
   return { key, before, after: change.value, changed: true };
+}
+
+/** The whole file replaced by text that passes the schema (a ConfigError when it does not), all or nothing, with the file's mode. */
+export function saveConfigText(file: string, text: string): void {
+  parseConfigText(text, file);
+  writeFileAtomic(file, text, existsSync(file) ? statSync(file).mode & 0o7777 : 0o644);
 }

@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Config } from "../config/index.ts";
+import { type Config, parseConfigText } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { mount, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, sethostname, SysError } from "../sys/index.ts";
 
@@ -167,7 +167,7 @@ export function bindPersistentPaths(config: Config, log: Logger, say: Say): void
  * services start on the image's file rather than not at all. Returns the persisted directory
  * when the overlay is mounted.
  */
-export function overlayConfigDir(config: Config, log: Logger, say: Say, validate: (text: string, file: string) => void): string | null {
+export function overlayConfigDir(config: Config, log: Logger, say: Say): string | null {
   const dir = config.paths.config_dir;
   const kept = join(config.paths.state_dir, "etc");
   const work = join(config.paths.state_dir, ".etc-work");
@@ -177,7 +177,7 @@ export function overlayConfigDir(config: Config, log: Logger, say: Say, validate
     const persisted = join(kept, "aios.toml");
     if (existsSync(persisted)) {
       try {
-        validate(readFileSync(persisted, "utf8"), persisted);
+        parseConfigText(readFileSync(persisted, "utf8"), persisted);
       } catch (error) {
         const aside = `${persisted}.invalid-${new Date().toISOString().replace(/[:.]/g, "-")}`;
         renameSync(persisted, aside);

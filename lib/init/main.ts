@@ -11,7 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Config, DEFAULT_CONFIG_PATH, loadConfig, parseConfig, parseConfigText, rooted, socketPath, VERSION_LINE } from "../config/index.ts";
+import { type Config, DEFAULT_CONFIG_PATH, loadConfig, parseConfig, rooted, socketPath, VERSION_LINE } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { commonUsage, EXIT_CONFIG, loadComponentConfig, parseCommonFlags } from "../config/flags.ts";
 import { type RunningServer, serve } from "../rpc/index.ts";
@@ -189,7 +189,7 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
   const storage = mountDataDisk(config, fileLog, say);
   timeline.mark("data disk");
   bindPersistentPaths(config, fileLog, say);
-  if (storage === "disk" && overlayConfigDir(config, fileLog, say, (text, file) => void parseConfigText(text, file))) {
+  if (storage === "disk" && overlayConfigDir(config, fileLog, say)) {
     // The configuration as the person left it: what follows (network, services) uses it; the
     // host name and modules are applied again for what it changes.
     const kept = loadComponentConfig({ config: DEFAULT_CONFIG_PATH, configRequired: false, root: "" });

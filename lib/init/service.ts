@@ -6,8 +6,8 @@ import * as v from "valibot";
 import { ConfigEffect, type ExitStatus, InitServiceDefinition, LogStream, ReadinessKind, RestartPolicy, type Service, ServiceState, ShutdownAction, SystemHealth } from "../rpc/gen/aios/v1/init.ts";
 import { AsyncQueue, failedPrecondition, implement, invalidArgument, notFound, pageLimit, pageOffset, parseRequest, type ServiceImplementation } from "../rpc/index.ts";
 import { ConfigEditError } from "../config/edit.ts";
-import { type ConfigKeyView, configKeys, isSecretKey, saveConfigKey } from "../config/file.ts";
-import { ConfigError } from "../config/index.ts";
+import { ConfigKeySchema, type ConfigKeyView, configKeys, readConfigText, saveConfigKey } from "../config/file.ts";
+import { ConfigError, parseConfigText } from "../config/index.ts";
 import type { Effect, KeyChange } from "../config/effects.ts";
 import type { LogStreamName } from "./service-log.ts";
 import type { ServiceSnapshot, ServiceStateName, Supervisor, SystemHealthName } from "./supervisor.ts";
@@ -87,7 +87,7 @@ export interface InitServiceOptions {
 }
 
 const toProtoKey = (entry: ConfigKeyView) => ({ key: entry.key, valueJson: JSON.stringify(entry.value) ?? "null", setInFile: entry.setInFile, secret: entry.secret });
-const SetConfigInput = v.object({ key: v.pipe(v.string(), v.nonEmpty("key is required"), v.maxLength(200)), value: v.pipe(v.string(), v.maxLength(4096)) });
+const SetConfigInput = v.object({ key: ConfigKeySchema, value: v.pipe(v.string(), v.maxLength(4096, "a value is at most 4096 characters")) });
 
 const EFFECT: Record<Effect, ConfigEffect> = { applied: ConfigEffect.CONFIG_EFFECT_APPLIED, restart: ConfigEffect.CONFIG_EFFECT_RESTART, boot: ConfigEffect.CONFIG_EFFECT_BOOT };
 
@@ -132,12 +132,19 @@ export function initService({ supervisor, bootedAt, shutdown, reloadConfig, conf
     },
     setConfig: (request) => {
       const { key, value } = parseRequest(SetConfigInput, request);
+      try {
+        parseConfigText(readConfigText(configFile), configFile);
+      } catch (error) {
+        if (error instanceof ConfigError) throw failedPrecondition(`${error.message}\nthe file is not valid as it is: fix it with aiosctl config edit first`);
+        throw error;
+      }
       let saved: ReturnType<typeof saveConfigKey>;
       try {
         saved = saveConfigKey(configFile, key, request.unset ? null : value);
       } catch (error) {
         if (error instanceof ConfigError) throw invalidArgument("value", error.problems.join("; "));
-        if (error instanceof ConfigEditError) throw invalidArgument(isSecretKey(key) ? "key" : "value", error.message);
+        // Not a key, a secret, or a key this cannot change in place: about the key, not its value.
+        if (error instanceof ConfigEditError) throw invalidArgument("key", error.message);
         throw error;
       }
       return { key: toProtoKey({ key, value: saved.after, setInFile: !request.unset, secret: false }), beforeJson: JSON.stringify(saved.before) ?? "null" };

@@ -9,13 +9,14 @@
  */
 import * as v from "valibot";
 import { ConfigEditError, valueAt } from "../../../config/edit.ts";
-import { isSecretKey, readConfigText, redactSecrets, saveConfigKey } from "../../../config/file.ts";
+import { ConfigKeySchema, isSecretKey, readConfigText, redactSecrets, saveConfigKey } from "../../../config/file.ts";
 import { ConfigError, DEFAULT_CONFIG_PATH, parseConfigText } from "../../../config/index.ts";
 import { defineTool } from "../../registry.ts";
 import { toolError } from "../../tool-error.ts";
 import { backupFile, restoreFile } from "../fs/common.ts";
 
-const Key = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, "must be a key of aios.toml such as orchestrator.max_parallel_tasks"), v.maxLength(200));
+/** A table (console) or a key (console.port). */
+const Key = v.pipe(v.string(), v.maxLength(200), v.regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, "must be a key or table of aios.toml such as console.port"));
 
 export const sysConfigGet = defineTool({
   name: "sys.config_get",
@@ -41,7 +42,7 @@ export const sysConfigSet = defineTool({
   name: "sys.config_set",
   description:
     'Change one key of AIOS\'s configuration (aios.toml), checked against its schema before it is saved; value as TOML (8, true, ["a"]) or plain words. A person approves every change; it takes effect when the services that read it restart. Reversible.',
-  input: v.strictObject({ key: Key, value: v.pipe(v.string(), v.maxLength(4096)) }),
+  input: v.strictObject({ key: ConfigKeySchema, value: v.pipe(v.string(), v.maxLength(4096)) }),
   output: v.object({ key: v.string(), value: v.unknown(), previous: v.unknown() }),
   risk: "critical",
   capability: "sys:config_write",
