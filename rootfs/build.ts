@@ -34,7 +34,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { candidateVersions, type Deb, DebCache } from "./debs.ts";
+import { candidateVersions, type Deb, DebCache, readPins } from "./debs.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const BUILD = join(REPO, "build");
@@ -98,16 +98,20 @@ function sh(argv: string[], options: { cwd?: string; input?: string } = {}): str
   return result.stdout.toString();
 }
 
-function readPins(file: string): Array<[string, string]> {
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .map((line) => line.replace(/#.*/, "").trim())
-    .filter(Boolean)
-    .map((line) => {
-      const [name, version] = line.split("=");
-      if (!name || !version) throw new Error(`${file}: "${line}" is not NAME=VERSION`);
-      return [name, version];
+/**
+ * /usr/lib/aios/packages: the image's Debian packages as the package manager's base list
+ * ([pkg] base): what it never installs again. Library packages count though the image has only
+ * the libraries its programs need.
+ */
+function writeBaseList(cache: DebCache, debs: readonly Deb[]): void {
+  const stanzas = [...new Map(debs.map((d) => [d.name, d])).values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((deb) => {
+      const provides = cache.field(deb, "Provides");
+      return `Package: ${deb.name}\nVersion: ${deb.version}\n${provides ? `Provides: ${provides}\n` : ""}`;
     });
+  mkdirSync(join(STAGING, "usr/lib/aios"), { recursive: true });
+  writeFileSync(join(STAGING, "usr/lib/aios/packages"), stanzas.join("\n"));
 }
 
 /** Maps a package path onto the merged-/usr tree. */
@@ -403,6 +407,9 @@ export function buildRootfs(): { kernelVersion: string; vmlinuz: string; busybox
   say("  shared libraries");
   const libs = resolveLibraries(cache, [busybox, ...packages]);
   say(`  ${packages.length + 1} packages, libraries from ${libs.map((d) => d.name).join(", ")}`);
+  writeBaseList(cache, [busybox, ...packages, ...libs]);
+  // Fetched with the image's packages (same checks), for the package manager's tests.
+  cache.getAll(readPins(join(REPO, "rootfs/test-packages.txt")));
   say("  kernel");
   const kernel = installKernel(cache);
   finish();

@@ -8,6 +8,19 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** NAME=VERSION lines of a pin file (# comments). */
+export function readPins(file: string): Array<[string, string]> {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [name, version] = line.split("=");
+      if (!name || !version) throw new Error(`${file}: "${line}" is not NAME=VERSION`);
+      return [name, version];
+    });
+}
+
 export interface Deb {
   name: string;
   version: string;
@@ -103,6 +116,11 @@ export class DebCache {
 
   get(name: string, version: string): Deb {
     return this.getAll([[name, version]])[0]!;
+  }
+
+  /** One field of the package's control file ("" when it has none). */
+  field(deb: Deb, name: string): string {
+    return sh(["dpkg-deb", "-f", deb.file, name]).trim();
   }
 
   /** Direct dependencies and recommendations (first alternative of each), names only. */

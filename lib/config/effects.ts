@@ -25,6 +25,8 @@ const RULES: ReadonlyArray<[prefix: string, effect: Effect, components: readonly
   ["system.hostname", "applied", []],
   ["system.modules", "applied", []],
   ["ssh.", "applied", []],
+  // The pkg tools read their table at each call.
+  ["pkg.", "applied", []],
   ["system.", "boot", []],
   ["network.", "boot", []],
   ["storage.", "boot", []],
@@ -56,7 +58,8 @@ export function configChanges(before: Config, after: Config, live: boolean): Key
     .filter(([key, value]) => !Bun.deepEquals(old.get(key), value))
     .map(([key, value]) => {
       const rule = ruleFor(key);
-      const effect = rule.effect === "applied" && !live ? "boot" : rule.effect;
+      const readAtUse = key.startsWith("pkg.");
+      const effect = rule.effect === "applied" && !live && !readAtUse ? "boot" : rule.effect;
       return { key, before: old.get(key), after: value, effect, components: [...rule.components] };
     });
 }

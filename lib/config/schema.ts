@@ -268,6 +268,23 @@ export const ConfigSchema = v.strictObject({
       ],
     ),
   }),
+  pkg: section({
+    /**
+     * The Debian 12 mirror packages are installed from: an http(s) URL, a file:// URL or a
+     * directory. Its InRelease must be signed by a key of `keyring`.
+     */
+    mirror: v.optional(v.pipe(v.string(), v.regex(/^(https?:\/\/[^\s]+|file:\/\/\/[^\s]*|\/[^\s]*)$/, "must be an http(s):// URL, a file:/// URL or an absolute directory")), "http://deb.debian.org/debian"),
+    /** The suite (bookworm) or its alias (stable); a Release of another suite is refused. */
+    suite: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]*$/, "must be a suite name such as bookworm")), "bookworm"),
+    components: v.optional(v.pipe(v.array(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]*$/, "must be a component such as main"))), v.minLength(1)), ["main"]),
+    /** The OpenPGP keys a Release must be signed with (binary .gpg or armoured .asc). */
+    keyring: absolutePath("/usr/share/keyrings/debian-archive-keyring.gpg"),
+    /**
+     * The packages already on the machine (deb822: Package, Version, Provides), never
+     * installed again: the image's list, or dpkg's status file on a Debian host.
+     */
+    base: absolutePath("/usr/lib/aios/packages"),
+  }),
   console: section({
     /** Address the HTTP console listens on. */
     listen: v.optional(v.pipe(v.string(), v.ip()), "0.0.0.0"),

@@ -53,6 +53,7 @@ import { serviceList } from "./service/list.ts";
 import { serviceLogs } from "./service/logs.ts";
 import { serviceStatus } from "./service/status.ts";
 import { sysConfigGet, sysConfigSet } from "./sys/config.ts";
+import { pkgInfo, pkgInstall, pkgList, pkgRemove, pkgSearch, pkgUpdate } from "./pkg/tools.ts";
 
 export const CATALOGUE: readonly ToolDefinition[] = [
   fsRead,
@@ -113,4 +114,10 @@ export const CATALOGUE: readonly ToolDefinition[] = [
   secFileIntegrity,
   sysConfigGet,
   sysConfigSet,
+  pkgUpdate,
+  pkgSearch,
+  pkgInfo,
+  pkgList,
+  pkgInstall,
+  pkgRemove,
 ];
