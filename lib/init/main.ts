@@ -171,8 +171,9 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
   timeline.markAt("stage 1 began (/init)", Number(process.env.AIOS_BOOT_STAGE1 ?? Number.NaN));
   timeline.mark("aios-init started");
   say(`${VERSION_LINE} booting`);
-  // The kernel gives PID 1 no PATH; services inherit this one (Debian's for root, /usr/local first).
-  process.env.PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  // The kernel gives PID 1 no PATH; services inherit this one (Debian's for root, /usr/local
+  // first, the commands of packages installed at run time last).
+  process.env.PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/var/lib/aios/pkg/bin";
   const log = createLogger({ component: "aios-init", level: config.log.level, sink: (line) => process.stderr.write(line + "\n") });
   try {
     disableCtrlAltDel();

@@ -12,6 +12,8 @@
  *     changes anything also has an entry "#started" written before it runs
  * Rollback enters at step 1 with the call to undo and goes on through 2-7 as TOOL.rollback.
  */
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import * as v from "valibot";
 import { rooted } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -129,11 +131,27 @@ export class ToolExecutor {
   /** Backups being restored now: two concurrent rollbacks of one call cannot both run. */
   private readonly rollingBack = new Set<string>();
 
-  /** Physical directories spawned commands are not shown. */
-  private readonly hiddenFromCommands: readonly string[];
+  constructor(private readonly options: ExecutorOptions) {}
 
-  constructor(private readonly options: ExecutorOptions) {
-    this.hiddenFromCommands = options.protectedPaths.hiddenFromCommands.map((dir) => rooted(options.root, dir));
+  /**
+   * Physical paths a spawned command is not shown: each hidden directory, or, when commands
+   * must see something inside it (the installed packages), each of its other entries, listed
+   * now, at the call.
+   */
+  private hiddenFromCommands(): string[] {
+    const visible = this.options.protectedPaths.visibleToCommands.map((dir) => rooted(this.options.root, dir));
+    return this.options.protectedPaths.hiddenFromCommands.flatMap((logical) => {
+      const dir = rooted(this.options.root, logical);
+      const inside = visible.filter((v) => dirname(v) === dir);
+      if (inside.length === 0) return [dir];
+      let entries: string[];
+      try {
+        entries = readdirSync(dir);
+      } catch {
+        return [];
+      }
+      return entries.map((name) => join(dir, name)).filter((path) => !inside.includes(path));
+    });
   }
 
   /** One client for every call; grpc-js reconnects it when aios-init restarts. */
@@ -315,13 +333,17 @@ export class ToolExecutor {
   context(tool: ToolDefinition, claims: TokenClaims, signal: AbortSignal, executionId: string, onCut: () => void = () => {}): ToolContext {
     // What a tool opens is checked again, by its descriptor, against the same grant.
     const refusal = (path: string) => this.accessRefusal({ ...tool, resources: () => [path] }, {}, claims, `for ${tool.name}`);
+    const hidden = () => this.hiddenFromCommands();
     return {
       signal,
       physical: (path) => rooted(this.options.root, path),
       files: new CheckedOpener(this.options.root, refusal),
       mayTouch: (resource) => refusal(resource) === null,
       isProtected: (path) => this.options.protectedPaths.skips(path),
-      hiddenFromCommands: this.hiddenFromCommands,
+      // Listed only by a tool that spawns a command, when it asks.
+      get hiddenFromCommands() {
+        return hidden();
+      },
       outputCap: this.options.outputCap,
       cut: (text) => {
         if (Buffer.byteLength(text) <= this.options.outputCap) return text;

@@ -26,6 +26,8 @@ interface Rule {
   why: string;
   /** Only changes are refused; reading is allowed. */
   writeOnly?: true;
+  /** Reading is allowed here whatever a later rule says (a readable part of a protected tree). */
+  readable?: true;
 }
 
 /** Capability actions that only look. */
@@ -35,10 +37,14 @@ export class ProtectedPaths {
   private readonly rules: Rule[];
   /** Directories a spawned command must not even see (mounted over in its namespace). */
   readonly hiddenFromCommands: readonly string[];
+  /** Directories inside hidden ones that commands do see: the installed packages they run. */
+  readonly visibleToCommands: readonly string[];
 
   constructor(dirs: ProtectedDirs) {
     this.hiddenFromCommands = [dirs.stateDir, dirs.runDir];
+    this.visibleToCommands = [join(dirs.stateDir, "pkg")];
     this.rules = [
+      { prefix: join(dirs.stateDir, "pkg"), why: "the installed packages, changed only through the pkg tools", writeOnly: true, readable: true },
       { prefix: dirs.stateDir, why: "AIOS's state: its databases, keys, tokens and backups" },
       { prefix: dirs.runDir, why: "AIOS's component sockets" },
       { prefix: join(dirs.configDir, "aios.toml"), why: "AIOS's configuration, which holds API keys" },
@@ -60,6 +66,7 @@ export class ProtectedPaths {
     for (const rule of this.rules) {
       if (rule.writeOnly && reading) continue;
       const hit = rule.prefix !== undefined ? path === rule.prefix || path.startsWith(`${rule.prefix}/`) : rule.pattern!.test(path);
+      if (hit && rule.readable && reading) return null;
       if (hit) return `${path} is protected (${rule.why}); no grant opens it`;
     }
     return null;

@@ -264,6 +264,11 @@ export const CORPUS: CorpusEntry[] = [
   ...E("login.ssh", ["can root ssh into this box", "is password authentication allowed in sshd", "what are the ssh login settings", "does ssh accept keys"]),
   ...E("login.environment", ["what is $PATH", "show the login environment variables", "what is LANG set to", "printenv please"]),
   ...E("groups.list", ["list groups", "which groups exist", "show all groups", "what groups are defined"]),
+  ...E("pkg.install", ["install nginx", "can you install htop", "apt install -y tmux", "could you install ripgrep"]),
+  ...E("pkg.remove", ["uninstall htop", "remove the tmux package", "apt purge nginx"]),
+  ...E("pkg.search", ["search the packages for json", "is there a package for pdf", "apt search markdown"]),
+  ...E("pkg.list", ["what packages have i installed", "list the installed packages", "dpkg --list"]),
+  ...E("pkg.update", ["apt-get update please", "refresh the package index"]),
   // Not ours: the reactive layer must not take these for anything (a model may).
   ...E(null, [
     "make me a sandwich",
@@ -272,7 +277,6 @@ export const CORPUS: CorpusEntry[] = [
     "tell me a joke",
     "who won the world cup",
     "translate hello into french",
-    "install nginx",
     "upgrade all packages",
     "set up a wordpress site",
     "configure a VPN",
@@ -325,6 +329,8 @@ export const CORPUS: CorpusEntry[] = [
  * CORPUS kept apart below was seen while tuning, so it flatters.)
  */
 export const FRESH: CorpusEntry[] = [
+  // Written after the package intents: a package the mirror may not have is still a request to install it.
+  ...E("pkg.install", ["install docker"]),
   ...E("disk.free", ["whats the free space situation", "do we still have space on the root partition", "show disk free", "how much space remains on /var"]),
   ...E("disk.size", ["how much space is /var/log eating", "what does /home weigh", "size of the /opt folder"]),
   ...E("disk.biggest", ["which files hog space under /var", "show me the largest stuff in /home", "the 3 biggest files in /tmp"]),
@@ -380,7 +386,6 @@ export const FRESH: CorpusEntry[] = [
   ...E("users.list", ["what user accounts exist", "list the users on this box"]),
   ...E("users.groups", ["which groups does alice have"]),
   ...E(null, [
-    "install docker",
     "please update the system",
     "what's the weather",
     "create a cron job",

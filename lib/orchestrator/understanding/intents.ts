@@ -13,6 +13,7 @@ import { FIND_THEN_ACT } from "./find-then-act.ts";
 import { ACCESS, LOGIN } from "./login.ts";
 import { MORE_FILES } from "./more-files.ts";
 import { NETWORK } from "./network.ts";
+import { PACKAGES } from "./packages.ts";
 import { PROCESSES } from "./processes.ts";
 import { SERVICES } from "./services.ts";
 import { SYSTEM } from "./system.ts";
@@ -36,6 +37,7 @@ export const INTENTS: readonly Intent[] = [
   ...LOGIN,
   ...ACCESS,
   ...MORE_FILES,
+  ...PACKAGES,
 ];
 
 export const INTENTS_BY_ID: ReadonlyMap<string, Intent> = new Map(INTENTS.map((intent) => [intent.id, intent]));

@@ -20,7 +20,7 @@ const TRIGRAM = 0.25;
 const PLACEHOLDER = 1;
 /** The action decides between intents that share their nouns: "block port 22" and "allow port 22". */
 const VERB = 2.2;
-export const EFFECT_VERBS = new Set(["start", "stop", "restart", "kill", "block", "unblock", "allow", "delete", "copy", "move", "create", "<other-verb>"]);
+export const EFFECT_VERBS = new Set(["start", "stop", "restart", "kill", "block", "unblock", "allow", "delete", "copy", "move", "create", "install", "uninstall", "<other-verb>"]);
 
 function rawFeatures(words: readonly string[]): Features {
   const features: Features = new Map();

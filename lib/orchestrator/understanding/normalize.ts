@@ -114,9 +114,18 @@ const PHRASES: Array<[RegExp, string]> = [
   [/\bstates?\b/g, "status"],
   [/\blet (?:\w+ )?in\b/g, "allow"],
   [/\bmaxed out\b|\bpegged\b|\bat 100 ?%|\bflat out\b|\boverloaded\b/g, "busy"],
+  // Packages: apt's and dpkg's spellings are the plain verbs.
+  [/\b(apt(?:-get)? \w+|install) -y\b/g, "$1"],
+  [/\bapt(?:-get)? (?:install|add)\b/g, "install"],
+  [/\bapt(?:-cache|-get)? search\b/g, "search the packages for"],
+  [/\bapt(?:-cache)? (?:show|info)\b/g, "package info for"],
+  // "What is installed" asks what is there; it installs nothing.
+  [/\binstalled\b/g, "present"],
+  [/\bapt(?:-get)? (?:remove|purge|autoremove)\b|\bdpkg (?:-r|-P|--remove|--purge)\b/g, "uninstall"],
+  [/\bapt(?:-get)? update\b|\b(?:update|refresh|reload) (?:the |my )?(?:package |apt )?(?:index|indexes|lists?|package lists?|sources)\b/g, "refresh package index"],
   // Things we do not do: a verb no intent has, so the request is not taken for one that does something else.
   [
-    /\b(?:summari[sz]e|explain|investigate|diagnose|troubleshoot|figure out|find out why|work out|research|review|evaluate|assess|plan|fix|harden|compile|install|uninstall|upgrade|update|configure|set ?up|setup|write|translate|encrypt|decrypt|send|schedule|optimi[sz]e|debug|analy[sz]e|secure|tune|deploy|build|format|mount|unmount|partition|resize|extend|shrink|patch|migrate|sync|backup|restore|tell a|sing|draw)\b/g,
+    /\b(?:summari[sz]e|explain|investigate|diagnose|troubleshoot|figure out|find out why|work out|research|review|evaluate|assess|plan|fix|harden|compile|upgrade|update|configure|set ?up|setup|write|translate|encrypt|decrypt|send|schedule|optimi[sz]e|debug|analy[sz]e|secure|tune|deploy|build|format|mount|unmount|partition|resize|extend|shrink|patch|migrate|sync|backup|restore|tell a|sing|draw)\b/g,
     "<other-verb>",
   ],
   [/\bfree (?:up )?(?:some|more)\b|\bclean(?:up| up)?\b|\bclear(?: out)?\b|\bpurge\b|\bprune\b|\btidy(?: up)?\b|\bcompress\b|\brotate\b/g, "<other-verb>"],

@@ -11,14 +11,14 @@ import { toolError } from "../../tool-error.ts";
 // BusyBox's sh, unshare, su and setpriv, the same on the image and on a test machine (busybox-static).
 const BUSYBOX = "/bin/busybox";
 // In the command's own mount namespace: join its cgroup, cover each hidden directory with an
-// empty tmpfs, enter the working directory only then (a directory entered before would stay
+// empty tmpfs (a hidden file with /dev/null), enter the working directory only then (a directory entered before would stay
 // the real one under the cover), set the limits, give up root (unless run as root: setpriv
 // --nnp so no setuid program takes it back, su to the user) and exec the command.
 // Arguments: CWD CGROUP N DIR... MEMORY FILES PROCESSES USER PROGRAM...
 const WRAPPER = [
   "cwd=$1; cg=$2; n=$3; shift 3",
   'if [ -n "$cg" ]; then echo 0 > "$cg/cgroup.procs" || exit 125; fi',
-  'while [ "$n" -gt 0 ]; do mount -t tmpfs -o size=4k,mode=0700 aios-hidden "$1" 2>/dev/null; shift; n=$((n - 1)); done',
+  'while [ "$n" -gt 0 ]; do if [ -d "$1" ]; then mount -t tmpfs -o size=4k,mode=0700 aios-hidden "$1"; else mount --bind /dev/null "$1"; fi 2>/dev/null; shift; n=$((n - 1)); done',
   'cd "$cwd" || exit 126',
   'ulimit -v "$1" && ulimit -n "$2" && ulimit -u "$3" && user=$4 && shift 4 || exit 125',
   'if [ "$user" = root ]; then exec "$@"; fi',
