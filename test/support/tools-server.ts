@@ -18,7 +18,8 @@ export const quiet = createLogger({ component: "aios-tools-test", level: "error"
 
 export type ToolsServer = Awaited<ReturnType<typeof startToolsServer>>;
 
-export async function startToolsServer() {
+/** prepare: more of the scratch root (agents, configuration) before aios-tools reads it. */
+export async function startToolsServer(prepare: (root: string, dir: string) => void = () => {}) {
   const dir = mkdtempSync(join(tmpdir(), "aios-tools-"));
   const root = join(dir, "root");
   mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
@@ -27,6 +28,7 @@ export async function startToolsServer() {
   writeFileSync(join(root, "etc/aios/agents/storage.toml"), agentToml(["fs:read:/data/**", "fs:write:/data/**", "fs:delete:/data/**"]));
   writeFileSync(join(root, "etc/aios/agents/reader.toml"), agentToml(["fs:read:/data/pub/*"]));
   writeFileSync(join(root, "etc/aios/agents/configurer.toml"), agentToml(["sys:config_read", "sys:config_write"]));
+  prepare(root, dir);
   const config = parseConfig({ tools: { output_cap_bytes: 2048 } }, "test");
   const services = await toolsComponent.services({ config, root, log: quiet, onStop: () => {} });
   const server = await serve({ socketPath: join(dir, "tools.sock"), component: "aios-tools", log: quiet, services });
