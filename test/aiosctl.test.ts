@@ -6,12 +6,13 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InitServiceDefinition } from "../lib/rpc/gen/aios/v1/init.ts";
 import { connect } from "../lib/rpc/index.ts";
 import { run, start } from "./support/binary.ts";
+import { type DebRepo, startDebRepo } from "./support/deb-repo.ts";
 import { refusal } from "./support/refusal.ts";
 import { QUIET, type Stack, startStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
@@ -331,5 +332,47 @@ describe("aiosctl shell", () => {
     expect(out).toContain("from-sh 42");
     expect(out).toContain("no command :frobnicate");
     expect(out).toContain("autonomy: supervised");
+  });
+});
+
+describe("aiosctl pkg", () => {
+  let repo: DebRepo;
+  beforeAll(async () => {
+    repo = await startDebRepo();
+    copyFileSync(repo.keyring, join(stack.root, "etc/aios/archive-key.asc"));
+    mkdirSync(join(stack.root, "usr/lib/aios"), { recursive: true });
+    writeFileSync(join(stack.root, "usr/lib/aios/packages"), "Package: libc6\nVersion: 2.36-9+deb12u14\n");
+  });
+  afterAll(() => repo.close());
+
+  test("the mirror set with aiosctl config is used at once; install asks, --yes approves; the program runs; a goal lists it; remove takes it away", async () => {
+    expect((await aiosctl("config", "set", "pkg.mirror", repo.url)).code).toBe(0);
+    expect((await aiosctl("config", "set", "pkg.keyring", "/etc/aios/archive-key.asc")).code).toBe(0);
+    const found = await aiosctl("pkg", "search", "json");
+    expect([found.code, found.stdout]).toEqual([0, expect.stringMatching(/^jq\s+1\.6-2\.1\+deb12u3\s+lightweight and flexible command-line JSON processor\n/)]);
+
+    // No terminal to ask and no --yes: nothing installed, and it says how to approve.
+    const asked = await aiosctl("pkg", "install", "jq");
+    expect([asked.code, asked.stderr]).toEqual([1, expect.stringContaining("Run it again with --yes")]);
+    expect(existsSync(join(stack.root, "var/lib/aios/pkg/bin/jq"))).toBe(false);
+
+    const installed = await aiosctl("pkg", "install", "jq", "--yes");
+    expect(installed.code).toBe(0);
+    expect(installed.stdout).toContain("installed libonig5 6.9.8-1 (dependency)\n");
+    expect(installed.stdout).toContain("installed jq 1.6-2.1+deb12u3: jq\n");
+    expect(installed.stdout).toMatch(/undo with: aiosctl rollback \S+/);
+    const jq = await run(["/bin/sh", "-c", `echo '[3,1,2]' | ${join(stack.root, "var/lib/aios/pkg/bin/jq")} -c sort`], stack.root);
+    expect(jq.stdout).toBe("[1,2,3]\n");
+    expect((await aiosctl("pkg", "list")).stdout).toMatch(/^jq\s+1\.6-2\.1\+deb12u3\s+jq\n/);
+    expect((await aiosctl("audit", "--tool", "pkg.install")).stdout).toContain("package");
+
+    const goal = await aiosctl("goal", "what packages are installed");
+    expect([goal.code, goal.stdout]).toEqual([0, expect.stringContaining("jq 1.6-2.1+deb12u3: jq")]);
+
+    const unknown = await aiosctl("pkg", "install", "no-such-package", "--yes");
+    expect([unknown.code, unknown.stderr]).toEqual([64, expect.stringContaining("no package no-such-package in the mirror's index")]);
+    const removed = await aiosctl("pkg", "remove", "jq", "--yes");
+    expect([removed.code, removed.stdout]).toEqual([0, expect.stringContaining("removed jq 1.6-2.1+deb12u3")]);
+    expect(existsSync(join(stack.root, "var/lib/aios/pkg/bin/jq"))).toBe(false);
   });
 });

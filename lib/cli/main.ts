@@ -13,6 +13,7 @@ import { checkHealth, formatHealthTable, GRPC_COMPONENTS } from "./health.ts";
 import { shellCommand } from "./shell.ts";
 import { schedulesCommand } from "./schedules.ts";
 import { rollbackCommand } from "./rollback.ts";
+import { pkgCommand } from "./pkg.ts";
 import { configCommand, reloadCommand } from "./config.ts";
 import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
 
@@ -51,6 +52,9 @@ Commands:
                           (kept on the data disk across reboots)
   reload [--yes]          apply aios.toml to the running system: live keys now, and restart the
                           services the other changes need (asks first; --yes does not)
+  pkg search|info|list|update|install|remove
+                          Debian 12 packages from the configured mirror, verified against its
+                          signed index; installs and removals ask first (--yes does not)
   version                 show the version
 
 Every command takes --json: the contracts' proto3 JSON mapping (camelCase, enums by name,
@@ -83,6 +87,7 @@ const COMMANDS: Record<string, Command> = {
   schedules: schedulesCommand,
   config: configCommand,
   reload: reloadCommand,
+  pkg: pkgCommand,
   usage: usageCommand,
   autonomy: autonomyCommand,
   stop: (argv) => emergencyStopCommand(true, argv),

@@ -6,8 +6,7 @@
  * (or gives it ahead with --yes) and the approval is recorded under their name.
  */
 import { AuditEntry, type RollbackResponse, ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
-import { AiosError, type ServiceClient } from "../rpc/index.ts";
-import { askYesNo } from "./ask.ts";
+import { type ToolsClient, withPersonsApproval } from "./approve.ts";
 import { json, runCommand, usageError } from "./command.ts";
 
 export function rollbackCommand(argv: readonly string[]): Promise<number> {
@@ -46,23 +45,7 @@ export function rollbackCommand(argv: readonly string[]): Promise<number> {
   );
 }
 
-type Tools = ServiceClient<typeof ToolsServiceDefinition>;
-
 /** The undo, asking the person first when it needs approval; null when they said no or could not be asked. */
-async function undo(c: Tools, request: Parameters<Tools["rollback"]>[0], yes: boolean, by: string): Promise<RollbackResponse | null> {
-  try {
-    return await c.rollback(request);
-  } catch (error) {
-    const approvalId = error instanceof AiosError && error.code === "failed_precondition" ? error.details["approval-id"] : undefined;
-    if (!approvalId) throw error;
-    const question = (error as AiosError).message.split(":")[0];
-    const approve = yes || (process.stdin.isTTY && (await askYesNo(`${question}.\nApprove the undo as ${by}?`)));
-    // Answered either way, so no approval is left pending that nothing will ever use.
-    await c.decideApproval({ approvalId, approve, decidedBy: `human:${by}` });
-    if (!approve) {
-      process.stderr.write(process.stdin.isTTY ? "not undone\n" : `aiosctl rollback: ${question}.\nRun it again with --yes to approve the undo yourself.\n`);
-      return null;
-    }
-    return c.rollback({ ...request, approvalId });
-  }
+function undo(c: ToolsClient, request: Parameters<ToolsClient["rollback"]>[0], yes: boolean, by: string): Promise<RollbackResponse | null> {
+  return withPersonsApproval(c, (approvalId) => c.rollback({ ...request, approvalId }), { yes, by, command: "rollback", what: "the undo" });
 }

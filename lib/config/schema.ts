@@ -273,7 +273,10 @@ export const ConfigSchema = v.strictObject({
      * The Debian 12 mirror packages are installed from: an http(s) URL, a file:// URL or a
      * directory. Its InRelease must be signed by a key of `keyring`.
      */
-    mirror: v.optional(v.pipe(v.string(), v.regex(/^(https?:\/\/[^\s]+|file:\/\/\/[^\s]*|\/[^\s]*)$/, "must be an http(s):// URL, a file:/// URL or an absolute directory")), "http://deb.debian.org/debian"),
+    mirror: v.optional(
+      v.pipe(v.string(), v.regex(/^(https?:\/\/[^\s]+|file:\/\/\/[^\s]*|\/[^\s]*)$/, "must be an http(s):// URL, a file:/// URL or an absolute directory")),
+      "http://deb.debian.org/debian",
+    ),
     /** The suite (bookworm) or its alias (stable); a Release of another suite is refused. */
     suite: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]*$/, "must be a suite name such as bookworm")), "bookworm"),
     components: v.optional(v.pipe(v.array(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]*$/, "must be a component such as main"))), v.minLength(1)), ["main"]),

@@ -158,7 +158,9 @@ export class PackageManager {
         const file = join(lists, choice.replaceAll("/", "_"));
         const got = await download(mirrorLocation(mirror, `dists/${suite}/${choice}`), file, { maxBytes: expected.size, timeoutMs: DOWNLOAD_TIMEOUT_MS, signal });
         if (got.sha256 !== expected.sha256 || got.size !== expected.size) {
-          throw new ReleaseError(`${choice} does not match the signed Release (SHA256 ${got.sha256.slice(0, 16)}…, ${got.size} bytes; expected ${expected.sha256.slice(0, 16)}…, ${expected.size}): the mirror's index was changed or is mid-update; nothing was changed here`);
+          throw new ReleaseError(
+            `${choice} does not match the signed Release (SHA256 ${got.sha256.slice(0, 16)}…, ${got.size} bytes; expected ${expected.sha256.slice(0, 16)}…, ${expected.size}): the mirror's index was changed or is mid-update; nothing was changed here`,
+          );
         }
         texts.push(new TextDecoder().decode(await decompress(readFileSync(file), MAX_INDEX_BYTES, choice)));
       }
@@ -342,7 +344,8 @@ export class PackageManager {
       const plan = resolveInstall(requests, { versions: (n) => this.versions(n), providers: (v) => this.providers(v), present: this.present() });
       const needBytes = plan.reduce((sum, p) => sum + p.candidate.size + p.candidate.installed_size * 1024, 0);
       const free = fileSystemUsage(this.settings.dir).availableBytes;
-      if (needBytes > free) throw new PackageError(`installing needs about ${Math.ceil(needBytes / 1048576)} MiB and ${Math.floor(free / 1048576)} MiB are free on the data disk: free some space first`);
+      if (needBytes > free)
+        throw new PackageError(`installing needs about ${Math.ceil(needBytes / 1048576)} MiB and ${Math.floor(free / 1048576)} MiB are free on the data disk: free some space first`);
       this.say(`installing ${plan.map((p) => `${p.candidate.name} ${p.candidate.version}`).join(", ")}`);
       const contents: Awaited<ReturnType<typeof readDeb>>[] = [];
       for (const { candidate } of plan) contents.push(await this.fetchDeb(candidate));
@@ -371,7 +374,15 @@ export class PackageManager {
         const deb = await readDeb(readFileSync(file), `${record.name}_${record.version}.deb`);
         this.checkFileConflicts([{ name: record.name, entries: deb.entries }]);
         const s = deb.control;
-        const candidate = { name: record.name, version: record.version, arch: stanzaText(s, "Architecture"), depends: stanzaText(s, "Depends"), provides: stanzaText(s, "Provides"), sha256: record.sha256, summary: stanzaText(s, "Description").split("\n")[0]! };
+        const candidate = {
+          name: record.name,
+          version: record.version,
+          arch: stanzaText(s, "Architecture"),
+          depends: stanzaText(s, "Depends"),
+          provides: stanzaText(s, "Provides"),
+          sha256: record.sha256,
+          summary: stanzaText(s, "Description").split("\n")[0]!,
+        };
         this.unpackOne(candidate, record.auto, deb.entries, deb.scripts);
         done.push(`${record.name} ${record.version}`);
       }
@@ -380,9 +391,7 @@ export class PackageManager {
   }
 
   private providers(virtual: string): AvailableRow[] {
-    return this.open()
-      .query<AvailableRow, [string]>("SELECT a.* FROM provides p JOIN available a ON a.name = p.name AND a.version = p.version WHERE p.virtual = ?")
-      .all(virtual);
+    return this.open().query<AvailableRow, [string]>("SELECT a.* FROM provides p JOIN available a ON a.name = p.name AND a.version = p.version WHERE p.virtual = ?").all(virtual);
   }
 
   private cachePath(name: string, version: string): string {
@@ -406,12 +415,15 @@ export class PackageManager {
           signal: this.settings.signal,
         });
         if (got.sha256 !== candidate.sha256) {
-          throw new DebError(`${what} does not match the mirror's signed index (SHA256 ${got.sha256.slice(0, 16)}…, expected ${candidate.sha256.slice(0, 16)}…): a changed or damaged package; nothing was installed`);
+          throw new DebError(
+            `${what} does not match the mirror's signed index (SHA256 ${got.sha256.slice(0, 16)}…, expected ${candidate.sha256.slice(0, 16)}…): a changed or damaged package; nothing was installed`,
+          );
         }
         renameSync(part, file);
       } catch (error) {
         rmSync(part, { force: true });
-        if (error instanceof MirrorError && /not found/.test(error.message)) throw new MirrorError(`${error.message}: the index is older than the mirror; run pkg.update (aiosctl pkg update) and try again`);
+        if (error instanceof MirrorError && /not found/.test(error.message))
+          throw new MirrorError(`${error.message}: the index is older than the mirror; run pkg.update (aiosctl pkg update) and try again`);
         throw error;
       }
     }
@@ -449,7 +461,19 @@ export class PackageManager {
     // On record with every file before the first is written: a cut-short unpack is cleaned up by remove.
     db.query(
       "INSERT OR REPLACE INTO installed (name, version, arch, state, auto, depends, provides, summary, files, scripts, sha256, installed_at) VALUES (?, ?, ?, 'half-installed', ?, ?, ?, ?, ?, ?, ?, ?)",
-    ).run(candidate.name, candidate.version, candidate.arch, auto ? 1 : 0, candidate.depends, candidate.provides, candidate.summary, JSON.stringify(files), JSON.stringify(scripts), candidate.sha256, Date.now());
+    ).run(
+      candidate.name,
+      candidate.version,
+      candidate.arch,
+      auto ? 1 : 0,
+      candidate.depends,
+      candidate.provides,
+      candidate.summary,
+      JSON.stringify(files),
+      JSON.stringify(scripts),
+      candidate.sha256,
+      Date.now(),
+    );
     this.say(`unpacking ${candidate.name} ${candidate.version} (${entries.length} entries)`);
     unpack(this.settings.dir, entries);
     for (const [command, program] of programs) writeWrapper(this.settings.dir, command, program);
@@ -472,14 +496,11 @@ export class PackageManager {
       const staying = () => [...rows.values()].filter((r) => !leaving.has(r.name));
       const satisfied = (row: InstalledRow) => {
         const everything = [...image.values(), ...staying().map((r) => ({ name: r.name, version: r.version, provides: r.provides }))];
-        return parseRelations(row.depends).every((group) =>
-          group.some((req) =>
-            everything.some((p) => p.name === req.name || parseRelations(p.provides).some((g) => g[0]!.name === req.name)),
-          ),
-        );
+        return parseRelations(row.depends).every((group) => group.some((req) => everything.some((p) => p.name === req.name || parseRelations(p.provides).some((g) => g[0]!.name === req.name))));
       };
       const broken = staying().filter((r) => !satisfied(r));
-      if (broken.length > 0) throw new PackageError(`${broken.map((r) => r.name).join(", ")} still need${broken.length === 1 ? "s" : ""} ${names.join(", ")}: remove ${broken.length === 1 ? "it" : "them"} too, or first`);
+      if (broken.length > 0)
+        throw new PackageError(`${broken.map((r) => r.name).join(", ")} still need${broken.length === 1 ? "s" : ""} ${names.join(", ")}: remove ${broken.length === 1 ? "it" : "them"} too, or first`);
       // Then every automatically installed package that nothing staying needs.
       for (let changed = true; changed; ) {
         changed = false;

@@ -34,7 +34,10 @@ function manager(name: string, settings: Partial<PackageSettings> = {}): Package
 /** Every path under dir except the database and the download cache. */
 function tree(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return (readdirSync(dir, { recursive: true }) as string[]).map((p) => relative(dir, join(dir, p))).filter((p) => !/^(pkg\.db|cache)/.test(p)).sort();
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .map((p) => relative(dir, join(dir, p)))
+    .filter((p) => !/^(pkg\.db|cache)/.test(p))
+    .sort();
 }
 
 function run(command: string): { code: number; out: string } {
@@ -151,14 +154,17 @@ describe("packages from a signed Debian repository", () => {
 describe("Debian's own archive signature", () => {
   const lists = "/var/lib/apt/lists";
   const inRelease = existsSync(lists) ? readdirSync(lists).find((f) => f.endsWith("_dists_bookworm_InRelease")) : undefined;
-  test.skipIf(!inRelease || !existsSync("/usr/share/keyrings/debian-archive-keyring.gpg"))("this machine's apt InRelease for bookworm verifies with Debian's keyring, and not once changed", async () => {
-    const keys = await readKeyring(readFileSync("/usr/share/keyrings/debian-archive-keyring.gpg"));
-    const text = readFileSync(join(lists, inRelease!), "utf8");
-    const release = await verifyInRelease(text, keys, "bookworm");
-    expect(release.codename).toBe("bookworm");
-    expect(release.files.has("main/binary-amd64/Packages.xz")).toBe(true);
-    const changed = text.replace(/^( [0-9a-f]{64})(\s+\d+ main\/binary-amd64\/Packages\.xz)$/m, (_m, _h, rest) => ` ${"1".repeat(64)}${rest}`);
-    expect(changed).not.toBe(text);
-    await expect(verifyInRelease(changed, keys, "bookworm")).rejects.toThrow("no good signature");
-  });
+  test.skipIf(!inRelease || !existsSync("/usr/share/keyrings/debian-archive-keyring.gpg"))(
+    "this machine's apt InRelease for bookworm verifies with Debian's keyring, and not once changed",
+    async () => {
+      const keys = await readKeyring(readFileSync("/usr/share/keyrings/debian-archive-keyring.gpg"));
+      const text = readFileSync(join(lists, inRelease!), "utf8");
+      const release = await verifyInRelease(text, keys, "bookworm");
+      expect(release.codename).toBe("bookworm");
+      expect(release.files.has("main/binary-amd64/Packages.xz")).toBe(true);
+      const changed = text.replace(/^( [0-9a-f]{64})(\s+\d+ main\/binary-amd64\/Packages\.xz)$/m, (_m, _h, rest) => ` ${"1".repeat(64)}${rest}`);
+      expect(changed).not.toBe(text);
+      await expect(verifyInRelease(changed, keys, "bookworm")).rejects.toThrow("no good signature");
+    },
+  );
 });

@@ -54,7 +54,9 @@ function providedNames(field: string): Array<{ name: string; version?: string }>
 
 function meets(pkg: { name: string; version: string; provides: string }, requirement: Requirement): boolean {
   if (pkg.name === requirement.name) return !requirement.relation || satisfies(pkg.version, requirement.relation, requirement.version!);
-  return providedNames(pkg.provides).some((p) => p.name === requirement.name && (!requirement.relation || (p.version !== undefined && satisfies(p.version, requirement.relation, requirement.version!))));
+  return providedNames(pkg.provides).some(
+    (p) => p.name === requirement.name && (!requirement.relation || (p.version !== undefined && satisfies(p.version, requirement.relation, requirement.version!))),
+  );
 }
 
 const ARCHES = new Set(["amd64", "all"]);
@@ -84,7 +86,9 @@ export function resolveInstall<C extends Candidate>(requests: readonly string[],
     const planned = plan.get(candidate.name);
     if (planned) {
       if (planned.candidate.version !== candidate.version) {
-        throw new ResolveError(`${candidate.name} is needed at ${candidate.version} by ${neededBy || "the request"} and at ${planned.candidate.version} by ${planned.neededBy || "the request"}: no version meets both`);
+        throw new ResolveError(
+          `${candidate.name} is needed at ${candidate.version} by ${neededBy || "the request"} and at ${planned.candidate.version} by ${planned.neededBy || "the request"}: no version meets both`,
+        );
       }
       return;
     }
@@ -99,7 +103,9 @@ export function resolveInstall<C extends Candidate>(requests: readonly string[],
     for (const requirement of group) {
       const presentOne = source.present.get(requirement.name);
       if (presentOne && !meets(presentOne, requirement)) {
-        throw new ResolveError(`${neededBy} needs ${describeRequirement(requirement)}, but ${presentOne.origin === "image" ? "the image has" : "installed is"} ${requirement.name} ${presentOne.version}`);
+        throw new ResolveError(
+          `${neededBy} needs ${describeRequirement(requirement)}, but ${presentOne.origin === "image" ? "the image has" : "installed is"} ${requirement.name} ${presentOne.version}`,
+        );
       }
       const candidate = newest(requirement);
       if (candidate) return add(candidate, true, neededBy);
@@ -111,7 +117,9 @@ export function resolveInstall<C extends Candidate>(requests: readonly string[],
     const [name, version] = request.split("=", 2) as [string, string | undefined];
     const present = source.present.get(name);
     if (present) {
-      throw new ResolveError(present.origin === "image" ? `${name} ${present.version} is part of the image already` : `${name} ${present.version} is installed already (remove it first to install another version)`);
+      throw new ResolveError(
+        present.origin === "image" ? `${name} ${present.version} is part of the image already` : `${name} ${present.version} is installed already (remove it first to install another version)`,
+      );
     }
     const requirement: Requirement = version ? { name, relation: "=", version } : { name };
     const real = source.versions(name).filter((c) => ARCHES.has(c.arch));
@@ -133,7 +141,10 @@ export function resolveInstall<C extends Candidate>(requests: readonly string[],
     for (const group of [...parseRelations(candidate.conflicts), ...parseRelations(candidate.breaks)]) {
       for (const requirement of group) {
         const hit = everything().find((pkg) => pkg.name !== candidate.name && meets(pkg, requirement));
-        if (hit) throw new ResolveError(`${candidate.name} conflicts with ${hit.name} ${hit.version}${"origin" in hit ? ` (${(hit as Present).origin === "image" ? "part of the image" : "installed"})` : ""}`);
+        if (hit)
+          throw new ResolveError(
+            `${candidate.name} conflicts with ${hit.name} ${hit.version}${"origin" in hit ? ` (${(hit as Present).origin === "image" ? "part of the image" : "installed"})` : ""}`,
+          );
       }
     }
   }

@@ -38,7 +38,12 @@ describe("resolving an install", () => {
   });
 
   test("alternatives in order, a met alternative needs nothing, virtual names through providers", () => {
-    const index = [pkg("app", "1", { depends: "awk-impl | mawk, mail-transport-agent" }), pkg("mawk", "1.3"), pkg("gawk", "5", { provides: "awk-impl" }), pkg("postfix", "3", { provides: "mail-transport-agent" })];
+    const index = [
+      pkg("app", "1", { depends: "awk-impl | mawk, mail-transport-agent" }),
+      pkg("mawk", "1.3"),
+      pkg("gawk", "5", { provides: "awk-impl" }),
+      pkg("postfix", "3", { provides: "mail-transport-agent" }),
+    ];
     expect(plan(["app"], index)).toEqual(["gawk=5 (auto)", "postfix=3 (auto)", "app=1"]);
     expect(plan(["app"], index, [{ name: "mawk", version: "1.3", provides: "", origin: "image" }])).toEqual(["postfix=3 (auto)", "app=1"]);
   });

@@ -15,7 +15,12 @@ describe("Debian versions", () => {
     expect(compareVersions("1.6-2.1+deb12u3", "1.6-2.1+deb12u3")).toBe(0);
     expect(compareVersions("01.0", "1.0")).toBe(0);
     // The host's dpkg agrees on a sample (it is on every Debian machine).
-    for (const [a, b] of [["1:1.35.0-4", "1.36"], ["2.36-9+deb12u14", "2.36-9+deb12u9"], ["6.9.8-1", "6.8.1"], ["1.0~~", "1.0~"]] as const) {
+    for (const [a, b] of [
+      ["1:1.35.0-4", "1.36"],
+      ["2.36-9+deb12u14", "2.36-9+deb12u9"],
+      ["6.9.8-1", "6.8.1"],
+      ["1.0~~", "1.0~"],
+    ] as const) {
       const dpkg = Bun.spawnSync(["dpkg", "--compare-versions", a, "lt", b]).exitCode === 0;
       expect([a, b, compareVersions(a, b) < 0]).toEqual([a, b, dpkg]);
     }

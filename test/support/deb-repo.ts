@@ -57,9 +57,7 @@ export async function startDebRepo(options: { key?: { privateKey: string; public
     const control = sh(["dpkg-deb", "-f", to]).trimEnd();
     stanzas.push(`${control}\nFilename: pool/main/${basename(to)}\nSize: ${bytes.byteLength}\nSHA256: ${sha256(bytes)}\n`);
   }
-  const key =
-    options.key ??
-    (await openpgp.generateKey({ type: "curve25519", userIDs: [{ name: "AIOS test archive", email: "archive@aios.test" }], format: "armored" }));
+  const key = options.key ?? (await openpgp.generateKey({ type: "curve25519", userIDs: [{ name: "AIOS test archive", email: "archive@aios.test" }], format: "armored" }));
   const keyring = join(dir, "archive-key.asc");
   writeFileSync(keyring, key.publicKey);
   const privateKey = await openpgp.readPrivateKey({ armoredKey: key.privateKey });

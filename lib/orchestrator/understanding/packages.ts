@@ -7,7 +7,10 @@ import type { Intent, Output } from "./types.ts";
 
 const installed = (o: Output) =>
   (o.installed as Array<{ name: string; version: string; auto: boolean; commands: string[]; scripts_not_run: string[] }>)
-    .map((p) => `${p.name} ${p.version}${p.auto ? " (needed by the others)" : ""}${p.commands.length ? `: ${p.commands.join(", ")}` : ""}${p.scripts_not_run.length ? ` — its ${p.scripts_not_run.join(", ")} not run` : ""}`)
+    .map(
+      (p) =>
+        `${p.name} ${p.version}${p.auto ? " (needed by the others)" : ""}${p.commands.length ? `: ${p.commands.join(", ")}` : ""}${p.scripts_not_run.length ? ` — its ${p.scripts_not_run.join(", ")} not run` : ""}`,
+    )
     .join("\n");
 
 const packageName = (name: string) => name.toLowerCase();
@@ -19,7 +22,15 @@ export const PACKAGES: readonly Intent[] = [
     usage: "install jq",
     effect: true,
     needs: ["name"],
-    examples: ["install <name>", "install the <name> package", "apt install <name>", "apt-get install <name>", "please install <name> for me", "install <name> on this machine", "install <name> please"],
+    examples: [
+      "install <name>",
+      "install the <name> package",
+      "apt install <name>",
+      "apt-get install <name>",
+      "please install <name> for me",
+      "install <name> on this machine",
+      "install <name> please",
+    ],
     steps: (slots) => [
       {
         tool: "pkg.install",
@@ -54,7 +65,15 @@ export const PACKAGES: readonly Intent[] = [
     family: "packages",
     usage: "search packages for json",
     needs: ["name"],
-    examples: ["search packages for <name>", "apt search <name>", "apt-cache search <name>", "is there a package for <name>", "search the packages for <name>", "which package provides the <name> command", "packages that do <name>"],
+    examples: [
+      "search packages for <name>",
+      "apt search <name>",
+      "apt-cache search <name>",
+      "is there a package for <name>",
+      "search the packages for <name>",
+      "which package provides the <name> command",
+      "packages that do <name>",
+    ],
     steps: (slots) => [
       {
         tool: "pkg.search",
@@ -74,7 +93,15 @@ export const PACKAGES: readonly Intent[] = [
     family: "packages",
     usage: "apt show jq",
     needs: ["name"],
-    examples: ["apt show <name>", "apt-cache show <name>", "tell me about the <name> package", "describe package <name>", "package info for <name>", "which version of <name> can i install", "is the <name> package installed"],
+    examples: [
+      "apt show <name>",
+      "apt-cache show <name>",
+      "tell me about the <name> package",
+      "describe package <name>",
+      "package info for <name>",
+      "which version of <name> can i install",
+      "is the <name> package installed",
+    ],
     steps: (slots) => [
       {
         tool: "pkg.info",
@@ -110,7 +137,9 @@ export const PACKAGES: readonly Intent[] = [
         say: (o) => {
           const packages = o.packages as Array<{ name: string; version: string; state: string; auto: boolean; commands: string[] }>;
           return packages.length
-            ? packages.map((p) => `${p.name} ${p.version}${p.state !== "installed" ? ` [${p.state}]` : ""}${p.auto ? " (dependency)" : ""}${p.commands.length ? `: ${p.commands.join(", ")}` : ""}`).join("\n")
+            ? packages
+                .map((p) => `${p.name} ${p.version}${p.state !== "installed" ? ` [${p.state}]` : ""}${p.auto ? " (dependency)" : ""}${p.commands.length ? `: ${p.commands.join(", ")}` : ""}`)
+                .join("\n")
             : "no packages installed beyond the image (pkg install adds some)";
         },
       },

@@ -12,11 +12,7 @@ import { toolError } from "../../tool-error.ts";
 import * as v from "valibot";
 
 /** A package name, or NAME=VERSION. */
-export const PackageName = v.pipe(
-  v.string(),
-  v.maxLength(200),
-  v.regex(/^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$/, "must be a Debian package name such as jq (or jq=1.6-2.1+deb12u3)"),
-);
+export const PackageName = v.pipe(v.string(), v.maxLength(200), v.regex(/^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$/, "must be a Debian package name such as jq (or jq=1.6-2.1+deb12u3)"));
 
 export const PackageList = v.pipe(v.array(PackageName), v.minLength(1, "name at least one package"), v.maxLength(50));
 
