@@ -3,7 +3,8 @@
  * fresh data disk; the console's admin token appears once on the serial console; sign in to the
  * console through the forwarded port; a reactive goal succeeds; a model on the host (the
  * scripted model server, reached from the guest only through a QEMU guestfwd port) is
- * configured over SSH and plans a goal that succeeds; `aiosctl status` over SSH; `:poweroff`
+ * configured over SSH and plans a goal that succeeds; `aiosctl status` over SSH; a Debian
+ * package installed from a signed mirror on the host (guestfwd) and run; `:poweroff`
  * from aiosctl shell on the serial console ends it cleanly.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -12,12 +13,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
 import { ConsoleClient } from "./support/console.ts";
+import { type DebRepo, startDebRepo } from "./support/deb-repo.ts";
 import { ScriptedModelServer } from "./support/model-server.ts";
 import { bootVm, openSerialShell, sshWhenUp, type Vm } from "./support/vm.ts";
 import { waitFor } from "./support/wait.ts";
 
 const READY = "aios-init: AIOS ready";
 const MODEL_ADDRESS = "10.0.2.100:8080";
+const MIRROR_ADDRESS = "10.0.2.101:8080";
+let repo: DebRepo;
 let dir: string;
 let key: string;
 let cloud: ScriptedModelServer;
@@ -31,12 +35,21 @@ beforeAll(async () => {
   const made = Bun.spawnSync(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "aios-e2e", "-f", key]);
   if (made.exitCode !== 0) throw new Error(`ssh-keygen failed: ${made.stderr.toString()}`);
   cloud = new ScriptedModelServer();
-  vm = await bootVm({ mode: "iso", dataDisk: join(dir, "data.img"), guestForwards: [{ guest: MODEL_ADDRESS, hostPort: cloud.port }] });
+  repo = await startDebRepo();
+  vm = await bootVm({
+    mode: "iso",
+    dataDisk: join(dir, "data.img"),
+    guestForwards: [
+      { guest: MODEL_ADDRESS, hostPort: cloud.port },
+      { guest: MIRROR_ADDRESS, hostPort: repo.port },
+    ],
+  });
 });
 
 afterAll(async () => {
   vm?.kill();
   await cloud?.close();
+  repo?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -199,6 +212,24 @@ describe("the ISO, end to end", () => {
     } finally {
       await sshRetry("aiosctl autonomy supervised");
     }
+  });
+
+  test("a Debian package from a mirror reached through guestfwd: installed with its libraries, run from a login shell, removed", async () => {
+    const keyring = readFileSync(repo.keyring, "utf8");
+    const setUp = await sshRetry(
+      `cat > /etc/aios/archive-key.asc <<'EOF'\n${keyring}EOF\naiosctl config set pkg.mirror http://${MIRROR_ADDRESS}/debian && aiosctl config set pkg.keyring /etc/aios/archive-key.asc`,
+    );
+    expect([setUp.code, setUp.stderr]).toEqual([0, ""]);
+    const installed = await sshRetry("aiosctl pkg install jq --yes");
+    expect([installed.code, installed.stdout]).toEqual([0, expect.stringContaining("installed jq 1.6-2.1+deb12u3: jq")]);
+    // A login shell has the installed commands on PATH; the image's own libc serves them.
+    const ran = await sshRetry(`. /etc/profile; command -v jq; echo '{"aios":[1,2,3]}' | jq -c '.aios | add'`);
+    expect(ran.stdout).toBe("/var/lib/aios/pkg/bin/jq\n6\n");
+    expect((await sshRetry("aiosctl pkg list")).stdout).toMatch(/^jq\s+1\.6-2\.1\+deb12u3\s+jq\n/);
+    const removed = await sshRetry("aiosctl pkg remove jq --yes");
+    expect([removed.code, removed.stdout]).toEqual([0, expect.stringContaining("removed libonig5 6.9.8-1")]);
+    // Nothing the install put there is left.
+    expect((await sshRetry("find /var/lib/aios/pkg/bin /var/lib/aios/pkg/root -mindepth 1 | wc -l")).stdout.trim()).toBe("0");
   });
 
   test(":poweroff from aiosctl shell on the serial console powers off cleanly", async () => {

@@ -28,6 +28,7 @@ export interface DebRepo {
   keyring: string;
   /** http://127.0.0.1:PORT/debian */
   url: string;
+  port: number;
   /** The .debs in the pool by package name. */
   debs: Map<string, { version: string; path: string }>;
   /** Signs the current Packages index again (after a change made on purpose). */
@@ -94,6 +95,7 @@ export async function startDebRepo(options: { key?: { privateKey: string; public
     dir: root,
     keyring,
     url: `http://127.0.0.1:${server.port}/debian`,
+    port: server.port!,
     debs,
     sign,
     requests,
