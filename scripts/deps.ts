@@ -27,8 +27,9 @@ const missing = missingHostPrograms(uses);
 const given = missing.filter((m) => (HOST_PROGRAMS as Record<string, HostProgram>)[m.program]!.given);
 if (given.length) fail(`${describeMissing(given)}; Node.js and npm are the starting point (README), install them first`);
 
-// The image build asks apt about its pinned packages (apt-cache policy/show): it needs package lists.
-const needsLists = uses.length === 0 || uses.includes("image");
+// The image build and the package tests ask apt about pinned packages (apt-cache policy/show):
+// they need package lists.
+const needsLists = uses.length === 0 || uses.includes("image") || uses.includes("tests");
 const hasLists = (() => {
   try {
     return readdirSync("/var/lib/apt/lists").some((name) => name.endsWith("Packages") || name.includes("Packages."));

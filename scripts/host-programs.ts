@@ -29,9 +29,12 @@ const SBIN = "/usr/sbin:/sbin";
 // directories that must exist.
 export const HOST_PROGRAMS = {
   // The image: rootfs/build.ts, rootfs/debs.ts, the Justfile's iso recipe.
-  "apt-get": { debian: "apt", for: ["image"] },
-  "apt-cache": { debian: "apt", for: ["image"] },
-  "dpkg-deb": { debian: "dpkg", for: ["image"] },
+  // The package tests build their repository from the image build's cached .debs (rootfs/debs).
+  "apt-get": { debian: "apt", for: ["image", "tests"] },
+  "apt-cache": { debian: "apt", for: ["image", "tests"] },
+  "dpkg-deb": { debian: "dpkg", for: ["image", "tests"] },
+  // lib/pkg's version order is checked against dpkg's own.
+  dpkg: { debian: "dpkg", for: ["tests"] },
   readelf: { debian: "binutils", for: ["image"] },
   modinfo: { debian: "kmod", for: ["image"] },
   depmod: { debian: "kmod", for: ["image"] },
