@@ -117,7 +117,7 @@ describe("dist/aios", () => {
   test("the console alone: health answers, the rest needs sign-in, a missing component is a quick 503", async () => {
     const config = join(dir, "console.toml");
     const root = join(dir, "root-console");
-    writeFileSync(config, '[console]\nlisten = "127.0.0.1"\n');
+    writeFileSync(config, '[console]\nlisten = "127.0.0.1"\ntls = "off"\n');
     const consoleProcess = start([join(bin, "aios-console"), "--config", config, "--root", root, "--port", "0"], dir);
     let url = "";
     for (let i = 0; i < 600 && !url; i++) {

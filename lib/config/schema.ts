@@ -289,10 +289,23 @@ export const ConfigSchema = v.strictObject({
     base: absolutePath("/usr/lib/aios/packages"),
   }),
   console: section({
-    /** Address the HTTP console listens on. */
+    /** Address the console listens on. */
     listen: v.optional(v.pipe(v.string(), v.ip()), "0.0.0.0"),
-    /** Port of the HTTP console. */
+    /** Port of plain HTTP: redirects to HTTPS, serves, or is closed (`http`). */
     port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535)), 9090),
+    /**
+     * HTTPS: "self-signed" (a certificate made on first start for the machine's names and
+     * addresses, STATE_DIR/tls/console.crt; its fingerprint is shown on the serial console),
+     * "provided" (cert_file and key_file), or "off" (plain HTTP only).
+     */
+    tls: v.optional(v.picklist(["self-signed", "provided", "off"]), "self-signed"),
+    /** Port of HTTPS. */
+    https_port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535)), 9443),
+    /** What plain HTTP on `port` does while HTTPS is on: "redirect" (308 to HTTPS), "serve" (the console, unencrypted) or "off". */
+    http: v.optional(v.picklist(["redirect", "serve", "off"]), "redirect"),
+    /** A certificate (PEM, the chain after it) and its private key, for tls = "provided". */
+    cert_file: v.optional(v.pipe(v.string(), v.regex(/^$|^\//, "must be an absolute path (start with /)")), ""),
+    key_file: v.optional(v.pipe(v.string(), v.regex(/^$|^\//, "must be an absolute path (start with /)")), ""),
     /**
      * Sign in with a password instead of the admin token: a hash from `aios-console
      * --hash-password` (argon2id). Empty: the admin token (STATE_DIR/console/admin-token).

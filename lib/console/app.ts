@@ -37,6 +37,8 @@ export interface ConsoleDeps {
   witness?: AuditWitness;
   assets: WebAssets;
   log: Logger;
+  /** Served over HTTPS: browsers are told to come back only over HTTPS (HSTS). */
+  hsts?: boolean;
 }
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
@@ -61,6 +63,9 @@ const SECURITY_HEADERS = {
   // Everything the page needs is served here: no CDN, no inline script.
   "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
+
+/** A year; no includeSubDomains: the console speaks only for its own host and port. */
+const HSTS = "max-age=31536000";
 
 export function createConsoleApp(deps: ConsoleDeps) {
   const actors = new WeakMap<Request, Actor>();
@@ -88,9 +93,13 @@ export function createConsoleApp(deps: ConsoleDeps) {
     )
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
+      if (deps.hsts) set.headers["strict-transport-security"] = HSTS;
       const verdict = guard.check(request, new URL(request.url).pathname);
       if (!verdict.ok)
-        return new Response(JSON.stringify({ error: verdict.error }), { status: verdict.status, headers: { "content-type": "application/json", ...SECURITY_HEADERS, ...verdict.headers } });
+        return new Response(JSON.stringify({ error: verdict.error }), {
+          status: verdict.status,
+          headers: { "content-type": "application/json", ...SECURITY_HEADERS, ...(deps.hsts ? { "strict-transport-security": HSTS } : {}), ...verdict.headers },
+        });
       if (verdict.actor) actors.set(request, verdict.actor);
     })
     .onParse(async ({ request, contentType }) => {

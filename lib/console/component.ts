@@ -10,7 +10,8 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { rooted, VERSION } from "../config/index.ts";
 import { createLogger } from "../log/index.ts";
-import { commonUsage, EXIT_UNAVAILABLE, EXIT_USAGE, loadComponentConfig, parseCommonFlags, stopRequested } from "../rpc/component.ts";
+import { commonUsage, EXIT_CONFIG, EXIT_UNAVAILABLE, EXIT_USAGE, loadComponentConfig, parseCommonFlags, stopRequested } from "../rpc/component.ts";
+import { CertificateError, type ConsoleCertificate, loadConsoleCertificate } from "../tls/console-cert.ts";
 import { createConsoleApp } from "./app.ts";
 import { WebAssets } from "./assets.ts";
 import { connectBackends } from "./backends.ts";
@@ -23,23 +24,53 @@ import { AuditWitness } from "./audit-witness.ts";
 const SUMMARY = "the HTTP console: dashboard, goals, approvals and the JSON API";
 
 /**
- * Shows a new admin token once, on the system console: never on standard error, which aios-init
- * keeps in the console's log (where monitor.logs could read it). Without a console device
- * (under --root, in a container) only the file's path is said.
+ * Shows something a person needs once on the system console: never on standard error, which
+ * aios-init keeps in the console's log (where monitor.logs could read it). Without a console
+ * device (under --root, in a container) it is said on standard error without the secret.
  */
-function announceToken(token: string, path: string, port: number, root: string): void {
+function announce(root: string, onConsole: string, withoutConsole: string): void {
   if (root === "" || root === "/") {
     try {
-      appendFileSync(
-        "/dev/console",
-        `\naios-console: first start. The admin token of the console (port ${port}) and its API is:\n\n    ${token}\n\nIt is kept in ${path} (mode 0600); it is not shown again.\n\n`,
-      );
+      appendFileSync("/dev/console", onConsole);
       return;
     } catch {
-      // no console device: say where the token is instead
+      // no console device: say where it is instead
     }
   }
-  process.stderr.write(`aios-console: first start: the admin token of the console (port ${port}) and its API is in ${path} (mode 0600)\n`);
+  process.stderr.write(withoutConsole);
+}
+
+function announceToken(token: string, path: string, port: number, root: string): void {
+  announce(
+    root,
+    `\naios-console: first start. The admin token of the console (port ${port}) and its API is:\n\n    ${token}\n\nIt is kept in ${path} (mode 0600); it is not shown again.\n\n`,
+    `aios-console: first start: the admin token of the console (port ${port}) and its API is in ${path} (mode 0600)\n`,
+  );
+}
+
+/** A new certificate's fingerprint: what a person compares with what a browser or client shows. */
+function announceCertificate(certificate: ConsoleCertificate, port: number, root: string): void {
+  const line = `aios-console: a new TLS certificate for https://${certificate.info.names[0]}:${port} (${certificate.info.names.join(", ")}).\nIts SHA-256 fingerprint, to compare with what your browser or client shows:\n\n    ${certificate.info.fingerprint}\n\n`;
+  // Not a secret: on the console and in the log.
+  announce(root, `\n${line}`, "");
+  process.stderr.write(line);
+}
+
+/** Plain HTTP's answer while HTTPS is on: the same place over HTTPS (308 keeps the method and body). */
+function redirectToHttps(httpsPort: number) {
+  const badHost = () => new Response(JSON.stringify({ error: "a bad Host header" }), { status: 400, headers: { "content-type": "application/json" } });
+  return (request: Request): Response => {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return badHost();
+    }
+    const host = (request.headers.get("host") ?? url.host).replace(/:\d+$/, "");
+    // Only a name or an address goes into Location: never a path, a user or another scheme.
+    if (!/^[A-Za-z0-9.-]{1,253}$|^\[[0-9A-Fa-f:.]+\]$/.test(host)) return badHost();
+    return new Response(null, { status: 308, headers: { location: `https://${host}:${httpsPort}${url.pathname}${url.search}` } });
+  };
 }
 
 async function readPassword(): Promise<string> {
@@ -51,9 +82,9 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   const usage = commonUsage(
     "aios-console",
     SUMMARY,
-    "      --port N          listen on port N instead of [console] port (0: any free port)\n      --hash-password   read a password on standard input, print its hash for [console] password_hash\n",
+    "      --port N          plain HTTP on port N instead of [console] port (0: any free port)\n      --https-port N    HTTPS on port N instead of [console] https_port (0: any free port)\n      --hash-password   read a password on standard input, print its hash for [console] password_hash\n",
   );
-  const parsed = parseCommonFlags(argv, usage, { port: { type: "string" }, "hash-password": { type: "boolean" } });
+  const parsed = parseCommonFlags(argv, usage, { port: { type: "string" }, "https-port": { type: "string" }, "hash-password": { type: "boolean" } });
   if (typeof parsed === "number") return parsed;
   if (parsed.values["hash-password"]) {
     const password = await readPassword();
@@ -69,11 +100,27 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   const root = parsed.flags.root;
   const log = createLogger({ component: "aios-console", level: config.log.level });
 
-  const portFlag = parsed.values.port;
-  const port = typeof portFlag === "string" ? Number(portFlag) : config.console.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    process.stderr.write(`aios-console: --port must be a number from 0 to 65535, got "${String(portFlag)}"\n`);
-    return EXIT_USAGE;
+  const ports: Record<string, number> = {};
+  for (const [flag, fallback] of [
+    ["port", config.console.port],
+    ["https-port", config.console.https_port],
+  ] as const) {
+    const given = parsed.values[flag];
+    const port = typeof given === "string" ? Number(given) : fallback;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      process.stderr.write(`aios-console: --${flag} must be a number from 0 to 65535, got "${String(given)}"\n`);
+      return EXIT_USAGE;
+    }
+    ports[flag] = port;
+  }
+  const [port, httpsPort] = [ports.port!, ports["https-port"]!];
+  let certificate: ConsoleCertificate | null;
+  try {
+    certificate = await loadConsoleCertificate(config, (path) => rooted(root, path));
+  } catch (error) {
+    if (!(error instanceof CertificateError)) throw error;
+    process.stderr.write(`aios-console: ${error.message}: fix [console] in aios.toml (or set console.tls = "self-signed")\n`);
+    return EXIT_CONFIG;
   }
 
   const stateDir = rooted(root, join(config.paths.state_dir, "console"));
@@ -86,7 +133,7 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   // A witness of the audit ledger's head, kept in the console's own database.
   const witness = new AuditWitness(join(stateDir, "console.db"), backends.tools, log);
   witness.start();
-  const app = createConsoleApp({
+  const deps = {
     backends,
     credentials: new Credentials(admin.token, config.console.password_hash),
     sessions,
@@ -95,7 +142,7 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
     witness,
     assets: new WebAssets(),
     log,
-  });
+  };
 
   const stop = stopRequested(log);
   // Long-lived event streams: no idle cut-off (Bun's default is 10 s); the SSE keep-alive
@@ -103,20 +150,49 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   // Bodies are small JSON documents; a 1 MiB cap turns a flood into a 413, not memory use.
   // reusePort off: a second console (an orphan of a killed aios-init, say) must fail to bind,
   // not share the port and answer half the requests from stale state.
+  const listening = { hostname: config.console.listen, idleTimeout: 0, maxRequestBodySize: 1 << 20, reusePort: false };
+  // One app per listener: each knows its own server (the client's address, for lockouts);
+  // sessions and lockouts are shared.
+  const apps: Array<ReturnType<typeof createConsoleApp>> = [];
+  let redirect: ReturnType<typeof Bun.serve> | undefined;
+  const urls: string[] = [];
+  let at = "";
   try {
-    app.listen({ hostname: config.console.listen, port, idleTimeout: 0, maxRequestBodySize: 1 << 20, reusePort: false });
+    if (certificate) {
+      at = `${config.console.listen}:${httpsPort} (HTTPS)`;
+      const secure = createConsoleApp({ ...deps, hsts: true });
+      secure.listen({ ...listening, port: httpsPort, tls: { cert: certificate.certPem, key: certificate.keyPem } });
+      apps.push(secure);
+      urls.push(`https://${config.console.listen}:${secure.server?.port}`);
+    }
+    at = `${config.console.listen}:${port}`;
+    if (!certificate || config.console.http === "serve") {
+      const plain = createConsoleApp({ ...deps, hsts: false });
+      plain.listen({ ...listening, port });
+      apps.push(plain);
+      urls.push(`http://${config.console.listen}:${plain.server?.port}`);
+    } else if (config.console.http === "redirect") {
+      redirect = Bun.serve({ ...listening, port, fetch: redirectToHttps(apps[0]!.server!.port!) });
+      urls.push(`http://${config.console.listen}:${redirect.port} (redirects to HTTPS)`);
+    }
   } catch (error) {
-    process.stderr.write(`aios-console: cannot listen on ${config.console.listen}:${port} (${(error as Error).message}): is another console or program using the port? (ss -ltnp)\n`);
+    process.stderr.write(`aios-console: cannot listen on ${at} (${(error as Error).message}): is another console or program using the port? (ss -ltnp)\n`);
+    for (const app of apps) await app.stop(true);
     metrics.stop();
     witness.close();
     return EXIT_UNAVAILABLE;
   }
-  if (admin.created) announceToken(admin.token, tokenPath, app.server?.port ?? port, root);
-  log.info("serving", { url: `http://${config.console.listen}:${app.server?.port}`, version: VERSION });
-  // Tests and scripts started with --port 0 learn the port from this line.
-  process.stderr.write(`aios-console: listening on port ${app.server?.port}\n`);
+  const securePort = certificate ? apps[0]!.server!.port! : 0;
+  const plainPort = redirect?.port ?? (certificate ? apps[1]?.server?.port : apps[0]?.server?.port) ?? 0;
+  if (admin.created) announceToken(admin.token, tokenPath, securePort || plainPort, root);
+  if (certificate?.created) announceCertificate(certificate, securePort, root);
+  log.info("serving", { url: urls[0], urls, version: VERSION, ...(certificate ? { fingerprint: certificate.info.fingerprint } : {}) });
+  // Tests and scripts started with --port 0 learn the ports from these lines.
+  if (plainPort) process.stderr.write(`aios-console: listening on port ${plainPort}\n`);
+  if (securePort) process.stderr.write(`aios-console: HTTPS on port ${securePort}, certificate SHA-256 ${certificate!.info.fingerprint}\n`);
   await stop;
-  await app.stop(true);
+  for (const app of apps) await app.stop(true);
+  redirect?.stop(true);
   metrics.stop();
   witness.close();
   backends.close();

@@ -10,8 +10,11 @@ import { join } from "node:path";
 export const consoleService = (port: number) =>
   `description = "the HTTP console"\ncommand = "/usr/bin/aios-console"\nafter = ["orchestrator"]\ncritical = true\n[readiness]\nkind = "tcp"\nport = ${port}\n[restart]\npolicy = "always"\n`;
 
-/** The [console] section for a stack on this port. */
-export const consoleConfig = (port: number, extra = "") => `[console]\nlisten = "127.0.0.1"\nport = ${port}\n${extra}\n`;
+/**
+ * The [console] section for a stack on this port, plain HTTP: these stacks test what the
+ * console does; test/console-tls.test.ts tests how it is reached over HTTPS.
+ */
+export const consoleConfig = (port: number, extra = "") => `[console]\nlisten = "127.0.0.1"\nport = ${port}\ntls = "off"\n${extra}\n`;
 
 export const adminToken = (root: string) => readFileSync(join(root, "var/lib/aios/console/admin-token"), "utf8").trim();
 

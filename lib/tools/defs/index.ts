@@ -45,6 +45,7 @@ import { processKill, processSignal } from "./process/signal.ts";
 import { processSpawn } from "./process/spawn.ts";
 import { processStop } from "./process/stop.ts";
 import { secAuditQuery, secAuditVerify } from "./sec/audit.ts";
+import { secCertInfo, secCertRotate } from "./sec/cert.ts";
 import { secCheckPerms } from "./sec/check-perms.ts";
 import { secFileIntegrity } from "./sec/file-integrity.ts";
 import { secGrant, secListCapabilities, secRevoke } from "./sec/grants.ts";
@@ -112,6 +113,8 @@ export const CATALOGUE: readonly ToolDefinition[] = [
   secListCapabilities,
   secCheckPerms,
   secFileIntegrity,
+  secCertInfo,
+  secCertRotate,
   sysConfigGet,
   sysConfigSet,
   pkgUpdate,
