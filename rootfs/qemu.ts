@@ -23,7 +23,10 @@ export const BUILD = join(REPO, "build");
 export interface QemuOptions {
   mode: "iso" | "kernel";
   dataDisk: string;
+  /** Host port forwarded to the console's plain HTTP (9090: redirects to HTTPS). */
   consolePort: number;
+  /** Host port forwarded to the console's HTTPS (9443). */
+  consoleHttpsPort?: number;
   sshPort: number;
   /**
    * ISO mode: the machine's firmware. "uefi" is OVMF (Debian's ovmf package), whose variables
@@ -68,6 +71,7 @@ export function qemuArgs(options: QemuOptions): string[] {
     "id=n0",
     ...(options.openNetwork ? [] : ["restrict=on"]),
     `hostfwd=tcp:127.0.0.1:${options.consolePort}-:9090`,
+    ...(options.consoleHttpsPort ? [`hostfwd=tcp:127.0.0.1:${options.consoleHttpsPort}-:9443`] : []),
     `hostfwd=tcp:127.0.0.1:${options.sshPort}-:22`,
     // cmd: runs a relay per connection; a tcp: chardev target connects once, at QEMU's start.
     ...(options.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-cmd:busybox nc 127.0.0.1 ${f.hostPort}`),
@@ -157,15 +161,16 @@ if (import.meta.main) {
   const dataDisk = join(BUILD, "data.img");
   ensureDataDisk(dataDisk);
   const consolePort = await freePort(Number(process.env.AIOS_CONSOLE_PORT ?? 9090));
+  const consoleHttpsPort = await freePort(Number(process.env.AIOS_CONSOLE_HTTPS_PORT ?? 9443));
   const sshPort = await freePort(Number(process.env.AIOS_SSH_PORT ?? 2222));
   const key = defaultSshKey();
   const append = key && mode === "kernel" ? `aios.ssh_key="${key}"` : "";
   const openNetwork = process.env.AIOS_QEMU_OPEN_NETWORK === "1";
   console.log(`AIOS in QEMU (${mode} boot${firmware === "uefi" ? " on UEFI firmware" : ""}, data disk ${dataDisk})`);
-  console.log(`  console: http://127.0.0.1:${consolePort}/`);
+  console.log(`  console: https://127.0.0.1:${consoleHttpsPort}/ (self-signed: compare the fingerprint the serial console shows)`);
   console.log(`  ssh:     ssh -p ${sshPort} root@127.0.0.1${key && mode === "kernel" ? "" : "   (add your key to [ssh] authorized_keys, or boot with just qemu-kernel)"}`);
   console.log(`  network: ${openNetwork ? "OPEN (AIOS_QEMU_OPEN_NETWORK=1): the guest can reach the outside" : "restricted: the guest reaches only the forwarded ports"}`);
   console.log("  leave:   type poweroff in the shell, or Ctrl-A X");
-  const child = Bun.spawn(qemuArgs({ mode, firmware, uefiVars, dataDisk, consolePort, sshPort, append, openNetwork }), { stdio: ["inherit", "inherit", "inherit"] });
+  const child = Bun.spawn(qemuArgs({ mode, firmware, uefiVars, dataDisk, consolePort, consoleHttpsPort, sshPort, append, openNetwork }), { stdio: ["inherit", "inherit", "inherit"] });
   process.exit(await child.exited);
 }

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
 import { ConsoleClient } from "./support/console.ts";
+import { certificateByFingerprint } from "../lib/tls/pin.ts";
 import { type DebRepo, startDebRepo } from "./support/deb-repo.ts";
 import { ScriptedModelServer } from "./support/model-server.ts";
 import { bootVm, openSerialShell, sshWhenUp, type Vm } from "./support/vm.ts";
@@ -70,28 +71,40 @@ const sshRetry = (command: string) => sshWhenUp(vm.sshPort, key, command);
 
 describe("the ISO, end to end", () => {
   let token = "";
+  let fingerprint = "";
   let browser: ConsoleClient;
 
-  test("boots; the console's admin token is shown once on the serial console", async () => {
+  test("boots; the console's admin token and its certificate's fingerprint are shown once on the serial console", async () => {
     await vm.waitForSerial(READY);
     const match = /admin token of the console[^\n]*\r?\n\r?\n\s+([A-Za-z0-9_-]{43})\r?\n/.exec(vm.serial());
     expect(match).not.toBeNull();
     token = match![1]!;
     expect(vm.serial().split(token).length - 1).toBe(1);
+    const print = /SHA-256 fingerprint[^\n]*\r?\n\r?\n\s+([0-9A-F:]{95})\r?\n/.exec(vm.serial());
+    expect(print).not.toBeNull();
+    fingerprint = print![1]!;
   });
 
-  test("sign in to the console through the forwarded port; a reactive goal succeeds", async () => {
-    const base = `http://127.0.0.1:${vm.consolePort}`;
-    browser = new ConsoleClient(base);
+  test("sign in to the console over HTTPS, pinned to that fingerprint; plain HTTP redirects; a reactive goal succeeds", async () => {
+    const base = `https://127.0.0.1:${vm.consoleHttpsPort}`;
+    // The certificate the console presents is the one the serial console named, and no other is trusted.
+    const ca = await certificateByFingerprint("127.0.0.1", vm.consoleHttpsPort, fingerprint);
+    browser = new ConsoleClient(base, { ca });
     expect((await browser.get("/api/status")).status).toBe(401);
-    expect((await browser.post("/api/session", { secret: token })).status).toBe(200);
-    const page = await fetch(`${base}/`);
+    const signedIn = await browser.post("/api/session", { secret: token });
+    expect([signedIn.status, signedIn.headers.get("set-cookie")]).toEqual([200, expect.stringContaining("; Secure")]);
+    expect(signedIn.headers.get("strict-transport-security")).toBe("max-age=31536000");
+    const page = await fetch(`${base}/`, { tls: { ca } });
     expect(await page.text()).toContain("AIOS console");
+    const plain = await fetch(`http://127.0.0.1:${vm.consolePort}/api/status`, { redirect: "manual" });
+    expect([plain.status, plain.headers.get("location")]).toEqual([308, "https://127.0.0.1:9443/api/status"]);
     const submitted = await browser.post("/api/goals", { text: "disk usage" });
     expect(submitted.status).toBe(201);
     const goal = await goalEnd(browser, submitted.body.goal.id);
     expect(goal.state).toBe("GOAL_STATE_SUCCEEDED");
     expect(goal.result).toMatch(/% used/);
+    // The certificate is the security agent's to describe, with the same fingerprint.
+    expect((await sshRetry("aiosctl goal --json 'call sec.cert_info {}' | tail -1")).stdout).toContain(fingerprint);
   });
 
   test("a model on the host, reached only through guestfwd, plans a goal that succeeds", async () => {

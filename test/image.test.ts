@@ -75,7 +75,9 @@ describe("the AIOS image in QEMU", () => {
       const llama = await ssh(vm.sshPort, key, "llama-server --version 2>&1");
       expect(llama.stdout).toMatch(/version: \d+/);
 
-      const consoleHealth = await fetch(`http://127.0.0.1:${vm.consolePort}/api/health`);
+      // Plain HTTP sends browsers to HTTPS; the health answer is there (a self-signed certificate).
+      expect((await fetch(`http://127.0.0.1:${vm.consolePort}/api/health`, { redirect: "manual" })).status).toBe(308);
+      const consoleHealth = await fetch(`https://127.0.0.1:${vm.consoleHttpsPort}/api/health`, { tls: { rejectUnauthorized: false } });
       expect(await consoleHealth.json()).toMatchObject({ status: "SERVING", component: "aios-console" });
 
       const wrote = await ssh(vm.sshPort, key, "echo written-by-boot-one > /var/lib/aios/marker && sync && cat /var/lib/aios/marker");

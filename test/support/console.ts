@@ -29,7 +29,7 @@ export class ConsoleClient {
 
   constructor(
     readonly base: string,
-    private readonly auth: { bearer?: string; origin?: string | null } = {},
+    private readonly auth: { bearer?: string; origin?: string | null /** The console's certificate, pinned (HTTPS). */; ca?: string } = {},
   ) {}
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
@@ -39,7 +39,12 @@ export class ConsoleClient {
     if (this.auth.origin !== null) h.origin = this.auth.origin ?? this.base;
     if (body !== undefined) h["content-type"] = "application/json";
     Object.assign(h, headers);
-    const response = await fetch(this.base + path, { method, headers: h, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+    const response = await fetch(this.base + path, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      ...(this.auth.ca ? { tls: { ca: this.auth.ca } } : {}),
+    });
     const setCookie = response.headers.get("set-cookie");
     if (setCookie) this.cookie = setCookie.split(";")[0]!;
     const text = await response.text();

@@ -8,6 +8,7 @@ import { requireHostPrograms } from "../../scripts/host-programs.ts";
 
 export interface Vm {
   readonly consolePort: number;
+  readonly consoleHttpsPort: number;
   readonly sshPort: number;
   readonly process: Subprocess<"pipe", "pipe", "pipe">;
   /** Everything the serial console printed so far. */
@@ -22,12 +23,13 @@ export interface Vm {
   kill(): void;
 }
 
-export async function bootVm(options: Omit<QemuOptions, "consolePort" | "sshPort">, timeoutSeconds = 900): Promise<Vm> {
+export async function bootVm(options: Omit<QemuOptions, "consolePort" | "consoleHttpsPort" | "sshPort">, timeoutSeconds = 900): Promise<Vm> {
   requireHostPrograms("qemu", "tests");
   const consolePort = await freePort();
+  const consoleHttpsPort = await freePort();
   const sshPort = await freePort();
   // The timeout is a safety net for a hung guest, not a performance assertion.
-  const argv = ["timeout", "--kill-after=10", String(timeoutSeconds), ...qemuArgs({ ...options, consolePort, sshPort })];
+  const argv = ["timeout", "--kill-after=10", String(timeoutSeconds), ...qemuArgs({ ...options, consolePort, consoleHttpsPort, sshPort })];
   const child = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
   let text = "";
   const listeners = new Set<() => void>();
@@ -43,6 +45,7 @@ export async function bootVm(options: Omit<QemuOptions, "consolePort" | "sshPort
   const exited = child.exited;
   return {
     consolePort,
+    consoleHttpsPort,
     sshPort,
     process: child,
     serial: () => text,
