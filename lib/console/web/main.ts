@@ -119,8 +119,9 @@ async function start() {
 }
 
 /**
- * Until the console speaks HTTPS: reached over plain HTTP from another machine, the admin token
- * and the session cookie cross the network in clear. Say so, and how to do better.
+ * Reached over plain HTTP from another machine (the console set to serve HTTP, or with TLS
+ * off), the admin token and the session cookie cross the network in clear. Say so, and how to
+ * do better.
  */
 function warnPlainHttp() {
   const host = location.hostname;
@@ -129,7 +130,7 @@ function warnPlainHttp() {
   const port = location.port || "80";
   const banner = $("plain-http");
   banner.replaceChildren(
-    "This console is reached over plain HTTP from another machine: the admin token and your session cross the network unencrypted. Reach it through SSH instead: ",
+    "This console is reached over plain HTTP from another machine: the admin token and your session cross the network unencrypted. Use its HTTPS port (9443 unless [console] https_port says otherwise), or reach it through SSH: ",
     h("code", {}, `ssh -L ${port}:127.0.0.1:${port} root@${host}`),
     ", then open ",
     h("code", {}, `http://127.0.0.1:${port}/`),
