@@ -34,7 +34,9 @@ import {
 } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { buildBootFiles } from "./boot-files.ts";
 import { candidateVersions, type Deb, DebCache, readPins } from "./debs.ts";
+import { releasePublicKeyPem } from "./release-key.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const BUILD = join(REPO, "build");
@@ -209,6 +211,9 @@ function installAios(): void {
     rmSync(join(STAGING, "usr/bin", link), { force: true });
     symlinkSync("aios", join(STAGING, "usr/bin", link));
   }
+  // What aiosctl install writes for GRUB, and the public key aiosctl update trusts.
+  buildBootFiles(join(STAGING, "usr/lib/aios/boot"), join(BUILD, "boot-scratch"));
+  writeFileSync(join(STAGING, "usr/lib/aios/update-key.pem"), releasePublicKeyPem(say));
 }
 
 const neededCache = new Map<string, string[]>();

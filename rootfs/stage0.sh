@@ -5,6 +5,7 @@
 #
 #   a disk that is the root image itself     (direct kernel boot: QEMU -drive root.img)
 #   a CD, USB stick or disk holding the ISO  (aios/root.img on its iso9660 file system)
+#   the slot GRUB chose on an installed disk  (aios.root=PARTLABEL=aios-root-a: that partition only)
 #
 # Writes go to a tmpfs layered over it (overlayfs): "/" is writable, and what a person keeps
 # lives on the data disk as before. `aios.root_wait=SECONDS` (default 30) bounds the search.
@@ -17,8 +18,12 @@ $bb mount -t devtmpfs devtmpfs /dev
 say() { echo "aios stage 0: $*" > /dev/console; }
 
 wait_s=30
+want_part=
 for arg in $($bb cat /proc/cmdline); do
-  case "$arg" in aios.root_wait=*) wait_s=${arg#aios.root_wait=} ;; esac
+  case "$arg" in
+    aios.root_wait=*) wait_s=${arg#aios.root_wait=} ;;
+    aios.root=PARTLABEL=*) want_part=${arg#aios.root=PARTLABEL=} ;;
+  esac
 done
 # Whole seconds only: anything else on the command line would break the arithmetic below.
 case "$wait_s" in '' | *[!0-9]*) wait_s=30 ;; esac
@@ -53,6 +58,12 @@ search() {
     [ -b "/dev/$name" ] || continue
     # An empty drive (a CD drive with no disc) has no size: nothing to mount.
     [ "$($bb cat "$entry/size" 2> /dev/null)" != "0" ] || continue
+    # An installed disk's slot: only the partition GRUB named (the other slot is another version).
+    if [ -n "$want_part" ]; then
+      $bb grep -qx "PARTNAME=$want_part" "$entry/uevent" 2> /dev/null || continue
+      mount_root "/dev/$name" && found=$name && return 0
+      continue
+    fi
     if try_device "/dev/$name"; then
       found=$name
       return 0

@@ -55,6 +55,11 @@ export const HOST_PROGRAMS = {
   xorriso: { debian: "xorriso", for: ["image"] },
   mformat: { debian: "mtools", for: ["image"] },
   mcopy: { debian: "mtools", for: ["image"] },
+  // GRUB for a disk-installed AIOS (rootfs/boot-files.ts): its EFI system partition image.
+  mmd: { debian: "mtools", for: ["image"] },
+  "grub-mkimage": { debian: "grub-common", for: ["image"] },
+  // just disk writes the ext file systems of a disk image (lib/update/install).
+  mke2fs: { debian: "e2fsprogs", for: ["image", "qemu"] },
   diff: { debian: "diffutils", for: ["image"] },
   git: { debian: "git", for: ["image", "llama-server"] },
   // llama-server from node-llama-cpp's bundled llama.cpp sources (rootfs/llama-server.ts).

@@ -5,7 +5,7 @@
  * capability refused naming it. Risky tools also show approval: held, granted, run once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
@@ -15,6 +15,8 @@ import { cleanEnv, installBinary, type Running, start } from "./support/binary.t
 import { dfUsePercent } from "./support/df.ts";
 import { requireHostPrograms } from "../scripts/host-programs.ts";
 import { agentToml } from "./support/agents.ts";
+import { type DebRepo, startDebRepo } from "./support/deb-repo.ts";
+import { writeSelfSigned } from "../lib/tls/console-cert.ts";
 import { refusal } from "./support/refusal.ts";
 
 let dir: string;
@@ -22,6 +24,8 @@ let root: string;
 let init: Running;
 let tools: ServiceClient<typeof ToolsServiceDefinition>;
 let worker = 0;
+let repo: DebRepo | undefined;
+const PKG_TOML = '[pkg]\nmirror = "/srv/mirror"\nkeyring = "/etc/aios/archive-key.asc"\n';
 
 const ALL_CAPS = [
   "fs:*:/data/**",
@@ -47,6 +51,11 @@ const ALL_CAPS = [
   "sec:integrity:/data/**",
   "sys:config_read",
   "sys:config_write",
+  "pkg:read",
+  "pkg:update",
+  "pkg:install",
+  "pkg:remove",
+  "sec:cert",
 ];
 const NET_CAPS = ["net:read", "net:ping:127.0.0.1", "net:dns:localhost", "net:http:http://127.0.0.1:8099/**", "net:connect:127.0.0.1:*"];
 const HTTP_PORT = 8099;
@@ -63,6 +72,15 @@ beforeAll(async () => {
   mkdirSync(join(root, "etc/aios/agents"), { recursive: true });
   mkdirSync(join(root, "data/dir"), { recursive: true });
   writeFileSync(join(root, "data/hello.txt"), "hello world\nsecond line\n");
+  // The pkg tools' mirror: a signed repository in a directory of the machine (aios-tools runs
+  // in a network namespace of its own), the image's package list, and the console's certificate.
+  repo = await startDebRepo();
+  cpSync(repo.dir, join(root, "srv/mirror"), { recursive: true });
+  cpSync(repo.keyring, join(root, "etc/aios/archive-key.asc"));
+  mkdirSync(join(root, "usr/lib/aios"), { recursive: true });
+  writeFileSync(join(root, "usr/lib/aios/packages"), "Package: libc6\nVersion: 2.36-9+deb12u14\n");
+  writeFileSync(join(root, "etc/aios/aios.toml"), PKG_TOML);
+  await writeSelfSigned(join(root, "var/lib/aios/tls/console.crt"), join(root, "var/lib/aios/tls/console.key"));
   writeFileSync(join(root, "etc/aios/agents/tester.toml"), agentToml(ALL_CAPS));
   writeFileSync(join(root, "etc/aios/agents/outsider.toml"), agentToml(["fs:read:/elsewhere/**"]));
   // The net tools' agent: kept apart so that the others' process.spawn runs without network.
@@ -99,6 +117,7 @@ afterAll(async () => {
   await init.stop("SIGTERM");
   await httpd?.stop("SIGKILL");
   Bun.spawnSync(["ip", "netns", "del", NETNS]);
+  repo?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -377,10 +396,45 @@ const CASES: Case[] = [
     good: () => ({ key: "log.level", value: "info" }),
     check: (o) => {
       expect(o).toEqual({ key: "log.level", value: "info", previous: "info" });
-      expect(readFileSync(join(root, "etc/aios/aios.toml"), "utf8")).toBe('[log]\nlevel = "info"\n');
+      expect(readFileSync(join(root, "etc/aios/aios.toml"), "utf8")).toBe(`${PKG_TOML}\n[log]\nlevel = "info"\n`);
     },
     bad: { key: "log.level" },
     field: "input.value",
+  },
+  { tool: "pkg.update", good: () => ({}), check: (o) => expect(o.packages).toBe(3), bad: { x: 1 }, field: "input.x" },
+  { tool: "pkg.search", good: () => ({ query: "json" }), check: (o) => expect(o.packages.map((p: { name: string }) => p.name)).toEqual(["jq", "libjq1"]), bad: { query: "" }, field: "input.query" },
+  { tool: "pkg.info", good: () => ({ name: "jq" }), check: (o) => expect(o).toMatchObject({ name: "jq", status: "available" }), bad: { name: "Not A Package" }, field: "input.name" },
+  {
+    tool: "pkg.install",
+    approve: true,
+    good: () => ({ packages: ["libonig5"] }),
+    check: (o) => {
+      expect(o.installed.map((p: { name: string }) => p.name)).toEqual(["libonig5"]);
+      expect(existsSync(join(root, "var/lib/aios/pkg/root/usr/lib/x86_64-linux-gnu/libonig.so.5"))).toBe(true);
+    },
+    bad: { packages: [] },
+    field: "input.packages",
+  },
+  { tool: "pkg.list", good: () => ({}), check: (o) => expect(o.packages.map((p: { name: string }) => p.name)).toEqual(["libonig5"]), bad: { x: 1 }, field: "input.x" },
+  {
+    tool: "pkg.remove",
+    approve: true,
+    good: () => ({ packages: ["libonig5"] }),
+    check: (o) => expect(o.removed.map((p: { name: string }) => p.name)).toEqual(["libonig5"]),
+    bad: { packages: ["Not/A/Name"] },
+    field: "input.packages.0",
+  },
+  { tool: "sec.cert_info", good: () => ({}), check: (o) => expect(o).toMatchObject({ source: "self-signed", self_signed: true }), bad: { x: 1 }, field: "input.x" },
+  {
+    tool: "sec.cert_rotate",
+    approve: true,
+    good: () => ({}),
+    check: (o) => {
+      expect(o.certificate.fingerprint).not.toBe(o.previous_fingerprint);
+      expect(o.console).toContain("restart the console");
+    },
+    bad: { x: 1 },
+    field: "input.x",
   },
 ];
 
@@ -492,12 +546,17 @@ describe("every tool of the catalogue", () => {
     // As root (approved), the strongest case: even root inside sees none of AIOS's state.
     const stdout = async (command: string) => ((await runApproved("rooter", "process.spawn", { command, as_root: true })).output as { stdout: string }).stdout;
     // Under --root the state and run directories are ROOT/var/lib/aios and ROOT/run/aios.
-    expect(await stdout(`ls -A ${join(root, "var/lib/aios")} ${join(root, "run/aios")} | grep -v ':$' | grep -c . || true`)).toBe("0\n");
+    // The state directory's entries are each covered (their names show, nothing in them does),
+    // but for the installed packages, which commands run; the sockets' directory is covered whole.
+    const state = join(root, "var/lib/aios");
+    expect(await stdout(`ls -A ${join(root, "run/aios")} | grep -c . || true`)).toBe("0\n");
+    expect(await stdout(`find ${state} -mindepth 2 -not -path '${state}/pkg*' | grep -c . || true`)).toBe("0\n");
+    expect(await stdout(`cat ${state}/tools/tools.db ${state}/tls/console.key 2>/dev/null | grep -c . || true`)).toBe("0\n");
     expect(await stdout("echo $$")).toBe("1\n");
-    // Asked to start inside a hidden directory, it cannot: under the cover there is no such
-    // directory (entered before the cover, it would have been the real one).
+    // Asked to start inside a hidden directory, it starts inside the cover (entered before the
+    // cover, it would have been the real one).
     const inside = await runApproved("rooter", "process.spawn", { command: "ls -A", cwd: "/var/lib/aios/tools", as_root: true });
-    expect(inside.output).toMatchObject({ exit_code: 126, stdout: "" });
+    expect(inside.output).toMatchObject({ stdout: "" });
     expect(Number((await stdout("ls /proc | grep -c '^[0-9]'")).trim())).toBeLessThan(5);
     // A sleep of its own odd length, started with setsid; the command sees it running, then ends.
     const mark = `1000.${process.pid % 100_000}`;

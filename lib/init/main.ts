@@ -22,10 +22,13 @@ import { type ConfigReading, ConfigReloader } from "./config-reload.ts";
 import { parseCmdline } from "./cmdline.ts";
 import { networkServices } from "./network-services.ts";
 import { powerOff } from "./power.ts";
+import { checkDataFormat, DATA_FORMAT } from "./data-format.ts";
+import { UpdateTrial } from "./update-trial.ts";
+import { bootedSlot } from "../update/slots.ts";
 import { startReaper } from "./reaper.ts";
 import { initService, type PowerAction } from "./service.ts";
 import { loadServiceDirectory, type ServiceDefinition, ServiceConfigError } from "./service-config.ts";
-import { Supervisor } from "./supervisor.ts";
+import { Supervisor, type SystemHealthName } from "./supervisor.ts";
 
 const SUMMARY = "PID 1 and the service supervisor";
 /** The line tests and people wait for: every critical service is ready. */
@@ -81,6 +84,7 @@ async function startStack(
   onShutdown: (action: PowerAction, reason: string) => void,
   reading: ConfigReading,
   timeline?: BootTimeline,
+  onHealth?: (health: SystemHealthName, reasons: string[]) => void,
 ): Promise<Stack> {
   let announced = false;
   const reloader = new ConfigReloader(config, reading, log);
@@ -106,6 +110,7 @@ async function startStack(
         }
       }
       if (health === "degraded") log.warn("system degraded", { reasons });
+      onHealth?.(health, reasons);
     },
   });
   reloader.attach(supervisor);
@@ -213,8 +218,12 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
     say(`${(error as Error).message}`);
     emergencyShell("the service definitions are invalid");
   }
-  if (cmdline.get("aios.recovery") === "1") {
-    say("recovery mode: only the console shell is started");
+  // The data disk's format: moved forward if older; if newer, nothing but the shell runs on it.
+  const format = storage === "disk" ? checkDataFormat(config.paths.state_dir) : ({ ok: true, from: DATA_FORMAT, to: DATA_FORMAT } as const);
+  if (format.ok && format.from !== format.to) say(`data disk moved from format ${format.from} to ${format.to}`);
+  if (!format.ok) say(`the services are not started: ${format.reason}`);
+  if (cmdline.get("aios.recovery") === "1" || !format.ok) {
+    if (format.ok) say("recovery mode: only the console shell is started");
     services = services.filter((s) => s.name === "shell").map((s) => ({ ...s, after: [] }));
   }
 
@@ -235,6 +244,15 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
       powerOff(action, fileLog);
     })();
   };
+  // An update on trial is kept when the services are ready, or left by a reboot (lib/update).
+  const trial = new UpdateTrial({
+    stateDir: config.paths.state_dir,
+    slot: storage === "disk" ? bootedSlot(cmdline) : null,
+    onTrial: cmdline.get("aios.trial") === "1" && format.ok,
+    say,
+    reboot: (reason) => shutdown("reboot", reason),
+  });
+  trial.atBoot();
   process.on("SIGUSR1", () => shutdown("halt", "SIGUSR1"));
   process.on("SIGUSR2", () => shutdown("poweroff", "SIGUSR2"));
   process.on("SIGTERM", () => shutdown("reboot", "SIGTERM"));
@@ -250,7 +268,7 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
         installSshKeys(next, cmdline, say);
       },
     };
-    stack = await startStack(config, "", services, fileLog, {}, shutdown, reading, timeline);
+    stack = await startStack(config, "", services, fileLog, {}, shutdown, reading, timeline, (health, reasons) => trial.onHealth(health, reasons));
   } catch (error) {
     say(`cannot supervise: ${(error as Error).message}`);
     emergencyShell("supervision could not start");
