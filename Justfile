@@ -118,6 +118,20 @@ qemu:
 qemu-uefi:
     {{bun}} rootfs/qemu.ts uefi
 
+# build/disk.img: AIOS installed on a disk image as aiosctl install does it (two slots, GRUB for
+# BIOS and UEFI, a data partition), from this build; SIZE in MiB.
+disk SIZE="2048": iso
+    {{bun}} scripts/disk.ts {{SIZE}}
+
+# Boot build/disk.img (an installed AIOS) in QEMU.
+qemu-disk:
+    {{bun}} rootfs/qemu.ts disk
+
+# Sign this build as an update bundle (build/aios-update-COMMIT.tar) with the builder's release
+# key ($AIOS_RELEASE_KEY or ~/.config/aios/release-key.pem, made by the first image build).
+release: iso
+    {{bun}} scripts/release.ts
+
 # Boot build/vmlinuz and build/initrd.img directly, build/root.img as a disk: faster than GRUB, for tests and development.
 qemu-kernel:
     {{bun}} rootfs/qemu.ts kernel

@@ -21,8 +21,12 @@ const REPO = resolve(import.meta.dir, "..");
 export const BUILD = join(REPO, "build");
 
 export interface QemuOptions {
-  mode: "iso" | "kernel";
+  /** iso: the ISO on a CD; kernel: build/vmlinuz and initrd directly; disk: an installed disk (dataDisk) boots by itself. */
+  mode: "iso" | "kernel" | "disk";
+  /** The data disk; in disk mode, the installed disk (its last partition is the data). */
   dataDisk: string;
+  /** More disks after the data disk (/dev/vdb ...): an install's target. */
+  extraDisks?: string[];
   /** Host port forwarded to the console's plain HTTP (9090: redirects to HTTPS). */
   consolePort: number;
   /** Host port forwarded to the console's HTTPS (9443). */
@@ -77,21 +81,23 @@ export function qemuArgs(options: QemuOptions): string[] {
     ...(options.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-cmd:busybox nc 127.0.0.1 ${f.hostPort}`),
   ].join(",");
   const rootImage = options.rootImage === undefined ? join(BUILD, "root.img") : options.rootImage;
-  if (options.firmware === "uefi" && (options.mode !== "iso" || !options.uefiVars)) throw new Error("UEFI firmware boots the ISO and needs uefiVars (ensureUefiVars makes one)");
+  if (options.firmware === "uefi" && (options.mode === "kernel" || !options.uefiVars)) throw new Error("UEFI firmware boots the ISO or a disk and needs uefiVars (ensureUefiVars makes one)");
   const firmware = options.firmware === "uefi" ? ["-drive", `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, "-drive", `if=pflash,format=raw,file=${options.uefiVars}`] : [];
   const boot =
-    options.mode === "iso"
-      ? [...firmware, "-cdrom", options.iso ?? join(BUILD, "aios.iso")]
-      : [
-          "-kernel",
-          options.kernel ?? join(BUILD, "vmlinuz"),
-          "-initrd",
-          options.initrd ?? join(BUILD, "initrd.img"),
-          "-append",
-          `${BASE_CMDLINE} ${options.append ?? ""}`.trim(),
-          // After the data disk, so that it stays /dev/vda.
-          ...(rootImage ? ["-drive", `file=${rootImage},format=raw,if=virtio,readonly=on`] : []),
-        ];
+    options.mode === "disk"
+      ? firmware
+      : options.mode === "iso"
+        ? [...firmware, "-cdrom", options.iso ?? join(BUILD, "aios.iso")]
+        : [
+            "-kernel",
+            options.kernel ?? join(BUILD, "vmlinuz"),
+            "-initrd",
+            options.initrd ?? join(BUILD, "initrd.img"),
+            "-append",
+            `${BASE_CMDLINE} ${options.append ?? ""}`.trim(),
+            // After the data disk, so that it stays /dev/vda.
+            ...(rootImage ? ["-drive", `file=${rootImage},format=raw,if=virtio,readonly=on`] : []),
+          ];
   return [
     "qemu-system-x86_64",
     // Bun needs SSE4.2; TCG (no KVM here) emulates it with -cpu max.
@@ -105,6 +111,7 @@ export function qemuArgs(options: QemuOptions): string[] {
     "-no-reboot",
     "-drive",
     `file=${options.dataDisk},format=raw,if=virtio`,
+    ...(options.extraDisks ?? []).flatMap((disk) => ["-drive", `file=${disk},format=raw,if=virtio`]),
     ...boot,
     "-netdev",
     net,
@@ -152,14 +159,14 @@ function defaultSshKey(): string | undefined {
 }
 
 if (import.meta.main) {
-  const mode = process.argv[2] === "kernel" ? "kernel" : "iso";
-  const firmware = process.argv[2] === "uefi" ? "uefi" : "bios";
+  const mode = process.argv[2] === "kernel" ? "kernel" : process.argv[2] === "disk" ? "disk" : "iso";
+  const firmware = process.argv[2] === "uefi" || process.argv[3] === "uefi" ? "uefi" : "bios";
   const uefiVars = join(BUILD, "uefi-vars.fd");
   if (firmware === "uefi") ensureUefiVars(uefiVars);
-  const needed = mode === "iso" ? [join(BUILD, "aios.iso")] : [join(BUILD, "vmlinuz"), join(BUILD, "initrd.img"), join(BUILD, "root.img")];
-  for (const file of needed) if (!existsSync(file)) throw new Error(`${file} is missing: run just ${mode === "iso" ? "iso" : "initrd"} first`);
-  const dataDisk = join(BUILD, "data.img");
-  ensureDataDisk(dataDisk);
+  const needed = mode === "iso" ? [join(BUILD, "aios.iso")] : mode === "disk" ? [join(BUILD, "disk.img")] : [join(BUILD, "vmlinuz"), join(BUILD, "initrd.img"), join(BUILD, "root.img")];
+  for (const file of needed) if (!existsSync(file)) throw new Error(`${file} is missing: run just ${mode === "kernel" ? "initrd" : mode} first`);
+  const dataDisk = mode === "disk" ? join(BUILD, "disk.img") : join(BUILD, "data.img");
+  if (mode !== "disk") ensureDataDisk(dataDisk);
   const consolePort = await freePort(Number(process.env.AIOS_CONSOLE_PORT ?? 9090));
   const consoleHttpsPort = await freePort(Number(process.env.AIOS_CONSOLE_HTTPS_PORT ?? 9443));
   const sshPort = await freePort(Number(process.env.AIOS_SSH_PORT ?? 2222));

@@ -14,6 +14,7 @@ import { shellCommand } from "./shell.ts";
 import { schedulesCommand } from "./schedules.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { pkgCommand } from "./pkg.ts";
+import { installCommand, updateCommand } from "./update.ts";
 import { configCommand, reloadCommand } from "./config.ts";
 import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
 
@@ -55,6 +56,9 @@ Commands:
   pkg search|info|list|update|install|remove
                           Debian 12 packages from the configured mirror, verified against its
                           signed index; installs and removals ask first (--yes does not)
+  install DISK            install AIOS on a whole disk (erased): two slots, GRUB for BIOS and UEFI
+  update FILE|URL         a signed update into the other slot, booted once on trial (rolled back
+                          by itself when its services fail); update status, update rollback
   version                 show the version
 
 Every command takes --json: the contracts' proto3 JSON mapping (camelCase, enums by name,
@@ -88,6 +92,8 @@ const COMMANDS: Record<string, Command> = {
   config: configCommand,
   reload: reloadCommand,
   pkg: pkgCommand,
+  install: installCommand,
+  update: updateCommand,
   usage: usageCommand,
   autonomy: autonomyCommand,
   stop: (argv) => emergencyStopCommand(true, argv),
