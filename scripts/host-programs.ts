@@ -41,7 +41,9 @@ export const HOST_PROGRAMS = {
   cpio: { debian: "cpio", for: ["image", "bench"] },
   zstd: { debian: "zstd", for: ["image"] },
   lz4: { debian: "lz4", for: ["bench"] },
-  mksquashfs: { debian: "squashfs-tools", for: ["image"] },
+  mksquashfs: { debian: "squashfs-tools", for: ["image", "tests"] },
+  // The update test makes a broken build from the real root image.
+  unsquashfs: { debian: "squashfs-tools", for: ["tests"] },
   mknod: { debian: "coreutils", for: ["image", "bench"] },
   find: { debian: "findutils", for: ["image", "bench"] },
   sort: { debian: "coreutils", for: ["bench"] },

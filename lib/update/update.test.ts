@@ -130,7 +130,7 @@ describe("update bundles", () => {
     const extract = tar.extract();
     Bun.file(good)
       .stream()
-      .pipeTo(new WritableStream({ write: (c) => void extract.write(Buffer.from(c)), close: () => void extract.end() }));
+      .pipeTo(new WritableStream({ write: (c) => void extract.write(Buffer.from(c)), close: () => void extract.end(undefined) }));
     for await (const entry of extract) {
       const chunks: Buffer[] = [];
       for await (const c of entry) chunks.push(c as Buffer);
