@@ -61,7 +61,9 @@ export const HOST_PROGRAMS = {
   mmd: { debian: "mtools", for: ["image"] },
   "grub-mkimage": { debian: "grub-common", for: ["image"] },
   // just disk writes the ext file systems of a disk image (lib/update/install).
-  mke2fs: { debian: "e2fsprogs", for: ["image", "qemu"] },
+  mke2fs: { debian: "e2fsprogs", for: ["image", "qemu", "tests"] },
+  // The installer's test reads the boot partition back from a disk image.
+  debugfs: { debian: "e2fsprogs", for: ["tests"] },
   diff: { debian: "diffutils", for: ["image"] },
   git: { debian: "git", for: ["image", "llama-server"] },
   // llama-server from node-llama-cpp's bundled llama.cpp sources (rootfs/llama-server.ts).

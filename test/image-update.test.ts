@@ -47,7 +47,7 @@ beforeAll(async () => {
   const tree = join(dir, "broken-root");
   sh(["unsquashfs", "-q", "-n", "-d", tree, files["root.img"]]);
   const toolsToml = join(tree, "etc/aios/services/tools.toml");
-  writeFileSync(toolsToml, readFileSync(toolsToml, "utf8").replace(/^command = .*$/m, 'command = "/bin/false"'));
+  writeFileSync(toolsToml, readFileSync(toolsToml, "utf8").replace(/^command = .*$/m, 'command = "/usr/bin/aios-tools-missing"'));
   sh(["mksquashfs", tree, join(dir, "broken-root.img"), "-comp", "zstd", "-Xcompression-level", "3", "-noappend", "-quiet"]);
   rmSync(tree, { recursive: true, force: true });
   await writeBundle(join(dir, "broken.tar"), { ...files, "root.img": join(dir, "broken-root.img") }, { version: "AIOS broken build (update test)", commit: "broken" }, releaseKey());
@@ -137,6 +137,11 @@ describe("an installed AIOS, updated and rolled back", () => {
     await vm!.waitForSerial("update: confirmed: slot b (AIOS second build (update test)) is this machine's now");
     const status = await guest("aiosctl update status --json");
     expect(JSON.parse(status.stdout)).toMatchObject({ slot: "b", grub_slot: "b", grub_trial: null, last_update: { state: "confirmed", to: "b" } });
+    // Back to the version before, and forward again, as GRUB will boot them.
+    const back = await guest("aiosctl update rollback --yes");
+    expect([back.code, back.stdout]).toEqual([0, expect.stringContaining("slot a")]);
+    expect((await guest("aiosctl update status")).stdout).toContain("boots:    slot a\n");
+    expect((await guest("aiosctl update rollback --yes")).stdout).toContain("slot b (AIOS second build (update test)) boots from now on");
   });
 
   test("an update whose critical service fails is left by itself: the trial reboots and slot b comes back, saying why", async () => {
@@ -153,6 +158,9 @@ describe("an installed AIOS, updated and rolled back", () => {
     const status = JSON.parse((await guest("aiosctl update status --json")).stdout);
     expect(status).toMatchObject({ slot: "b", grub_slot: "b", grub_trial: null, last_update: { state: "rolled-back", to: "a", version: "AIOS broken build (update test)" } });
     expect(status.last_update.reason).toContain("tools failed");
+    // Slot a holds the build that failed: there is nothing to roll back to.
+    const nothing = await guest("aiosctl update rollback --yes");
+    expect([nothing.code, nothing.stderr]).toEqual([1, expect.stringContaining("whose trial did not succeed")]);
     await guest("aiosctl poweroff");
     await vm!.exited;
   });

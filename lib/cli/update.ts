@@ -154,13 +154,18 @@ export async function updateCommand(argv: readonly string[]): Promise<number> {
     const slot = requireInstalled();
     const boot = mountBootPartition();
     if (what === "rollback") {
-      const other = otherSlot(slot);
+      // From the slot GRUB boots now: run twice, it goes back and forth.
+      const other = otherSlot(grubSlots(boot).slot);
       if (!hasSlotFiles(boot, other)) throw new InstallError(`slot ${other} holds no AIOS yet: there is nothing to roll back to`);
       const state = readUpdateState(stateDir);
-      if (!(await ask(`Boot slot ${other}${state ? ` (${state.from === other ? state.previous_version : state.version})` : ""} from now on?`))) return 1;
+      // The other slot holds the version before the last update, unless that update failed there.
+      if (state && state.to === other && state.state !== "confirmed") {
+        throw new InstallError(`slot ${other} holds ${state.version}, whose trial did not succeed (${state.reason || state.state}): there is no working version to roll back to`);
+      }
+      const held = state ? (state.to === other ? state.version : state.previous_version) : "";
+      if (!(await ask(`Boot slot ${other}${held ? ` (${held})` : ""} from now on?`))) return 1;
       updateGrubEnv(grubEnvPath(boot), { slot: other, trial: "" });
-      if (state) writeUpdateState(stateDir, { ...state, state: "rolled-back", reason: "rolled back by a person (aiosctl update rollback)", at: new Date().toISOString() });
-      process.stdout.write(`slot ${other} boots from now on\n`);
+      process.stdout.write(`slot ${other}${held ? ` (${held})` : ""} boots from now on\n`);
       if (parsed.values.reboot) await rebootNow("aiosctl update rollback");
       else process.stdout.write("reboot to use it: aiosctl reboot\n");
       return 0;
