@@ -397,6 +397,9 @@ function finish(): void {
     });
     mkdirSync(join(STAGING, "etc/ssl/certs"), { recursive: true });
     writeFileSync(join(STAGING, "etc/ssl/certs/ca-certificates.crt"), bundle.sort().join(""));
+    // Every program here reads the bundle (curl, Bun, OpenSSL's default path): the 140 files it
+    // was made from would be the same certificates twice.
+    rmSync(certs, { recursive: true, force: true });
   }
   for (const secret of ["etc/shadow"]) if (existsSync(join(STAGING, secret))) chmodSync(join(STAGING, secret), 0o640);
 }
