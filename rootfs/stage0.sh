@@ -86,6 +86,13 @@ while [ -z "$found" ] && [ "$(uptime)" -lt "$deadline" ]; do
   search && break
 done
 
+if [ -z "$found" ] && [ -n "$want_part" ]; then
+  # An installed disk's slot that does not boot (a damaged or half-written update): GRUB has
+  # already used up its one try, so a reboot is the previous slot's boot.
+  say "slot partition $want_part holds no AIOS root image after ${wait_s} s: rebooting into the previous slot."
+  $bb sleep 3
+  $bb reboot -f
+fi
 if [ -z "$found" ]; then
   say "no AIOS root image found on any disk or CD after ${wait_s} s."
   say "Boot from the AIOS ISO (it holds aios/root.img), or attach build/root.img as a disk."

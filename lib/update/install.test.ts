@@ -35,7 +35,12 @@ describe("installing to a disk image", () => {
     const { layout } = installTo(image, slot, boot, (line) => lines.push(line));
     expect(lines[0]).toContain("partitioning");
     const disk = readFileSync(image);
-    const names = Array.from({ length: 6 }, (_, i) => disk.subarray(1024 + i * 128 + 56, 1024 + i * 128 + 128).toString("utf16le").replace(/\0+$/, ""));
+    const names = Array.from({ length: 6 }, (_, i) =>
+      disk
+        .subarray(1024 + i * 128 + 56, 1024 + i * 128 + 128)
+        .toString("utf16le")
+        .replace(/\0+$/, ""),
+    );
     expect(names).toEqual(["bios-boot", "aios-esp", "aios-boot", "aios-root-a", "aios-root-b", "aios-data"]);
     expect(disk.readUInt16LE(510)).toBe(0xaa55);
     expect(Number(disk.readBigUInt64LE(0x5c))).toBe(layout.bios.firstLba);
