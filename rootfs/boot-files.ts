@@ -13,8 +13,11 @@ const EARLY_CONFIG = "search --no-floppy --label AIOS-BOOT --set=root\nset prefi
 const MODULES = ["part_gpt", "ext2", "search", "search_label", "configfile", "normal", "linux", "loadenv", "test", "echo", "serial", "terminal"];
 const ESP_SECTORS = 8 * 2048;
 
+// Reproducible: a fixed volume serial, and every FAT time the first one FAT can say (1980).
+const FAT_EPOCH = "315532800";
+
 function sh(argv: string[]): void {
-  const r = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe", env: { ...process.env, SOURCE_DATE_EPOCH: FAT_EPOCH } });
   if (r.exitCode !== 0) throw new Error(`${argv.join(" ")} failed (exit ${r.exitCode}): ${r.stderr.toString().trim()}`);
 }
 
@@ -30,7 +33,7 @@ export function buildBootFiles(out: string, scratch: string): void {
   sh(["grub-mkimage", "-O", "x86_64-efi", "-o", efi, "-c", early, "-p", "/grub", "fat", ...MODULES]);
   const esp = join(out, "esp.img");
   rmSync(esp, { force: true });
-  sh(["mformat", "-i", esp, "-C", "-T", String(ESP_SECTORS), "-v", "AIOS-ESP", "::"]);
+  sh(["mformat", "-i", esp, "-C", "-T", String(ESP_SECTORS), "-N", "a1050001", "-v", "AIOS-ESP", "::"]);
   sh(["mmd", "-i", esp, "::/EFI", "::/EFI/BOOT"]);
   sh(["mcopy", "-i", esp, efi, "::/EFI/BOOT/BOOTX64.EFI"]);
   rmSync(scratch, { recursive: true, force: true });
