@@ -14,6 +14,7 @@ import { shellCommand } from "./shell.ts";
 import { schedulesCommand } from "./schedules.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { pkgCommand } from "./pkg.ts";
+import { mcpCommand } from "./mcp.ts";
 import { installCommand, updateCommand } from "./update.ts";
 import { configCommand, reloadCommand } from "./config.ts";
 import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
@@ -59,6 +60,8 @@ Commands:
   install DISK            install AIOS on a whole disk (erased): two slots, GRUB for BIOS and UEFI
   update FILE|URL         a signed update into the other slot, booted once on trial (rolled back
                           by itself when its services fail); update status, update rollback
+  mcp [--client NAME]     AIOS's tools as an MCP server on stdin/stdout (ssh root@HOST aiosctl mcp);
+                          the client acts as agent kind mcp-NAME (default mcp-local: read-only)
   version                 show the version
 
 Every command takes --json: the contracts' proto3 JSON mapping (camelCase, enums by name,
@@ -92,6 +95,7 @@ const COMMANDS: Record<string, Command> = {
   config: configCommand,
   reload: reloadCommand,
   pkg: pkgCommand,
+  mcp: mcpCommand,
   install: installCommand,
   update: updateCommand,
   usage: usageCommand,

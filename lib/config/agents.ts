@@ -20,6 +20,11 @@ export const AgentFile = v.strictObject({
   default_layer: v.optional(v.picklist(["operational", "tactical", "strategic"]), "operational"),
   step_limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)), 8),
   prompt: v.pipe(v.string(), v.nonEmpty("an agent needs a prompt")),
+  /**
+   * An agent kind for a client outside AIOS (an MCP client: aiosctl mcp, the console's /mcp):
+   * its capabilities bound that client's calls; the orchestrator never plans a task with it.
+   */
+  external: v.optional(v.boolean(), false),
 });
 
 export type AgentFileValue = v.InferOutput<typeof AgentFile>;

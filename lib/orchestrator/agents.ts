@@ -21,6 +21,8 @@ export interface AgentKind {
 export function loadAgents(dir: string): Map<string, AgentKind> {
   const agents = new Map<string, AgentKind>();
   for (const [kind, file] of readAgentFiles(dir)) {
+    // An outside client's kind (MCP): its grants are for that client, not for planning.
+    if (file.external) continue;
     agents.set(kind, {
       kind,
       description: file.description,
