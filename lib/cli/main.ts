@@ -15,6 +15,7 @@ import { schedulesCommand } from "./schedules.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { pkgCommand } from "./pkg.ts";
 import { mcpCommand } from "./mcp.ts";
+import { tokensCommand } from "./tokens.ts";
 import { installCommand, updateCommand } from "./update.ts";
 import { configCommand, reloadCommand } from "./config.ts";
 import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
@@ -62,6 +63,8 @@ Commands:
                           by itself when its services fail); update status, update rollback
   mcp [--client NAME]     AIOS's tools as an MCP server on stdin/stdout (ssh root@HOST aiosctl mcp);
                           the client acts as agent kind mcp-NAME (default mcp-local: read-only)
+  tokens create NAME | list | revoke NAME
+                          API tokens of MCP clients at https://HOST:9443/mcp (agent kind mcp-NAME)
   version                 show the version
 
 Every command takes --json: the contracts' proto3 JSON mapping (camelCase, enums by name,
@@ -96,6 +99,7 @@ const COMMANDS: Record<string, Command> = {
   reload: reloadCommand,
   pkg: pkgCommand,
   mcp: mcpCommand,
+  tokens: tokensCommand,
   install: installCommand,
   update: updateCommand,
   usage: usageCommand,

@@ -17,6 +17,9 @@ import { eventRoutes } from "./api/events.ts";
 import { goalRoutes } from "./api/goals.ts";
 import { sessionRoutes } from "./api/session.ts";
 import { systemRoutes } from "./api/system.ts";
+import { tokenRoutes } from "./api/tokens.ts";
+import type { ApiTokens } from "./api-tokens.ts";
+import { mcpRoutes } from "./mcp-http.ts";
 import type { WebAssets } from "./assets.ts";
 import type { Backends } from "./backends.ts";
 import type { Credentials } from "./credentials.ts";
@@ -39,6 +42,8 @@ export interface ConsoleDeps {
   log: Logger;
   /** Served over HTTPS: browsers are told to come back only over HTTPS (HSTS). */
   hsts?: boolean;
+  /** API tokens of programs (MCP clients at /mcp); none: no /api/tokens and no /mcp. */
+  tokens?: ApiTokens;
 }
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
@@ -144,6 +149,10 @@ export function createConsoleApp(deps: ConsoleDeps) {
   app = goalRoutes(app, { backends: deps.backends, actorOf });
   app = eventRoutes(app, { backends: deps.backends });
   app = systemRoutes(app, { backends: deps.backends, metrics: deps.metrics, witness: deps.witness });
+  if (deps.tokens) {
+    app = tokenRoutes(app, { tokens: deps.tokens });
+    app = mcpRoutes(app, { tools: deps.backends.tools, tokens: deps.tokens, lockout: deps.lockout, clientOf, log: deps.log });
+  }
   for (const asset of deps.assets.list()) app = app.get(asset.path, ({ request }) => deps.assets.respond(asset, request), { detail: { hide: true } });
   return app;
 }

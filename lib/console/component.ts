@@ -19,6 +19,7 @@ import { Credentials, hashPassword, loadOrCreateAdminToken } from "./credentials
 import { Lockout } from "./lockout.ts";
 import { MetricsSampler } from "./metrics.ts";
 import { SessionStore } from "./sessions.ts";
+import { ApiTokens } from "./api-tokens.ts";
 import { AuditWitness } from "./audit-witness.ts";
 
 const SUMMARY = "the HTTP console: dashboard, goals, approvals and the JSON API";
@@ -127,6 +128,7 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   const tokenPath = join(stateDir, "admin-token");
   const admin = loadOrCreateAdminToken(tokenPath);
   const sessions = new SessionStore(join(stateDir, "console.db"), config.console.session_idle_ms, config.console.session_max_ms);
+  const tokens = new ApiTokens(join(stateDir, "console.db"));
   const metrics = new MetricsSampler(rooted(root, config.paths.state_dir));
   metrics.start();
   const backends = connectBackends(config, root);
@@ -141,6 +143,7 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
     metrics,
     witness,
     assets: new WebAssets(),
+    tokens,
     log,
   };
 
@@ -197,5 +200,6 @@ export async function runConsole(argv: readonly string[]): Promise<number> {
   witness.close();
   backends.close();
   sessions.close();
+  tokens.close();
   return 0;
 }

@@ -1,6 +1,6 @@
 /**
  * @module lib/console/db
- * STATE_DIR/console/console.db, shared by the sessions and the audit witness: its schema's
+ * STATE_DIR/console/console.db, shared by the sessions, the audit witness and the API tokens: its schema's
  * versions in one list (lib/sys/migrate), applied by whichever opens it first.
  */
 import type { Database } from "bun:sqlite";
@@ -13,6 +13,13 @@ const MIGRATIONS: readonly Migration[] = [
     apply: `CREATE TABLE IF NOT EXISTS sessions (
       id_hash TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, last_seen_ms INTEGER NOT NULL, client TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS audit_witness (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL, seen_ms INTEGER NOT NULL);`,
+  },
+  {
+    version: 2,
+    description: "API tokens",
+    apply: `CREATE TABLE IF NOT EXISTS api_tokens (
+      hash TEXT PRIMARY KEY, name TEXT NOT NULL, created_ms INTEGER NOT NULL, revoked_ms INTEGER, last_used_ms INTEGER);
+    CREATE INDEX IF NOT EXISTS api_tokens_name ON api_tokens(name);`,
   },
 ];
 

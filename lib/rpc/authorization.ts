@@ -82,8 +82,10 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   "/aios.v1.ToolsService/VerifyAudit": AIOS,
   "/aios.v1.ToolsService/ListCapabilities": AIOS,
   "/aios.v1.ToolsService/GetApproval": AIOS,
-  "/aios.v1.ToolsService/Execute": ["person", "orchestrator"],
-  "/aios.v1.ToolsService/IssueCapabilityToken": ["person", "orchestrator"],
+  // The console calls for MCP clients at /mcp, with tokens it may issue only for their
+  // outside agent kinds (lib/tools/service).
+  "/aios.v1.ToolsService/Execute": ["person", "orchestrator", "console"],
+  "/aios.v1.ToolsService/IssueCapabilityToken": ["person", "orchestrator", "console"],
   "/aios.v1.ToolsService/Rollback": PEOPLE,
   "/aios.v1.ToolsService/GrantCapability": PEOPLE,
   "/aios.v1.ToolsService/RevokeCapability": PEOPLE,

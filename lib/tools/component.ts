@@ -18,7 +18,7 @@ import { openToolsDatabase } from "./db.ts";
 import { CATALOGUE } from "./defs/index.ts";
 import { ProtectedPaths } from "./protected.ts";
 import { ToolExecutor } from "./executor.ts";
-import { Grants, readAgentCapabilities } from "./grants.ts";
+import { Grants, readAgentCapabilities, readExternalKinds } from "./grants.ts";
 import { ToolRegistry } from "./registry.ts";
 import { toolsService } from "./service.ts";
 import { loadOrCreateKey } from "./token.ts";
@@ -34,7 +34,9 @@ export const toolsComponent: ComponentSpec = {
     ledger.ensureHead();
     const approvals = new Approvals(db, config.tools.approval_ttl_ms);
     const backups = new Backups(join(stateDir, "backups"), config.tools.backup_retention);
-    const grants = new Grants(db, readAgentCapabilities(rooted(root, join(config.paths.config_dir, "agents"))));
+    const agentsDir = rooted(root, join(config.paths.config_dir, "agents"));
+    const grants = new Grants(db, readAgentCapabilities(agentsDir));
+    const externalAgents = readExternalKinds(agentsDir);
     const key = loadOrCreateKey(join(stateDir, "token.key"));
     const outputCap = config.tools.output_cap_bytes;
     const initSocket = socketPath(config, root, "init");
@@ -49,6 +51,6 @@ export const toolsComponent: ComponentSpec = {
     // A copy of the ledger's head outside aios-tools' files, in aios-memory.
     const anchor = new HeadAnchor(connect(MemoryServiceDefinition, socketPath(config, root, "memory")), ledger, log);
     anchor.start();
-    return [toolsService({ registry, executor, ledger, approvals, grants, key, root, outputCap, anchor, log })];
+    return [toolsService({ registry, executor, ledger, approvals, grants, externalAgents, key, root, outputCap, anchor, log })];
   },
 };

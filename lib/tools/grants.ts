@@ -29,6 +29,11 @@ export function readAgentCapabilities(dir: string): Map<string, string[]> {
   return agents;
 }
 
+/** The agent kinds of clients outside AIOS (external = true: MCP clients). */
+export function readExternalKinds(dir: string): Set<string> {
+  return new Set([...readAgentFiles(dir)].filter(([, file]) => file.external).map(([kind]) => kind));
+}
+
 export class Grants {
   constructor(
     private readonly db: Database,

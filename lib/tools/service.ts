@@ -126,6 +126,8 @@ export interface ToolsServiceOptions {
   ledger: AuditLedger;
   approvals: Approvals;
   grants: Grants;
+  /** Agent kinds of outside clients (MCP): the only ones the console may issue tokens for. */
+  externalAgents?: ReadonlySet<string>;
   key: Buffer;
   root: string;
   outputCap: number;
@@ -251,8 +253,12 @@ export function toolsService(options: ToolsServiceOptions): ServiceImplementatio
       const { page, next } = pageOf(options.grants.list(request.agent || undefined), request.pageSize, request.pageToken);
       return { grants: page.map(toProtoGrant), nextPageToken: next };
     },
-    issueCapabilityToken: (request) => {
+    issueCapabilityToken: (request, ctx) => {
       const { agent } = parseRequest(v.object({ agent: AgentKind, ttlMs: v.pipe(v.number(), v.maxValue(MAX_TOKEN_TTL_MS, `ttl_ms is at most ${MAX_TOKEN_TTL_MS} (an hour)`)) }), request);
+      // The console speaks for MCP clients over HTTP: it may act only as their outside kinds.
+      if (ctx.peer.caller === "console" && !options.externalAgents?.has(agent)) {
+        throw permissionDenied(`the console may issue tokens only for outside clients' agent kinds (external = true in agents/*.toml); "${agent}" is not one`);
+      }
       const held = options.grants.capabilitiesOf(agent).map(parseCapability);
       if (held.length === 0) throw permissionDenied(`agent "${agent}" holds no capabilities (no agents/${agent}.toml and no grants)`);
       const wanted = request.capabilities.length > 0 ? request.capabilities : held.map(formatCapability);

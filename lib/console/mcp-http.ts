@@ -1,0 +1,79 @@
+/**
+ * @module lib/console/mcp-http
+ * AIOS's tools over MCP's Streamable HTTP transport at /mcp on the console (the SDK's web
+ * standard transport: Request in, Response out). A client signs in with an API token
+ * (Authorization: Bearer, made with aiosctl tokens create NAME or POST /api/tokens): its name is
+ * the client's identity, so its calls run as the agent kind mcp-NAME, and a session may be
+ * continued only with the token that began it. Wrong tokens count towards the address's
+ * lockout like a wrong sign-in; a browser page of another site is refused.
+ */
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { AnyElysia } from "elysia";
+import { VERSION } from "../config/index.ts";
+import type { Logger } from "../log/index.ts";
+import { createMcpToolsServer, type ToolsClient } from "../mcp/tools-server.ts";
+import type { ApiTokens } from "./api-tokens.ts";
+import { isSameOrigin } from "./guard.ts";
+import type { Lockout } from "./lockout.ts";
+
+export interface McpHttpDeps {
+  tools: ToolsClient;
+  tokens: ApiTokens;
+  lockout: Lockout;
+  clientOf(request: Request): string;
+  log: Logger;
+}
+
+interface Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  owner: string;
+}
+
+const json = (status: number, error: string, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify({ jsonrpc: "2.0", error: { code: -32001, message: error }, id: null }), { status, headers: { "content-type": "application/json", ...headers } });
+
+export function mcpRoutes(app: AnyElysia, deps: McpHttpDeps): AnyElysia {
+  const sessions = new Map<string, Session>();
+
+  const handle = async (request: Request, body: unknown): Promise<Response> => {
+    // A page of another site may not drive a client's session (DNS rebinding, CSRF).
+    if (isSameOrigin(request) === false) return json(403, "cross-site request refused: /mcp is for MCP clients, not other sites' pages");
+    const client = deps.clientOf(request);
+    const wait = deps.lockout.begin(client);
+    if (wait > 0) return json(429, `too many wrong tokens from ${client}: try again in ${Math.ceil(wait / 1000)} s`, { "retry-after": String(Math.ceil(wait / 1000)) });
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+    const name = bearer ? deps.tokens.verify(bearer) : null;
+    if (!name) {
+      if (bearer) deps.lockout.fail(client);
+      return json(401, bearer ? "the API token is not valid (revoked, or never made): aiosctl tokens list" : "an API token is needed: Authorization: Bearer TOKEN (aiosctl tokens create NAME)", {
+        "www-authenticate": 'Bearer realm="aios-mcp"',
+      });
+    }
+    deps.lockout.succeed(client);
+    const sessionId = request.headers.get("mcp-session-id");
+    if (sessionId) {
+      const session = sessions.get(sessionId);
+      // Another token's session is as unknown as one that never was.
+      if (!session || session.owner !== name) return json(404, "no such MCP session: initialize a new one");
+      return session.transport.handleRequest(request, { parsedBody: body });
+    }
+    const server = createMcpToolsServer({ tools: deps.tools, agent: `mcp-${name}`, via: `http from ${client}`, version: VERSION });
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, owner: name });
+        deps.log.info("mcp session", { session: id, client: name, from: client });
+      },
+      onsessionclosed: (id) => {
+        sessions.delete(id);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    return transport.handleRequest(request, { parsedBody: body });
+  };
+
+  return app.all("/mcp", ({ request, body }) => handle(request, body), { detail: { summary: "MCP (Streamable HTTP): AIOS's tools for an MCP client with an API token" } });
+}
