@@ -13,6 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILD, ensureDataDisk } from "../rootfs/qemu.ts";
 import { ConsoleClient } from "./support/console.ts";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { certificateByFingerprint } from "../lib/tls/pin.ts";
 import { type DebRepo, startDebRepo } from "./support/deb-repo.ts";
 import { ScriptedModelServer } from "./support/model-server.ts";
@@ -243,6 +245,24 @@ describe("the ISO, end to end", () => {
     expect([removed.code, removed.stdout]).toEqual([0, expect.stringContaining("removed libonig5 6.9.8-1")]);
     // Nothing the install put there is left.
     expect((await sshRetry("find /var/lib/aios/pkg/bin /var/lib/aios/pkg/root -mindepth 1 | wc -l")).stdout.trim()).toBe("0");
+  });
+
+  test("an MCP client on the host reaches AIOS's tools over ssh … aiosctl mcp", async () => {
+    const client = new Client({ name: "host-mcp-client", version: "1.0.0" });
+    const sshArgs = ["-T", "-i", key, "-p", String(vm.sshPort), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR"];
+    await client.connect(new StdioClientTransport({ command: "ssh", args: [...sshArgs, "root@127.0.0.1", "aiosctl", "mcp"], stderr: "pipe" }));
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(["fs_read", "monitor_disk"]));
+      // mcp-local is read-only: nothing that changes the machine is offered.
+      expect(names).not.toContain("fs_write");
+      const read = await client.callTool({ name: "fs_read", arguments: { path: "/etc/os-release" } });
+      expect(read.isError).toBe(false);
+      expect(JSON.stringify(read.structuredContent)).toContain("AIOS");
+    } finally {
+      await client.close();
+    }
+    expect((await sshRetry("aiosctl audit --agent mcp-local")).stdout).toContain("fs.read");
   });
 
   test(":poweroff from aiosctl shell on the serial console powers off cleanly", async () => {
