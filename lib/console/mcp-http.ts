@@ -75,5 +75,6 @@ export function mcpRoutes(app: AnyElysia, deps: McpHttpDeps): AnyElysia {
     return transport.handleRequest(request, { parsedBody: body });
   };
 
-  return app.all("/mcp", ({ request, body }) => handle(request, body), { detail: { summary: "MCP (Streamable HTTP): AIOS's tools for an MCP client with an API token" } });
+  // MCP's own protocol (JSON-RPC), not part of the REST API the OpenAPI document describes.
+  return app.all("/mcp", ({ request, body }) => handle(request, body), { detail: { hide: true } });
 }
