@@ -7,6 +7,7 @@
  */
 import { Database } from "bun:sqlite";
 import { type Migration, migrate } from "../sys/index.ts";
+import type { Candidate } from "./resolve.ts";
 
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -53,15 +54,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   },
 ];
 
-export interface AvailableRow {
-  name: string;
-  version: string;
-  arch: string;
-  depends: string;
-  pre_depends: string;
-  provides: string;
-  conflicts: string;
-  breaks: string;
+/** A package of the index: what the resolver reads of it, and where and how big it is. */
+export interface AvailableRow extends Candidate {
   filename: string;
   size: number;
   sha256: string;
