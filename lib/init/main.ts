@@ -211,21 +211,10 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
   timeline.mark("network");
   installSshKeys(config, cmdline, say);
 
-  let services: ServiceDefinition[] = [];
-  try {
-    services = [...loadServiceDirectory(join(config.paths.config_dir, "services")), ...networkServices(config)];
-  } catch (error) {
-    say(`${(error as Error).message}`);
-    emergencyShell("the service definitions are invalid");
-  }
   // The data disk's format: moved forward if older; if newer, nothing but the shell runs on it.
   const format = storage === "disk" ? checkDataFormat(config.paths.state_dir) : ({ ok: true, from: DATA_FORMAT, to: DATA_FORMAT } as const);
   if (format.ok && format.from !== format.to) say(`data disk moved from format ${format.from} to ${format.to}`);
   if (!format.ok) say(`the services are not started: ${format.reason}`);
-  if (cmdline.get("aios.recovery") === "1" || !format.ok) {
-    if (format.ok) say("recovery mode: only the console shell is started");
-    services = services.filter((s) => s.name === "shell").map((s) => ({ ...s, after: [] }));
-  }
 
   let shuttingDown = false;
   let stack: Stack | undefined;
@@ -253,6 +242,21 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
     reboot: (reason) => shutdown("reboot", reason),
   });
   trial.atBoot();
+
+  let services: ServiceDefinition[] = [];
+  try {
+    services = [...loadServiceDirectory(join(config.paths.config_dir, "services")), ...networkServices(config)];
+  } catch (error) {
+    say(`${(error as Error).message}`);
+    // On a trial boot nobody may be at the console: the previous slot is the way back.
+    if (trial.abandon("the service definitions are invalid")) return new Promise<number>(() => {});
+    emergencyShell("the service definitions are invalid");
+  }
+  if (cmdline.get("aios.recovery") === "1" || !format.ok) {
+    if (format.ok) say("recovery mode: only the console shell is started");
+    services = services.filter((s) => s.name === "shell").map((s) => ({ ...s, after: [] }));
+  }
+
   process.on("SIGUSR1", () => shutdown("halt", "SIGUSR1"));
   process.on("SIGUSR2", () => shutdown("poweroff", "SIGUSR2"));
   process.on("SIGTERM", () => shutdown("reboot", "SIGTERM"));
@@ -271,6 +275,7 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
     stack = await startStack(config, "", services, fileLog, {}, shutdown, reading, timeline, (health, reasons) => trial.onHealth(health, reasons));
   } catch (error) {
     say(`cannot supervise: ${(error as Error).message}`);
+    if (trial.abandon("supervision could not start")) return new Promise<number>(() => {});
     emergencyShell("supervision could not start");
   }
   // PID 1 never returns: the event loop keeps it alive; shutdown ends in reboot(2).

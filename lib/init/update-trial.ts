@@ -62,6 +62,13 @@ export class UpdateTrial {
     else if (health === "degraded") this.fail(reasons.join("; "));
   }
 
+  /** On a trial boot: gives it up (recorded, rebooted into the previous slot) and says true; else false. */
+  abandon(reason: string): boolean {
+    if (!this.deps.onTrial || !this.deps.slot) return false;
+    this.fail(reason);
+    return true;
+  }
+
   private confirm(): void {
     this.settled = true;
     clearTimeout(this.timer);

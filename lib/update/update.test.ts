@@ -183,6 +183,14 @@ describe("the data disk and the trial boot", () => {
     expect(reboots).toEqual(["the trial of slot b failed"]);
     expect(readUpdateState(state)).toMatchObject({ state: "failed", reason: "tools failed: exited 1 five times" });
 
+    // Given up before any service runs (invalid service files): recorded, and rebooted the same way.
+    writeUpdateState(state, record);
+    const early = new UpdateTrial({ stateDir: state, slot: "b", onTrial: true, say: (l) => lines.push(l), reboot: (r) => reboots.push(r), setGrubSlot: (s) => grub.push(s), timeoutMs: 60_000 });
+    expect(early.abandon("the service definitions are invalid")).toBe(true);
+    expect(readUpdateState(state)).toMatchObject({ state: "failed", reason: "the service definitions are invalid" });
+    expect(new UpdateTrial({ stateDir: state, slot: "a", onTrial: false, say: () => {}, reboot: () => {} }).abandon("x")).toBe(false);
+    writeUpdateState(state, { ...record, state: "failed", reason: "tools failed: exited 1 five times" });
+
     const back = new UpdateTrial({ stateDir: state, slot: "a", onTrial: false, say: (l) => lines.push(l), reboot: () => {}, setGrubSlot: () => {} });
     back.atBoot();
     expect(readUpdateState(state)).toMatchObject({ state: "rolled-back", reason: "tools failed: exited 1 five times" });
