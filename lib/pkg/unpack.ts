@@ -125,7 +125,8 @@ export function programsOf(entries: readonly DataEntry[]): Map<string, string> {
 export function writeWrapper(dir: string, command: string, program: string): void {
   const root = join(dir, ROOT);
   const libraries = ["usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu", "usr/lib", "lib"].map((d) => join(root, d)).join(":");
-  const script = `#!/bin/sh\n# Made by AIOS's package manager: ${program} of the package root, with its libraries.\nLD_LIBRARY_PATH='${libraries}'\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH} exec '${join(root, program)}' "$@"\n`;
+  // Exported, then exec: an assignment before exec (a special built-in) is not exported by every shell.
+  const script = `#!/bin/sh\n# Made by AIOS's package manager: ${program} of the package root, with its libraries.\nLD_LIBRARY_PATH='${libraries}'\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}\nexport LD_LIBRARY_PATH\nexec '${join(root, program)}' "$@"\n`;
   ensureDirectories(dir, BIN);
   writeNew(join(dir, BIN, command), Buffer.from(script), 0o755);
 }
