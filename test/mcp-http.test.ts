@@ -101,6 +101,9 @@ describe("/mcp on the console", () => {
     expect(hijack.status).toBe(404);
 
     expect((await aiosctl("tokens", "revoke", "laptop")).stdout).toBe("revoked laptop\n");
+    // A name no token could have is refused as such, not looked up.
+    const odd = await aiosctl("tokens", "revoke", "Not A Name");
+    expect([odd.code, odd.stderr]).toEqual([64, expect.stringContaining("name")]);
     expect((await aiosctl("tokens", "list")).stdout).not.toContain("laptop");
     await expect(client.listTools()).rejects.toThrow();
     const after = await post({ authorization: `Bearer ${token}` });

@@ -19,19 +19,20 @@ export interface GrantRow {
   from_config: boolean;
 }
 
-/** The capabilities each agent file grants, from the one reader of those files (lib/config/agents). */
-export function readAgentCapabilities(dir: string): Map<string, string[]> {
-  const agents = new Map<string, string[]>();
+/**
+ * What the agent files say for aios-tools, from the one reader of those files
+ * (lib/config/agents): the capabilities each kind is granted, and which kinds are outside
+ * clients (external = true: MCP clients, the only kinds the console may issue tokens for).
+ */
+export function readAgentGrants(dir: string): { capabilities: Map<string, string[]>; external: Set<string> } {
+  const capabilities = new Map<string, string[]>();
+  const external = new Set<string>();
   for (const [kind, file] of readAgentFiles(dir)) {
     for (const capability of file.capabilities) parseCapability(capability);
-    agents.set(kind, file.capabilities);
+    capabilities.set(kind, file.capabilities);
+    if (file.external) external.add(kind);
   }
-  return agents;
-}
-
-/** The agent kinds of clients outside AIOS (external = true: MCP clients). */
-export function readExternalKinds(dir: string): Set<string> {
-  return new Set([...readAgentFiles(dir)].filter(([, file]) => file.external).map(([kind]) => kind));
+  return { capabilities, external };
 }
 
 export class Grants {

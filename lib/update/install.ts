@@ -33,7 +33,8 @@ export interface BootFiles {
 const BUSYBOX = "/bin/busybox";
 const CHUNK = 4 << 20;
 
-function sh(argv: string[], what: string): string {
+/** Runs a program to its end; InstallError saying what failed, with its words. */
+export function sh(argv: string[], what: string): string {
   const r = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new InstallError(`${what} failed (${argv[0]} exit ${r.exitCode}): ${r.stderr.toString().trim() || r.stdout.toString().trim()}`);
   return r.stdout.toString();

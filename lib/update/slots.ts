@@ -11,7 +11,9 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { writeFileAtomic } from "../sys/atomic-file.ts";
 import { readGrubEnv, updateGrubEnv } from "./grubenv.ts";
-import { copyInto, InstallError, partitionNames } from "./install.ts";
+import { copyInto, InstallError, partitionNames, sh as run } from "./install.ts";
+
+const sh = (argv: string[], what: string) => run(argv, what).trim();
 import { BOOT_LABEL, otherSlot, partitionBytes, rootPartitionName, type Slot, SLOTS } from "./layout.ts";
 
 const BUSYBOX = "/bin/busybox";
@@ -52,12 +54,6 @@ export function writeUpdateState(stateDir: string, state: UpdateState): void {
 export function bootedSlot(cmdline: ReadonlyMap<string, string>): Slot | null {
   const slot = cmdline.get("aios.slot");
   return slot === "a" || slot === "b" ? slot : null;
-}
-
-function sh(argv: string[], what: string): string {
-  const r = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
-  if (r.exitCode !== 0) throw new InstallError(`${what} failed: ${r.stderr.toString().trim() || `exit ${r.exitCode}`}`);
-  return r.stdout.toString().trim();
 }
 
 /** AIOS-BOOT mounted at BOOT_MOUNT (mounted now if it was not). */

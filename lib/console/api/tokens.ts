@@ -33,6 +33,6 @@ export function tokenRoutes(app: AnyElysia, deps: { tokens: ApiTokens }): AnyEly
         set.status = 404;
         return { error: `no token named ${params.name}` };
       },
-      { detail: { summary: "Revoke an API token: its client is refused from now on" } },
+      { params: v.object({ name: Name }), detail: { summary: "Revoke an API token: its client is refused from now on" } },
     );
 }
