@@ -24,6 +24,9 @@ export interface McpHttpDeps {
   log: Logger;
 }
 
+/** Open sessions one token may hold; a new one past this closes its oldest. */
+const MAX_SESSIONS_PER_TOKEN = 16;
+
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   owner: string;
@@ -61,6 +64,12 @@ export function mcpRoutes(app: AnyElysia, deps: McpHttpDeps): AnyElysia {
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
+        // A client that vanishes without DELETE leaves its session: a token keeps its newest few.
+        const own = [...sessions].filter(([, session]) => session.owner === name);
+        for (const [oldId, session] of own.slice(0, Math.max(0, own.length - MAX_SESSIONS_PER_TOKEN + 1))) {
+          sessions.delete(oldId);
+          void session.transport.close();
+        }
         sessions.set(id, { transport, owner: name });
         deps.log.info("mcp session", { session: id, client: name, from: client });
       },
