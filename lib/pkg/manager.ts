@@ -68,6 +68,9 @@ const MAX_INDEX_BYTES = 1 << 30;
 const MAX_DEB_BYTES = 1 << 30;
 const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 const INDEX_COMPRESSIONS = [".xz", ".gz", ""] as const;
+/** Debian policy 5.6.1 and 5.6.12. */
+const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+const VERSION = /^[0-9A-Za-z.+~:-]+$/;
 
 const SCRIPT_MEANING =
   "AIOS runs no maintainer scripts: system users, services, alternatives, caches and configuration they would make are not made; files are under /var/lib/aios/pkg/root (configuration in its etc/), and a program that reads data from a fixed /usr/share or /etc path does not find it there";
@@ -196,7 +199,8 @@ export class PackageManager {
           const arch = stanzaText(s, "Architecture");
           const sha256 = stanzaText(s, "SHA256");
           const filename = stanzaText(s, "Filename");
-          if (!name || !version || (arch !== ARCH && arch !== "all") || !/^[0-9a-f]{64}$/.test(sha256) || !filename || filename.split("/").includes("..")) continue;
+          // Even a signed index names files and cache paths: only Debian's own spellings pass.
+          if (!PACKAGE_NAME.test(name) || !VERSION.test(version) || (arch !== ARCH && arch !== "all") || !/^[0-9a-f]{64}$/.test(sha256) || !filename || filename.split("/").includes("..")) continue;
           const [summary = "", ...rest] = stanzaText(s, "Description").split("\n");
           insert.run(
             name,
