@@ -89,6 +89,7 @@ test: deps proto-check typecheck iso build-lancedb llama-server
       status=${PIPESTATUS[0]}; \
       passed=$(grep -Eo '^ *[0-9]+ pass$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \
       failed=$(grep -Eo '^ *[0-9]+ fail$' .test-output.log | grep -Eo '[0-9]+' | tail -1); \
+      if [ "$status" != 0 ]; then echo "--- what each failed test said (again, so the end of the log has it)"; scripts/failure-digest < .test-output.log; fi; \
       rm -f .test-output.log; \
       echo "tests: ${passed:-0} passed, ${failed:-0} failed"; \
       exit $status
