@@ -15,7 +15,10 @@ const CAPABILITY = /^(\*|[a-z][a-z0-9_-]*):(\*|[a-z][a-z0-9_-]*)(:.+)?$/;
 
 export const AgentFile = v.strictObject({
   description: v.pipe(v.string(), v.nonEmpty("say what the agent is for")),
-  tool_namespaces: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]*$/, "must be a tool namespace (fs, service, ...)"))), v.minLength(1, "an agent needs at least one tool namespace")),
+  tool_namespaces: v.pipe(
+    v.array(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]*$|^mcp\.[a-z][a-z0-9_-]{0,31}$/, "must be a tool namespace (fs, service, ..., or mcp.SERVER)"))),
+    v.minLength(1, "an agent needs at least one tool namespace"),
+  ),
   capabilities: v.array(v.pipe(v.string(), v.regex(CAPABILITY, "must be namespace:action[:resource-glob]"))),
   default_layer: v.optional(v.picklist(["operational", "tactical", "strategic"]), "operational"),
   step_limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)), 8),

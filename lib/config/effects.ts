@@ -35,6 +35,8 @@ const RULES: ReadonlyArray<[prefix: string, effect: Effect, components: readonly
   ["log.", "restart", COMPONENTS],
   ["rpc.", "restart", COMPONENTS],
   ["tools.", "restart", ["tools"]],
+  // aios-tools runs the servers; the orchestrator shows their tools to the agents named.
+  ["mcp.", "restart", ["tools", "orchestrator"]],
   ["memory.", "restart", ["memory"]],
   ["gateway.", "restart", ["gateway"]],
   ["orchestrator.", "restart", ["orchestrator"]],

@@ -288,6 +288,44 @@ export const ConfigSchema = v.strictObject({
      */
     base: absolutePath("/usr/lib/aios/packages"),
   }),
+  mcp: section({
+    /**
+     * MCP servers whose tools AIOS's agents may call, as mcp.SERVER.TOOL, through the same
+     * pipeline as AIOS's own tools (capability mcp:call:SERVER.TOOL, approvals by risk,
+     * the audit ledger; no backups: AIOS cannot undo what another program did).
+     */
+    servers: v.optional(
+      v.pipe(
+        v.array(
+          v.pipe(
+            v.strictObject({
+              /** The server's name in tool names and capabilities. */
+              name: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a short lower-case name (letters, digits, - and _)")),
+              /** A program speaking MCP on stdin/stdout: the argv, program first. */
+              command: v.optional(v.array(v.pipe(v.string(), v.nonEmpty("an argument must not be empty"))), []),
+              /** Its environment, beside PATH, HOME and LANG (nothing else of aios-tools' is passed). */
+              env: v.optional(v.record(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")), v.string()), {}),
+              /** Or a Streamable HTTP endpoint. */
+              url: v.optional(v.union([v.literal(""), v.pipe(v.string(), v.url("must be a URL"), v.regex(/^https?:/, "must be an http(s) URL"))]), ""),
+              /** The environment variable of aios-tools holding a bearer token for `url`. */
+              token_env: v.optional(v.string(), ""),
+              /** The risk of each of its tools (an unknown program's tool is risky until a person says otherwise). */
+              risk: v.optional(v.picklist(["low", "medium", "high", "critical"]), "high"),
+              /** A risk per tool name, for the tools a person has judged. */
+              tool_risk: v.optional(v.record(v.string(), v.picklist(["low", "medium", "high", "critical"])), {}),
+              /** Agent kinds that may call its tools (they see mcp.NAME and hold mcp:call:NAME.*). */
+              agents: v.optional(v.array(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,62}$/, "must be an agent kind"))), []),
+              /** The longest one call may take. */
+              timeout_ms: milliseconds(60_000),
+            }),
+            v.check((server) => server.command.length > 0 !== (server.url !== ""), "a server has either a command or a url"),
+          ),
+        ),
+        v.check((servers) => new Set(servers.map((s) => s.name)).size === servers.length, "two MCP servers have the same name"),
+      ),
+      [],
+    ),
+  }),
   console: section({
     /** Address the console listens on. */
     listen: v.optional(v.pipe(v.string(), v.ip()), "0.0.0.0"),

@@ -6,6 +6,7 @@
  * one reader of those files (lib/config/agents).
  */
 import { readAgentFiles } from "../config/agents.ts";
+import { mcpGrants, mcpNamespaces } from "../mcp/grants.ts";
 import type { LayerName } from "./store.ts";
 
 export interface AgentKind {
@@ -18,7 +19,8 @@ export interface AgentKind {
   prompt: string;
 }
 
-export function loadAgents(dir: string): Map<string, AgentKind> {
+/** mcpServers: [[mcp.servers]], whose `agents` are shown that server's tools (mcp.NAME) besides their own. */
+export function loadAgents(dir: string, mcpServers: ReadonlyArray<{ name: string; agents: readonly string[] }> = []): Map<string, AgentKind> {
   const agents = new Map<string, AgentKind>();
   for (const [kind, file] of readAgentFiles(dir)) {
     // An outside client's kind (MCP): its grants are for that client, not for planning.
@@ -26,8 +28,8 @@ export function loadAgents(dir: string): Map<string, AgentKind> {
     agents.set(kind, {
       kind,
       description: file.description,
-      toolNamespaces: file.tool_namespaces,
-      capabilities: file.capabilities,
+      toolNamespaces: [...new Set([...file.tool_namespaces, ...mcpNamespaces(mcpServers, kind)])],
+      capabilities: [...file.capabilities, ...(mcpGrants(mcpServers).get(kind) ?? [])],
       defaultLayer: file.default_layer,
       stepLimit: file.step_limit,
       prompt: file.prompt.trim(),

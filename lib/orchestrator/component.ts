@@ -23,7 +23,7 @@ export const orchestratorComponent: ComponentSpec = {
   name: "orchestrator",
   summary: "plans goals into tasks and runs them with agents",
   services: async ({ config, root, log, onStop }) => {
-    const agents = loadAgents(rooted(root, join(config.paths.config_dir, "agents")));
+    const agents = loadAgents(rooted(root, join(config.paths.config_dir, "agents")), config.mcp.servers);
     if (agents.size === 0) log.warn("no agent kinds are configured: goals cannot run", { dir: join(config.paths.config_dir, "agents") });
     const store = new OrchestratorStore(join(rooted(root, config.paths.state_dir), "orchestrator", "orchestrator.db"));
     const sockets = {

@@ -53,7 +53,7 @@ export class Engine {
     const catalogue = () => this.catalogue.current;
     this.runner = new ToolRunner(options.clients.tools, options.store, catalogue);
     this.transitions = new Transitions(options);
-    this.planner = new GoalPlanner(options, catalogue);
+    this.planner = new GoalPlanner(options, catalogue, () => this.catalogue.fresh());
     this.approvals = new ApprovalWaits(options, catalogue, this.transitions);
     this.tasks = new TaskRuns(options, catalogue, this.runner, this.transitions, this.planner, this.approvals);
     this.goalRuns = new GoalRuns(options, this.transitions, this.planner, this.tasks, () => this.stopping);

@@ -23,9 +23,12 @@ export class GoalPlanner {
   constructor(
     private readonly options: EngineOptions,
     private readonly catalogue: Catalogue,
+    /** Asks aios-tools again when the list is older than a moment (an MCP server's tools come and go). */
+    private readonly freshen: () => Promise<void> = async () => {},
   ) {}
 
   async plan(goal: GoalRow, signal: AbortSignal): Promise<Plan> {
+    await this.freshen();
     const reactive = reactivePlan(goal.text, this.options.agents, this.catalogue());
     if ("error" in reactive) throw new Error(reactive.error);
     if ("tasks" in reactive) return reactive;

@@ -26,9 +26,10 @@ export interface RepeatingRequest {
 type Built = Omit<PlannedTask, "id" | "dependsOn" | "layer" | "tools">;
 
 function directCall(text: string, tools: ReadonlyMap<string, ToolInfo>): Built | { error: string } | null {
-  const m = /^call ([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)\s*([\s\S]*)$/i.exec(text);
+  // An MCP server's tools are mcp.SERVER.TOOL, and their names keep their own case.
+  const m = /^call ([a-z][a-z0-9_]*\.(?:[a-z0-9_-]+\.)?[a-z0-9_-]*[a-z0-9_])\s*([\s\S]*)$/i.exec(text);
   if (!m) return null;
-  const name = m[1]!.toLowerCase();
+  const name = tools.has(m[1]!) ? m[1]! : m[1]!.toLowerCase();
   const tool = tools.get(name);
   if (!tool) return { error: `there is no tool "${name}" (aiosctl tools lists them)` };
   const args = m[2]!.trim();
@@ -62,7 +63,7 @@ function grantsAction(held: string, needed: string): boolean {
  * aios-tools refuses, naming the capability).
  */
 function agentFor(named: string, tool: string, agents: ReadonlyMap<string, AgentKind>, tools: ReadonlyMap<string, ToolInfo>): string | { error: string } {
-  const namespace = tool.split(".")[0]!;
+  const namespace = tools.get(tool)?.namespace ?? tool.split(".")[0]!;
   const needed = tools.get(tool)?.capability;
   const candidates = ["general", ...agents.keys()].filter((kind) => agents.get(kind)?.toolNamespaces.includes(namespace));
   const holds = (kind: string) => needed !== undefined && agents.get(kind)!.capabilities.some((held) => grantsAction(held, needed));

@@ -21,21 +21,30 @@ import { ToolExecutor } from "./executor.ts";
 import { Grants, readAgentGrants } from "./grants.ts";
 import { ToolRegistry } from "./registry.ts";
 import { toolsService } from "./service.ts";
+import { mcpGrants } from "../mcp/grants.ts";
+import { McpServers } from "../mcp/servers.ts";
 import { loadOrCreateKey } from "./token.ts";
 
 export const toolsComponent: ComponentSpec = {
   name: "tools",
   summary: "typed, capability-checked, audited actions on the machine",
-  services: async ({ config, root, log }) => {
+  services: async ({ config, root, log, onStop }) => {
     const stateDir = rooted(root, join(config.paths.state_dir, "tools"));
     const db = openToolsDatabase(join(stateDir, "tools.db"));
     const registry = new ToolRegistry(CATALOGUE);
+    const mcpServers = new McpServers(config.mcp.servers, log);
+    registry.extend(mcpServers);
+    mcpServers.start();
+    onStop(() => mcpServers.stop());
     const ledger = new AuditLedger(db, loadOrCreateSeal(join(stateDir, "audit.key"), join(stateDir, "audit.head"), db));
     ledger.ensureHead();
     const approvals = new Approvals(db, config.tools.approval_ttl_ms);
     const backups = new Backups(join(stateDir, "backups"), config.tools.backup_retention);
     const agentFiles = readAgentGrants(rooted(root, join(config.paths.config_dir, "agents")));
-    const grants = new Grants(db, agentFiles.capabilities);
+    // [[mcp.servers]] grants its agents its tools, beside what their files grant.
+    const configured = new Map(agentFiles.capabilities);
+    for (const [agent, capabilities] of mcpGrants(config.mcp.servers)) configured.set(agent, [...(configured.get(agent) ?? []), ...capabilities]);
+    const grants = new Grants(db, configured);
     const externalAgents = agentFiles.external;
     const key = loadOrCreateKey(join(stateDir, "token.key"));
     const outputCap = config.tools.output_cap_bytes;

@@ -68,7 +68,7 @@ export class Grants {
           agent: kind,
           capability,
           granted_by: "config",
-          reason: `agents/${kind}.toml`,
+          reason: capability.startsWith("mcp:call:") ? "[[mcp.servers]] in aios.toml" : `agents/${kind}.toml`,
           granted_at: 0,
           expires_at: null,
           from_config: true,

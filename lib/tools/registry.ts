@@ -59,6 +59,12 @@ export interface ToolDefinition<I = any, O = any> {
   readonly description: string;
   readonly input: v.GenericSchema<unknown, I>;
   readonly output: v.GenericSchema<unknown, O>;
+  /** Its namespace when not the name's first part (an MCP server's tools: "mcp.SERVER"). */
+  readonly namespace?: string;
+  /** The input's JSON Schema as given, when the tool came with one (an MCP server's tool). */
+  readonly inputJsonSchema?: Record<string, unknown>;
+  /** Why it cannot be called now (its MCP server is down); empty or absent when it can. */
+  unavailable?(): string;
   readonly risk: RiskName;
   /** A higher risk for some inputs (process.spawn as root is critical); never lower than `risk`. */
   riskOf?(input: NoInfer<I>): RiskName;
@@ -84,8 +90,14 @@ export function defineTool<I, O>(definition: ToolDefinition<I, O>): ToolDefiniti
   return definition;
 }
 
+/** Tools that come and go while aios-tools runs (an MCP server's); listed after the catalogue's. */
+export interface ToolSource {
+  list(): readonly ToolDefinition[];
+}
+
 export class ToolRegistry {
   private readonly tools = new Map<string, ToolDefinition>();
+  private readonly sources: ToolSource[] = [];
 
   constructor(definitions: readonly ToolDefinition[]) {
     for (const tool of definitions) {
@@ -95,11 +107,20 @@ export class ToolRegistry {
     }
   }
 
+  /** Adds a source of tools; a name the catalogue already has is never taken from it. */
+  extend(source: ToolSource): void {
+    this.sources.push(source);
+  }
+
   get(name: string): ToolDefinition | undefined {
-    return this.tools.get(name);
+    return this.tools.get(name) ?? this.fromSources().find((tool) => tool.name === name);
   }
 
   list(namespace?: string): ToolDefinition[] {
-    return [...this.tools.values()].filter((t) => !namespace || t.name.startsWith(`${namespace}.`)).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.tools.values(), ...this.fromSources()].filter((t) => !namespace || t.name.startsWith(`${namespace}.`)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private fromSources(): ToolDefinition[] {
+    return this.sources.flatMap((source) => source.list()).filter((tool) => !this.tools.has(tool.name) && !tool.reversible);
   }
 }

@@ -50,9 +50,9 @@ const schemaText = (schema: v.GenericSchema) => JSON.stringify(toJsonSchema(sche
 export function toProtoTool(tool: ToolDefinition): Tool {
   return {
     name: tool.name,
-    namespace: tool.name.split(".")[0]!,
+    namespace: tool.namespace ?? tool.name.split(".")[0]!,
     description: tool.description,
-    inputSchemaJson: schemaText(tool.input),
+    inputSchemaJson: tool.inputJsonSchema ? JSON.stringify(tool.inputJsonSchema) : schemaText(tool.input),
     outputSchemaJson: schemaText(tool.output),
     risk: RISK[tool.risk],
     capability: tool.capability,
@@ -60,6 +60,7 @@ export function toProtoTool(tool: ToolDefinition): Tool {
     reversible: tool.reversible,
     readOnly: tool.readOnly,
     timeoutMs: tool.timeoutMs,
+    unavailable: tool.unavailable?.() ?? "",
   };
 }
 

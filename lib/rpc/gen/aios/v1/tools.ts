@@ -208,6 +208,8 @@ export interface Tool {
   readOnly: boolean;
   /** Default time limit of one call. */
   timeoutMs: number;
+  /** Empty when it can be called now; else why not ("MCP server \"files\" is not running ..."). */
+  unavailable: string;
 }
 
 export interface ListToolsRequest {
@@ -1212,6 +1214,7 @@ function createBaseTool(): Tool {
     reversible: false,
     readOnly: false,
     timeoutMs: 0,
+    unavailable: "",
   };
 }
 
@@ -1249,6 +1252,9 @@ export const Tool: MessageFns<Tool> = {
     }
     if (message.timeoutMs !== 0) {
       writer.uint32(88).uint64(message.timeoutMs);
+    }
+    if (message.unavailable !== "") {
+      writer.uint32(98).string(message.unavailable);
     }
     return writer;
   },
@@ -1354,6 +1360,14 @@ export const Tool: MessageFns<Tool> = {
             message.timeoutMs = longToNumber(reader.uint64());
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.unavailable = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1395,6 +1409,7 @@ export const Tool: MessageFns<Tool> = {
         : isSet(object.timeout_ms)
         ? globalThis.Number(object.timeout_ms)
         : 0,
+      unavailable: isSet(object.unavailable) ? globalThis.String(object.unavailable) : "",
     };
   },
 
@@ -1433,6 +1448,9 @@ export const Tool: MessageFns<Tool> = {
     if (message.timeoutMs !== 0) {
       obj.timeoutMs = Math.round(message.timeoutMs);
     }
+    if (message.unavailable !== "") {
+      obj.unavailable = message.unavailable;
+    }
     return obj;
   },
 
@@ -1452,6 +1470,7 @@ export const Tool: MessageFns<Tool> = {
     message.reversible = object.reversible ?? false;
     message.readOnly = object.readOnly ?? false;
     message.timeoutMs = object.timeoutMs ?? 0;
+    message.unavailable = object.unavailable ?? "";
     return message;
   },
 };
