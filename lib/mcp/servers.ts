@@ -47,7 +47,7 @@ const McpOutput = v.strictObject({
 type McpOutput = v.InferOutput<typeof McpOutput>;
 
 // Control characters in a description could rewrite a terminal or hide text from a person.
-const printable = (text: string) => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, " ");
+const printable = (text: string) => text.replace(/\p{Cc}/gu, (c) => (c === "\n" || c === "\t" ? c : " "));
 
 /** One server: its connection, the tools it listed last, and whether they can be called now. */
 class McpServerLink {
