@@ -46,8 +46,11 @@ const CACHE = join(REPO, ".cache");
 const LINKS = ["aios-init", "aios-memory", "aios-gateway", "aios-tools", "aios-orchestrator", "aios-console", "aiosctl"];
 // What a running system never reads: documentation, translations, other init systems.
 // Also Debian's per-release and removed keyrings: debian-archive-keyring.gpg holds every key in use.
+// And OpenSSH's helpers for what AIOS does not do: host-based authentication (ssh-keysign, a
+// setuid-root program better absent), PKCS#11 tokens and FIDO keys used from this machine as a
+// client (1.6 MB; sshd checks a person's FIDO key without them).
 const SKIP =
-  /^(usr\/share\/(doc|man|info|locale|lintian|bug|bash-completion|zsh)|usr\/share\/keyrings\/debian-archive-(removed-keys|[a-z]+-[a-z-]+)\.gpg|etc\/(init\.d|rc\d\.d|cron\.[a-z]+|logrotate\.d|default|ufw|apt)|lib\/systemd|usr\/lib\/systemd|etc\/systemd)(\/|$)/;
+  /^(usr\/share\/(doc|man|info|locale|lintian|bug|bash-completion|zsh)|usr\/share\/keyrings\/debian-archive-(removed-keys|[a-z]+-[a-z-]+)\.gpg|usr\/lib\/openssh\/ssh-(keysign|pkcs11-helper|sk-helper)|etc\/(init\.d|rc\d\.d|cron\.[a-z]+|logrotate\.d|default|ufw|apt)|lib\/systemd|usr\/lib\/systemd|etc\/systemd)(\/|$)/;
 const LIB_DIR = "usr/lib/x86_64-linux-gnu";
 const EPOCH = Number(process.env.SOURCE_DATE_EPOCH ?? 0);
 // The Filesystem Hierarchy Standard 3.0's directories, so that scripts and instructions written

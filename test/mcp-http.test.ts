@@ -77,7 +77,7 @@ describe("/mcp on the console", () => {
     expect(made.code).toBe(0);
     const token = made.stdout.split("\n")[0]!;
     expect(token).toMatch(/^aios_[A-Za-z0-9_-]{43}$/);
-    expect((await aiosctl("tokens", "list")).stdout).toMatch(/^laptop\s+made .*never used$/m);
+    expect((await aiosctl("tokens", "list")).stdout).toMatch(/^laptop\s+\d{4}-\d\d: 0 requests, 0 tokens, \$0\.00; made .*never used$/m);
     const again = await aiosctl("tokens", "create", "laptop");
     expect([again.code, again.stderr]).toEqual([1, expect.stringContaining("there is a token named laptop already")]);
 

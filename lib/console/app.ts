@@ -20,6 +20,7 @@ import { systemRoutes } from "./api/system.ts";
 import { tokenRoutes } from "./api/tokens.ts";
 import type { ApiTokens } from "./api-tokens.ts";
 import { mcpRoutes } from "./mcp-http.ts";
+import { openAiRoutes } from "./openai-api.ts";
 import type { WebAssets } from "./assets.ts";
 import type { Backends } from "./backends.ts";
 import type { Credentials } from "./credentials.ts";
@@ -42,7 +43,7 @@ export interface ConsoleDeps {
   log: Logger;
   /** Served over HTTPS: browsers are told to come back only over HTTPS (HSTS). */
   hsts?: boolean;
-  /** API tokens of programs (MCP clients at /mcp); none: no /api/tokens and no /mcp. */
+  /** API tokens of programs (MCP clients at /mcp, OpenAI clients at /v1); none: no /api/tokens, /mcp or /v1. */
   tokens?: ApiTokens;
 }
 
@@ -152,6 +153,7 @@ export function createConsoleApp(deps: ConsoleDeps) {
   if (deps.tokens) {
     app = tokenRoutes(app, { tokens: deps.tokens });
     app = mcpRoutes(app, { tools: deps.backends.tools, tokens: deps.tokens, lockout: deps.lockout, clientOf, log: deps.log });
+    app = openAiRoutes(app, { gateway: deps.backends.gateway, tokens: deps.tokens, lockout: deps.lockout, clientOf, log: deps.log });
   }
   for (const asset of deps.assets.list()) app = app.get(asset.path, ({ request }) => deps.assets.respond(asset, request), { detail: { hide: true } });
   return app;

@@ -21,6 +21,15 @@ const MIGRATIONS: readonly Migration[] = [
       hash TEXT PRIMARY KEY, name TEXT NOT NULL, created_ms INTEGER NOT NULL, revoked_ms INTEGER, last_used_ms INTEGER);
     CREATE INDEX IF NOT EXISTS api_tokens_name ON api_tokens(name);`,
   },
+  {
+    version: 3,
+    description: "API tokens' monthly budgets and usage (/v1)",
+    apply: `ALTER TABLE api_tokens ADD COLUMN budget_tokens INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE api_tokens ADD COLUMN budget_usd REAL NOT NULL DEFAULT 0;
+    CREATE TABLE IF NOT EXISTS api_token_usage (
+      hash TEXT NOT NULL, month TEXT NOT NULL, requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL,
+      output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, PRIMARY KEY (hash, month));`,
+  },
 ];
 
 export const migrateConsoleDatabase = (db: Database) => migrate(db, "console.db", MIGRATIONS);

@@ -13,6 +13,7 @@ import { VERSION } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { createMcpToolsServer, type ToolsClient } from "../mcp/tools-server.ts";
 import type { ApiTokens } from "./api-tokens.ts";
+import { apiCallerOf } from "./api-caller.ts";
 import { isSameOrigin } from "./guard.ts";
 import type { Lockout } from "./lockout.ts";
 
@@ -41,18 +42,10 @@ export function mcpRoutes(app: AnyElysia, deps: McpHttpDeps): AnyElysia {
   const handle = async (request: Request, body: unknown): Promise<Response> => {
     // A page of another site may not drive a client's session (DNS rebinding, CSRF).
     if (isSameOrigin(request) === false) return json(403, "cross-site request refused: /mcp is for MCP clients, not other sites' pages");
-    const client = deps.clientOf(request);
-    const wait = deps.lockout.begin(client);
-    if (wait > 0) return json(429, `too many wrong tokens from ${client}: try again in ${Math.ceil(wait / 1000)} s`, { "retry-after": String(Math.ceil(wait / 1000)) });
-    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-    const name = bearer ? deps.tokens.verify(bearer) : null;
-    if (!name) {
-      if (bearer) deps.lockout.fail(client);
-      return json(401, bearer ? "the API token is not valid (revoked, or never made): aiosctl tokens list" : "an API token is needed: Authorization: Bearer TOKEN (aiosctl tokens create NAME)", {
-        "www-authenticate": 'Bearer realm="aios-mcp"',
-      });
-    }
-    deps.lockout.succeed(client);
+    const who = apiCallerOf(request, deps, "aios-mcp");
+    if ("refusal" in who) return json(who.refusal.status, who.refusal.message, who.refusal.headers);
+    const { client } = who;
+    const name = who.caller.name;
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId) {
       const session = sessions.get(sessionId);
