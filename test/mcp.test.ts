@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { AuditResult } from "../lib/rpc/gen/aios/v1/tools.ts";
+import { MemoryKind } from "../lib/rpc/gen/aios/v1/memory.ts";
 import { QUIET, type Stack, startStack } from "./support/stack.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-mcp-"));
@@ -75,6 +76,18 @@ describe("aiosctl mcp", () => {
     const result = await client.callTool({ name: "fs_read", arguments: { path: "/srv/hello.txt" } });
     expect(result.isError).toBe(false);
     expect(result.structuredContent).toMatchObject({ content: "hello from the machine\n" });
+  });
+
+  test("the image's mcp-local client searches AIOS's memory and reads the audit ledger (tools, not resources: one way in, checked and audited)", async () => {
+    await stack.memory.remember({ kind: MemoryKind.MEMORY_KIND_OUTCOME, title: "freed disk space", content: "removed 2 GiB of old logs under /var/log/archive", tags: ["disk"] });
+    const client = await connectAs("local");
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["memory_search", "sec_audit_query", "service_logs"]));
+    const found = await client.callTool({ name: "memory_search", arguments: { query: "old logs disk space" } });
+    expect(found.isError).toBe(false);
+    expect((found.structuredContent as { hits: { title: string }[] }).hits[0]?.title).toBe("freed disk space");
+    const audit = await client.callTool({ name: "sec_audit_query", arguments: { tool: "memory.search", limit: 5 } });
+    expect((audit.structuredContent as { entries: { agent: string }[] }).entries.map((e) => e.agent)).toContain("mcp-local");
   });
 
   test("a risky call waits for a person: approved from another client, then denied, then left to expire", async () => {

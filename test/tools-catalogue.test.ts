@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { AutonomyLevel } from "../lib/rpc/gen/aios/v1/common.ts";
 import { ToolsServiceDefinition } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { AiosError, connect, type ServiceClient } from "../lib/rpc/index.ts";
-import { cleanEnv, installBinary, type Running, start } from "./support/binary.ts";
+import { cleanEnv, installBinary, REPO, type Running, start } from "./support/binary.ts";
+import { MemoryKind, MemoryServiceDefinition } from "../lib/rpc/gen/aios/v1/memory.ts";
 import { dfUsePercent } from "./support/df.ts";
 import { requireHostPrograms } from "../scripts/host-programs.ts";
 import { agentToml } from "./support/agents.ts";
@@ -25,9 +26,10 @@ let init: Running;
 let tools: ServiceClient<typeof ToolsServiceDefinition>;
 let worker = 0;
 let repo: DebRepo | undefined;
-const PKG_TOML = '[pkg]\nmirror = "/srv/mirror"\nkeyring = "/etc/aios/archive-key.asc"\n';
+const PKG_TOML = '[pkg]\nmirror = "/srv/mirror"\nkeyring = "/etc/aios/archive-key.asc"\n\n[memory]\nembedder = "hashing"\n';
 
 const ALL_CAPS = [
+  "memory:read",
   "fs:*:/data/**",
   "process:read",
   "process:spawn:/usr/bin/*",
@@ -101,6 +103,8 @@ beforeAll(async () => {
     join(root, "etc/aios/services/tools.toml"),
     `command = "${Bun.which("ip", { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" })}"\nargs = ["netns", "exec", "${NETNS}", "${join(root, "usr/bin/aios-tools")}"]\ncritical = true\n[readiness]\nkind = "grpc"\n`,
   );
+  // memory.search asks aios-memory, as on the machine (it hosts the gateway too).
+  cpSync(join(REPO, "rootfs/overlay/etc/aios/services/memory.toml"), join(root, "etc/aios/services/memory.toml"));
   writeFileSync(join(root, "etc/aios/services/worker.toml"), 'command = "/bin/sh"\nargs = ["-c", "echo worker up; exec sleep 1000"]\n[restart]\npolicy = "on-failure"\n');
   init = start([join(root, "usr/bin/aios-init"), "--root", root], dir, cleanEnv());
   for (let i = 0; i < 1500 && !init.output().includes("AIOS ready"); i++) await Bun.sleep(40);
@@ -242,7 +246,7 @@ const CASES: Case[] = [
     bad: { port: 70_000 },
     field: "input.port",
   },
-  { tool: "service.list", good: () => ({}), check: (o) => expect(o.services.map((s: { name: string }) => s.name)).toEqual(["tools", "worker"]), bad: { all: true }, field: "input.all" },
+  { tool: "service.list", good: () => ({}), check: (o) => expect(o.services.map((s: { name: string }) => s.name)).toEqual(["memory", "tools", "worker"]), bad: { all: true }, field: "input.all" },
   { tool: "service.status", good: () => ({ name: "worker" }), check: (o) => expect(o.state).toBe("running"), bad: { name: "Not A Name" }, field: "input.name" },
   {
     tool: "service.logs",
@@ -334,6 +338,18 @@ const CASES: Case[] = [
     check: (o) => expect(o.connections).toEqual([expect.objectContaining({ protocol: "tcp", local: "127.0.0.1", local_port: HTTP_PORT, process: "busybox" })]),
     bad: { state: "open" },
     field: "input.state",
+  },
+  {
+    tool: "memory.search",
+    good: async () => {
+      const memory = connect(MemoryServiceDefinition, join(root, "run/aios/memory.sock"));
+      await memory.remember({ kind: MemoryKind.MEMORY_KIND_INCIDENT, title: "sshd failed", content: "sshd failed: its host key was missing; ssh-keygen -A made it", tags: ["ssh"] });
+      memory.close();
+      return { query: "why did sshd fail", kinds: ["incident"] };
+    },
+    check: (o) => expect(o.hits[0]).toMatchObject({ kind: "incident", title: "sshd failed" }),
+    bad: { query: "" },
+    field: "input.query",
   },
   {
     tool: "sec.audit_query",

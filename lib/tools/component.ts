@@ -50,7 +50,8 @@ export const toolsComponent: ComponentSpec = {
     const outputCap = config.tools.output_cap_bytes;
     const initSocket = socketPath(config, root, "init");
     const protectedPaths = new ProtectedPaths({ stateDir: config.paths.state_dir, runDir: config.paths.run_dir, configDir: config.paths.config_dir });
-    const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, initSocket, stateDir, protectedPaths, log });
+    const memorySocket = socketPath(config, root, "memory");
+    const executor = new ToolExecutor({ registry, ledger, approvals, backups, grants, key, root, outputCap, initSocket, memorySocket, stateDir, protectedPaths, log });
     // Commands a killed aios-tools left running die now: nothing it started outlives it.
     // SIGKILL at once: a command must not take its next step after its owner died.
     const leftovers = await new GroupRecords(join(stateDir, RUNNING_DIR)).stopLeftovers(log, 0);
@@ -58,7 +59,7 @@ export const toolsComponent: ComponentSpec = {
     if (leftovers.length || cgroups) log.warn("stopped commands an earlier aios-tools left running", { groups: leftovers.length, cgroups });
     log.info("tool catalogue loaded", { tools: registry.list().length });
     // A copy of the ledger's head outside aios-tools' files, in aios-memory.
-    const anchor = new HeadAnchor(connect(MemoryServiceDefinition, socketPath(config, root, "memory")), ledger, log);
+    const anchor = new HeadAnchor(connect(MemoryServiceDefinition, memorySocket), ledger, log);
     anchor.start();
     return [toolsService({ registry, executor, ledger, approvals, grants, externalAgents, key, root, outputCap, anchor, log })];
   },

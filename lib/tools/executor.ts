@@ -18,6 +18,7 @@ import * as v from "valibot";
 import { rooted } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import { InitServiceDefinition } from "../rpc/gen/aios/v1/init.ts";
+import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
 import { AiosError, connect, failedPrecondition, fromValibotIssues, invalidArgument, notFound, permissionDenied, type ServiceClient } from "../rpc/index.ts";
 import type { Approvals } from "./approvals.ts";
 import type { AuditLedger, AuditResult } from "./audit.ts";
@@ -80,6 +81,8 @@ export interface ExecutorOptions {
   outputCap: number;
   /** aios-init's socket, for the service tools. */
   initSocket: string;
+  /** aios-memory's socket, for memory.search; none: that tool says it cannot answer. */
+  memorySocket?: string;
   /** STATE_DIR/tools on disk. */
   stateDir: string;
   /** Paths no grant opens. */
@@ -128,6 +131,7 @@ type AuditEntryInProgress = ReturnType<ToolExecutor["entry"]>;
 
 export class ToolExecutor {
   private initClient: ServiceClient<typeof InitServiceDefinition> | undefined;
+  private memoryClient: ServiceClient<typeof MemoryServiceDefinition> | undefined;
   /** Backups being restored now: two concurrent rollbacks of one call cannot both run. */
   private readonly rollingBack = new Set<string>();
 
@@ -158,6 +162,12 @@ export class ToolExecutor {
   init(): ServiceClient<typeof InitServiceDefinition> {
     this.initClient ??= connect(InitServiceDefinition, this.options.initSocket);
     return this.initClient;
+  }
+
+  memory(): ServiceClient<typeof MemoryServiceDefinition> {
+    if (!this.options.memorySocket) throw new ToolFailure("io", "aios-memory is not known to this aios-tools");
+    this.memoryClient ??= connect(MemoryServiceDefinition, this.options.memorySocket);
+    return this.memoryClient;
   }
 
   async execute(call: ExecuteCall): Promise<ExecuteOutcome> {
@@ -358,6 +368,7 @@ export class ToolExecutor {
       grants: this.options.grants,
       stateDir: this.options.stateDir,
       init: () => this.init(),
+      memory: () => this.memory(),
       holdsAction: (namespace, action) => claims.caps.map(parseCapability).some((c) => (c.namespace === "*" || c.namespace === namespace) && (c.action === "*" || c.action === action)),
       log: this.options.log.child({ execution_id: executionId }),
     };

@@ -8,6 +8,7 @@
 import type * as v from "valibot";
 import type { Logger } from "../log/index.ts";
 import type { InitServiceDefinition } from "../rpc/gen/aios/v1/init.ts";
+import type { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
 import type { ServiceClient } from "../rpc/index.ts";
 import type { CheckedOpener } from "./checked-open.ts";
 import type { AuditLedger } from "./audit.ts";
@@ -35,6 +36,8 @@ export interface ToolContext {
   readonly stateDir: string;
   /** aios-init's service, for the service tools. */
   init(): ServiceClient<typeof InitServiceDefinition>;
+  /** aios-memory's service, for memory.search. */
+  memory(): ServiceClient<typeof MemoryServiceDefinition>;
   /** Whether this call's grant covers the tool's capability for a resource found while running. */
   mayTouch(resource: string): boolean;
   /** Whether the caller's token carries this action of this namespace, for any resource ("net", "connect"). */

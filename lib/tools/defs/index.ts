@@ -54,9 +54,11 @@ import { serviceList } from "./service/list.ts";
 import { serviceLogs } from "./service/logs.ts";
 import { serviceStatus } from "./service/status.ts";
 import { sysConfigGet, sysConfigSet } from "./sys/config.ts";
+import { memorySearch } from "./memory/search.ts";
 import { pkgInfo, pkgInstall, pkgList, pkgRemove, pkgSearch, pkgUpdate } from "./pkg/tools.ts";
 
 export const CATALOGUE: readonly ToolDefinition[] = [
+  memorySearch,
   fsRead,
   fsWrite,
   fsAppend,
