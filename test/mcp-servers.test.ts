@@ -16,7 +16,7 @@ import { GoalState } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
 import { AuditResult } from "../lib/rpc/gen/aios/v1/tools.ts";
 import { AiosError, decideApproval } from "../lib/rpc/index.ts";
 import { agentToml } from "./support/agents.ts";
-import { REPO } from "./support/binary.ts";
+import { REPO, run } from "./support/binary.ts";
 import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -88,6 +88,10 @@ describe("MCP servers as tools", () => {
     expect(byName.get("mcp.demo.note")!.risk).toBe(RiskLevel.RISK_LEVEL_HIGH);
     expect(byName.get("mcp.files.write_file")!.risk).toBe(RiskLevel.RISK_LEVEL_HIGH);
     expect(tools.every((t) => !t.reversible && t.unavailable === "")).toBe(true);
+    // aiosctl tools says the same in a line each.
+    const shown = await run([join(stack.root, "usr/bin/aiosctl"), "tools", "mcp.demo", "--root", stack.root], stack.root);
+    expect(shown.stdout).toMatch(/^mcp\.demo\.add\s+low\s+mcp:call\s+Adds two numbers\./m);
+    expect(shown.stdout).toMatch(/^mcp\.demo\.note\s+high\s/m);
     // AIOS's own catalogue is all still there.
     const all = (await stack.tools.listTools({ namespace: "", pageSize: 0, pageToken: "" })).tools.map((t) => t.name);
     expect(all).toEqual(expect.arrayContaining(["fs.read", "mcp.demo.add"]));

@@ -16,6 +16,7 @@ import { rollbackCommand } from "./rollback.ts";
 import { pkgCommand } from "./pkg.ts";
 import { mcpCommand } from "./mcp.ts";
 import { tokensCommand } from "./tokens.ts";
+import { toolsCommand } from "./tools.ts";
 import { installCommand, updateCommand } from "./update.ts";
 import { configCommand, reloadCommand } from "./config.ts";
 import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
@@ -39,6 +40,7 @@ Commands:
                           control a service and wait until it is ready (or stopped)
   restart NAME            the same as service restart NAME
   audit [verify]          the audit ledger; verify recomputes its hash chain (exit 1 if broken)
+  tools [NAMESPACE]       the tools (AIOS's and its MCP servers'): risk, capability, available now
   rollback EXECUTION_ID   undo a reversible tool call (file write, firewall change) from its backup;
                           asks first when the undo needs approval (--yes gives it)
   memory search "TEXT"    what AIOS remembers (memory stats: counts and sizes)
@@ -93,6 +95,7 @@ const COMMANDS: Record<string, Command> = {
   service: serviceCommand,
   rollback: rollbackCommand,
   audit: auditCommand,
+  tools: toolsCommand,
   memory: memoryCommand,
   schedules: schedulesCommand,
   config: configCommand,
