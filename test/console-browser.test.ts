@@ -214,6 +214,25 @@ describe("the console in a browser", () => {
     expect(await page.textContent('#settings-table tr[data-key="console.password_hash"]')).toBe('console.password_hash""default');
   });
 
+  test("API tokens on the settings view: made with a budget (the secret shown once, and it works at /v1), listed with its use, revoked", async () => {
+    await page.click("#tabs button[data-view=settings]");
+    await page.fill("#token-name", "notebook");
+    await page.fill("#token-budget-tokens", "5000");
+    await page.click("#token-form button[type=submit]");
+    await page.waitForSelector("#token-made:not([hidden])", WAIT);
+    const secret = (await page.textContent("#token-secret"))!;
+    expect(secret).toMatch(/^aios_/);
+    const models = await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(models.status).toBe(200);
+    await page.waitForFunction(() => document.querySelector("#tokens-table tbody")!.textContent!.includes("notebook"), null, WAIT);
+    expect(await page.textContent("#tokens-table tbody tr")).toContain("0 of 5000");
+    await shot("09-tokens");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.click('#tokens-table button[data-revoke="notebook"]');
+    await page.waitForFunction(() => document.querySelector("#tokens-table tbody")!.textContent!.includes("no API tokens"), null, WAIT);
+    expect((await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+  });
+
   test("on a phone: no sideways scrolling, the goal box and tabs fit", async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await phone.goto(base);

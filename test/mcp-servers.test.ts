@@ -19,12 +19,16 @@ import { agentToml } from "./support/agents.ts";
 import { REPO, run } from "./support/binary.ts";
 import { goalIn, QUIET, type Stack, startStack, submit } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
+import { serveDemoHttp } from "./support/mcp-demo-server.ts";
+import { ScriptedModelServer } from "./support/model-server.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-mcp-servers-"));
 const notes = join(dir, "notes.txt");
 const shared = join(dir, "shared");
 let stack: Stack;
 
+const cloud = new ScriptedModelServer();
+const remote = serveDemoHttp(join(dir, "remote-notes.txt"), "demo-secret");
 const FILESYSTEM_SERVER = join(REPO, "node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
 
 beforeAll(async () => {
@@ -33,13 +37,21 @@ beforeAll(async () => {
   const config = [
     QUIET,
     '[memory]\nembedder = "hashing"\n',
-    "[orchestrator]\nmonitor_interval_ms = 0\n",
-    "[gateway]\nmodels = []\n",
+    "[orchestrator]\nmonitor_interval_ms = 0\ntask_retries = 1\ntask_retry_base_ms = 50\n",
+    `[gateway]\nretries = 0\n\n[[gateway.providers]]\nid = "scripted"\nkind = "openai"\nbase_url = "${cloud.openaiBaseUrl}"\napi_key = "k"\n`,
+    ...["operational", "tactical", "strategic"].map((layer) => `[[gateway.models]]\nid = "${layer}"\nlayer = "${layer}"\nprovider = "scripted"\nname = "${layer}-model"\ncontext_size = 32000\n`),
     "[[mcp.servers]]",
     'name = "demo"',
     `command = ${JSON.stringify([process.execPath, join(REPO, "test/support/mcp-demo-server.ts"), notes])}`,
     'agents = ["helper"]',
     'tool_risk = { add = "low", fail = "low", exit = "low" }',
+    "",
+    "[[mcp.servers]]",
+    'name = "remote"',
+    `url = ${JSON.stringify(remote.url)}`,
+    'token_env = "DEMO_MCP_TOKEN"',
+    'agents = ["helper"]',
+    'tool_risk = { add = "low" }',
     "",
     "[[mcp.servers]]",
     'name = "files"',
@@ -48,8 +60,11 @@ beforeAll(async () => {
     'tool_risk = { read_text_file = "low", list_directory = "low" }',
     "",
   ].join("\n");
+  // aios-tools' environment holds the remote server's token (token_env), as a service file's env would.
+  const toolsService = readFileSync(join(REPO, "rootfs/overlay/etc/aios/services/tools.toml"), "utf8").replace("[readiness]", 'env = { DEMO_MCP_TOKEN = "demo-secret" }\n[readiness]');
   stack = await startStack(join(dir, "root"), {
     config,
+    services: { tools: toolsService },
     agents: {
       helper: agentToml(["monitor:read"]),
       // Shown the demo server's tools by its own file, but never granted them.
@@ -57,12 +72,18 @@ beforeAll(async () => {
     },
   });
   await waitFor(
-    async () => (await listed()).filter((t) => !t.unavailable).length >= 6,
+    async () => {
+      const available = (await listed()).filter((t) => !t.unavailable).map((t) => t.name);
+      const wanted = ["mcp.demo.add", "mcp.remote.add", "mcp.files.read_text_file"];
+      return wanted.every((name) => available.includes(name));
+    },
     () => `the MCP servers' tools to be listed and available:\n${stack.init.output().slice(-3000)}`,
   );
 });
 afterAll(async () => {
   await stack?.stop();
+  remote.stop();
+  await cloud.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -104,6 +125,34 @@ describe("MCP servers as tools", () => {
     expect(JSON.stringify(goal.tasks[0]!.result)).toContain("42");
     const entries = (await audited("mcp.demo.add")).filter((e) => e.goalId === id);
     expect(entries.map((e) => [e.agent, e.result])).toContainEqual(["helper", AuditResult.AUDIT_RESULT_OK]);
+  });
+
+  test("a model plans with an MCP tool and the agent loop calls it, by a provider-safe name", async () => {
+    const from = cloud.requests.length;
+    cloud.enqueue(
+      {
+        text: JSON.stringify({
+          tasks: [{ id: "sum", description: "add 19 and 23 with the demo server", agent: "helper", tools: ["mcp.demo.add"], depends_on: [], layer: "tactical", success_check: "the sum is known" }],
+        }),
+      },
+      { toolCalls: [{ name: "mcp_demo_add", arguments: { a: 19, b: 23 } }] },
+      { toolCalls: [{ name: "task_done", arguments: { result: "the sum is 42", evidence: "mcp.demo.add said so", success: true } }] },
+    );
+    const id = await submit(stack, "figure out what nineteen and twenty-three add up to, with the demo MCP server");
+    const goal = await goalIn(stack, id);
+    expect(`${GoalState[goal.state]}: ${goal.stateReason}`).toBe("GOAL_STATE_SUCCEEDED: every task succeeded");
+    const [planning, step] = cloud.requests.slice(from);
+    // The planner was shown the helper's MCP tools; the agent was offered them by safe names.
+    expect(JSON.stringify(planning!.body.messages)).toContain("mcp.demo.add");
+    expect((step!.body.tools as { function: { name: string } }[]).map((t) => t.function.name)).toContain("mcp_demo_add");
+    const ran = (await audited("mcp.demo.add")).filter((e) => e.goalId === id);
+    expect(ran.map((e) => [e.agent, e.result])).toContainEqual(["helper", AuditResult.AUDIT_RESULT_OK]);
+  });
+
+  test("a server on Streamable HTTP behind a bearer token (token_env): a goal calls its tool", async () => {
+    const goal = await goalIn(stack, await submit(stack, 'call mcp.remote.add {"a": 20, "b": 22}'));
+    expect(`${GoalState[goal.state]}: ${goal.stateReason}`).toBe("GOAL_STATE_SUCCEEDED: every task succeeded");
+    expect(JSON.stringify(goal.tasks[0]!.result)).toContain("42");
   });
 
   test("the reference filesystem server from npm: a goal reads a file through it", async () => {

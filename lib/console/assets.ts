@@ -22,6 +22,7 @@ import { pageHtml } from "./web/page.ts";
 import * as request from "./web/request.ts" with { type: "text" };
 import * as services from "./web/services.ts" with { type: "text" };
 import * as settings from "./web/settings.ts" with { type: "text" };
+import * as tokens from "./web/tokens.ts" with { type: "text" };
 import * as taskGraph from "./web/task-graph.ts" with { type: "text" };
 
 /**
@@ -40,6 +41,7 @@ const MODULES: Record<string, unknown> = {
   "request.ts": request,
   "services.ts": services,
   "settings.ts": settings,
+  "tokens.ts": tokens,
   "task-graph.ts": taskGraph,
 };
 

@@ -24,11 +24,20 @@ const MIGRATIONS: readonly Migration[] = [
   {
     version: 3,
     description: "API tokens' monthly budgets and usage (/v1)",
-    apply: `ALTER TABLE api_tokens ADD COLUMN budget_tokens INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE api_tokens ADD COLUMN budget_usd REAL NOT NULL DEFAULT 0;
-    CREATE TABLE IF NOT EXISTS api_token_usage (
-      hash TEXT NOT NULL, month TEXT NOT NULL, requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL,
-      output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, PRIMARY KEY (hash, month));`,
+    // Like every step, safe on a database made before versions (its columns may be there).
+    apply: (db) => {
+      const columns = new Set(
+        db
+          .query<{ name: string }, []>("PRAGMA table_info(api_tokens)")
+          .all()
+          .map((c) => c.name),
+      );
+      if (!columns.has("budget_tokens")) db.exec("ALTER TABLE api_tokens ADD COLUMN budget_tokens INTEGER NOT NULL DEFAULT 0");
+      if (!columns.has("budget_usd")) db.exec("ALTER TABLE api_tokens ADD COLUMN budget_usd REAL NOT NULL DEFAULT 0");
+      db.exec(`CREATE TABLE IF NOT EXISTS api_token_usage (
+        hash TEXT NOT NULL, month TEXT NOT NULL, requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, PRIMARY KEY (hash, month))`);
+    },
   },
 ];
 

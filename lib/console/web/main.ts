@@ -18,6 +18,7 @@ import { refreshModels } from "./models.ts";
 import { api, onSignedOut } from "./request.ts";
 import { refreshServices, restartSelectedService } from "./services.ts";
 import { applySettings, refreshSettings, saveSetting } from "./settings.ts";
+import { createToken, refreshTokens } from "./tokens.ts";
 import type { EventJson } from "./wire.ts";
 
 const views: Record<string, () => Promise<void>> = {
@@ -28,7 +29,9 @@ const views: Record<string, () => Promise<void>> = {
   memory: refreshMemoryStats,
   models: refreshModels,
   services: refreshServices,
-  settings: refreshSettings,
+  settings: async () => {
+    await Promise.all([refreshSettings(), refreshTokens()]);
+  },
 };
 let currentView = "dashboard";
 let events: EventSource | null = null;
@@ -86,6 +89,7 @@ function wireControls() {
   $("audit-verify").addEventListener("click", verifyAudit);
   $("service-restart").addEventListener("click", restartSelectedService);
   $<HTMLFormElement>("settings-form").addEventListener("submit", saveSetting);
+  $<HTMLFormElement>("token-form").addEventListener("submit", createToken);
   $("settings-apply").addEventListener("click", () => applySettings(false));
   $("settings-restart").addEventListener("click", () => applySettings(true));
   $<HTMLSelectElement>("autonomy").addEventListener("change", (e) =>

@@ -103,6 +103,16 @@ ${preload.map((path) => `<link rel="modulepreload" href="${path}">`).join("\n")}
         <button type="submit" class="primary">Save</button>
       </form>
       <div class="card"><div class="row"><button id="settings-apply" class="primary">Apply</button><button id="settings-restart" class="quiet" hidden>Restart</button><span id="settings-result" role="status"></span></div><ul id="settings-changes" class="plain"></ul></div>
+      <div class="card"><h2>API tokens <span class="muted">programs at /mcp and /v1</span></h2>
+        <form id="token-form" class="row">
+          <input id="token-name" placeholder="name, e.g. laptop" maxlength="41" pattern="[a-z][a-z0-9-]*" required>
+          <input id="token-budget-tokens" type="number" min="0" step="1" placeholder="model tokens a month (0: no limit)">
+          <input id="token-budget-usd" type="number" min="0" step="0.01" placeholder="dollars a month (0: no limit)">
+          <button type="submit" class="primary">Create</button>
+        </form>
+        <p id="token-made" hidden>Shown once, keep it: <code id="token-secret"></code></p>
+        <div class="table-wrap"><table id="tokens-table"><thead><tr><th>name</th><th>requests</th><th>tokens this month</th><th>cost this month</th><th>last used</th><th></th></tr></thead><tbody></tbody></table></div>
+      </div>
       <div class="card"><h2>Configuration <span id="settings-file" class="muted"></span></h2><div class="table-wrap"><table id="settings-table"><thead><tr><th>key</th><th>value</th><th></th></tr></thead><tbody></tbody></table></div></div>
     </section>
   </main>
