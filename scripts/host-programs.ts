@@ -97,6 +97,8 @@ export const HOST_PROGRAMS = {
   sleep: { debian: "coreutils", for: ["tests"] },
   "/bin/echo": { debian: "coreutils", for: ["tests"] },
   "/bin/true": { debian: "coreutils", for: ["tests"] },
+  // The fleet's tests and bench: JetStream on loopback (lib/fleet).
+  "nats-server": { debian: "nats-server", for: ["tests", "bench"] },
   // scripts/failure-digest repeats what each failed test said at the end of `just test`.
   awk: { debian: "mawk", for: ["tests"] },
   // The console's browser tests (playwright-core drives Debian's chromium).

@@ -16,6 +16,7 @@ const ENTRIES: Record<string, readonly [string, string, () => Promise<{ main: Ma
   tools: ["aios-tools", "typed, capability-checked, audited actions on the machine", () => import("../tools/main.ts")],
   orchestrator: ["aios-orchestrator", "plans goals into tasks and runs them with agents", () => import("../orchestrator/main.ts")],
   console: ["aios-console", "the HTTP console", () => import("../console/main.ts")],
+  fleet: ["aios-fleet", "this machine in a fleet on NATS JetStream ([fleet] enabled)", () => import("../fleet/main.ts")],
   host: ["aios-host", "several of the above in one process: aios host memory gateway", () => import("../host/main.ts")],
   ctl: ["aiosctl", "the command line: health, goals, approvals, logs ...", () => import("../aiosctl/main.ts")],
 };

@@ -15,6 +15,7 @@ import { meminfo } from "../sys/index.ts";
 import { askYesNo } from "./ask.ts";
 import { enumName, type Flags, json, runCommand, usageError } from "./command.ts";
 import { AUTONOMY_NAMES } from "../rpc/autonomy.ts";
+import { fleetGoalCommand } from "./fleet.ts";
 
 const goalState = (state: GoalState) => enumName(state, GoalState, "GOAL_STATE_");
 
@@ -118,12 +119,14 @@ async function followGoal(c: ServiceClient<typeof OrchestratorServiceDefinition>
 }
 
 export function goalCommand(argv: readonly string[]): Promise<number> {
+  // To other machines of the fleet: through aios-fleet, not this machine's orchestrator.
+  if (argv.some((arg) => arg === "--on" || arg === "--machine" || arg.startsWith("--on=") || arg.startsWith("--machine="))) return fleetGoalCommand(argv);
   const flags: Flags = {
     priority: { type: "string", help: "0 to 100 (default 50)" },
     "no-follow": { type: "boolean", help: "print the goal id and return" },
     follow: { type: "boolean", help: "with show: follow the goal until it ends" },
   };
-  const usage = 'aiosctl goal "TEXT"  |  aiosctl goal show ID [--follow]';
+  const usage = 'aiosctl goal "TEXT"  |  aiosctl goal show ID [--follow]  |  aiosctl goal --on SELECTOR "TEXT"';
   return runCommand(argv, orchestrator("goal", usage, "submit a goal and follow it until it ends; or show one", flags), async (c, { positionals, values }) => {
     if (positionals.length === 2 && positionals[0] === "show" && GOAL_ID.test(positionals[1]!)) {
       const { goal } = await c.getGoal({ goalId: positionals[1]! });

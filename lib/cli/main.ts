@@ -17,6 +17,7 @@ import { pkgCommand } from "./pkg.ts";
 import { mcpCommand } from "./mcp.ts";
 import { tokensCommand } from "./tokens.ts";
 import { toolsCommand } from "./tools.ts";
+import { fleetCommand } from "./fleet.ts";
 import { installCommand, updateCommand } from "./update.ts";
 import { configCommand, reloadCommand } from "./config.ts";
 import { auditCommand, logsCommand, memoryCommand, powerCommand, restartCommand, serviceCommand, servicesCommand, usageCommand } from "./system.ts";
@@ -41,6 +42,7 @@ Commands:
   restart NAME            the same as service restart NAME
   audit [verify]          the audit ledger; verify recomputes its hash chain (exit 1 if broken)
   tools [NAMESPACE]       the tools (AIOS's and its MCP servers'): risk, capability, available now
+  fleet ls|status|goal ID the fleet of AIOS machines ([fleet]); goal --on SELECTOR "TEXT" sends one
   rollback EXECUTION_ID   undo a reversible tool call (file write, firewall change) from its backup;
                           asks first when the undo needs approval (--yes gives it)
   memory search "TEXT"    what AIOS remembers (memory stats: counts and sizes)
@@ -96,6 +98,7 @@ const COMMANDS: Record<string, Command> = {
   rollback: rollbackCommand,
   audit: auditCommand,
   tools: toolsCommand,
+  fleet: fleetCommand,
   memory: memoryCommand,
   schedules: schedulesCommand,
   config: configCommand,

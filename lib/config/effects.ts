@@ -37,6 +37,9 @@ const RULES: ReadonlyArray<[prefix: string, effect: Effect, components: readonly
   ["tools.", "restart", ["tools"]],
   // aios-tools runs the servers; the orchestrator shows their tools to the agents named.
   ["mcp.", "restart", ["tools", "orchestrator"]],
+  // aios-fleet is started by aios-init only when the fleet is on: at the next boot.
+  ["fleet.enabled", "boot", []],
+  ["fleet.", "restart", ["fleet"]],
   ["memory.", "restart", ["memory"]],
   ["gateway.", "restart", ["gateway"]],
   ["orchestrator.", "restart", ["orchestrator"]],

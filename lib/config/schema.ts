@@ -326,6 +326,37 @@ export const ConfigSchema = v.strictObject({
       [],
     ),
   }),
+  fleet: section({
+    /** Join a fleet of AIOS machines through NATS JetStream (aios-fleet runs only then). */
+    enabled: v.optional(v.boolean(), false),
+    /** NATS servers: nats://host:4222 (or tls://). */
+    servers: v.optional(v.array(v.pipe(v.string(), v.regex(/^(nats|tls):\/\/[^\s/]+$/, "must be a NATS URL (nats://host:4222 or tls://host:4222)"))), []),
+    /** This machine's name in the fleet; empty: system.hostname. */
+    name: v.optional(v.pipe(v.string(), v.regex(/^$|^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a machine name (lower-case letters, digits, -)")), ""),
+    /** Labels goals are addressed by: { role = "web", site = "lab" }. */
+    labels: v.optional(
+      v.record(
+        v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_.-]{0,62}$/, "must be a label name (lower-case letters, digits, _ . -)")),
+        v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{0,63}$/, "must be a label value (letters, digits, _ . -)")),
+      ),
+      {},
+    ),
+    /** NATS user credentials (.creds: a user JWT and its nkey seed), on the data disk. */
+    credentials_file: v.optional(v.pipe(v.string(), v.regex(/^$|^\//, "must be an absolute path (start with /)")), ""),
+    /** Or a user nkey seed file (nkey authentication). */
+    nkey_seed_file: v.optional(v.pipe(v.string(), v.regex(/^$|^\//, "must be an absolute path (start with /)")), ""),
+    /** Or a user name and a file holding its password. */
+    user: v.optional(v.string(), ""),
+    password_file: v.optional(v.pipe(v.string(), v.regex(/^$|^\//, "must be an absolute path (start with /)")), ""),
+    /** A CA certificate (PEM) the NATS servers' TLS certificates are checked against. */
+    tls_ca_file: v.optional(v.pipe(v.string(), v.regex(/^$|^\//, "must be an absolute path (start with /)")), ""),
+    /** Public keys (ed25519, base64) of machines whose fleet goals this one runs; its own is always trusted. */
+    trusted_keys: v.optional(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]{43}=$/, "must be a public key as aiosctl fleet status prints it"))), []),
+    /** How often this machine's record is written. */
+    heartbeat_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1000)), 10_000),
+    /** A record older than this is shown as unreachable. */
+    stale_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2000)), 35_000),
+  }),
   console: section({
     /** Address the console listens on. */
     listen: v.optional(v.pipe(v.string(), v.ip()), "0.0.0.0"),

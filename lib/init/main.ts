@@ -20,7 +20,7 @@ import { bindPersistentPaths, bringUpNetwork, installSshKeys, loadModules, mount
 import { BootTimeline } from "./boot-timeline.ts";
 import { type ConfigReading, ConfigReloader } from "./config-reload.ts";
 import { parseCmdline } from "./cmdline.ts";
-import { networkServices } from "./network-services.ts";
+import { fleetServices, networkServices } from "./network-services.ts";
 import { powerOff } from "./power.ts";
 import { checkDataFormat, DATA_FORMAT } from "./data-format.ts";
 import { UpdateTrial } from "./update-trial.ts";
@@ -142,7 +142,7 @@ async function runRooted(config: Config, root: string, configPath: string | unde
   }
   let services: ServiceDefinition[];
   try {
-    services = loadServiceDirectory(rooted(root, join(config.paths.config_dir, "services")));
+    services = [...loadServiceDirectory(rooted(root, join(config.paths.config_dir, "services"))), ...fleetServices(config)];
   } catch (error) {
     if (error instanceof ServiceConfigError) {
       process.stderr.write(`aios-init: ${error.message}\n`);
@@ -245,7 +245,7 @@ async function runAsPid1(imageConfig: Config): Promise<number> {
 
   let services: ServiceDefinition[] = [];
   try {
-    services = [...loadServiceDirectory(join(config.paths.config_dir, "services")), ...networkServices(config)];
+    services = [...loadServiceDirectory(join(config.paths.config_dir, "services")), ...networkServices(config), ...fleetServices(config)];
   } catch (error) {
     say(`${(error as Error).message}`);
     // On a trial boot nobody may be at the console: the previous slot is the way back.

@@ -22,3 +22,24 @@ export function networkServices(config: Config): ServiceDefinition[] {
   ].join("\n");
   return [parseServiceFile("udhcpc", '(built in: [network] mode = "dhcp")', text)];
 }
+
+/**
+ * aios-fleet, only when [fleet] enabled: a machine that is not in a fleet pays nothing for it.
+ * After the orchestrator, whose goals it runs; never critical (a machine works alone).
+ */
+export function fleetServices(config: Config): ServiceDefinition[] {
+  if (!config.fleet.enabled) return [];
+  const text = [
+    'description = "this machine in a fleet of AIOS machines on NATS JetStream"',
+    'command = "/usr/bin/aios"',
+    'args = ["fleet"]',
+    'after = ["orchestrator"]',
+    "[readiness]",
+    'kind = "grpc"',
+    "[restart]",
+    'policy = "always"',
+    "max_restarts = 1000",
+    "backoff_max_ms = 60000",
+  ].join("\n");
+  return [parseServiceFile("fleet", "(built in: [fleet] enabled = true)", text)];
+}

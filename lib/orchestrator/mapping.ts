@@ -32,6 +32,7 @@ export const SOURCE: Record<SourceName, GoalSource> = {
   human: GoalSource.GOAL_SOURCE_HUMAN,
   schedule: GoalSource.GOAL_SOURCE_SCHEDULE,
   monitor: GoalSource.GOAL_SOURCE_MONITOR,
+  fleet: GoalSource.GOAL_SOURCE_FLEET,
 };
 
 export const SOURCE_NAME = new Map<GoalSource, SourceName>([
@@ -39,4 +40,5 @@ export const SOURCE_NAME = new Map<GoalSource, SourceName>([
   [GoalSource.GOAL_SOURCE_HUMAN, "human"],
   [GoalSource.GOAL_SOURCE_SCHEDULE, "schedule"],
   [GoalSource.GOAL_SOURCE_MONITOR, "monitor"],
+  [GoalSource.GOAL_SOURCE_FLEET, "fleet"],
 ]);

@@ -9,7 +9,7 @@ import type { Migration } from "../sys/index.ts";
 export type GoalStateName = "queued" | "planning" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled";
 export type TaskStateName = "pending" | "running" | "waiting_approval" | "retrying" | "succeeded" | "failed" | "skipped" | "cancelled";
 export type LayerName = "reactive" | "operational" | "tactical" | "strategic";
-export type SourceName = "human" | "schedule" | "monitor";
+export type SourceName = "human" | "schedule" | "monitor" | "fleet";
 
 export const GOAL_TERMINAL: readonly GoalStateName[] = ["succeeded", "failed", "cancelled"];
 export const TASK_TERMINAL: readonly TaskStateName[] = ["succeeded", "failed", "skipped", "cancelled"];

@@ -14,7 +14,7 @@ import type { Caller } from "./peer.ts";
 
 const PEOPLE: readonly Caller[] = ["person", "console"];
 /** AIOS's own components and the people who run it. */
-const AIOS: readonly Caller[] = ["person", "console", "orchestrator", "tools", "memory", "gateway"];
+const AIOS: readonly Caller[] = ["person", "console", "orchestrator", "tools", "memory", "gateway", "fleet"];
 /** Status anyone who can reach the socket may read. */
 const ANYONE: readonly Caller[] = [...AIOS, "service", "user", "unknown"];
 
@@ -58,10 +58,16 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   "/aios.v1.GatewayService/ListModels": ANYONE,
   "/aios.v1.GatewayService/GetUsage": AIOS,
   "/aios.v1.GatewayService/GetBudget": AIOS,
+  "/aios.v1.FleetService/GetFleetStatus": ANYONE,
+  "/aios.v1.FleetService/ListMachines": AIOS,
+  // Sending a goal to other machines is a person's act, signed with this machine's key.
+  "/aios.v1.FleetService/SendFleetGoal": PEOPLE,
+  "/aios.v1.FleetService/GetFleetGoal": AIOS,
   "/aios.v1.GatewayService/LoadModel": PEOPLE,
   "/aios.v1.GatewayService/UnloadModel": PEOPLE,
 
-  "/aios.v1.OrchestratorService/SubmitGoal": PEOPLE,
+  // aios-fleet submits the goals other machines' people sent, signed (lib/fleet/runner).
+  "/aios.v1.OrchestratorService/SubmitGoal": [...PEOPLE, "fleet"],
   "/aios.v1.OrchestratorService/GetGoal": AIOS,
   "/aios.v1.OrchestratorService/ListGoals": AIOS,
   "/aios.v1.OrchestratorService/StreamEvents": AIOS,

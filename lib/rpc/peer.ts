@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { peerCredentials, readStat, recordedGroups } from "../sys/index.ts";
 
 /** The callers the authorization table (lib/rpc/authorization) names. */
-export const CALLERS = ["person", "console", "orchestrator", "tools", "memory", "gateway", "service", "user", "unknown"] as const;
+export const CALLERS = ["person", "console", "orchestrator", "tools", "memory", "gateway", "fleet", "service", "user", "unknown"] as const;
 export type Caller = (typeof CALLERS)[number];
 
 export interface Peer {
@@ -29,6 +29,7 @@ const SERVICE_CALLERS: Readonly<Record<string, Caller>> = {
   memory: "memory",
   gateway: "gateway",
   console: "console",
+  fleet: "fleet",
   shell: "person",
 };
 

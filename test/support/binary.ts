@@ -2,7 +2,7 @@
  * Test support: the compiled dist/aios, copied out of the repository so that nothing can be
  * resolved from node_modules, and started as real processes.
  */
-import { copyFileSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 
@@ -11,16 +11,20 @@ export const DIST_AIOS = join(REPO, "dist/aios");
 
 export const LINKS = ["aios-init", "aios-memory", "aios-gateway", "aios-tools", "aios-orchestrator", "aios-console", "aiosctl"] as const;
 
-/** Copies dist/aios into dir/sub with its symlinks; returns that directory. */
+/** Copies dist/aios into dir/sub with its symlinks (again over an earlier copy: a machine started again); returns that directory. */
 export function installBinary(dir: string, sub = "bin"): string {
   if (!existsSync(DIST_AIOS)) throw new Error(`${DIST_AIOS} is missing: run "just build" first (just test does)`);
   const bin = join(dir, sub);
   mkdirSync(bin, { recursive: true });
   copyFileSync(DIST_AIOS, join(bin, "aios"));
   copyFileSync(join(REPO, "dist/vec0.so"), join(bin, "vec0.so"));
+  const link = (target: string, name: string) => {
+    rmSync(join(bin, name), { force: true });
+    symlinkSync(target, join(bin, name));
+  };
   // The LanceDB backend (~200 MB) is linked, not copied; it is self-contained (just build-lancedb).
-  if (existsSync(join(REPO, "dist/lancedb"))) symlinkSync(join(REPO, "dist/lancedb"), join(bin, "lancedb"));
-  for (const link of LINKS) symlinkSync("aios", join(bin, link));
+  if (existsSync(join(REPO, "dist/lancedb"))) link(join(REPO, "dist/lancedb"), "lancedb");
+  for (const name of LINKS) link("aios", name);
   return bin;
 }
 

@@ -203,6 +203,8 @@ export enum GoalSource {
   GOAL_SOURCE_SCHEDULE = 2,
   /** GOAL_SOURCE_MONITOR - A monitor that saw something wrong. */
   GOAL_SOURCE_MONITOR = 3,
+  /** GOAL_SOURCE_FLEET - Another machine of the fleet, signed with its key (aios-fleet). */
+  GOAL_SOURCE_FLEET = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -220,6 +222,9 @@ export function goalSourceFromJSON(object: any): GoalSource {
     case 3:
     case "GOAL_SOURCE_MONITOR":
       return GoalSource.GOAL_SOURCE_MONITOR;
+    case 4:
+    case "GOAL_SOURCE_FLEET":
+      return GoalSource.GOAL_SOURCE_FLEET;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -237,6 +242,8 @@ export function goalSourceToJSON(object: GoalSource): string {
       return "GOAL_SOURCE_SCHEDULE";
     case GoalSource.GOAL_SOURCE_MONITOR:
       return "GOAL_SOURCE_MONITOR";
+    case GoalSource.GOAL_SOURCE_FLEET:
+      return "GOAL_SOURCE_FLEET";
     case GoalSource.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

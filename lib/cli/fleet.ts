@@ -1,0 +1,124 @@
+/**
+ * @module lib/cli/fleet
+ * The fleet from the command line, through this machine's aios-fleet:
+ *   aiosctl fleet ls [SELECTOR]      the machines, their labels, health, version, approvals
+ *   aiosctl fleet status             this machine's link to the fleet and its public key
+ *   aiosctl fleet goal ID            what each machine answered to a fleet goal (after the fact)
+ *   aiosctl goal --on SELECTOR TEXT  a goal to every machine the labels select (or --machine NAME),
+ *                                    followed until each has answered: a table per machine
+ */
+import { FleetServiceDefinition, type FleetGoalResult, GetFleetGoalResponse, GetFleetStatusResponse, ListMachinesResponse } from "../rpc/gen/aios/v1/fleet.ts";
+import type { ServiceClient } from "../rpc/index.ts";
+import { json, runCommand, usageError } from "./command.ts";
+
+const spec = (name: string, usage: string, summary: string, flags = {}) => ({ name, usage, summary, flags, component: "fleet", service: FleetServiceDefinition, timeoutMs: 30_000 });
+
+export function fleetCommand(argv: readonly string[]): Promise<number> {
+  return runCommand(
+    argv,
+    spec("fleet", "aiosctl fleet ls [SELECTOR] | status | goal ID", "the fleet of AIOS machines this one belongs to ([fleet] in aios.toml)"),
+    async (c, { positionals, values }) => {
+      const [action, argument, ...extra] = positionals;
+      if (action === "status" && !argument) {
+        const status = await c.getFleetStatus({});
+        if (values.json) json(GetFleetStatusResponse.toJSON(status));
+        else
+          process.stdout.write(
+            [
+              `machine:    ${status.name}`,
+              `labels:     ${
+                Object.entries(status.labels)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(",") || "(none)"
+              }`,
+              `connected:  ${status.connected ? `yes, to ${status.server}` : `no${status.error ? ` (${status.error})` : ""}`}`,
+              `public key: ${status.publicKey}   (other machines list it in [fleet] trusted_keys to run the goals this one sends)`,
+              "",
+            ].join("\n"),
+          );
+        return status.connected ? 0 : 1;
+      }
+      if ((action === "ls" || action === "list") && extra.length === 0) {
+        const listed = await c.listMachines({ selector: argument ?? "" });
+        if (values.json) json(ListMachinesResponse.toJSON(listed));
+        else if (listed.machines.length === 0) process.stdout.write("no machines\n");
+        else {
+          const rows = listed.machines.map((m) => [
+            m.name,
+            m.reachable ? m.health : "unreachable",
+            Object.entries(m.labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(",") || "-",
+            m.version,
+            m.autonomy || "-",
+            String(m.pendingApprovals),
+            m.load1.toFixed(2),
+            m.lastSeen ? `${Math.round((Date.now() - m.lastSeen.getTime()) / 1000)} s ago` : "-",
+          ]);
+          process.stdout.write(table(["MACHINE", "HEALTH", "LABELS", "VERSION", "AUTONOMY", "APPROVALS", "LOAD", "SEEN"], rows));
+        }
+        return 0;
+      }
+      if (action === "goal" && argument && extra.length === 0) {
+        const answer = await c.getFleetGoal({ fleetGoalId: argument });
+        if (values.json) json(GetFleetGoalResponse.toJSON(answer));
+        else process.stdout.write(resultsTable(answer.results));
+        return answer.done && answer.results.every((r) => r.state === "succeeded") ? 0 : 1;
+      }
+      return usageError("fleet", "aiosctl fleet ls [SELECTOR] | status | goal ID");
+    },
+  );
+}
+
+/** `aiosctl goal --on SELECTOR TEXT` and `--machine NAME`: sent, then followed until every machine answered. */
+export function fleetGoalCommand(argv: readonly string[]): Promise<number> {
+  const flags = {
+    on: { type: "string" as const, help: "a label selector: every reachable machine with these labels (role=web,site=lab)" },
+    machine: { type: "string" as const, help: "or one machine of the fleet by name" },
+    "no-follow": { type: "boolean" as const, help: "print the fleet goal's id and return (aiosctl fleet goal ID later)" },
+  };
+  return runCommand(
+    argv,
+    spec("goal", 'aiosctl goal --on SELECTOR "TEXT" | --machine NAME "TEXT"', "send a goal to machines of the fleet and show each one's answer", flags),
+    async (c, { positionals, values }) => {
+      const text = positionals.join(" ").trim();
+      if (!text) return usageError("goal", 'say what to do: aiosctl goal --on role=web "restart nginx"');
+      const sent = await c.sendFleetGoal({ text, selector: String(values.on ?? ""), machine: String(values.machine ?? "") });
+      if (!values.json) process.stdout.write(`fleet goal ${sent.fleetGoalId} sent to ${sent.machines.join(", ")}\n`);
+      if (values["no-follow"]) {
+        if (values.json) json(sent);
+        return 0;
+      }
+      return follow(c, sent.fleetGoalId, Boolean(values.json));
+    },
+  );
+}
+
+async function follow(c: ServiceClient<typeof FleetServiceDefinition>, id: string, asJson: boolean): Promise<number> {
+  let said = "";
+  for (;;) {
+    const answer = await c.getFleetGoal({ fleetGoalId: id });
+    const now = answer.results.map((r) => `${r.machine}:${r.state}`).join(" ");
+    if (!asJson && now !== said && !answer.done) process.stdout.write(`  ${now}\n`);
+    said = now;
+    if (answer.done) {
+      if (asJson) json(GetFleetGoalResponse.toJSON(answer));
+      else process.stdout.write(resultsTable(answer.results));
+      return answer.results.every((r) => r.state === "succeeded") ? 0 : 1;
+    }
+    await Bun.sleep(1000);
+  }
+}
+
+function resultsTable(results: readonly FleetGoalResult[]): string {
+  return table(
+    ["MACHINE", "STATE", "ANSWER"],
+    results.map((r) => [r.machine, r.state, r.answer.replace(/\s+/g, " ").slice(0, 200) || "-"]),
+  );
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")}\n`;
+  return line(head) + rows.map(line).join("");
+}

@@ -1,0 +1,222 @@
+/**
+ * @module lib/fleet/component
+ * aios-fleet as a process (started by aios-init only when [fleet] enabled): this machine's
+ * record in the members' bucket, written when it changes and every heartbeat; goals addressed
+ * to it run through its own orchestrator (lib/fleet/runner); the FleetService on
+ * RUN_DIR/fleet.sock lists the machines and sends signed goals to them.
+ */
+import { hostname, loadavg } from "node:os";
+import { join } from "node:path";
+import * as v from "valibot";
+import { rooted, socketPath, VERSION } from "../config/index.ts";
+import { AutonomyLevel, Severity } from "../rpc/gen/aios/v1/common.ts";
+import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
+import { FleetServiceDefinition, type Machine } from "../rpc/gen/aios/v1/fleet.ts";
+import { InitServiceDefinition, ServiceState } from "../rpc/gen/aios/v1/init.ts";
+import { OrchestratorServiceDefinition } from "../rpc/gen/aios/v1/orchestrator.ts";
+import { type ComponentSpec, connect, failedPrecondition, implement, invalidArgument, notFound, parseRequest } from "../rpc/index.ts";
+import { FleetLink } from "./link.ts";
+import { FleetGoalRunner, result } from "./runner.ts";
+import { parseSelector, selects } from "./selector.ts";
+import { loadOrCreateSigningKey, publicKeyText, signBytes } from "./signing.ts";
+import { encode, FINAL_STATES, type FleetGoalMessage, FleetGoalId, type MachineRecord } from "./wire.ts";
+
+/** A fleet goal not read within a day is refused by its machine: an old order is not run late. */
+const GOAL_LIFETIME_MS = 24 * 3600_000;
+
+export const fleetComponent: ComponentSpec = {
+  name: "fleet",
+  summary: "this machine in a fleet of AIOS machines on NATS JetStream",
+  services: async ({ config, root, log, onStop }) => {
+    const fleet = config.fleet;
+    const machine =
+      fleet.name ||
+      (config.system.hostname !== "aios"
+        ? config.system.hostname
+        : hostname()
+            .toLowerCase()
+            .replace(/[^a-z0-9-]/g, "-"));
+    const key = loadOrCreateSigningKey(rooted(root, join(config.paths.state_dir, "fleet/signing.key")));
+    const ownKey = publicKeyText(key);
+    const trusted = [ownKey, ...fleet.trusted_keys];
+    const orchestrator = connect(OrchestratorServiceDefinition, socketPath(config, root, "orchestrator"), { defaultTimeoutMs: 15_000 });
+    const init = connect(InitServiceDefinition, socketPath(config, root, "init"), { defaultTimeoutMs: 5_000 });
+    let link: FleetLink;
+    const memory = connect(MemoryServiceDefinition, socketPath(config, root, "memory"), { defaultTimeoutMs: 5_000 });
+    const recordRefusal = async (why: string, fleetGoalId: string) => {
+      await memory.pushEvent({
+        event: {
+          source: "aios-fleet",
+          type: "fleet.goal_refused",
+          severity: Severity.SEVERITY_WARNING,
+          message: `a fleet goal was refused: ${why}`,
+          data: { fleet_goal: fleetGoalId, reason: why },
+          security: true,
+        },
+      });
+    };
+    const runner = new FleetGoalRunner({ machine, trustedKeys: () => trusted, orchestrator, publish: (r) => link.publishResult(r), recordRefusal, log });
+    link = new FleetLink({
+      fleet,
+      machine,
+      physical: (path) => rooted(root, path),
+      log,
+      onGoal: (message, signal) =>
+        runner.handle(
+          {
+            data: message.data,
+            header: (name) => message.headers?.get(name) || undefined,
+            working: () => message.working(),
+            ack: () => message.ack(),
+            term: () => message.term(),
+          },
+          signal,
+        ),
+    });
+
+    /** This machine as the fleet sees it. */
+    const record = async (): Promise<MachineRecord> => {
+      const [services, status] = await Promise.all([init.listServices({}).catch(() => null), orchestrator.getSystemStatus({}).catch(() => null)]);
+      const down = (services?.services ?? []).filter((s) => s.critical && s.state !== ServiceState.SERVICE_STATE_RUNNING).map((s) => s.name);
+      return {
+        v: 1,
+        name: machine,
+        labels: fleet.labels,
+        version: VERSION,
+        health: !services ? "starting" : down.length ? "degraded" : "ready",
+        unhealthy_services: down,
+        load1: Math.round(loadavg()[0]! * 100) / 100,
+        autonomy: status ? (AutonomyLevel[status.autonomy] ?? "").replace("AUTONOMY_LEVEL_", "").toLowerCase() : "",
+        pending_approvals: status?.pendingApprovals ?? 0,
+        public_key: ownKey,
+        updated_at: new Date().toISOString(),
+      };
+    };
+    // Looked at every second; written when something changed, and every heartbeat_ms so that
+    // its age says the machine is alive.
+    let written = "";
+    let writtenAt = 0;
+    let writing = false;
+    const heartbeat = setInterval(async () => {
+      if (!link.connected || writing) return;
+      writing = true;
+      try {
+        const now = await record();
+        const { updated_at: _, ...meaning } = now;
+        const text = JSON.stringify(meaning);
+        if (text === written && Date.now() - writtenAt < fleet.heartbeat_ms) return;
+        await link.putRecord(now);
+        written = text;
+        writtenAt = Date.now();
+      } catch (error) {
+        log.warn("could not write this machine's fleet record", { error: (error as Error).message });
+      } finally {
+        writing = false;
+      }
+    }, 1000);
+    link.start();
+    onStop(async () => {
+      clearInterval(heartbeat);
+      await link.stop();
+      orchestrator.close();
+      init.close();
+      memory.close();
+    });
+
+    const toProto = (r: MachineRecord): Machine => {
+      const seen = Date.parse(r.updated_at);
+      return {
+        name: r.name,
+        labels: r.labels,
+        version: r.version,
+        health: r.health,
+        unhealthyServices: r.unhealthy_services,
+        load1: r.load1,
+        autonomy: r.autonomy,
+        pendingApprovals: r.pending_approvals,
+        lastSeen: new Date(seen),
+        reachable: Date.now() - seen <= fleet.stale_ms,
+      };
+    };
+    const connected = () => {
+      if (!link.connected) throw failedPrecondition(`this machine is not connected to the fleet (${link.lastError || `trying ${fleet.servers.join(", ")}`}): aiosctl fleet status`);
+    };
+
+    return [
+      implement(FleetServiceDefinition, {
+        getFleetStatus: () => ({ enabled: fleet.enabled, connected: link.connected, name: machine, labels: fleet.labels, server: link.server, error: link.lastError, publicKey: ownKey }),
+        listMachines: async (request) => {
+          connected();
+          const terms = request.selector ? selectorOf(request.selector) : [];
+          return { machines: (await link.records()).filter((r) => terms.length === 0 || selects(terms, r.labels)).map(toProto) };
+        },
+        sendFleetGoal: async (request) => {
+          const {
+            text,
+            selector,
+            machine: named,
+          } = parseRequest(
+            v.object({
+              text: v.pipe(v.string(), v.trim(), v.nonEmpty("say what to do"), v.maxLength(10_000)),
+              selector: v.string(),
+              machine: v.pipe(v.string(), v.regex(/^$|^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a machine name")),
+            }),
+            request,
+          );
+          if (!selector === !named) throw invalidArgument("selector", "give a label selector (role=web) or one machine's name, not both");
+          connected();
+          const records = await link.records();
+          let targets: string[];
+          if (named) {
+            if (!records.some((r) => r.name === named)) throw notFound(`no machine named ${named} in the fleet: aiosctl fleet ls`);
+            targets = [named];
+          } else {
+            const terms = selectorOf(selector);
+            targets = records.filter((r) => selects(terms, r.labels) && toProto(r).reachable).map((r) => r.name);
+            if (targets.length === 0) throw failedPrecondition(`no reachable machine has the labels ${selector}: aiosctl fleet ls`);
+          }
+          const id = `fleet-${crypto.randomUUID()}`;
+          const sentAt = new Date();
+          await link.putGoalTargets(id, { machines: targets, text, from: machine, sent_at: sentAt.toISOString() });
+          for (const to of targets) {
+            const message: FleetGoalMessage = {
+              v: 1,
+              id,
+              text,
+              from: machine,
+              to,
+              selector: selector || `name=${named}`,
+              sent_at: sentAt.toISOString(),
+              expires_at: new Date(sentAt.getTime() + GOAL_LIFETIME_MS).toISOString(),
+            };
+            const data = encode(message);
+            await link.publishGoal(to, data, signBytes(key, data), `${id}.${to}`);
+          }
+          log.info("fleet goal sent", { fleet_goal: id, machines: targets });
+          return { fleetGoalId: id, machines: targets };
+        },
+        getFleetGoal: async (request) => {
+          const { fleetGoalId } = parseRequest(v.object({ fleetGoalId: FleetGoalId }), request);
+          connected();
+          const targets = await link.goalTargets(fleetGoalId);
+          if (!targets) throw notFound(`no fleet goal ${fleetGoalId}`);
+          const results = await Promise.all(
+            targets.machines.map(async (name) => {
+              const said = (await link.lastResult(fleetGoalId, name)) ?? result(name, fleetGoalId, "sent", "", "");
+              return { machine: name, state: said.state, answer: said.answer, goalId: said.goal_id, updatedAt: new Date(said.updated_at) };
+            }),
+          );
+          return { results, done: results.every((r) => FINAL_STATES.has(r.state)) };
+        },
+      }),
+    ];
+  },
+};
+
+function selectorOf(text: string) {
+  try {
+    return parseSelector(text);
+  } catch (error) {
+    throw invalidArgument("selector", (error as Error).message);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * @module lib/fleet/wire
+ * What travels between machines, and the subjects it travels on. Everything read from NATS is
+ * checked with these schemas first: another machine's record or answer is input like any other.
+ */
+import * as v from "valibot";
+
+export const GOALS_STREAM = "AIOS_FLEET_GOALS";
+export const RESULTS_STREAM = "AIOS_FLEET_RESULTS";
+export const MEMBERS_BUCKET = "aios-fleet";
+export const SIGNATURE_HEADER = "Aios-Signature";
+
+export const goalSubject = (machine: string) => `aios.fleet.goal.${machine}`;
+export const resultSubject = (fleetGoalId: string, machine: string) => `aios.fleet.result.${fleetGoalId}.${machine}`;
+export const memberKey = (machine: string) => `machines.${machine}`;
+/** The durable consumer a machine reads its goals through. */
+export const consumerName = (machine: string) => `machine-${machine}`;
+
+const Name = v.pipe(v.string(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/));
+export const FleetGoalId = v.pipe(v.string(), v.regex(/^fleet-[0-9a-f-]{36}$/, "must be a fleet goal id"));
+
+export const FleetGoalMessage = v.strictObject({
+  v: v.literal(1),
+  id: FleetGoalId,
+  text: v.pipe(v.string(), v.nonEmpty(), v.maxLength(10_000)),
+  from: Name,
+  to: Name,
+  selector: v.pipe(v.string(), v.maxLength(500)),
+  sent_at: v.pipe(v.string(), v.isoTimestamp()),
+  expires_at: v.pipe(v.string(), v.isoTimestamp()),
+});
+export type FleetGoalMessage = v.InferOutput<typeof FleetGoalMessage>;
+
+export const RESULT_STATES = ["sent", "running", "waiting_approval", "succeeded", "failed", "cancelled", "refused"] as const;
+export const FINAL_STATES: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled", "refused"]);
+
+export const FleetResultMessage = v.strictObject({
+  v: v.literal(1),
+  id: FleetGoalId,
+  machine: Name,
+  state: v.picklist(RESULT_STATES),
+  answer: v.pipe(v.string(), v.maxLength(20_000)),
+  goal_id: v.pipe(v.string(), v.maxLength(100)),
+  updated_at: v.pipe(v.string(), v.isoTimestamp()),
+});
+export type FleetResultMessage = v.InferOutput<typeof FleetResultMessage>;
+
+export const MachineRecord = v.strictObject({
+  v: v.literal(1),
+  name: Name,
+  labels: v.record(v.string(), v.string()),
+  version: v.string(),
+  health: v.string(),
+  unhealthy_services: v.array(v.string()),
+  load1: v.number(),
+  autonomy: v.string(),
+  pending_approvals: v.number(),
+  public_key: v.string(),
+  updated_at: v.pipe(v.string(), v.isoTimestamp()),
+});
+export type MachineRecord = v.InferOutput<typeof MachineRecord>;
+
+/** JSON bytes of a message, as signed and as sent. */
+export const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));

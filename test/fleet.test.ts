@@ -1,0 +1,265 @@
+/**
+ * A fleet of three AIOS machines (whole stacks under `aios init --root`, compiled binary) joined
+ * through a real nats-server with JetStream on loopback, each signing in as its own NATS user:
+ * web-1 and web-2 (role=web) and db-1 (role=db, whose user may read nothing addressed to
+ * others). Membership through the key-value bucket; a label-selected goal runs on exactly the
+ * machines it selects, through each one's own orchestrator, and the answers come back; a goal
+ * signed by a key nobody trusts, or not signed, is refused and said so; a machine stopped while
+ * its goal waits for approval picks it up when it starts again; a goal sent while its machine
+ * is down survives a NATS restart and is run when the machine comes back.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstream } from "@nats-io/jetstream";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
+import { publicKeyText, signBytes } from "../lib/fleet/signing.ts";
+import { encode, type FleetGoalMessage } from "../lib/fleet/wire.ts";
+import { ApprovalState } from "../lib/rpc/gen/aios/v1/common.ts";
+import { FleetServiceDefinition } from "../lib/rpc/gen/aios/v1/fleet.ts";
+import { GoalSource } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
+import { connect as rpcConnect, decideApproval } from "../lib/rpc/index.ts";
+import { run } from "./support/binary.ts";
+import { NatsServer, type NatsUser } from "./support/nats.ts";
+import { QUIET, type Stack, startStack } from "./support/stack.ts";
+import { waitFor } from "./support/wait.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "aios-fleet-"));
+const MACHINES = { "web-1": "web", "web-2": "web", "db-1": "db" } as const;
+type Name = keyof typeof MACHINES;
+const NAMES = Object.keys(MACHINES) as Name[];
+const keys = Object.fromEntries(NAMES.map((name) => [name, generateKeyPairSync("ed25519").privateKey])) as Record<Name, KeyObject>;
+const stacks: Partial<Record<Name, Stack>> = {};
+let nats: NatsServer;
+let admin: NatsConnection;
+
+const RUNNER = 'description = "runs commands"\ntool_namespaces = ["process"]\ncapabilities = ["process:spawn:/bin/*"]\nprompt = "You run commands."\n';
+
+/** db-1 may not read what is addressed to others, nor answer for them (README "Running a fleet"). */
+function restricted(machine: Name): NatsUser["permissions"] {
+  const others = NAMES.filter((n) => n !== machine);
+  return {
+    publish: {
+      deny: [
+        ...others.flatMap((o) => [`$JS.API.CONSUMER.*.AIOS_FLEET_GOALS.machine-${o}`, `$JS.API.CONSUMER.*.AIOS_FLEET_GOALS.machine-${o}.>`, `$JS.API.CONSUMER.MSG.NEXT.AIOS_FLEET_GOALS.machine-${o}`]),
+        ...others.map((o) => `$JS.API.CONSUMER.CREATE.AIOS_FLEET_GOALS.*.aios.fleet.goal.${o}`),
+        "$JS.API.CONSUMER.DURABLE.CREATE.AIOS_FLEET_GOALS.>",
+        "$JS.API.CONSUMER.CREATE.AIOS_FLEET_GOALS.*",
+        "$JS.API.STREAM.MSG.GET.AIOS_FLEET_GOALS",
+        "$JS.API.DIRECT.GET.AIOS_FLEET_GOALS.>",
+        ...others.map((o) => `aios.fleet.result.*.${o}`),
+        ...others.map((o) => `$KV.aios-fleet.machines.${o}`),
+      ],
+    },
+    subscribe: { deny: others.map((o) => `aios.fleet.goal.${o}`) },
+  };
+}
+
+function fleetConfig(name: Name): string {
+  const trusted = NAMES.filter((n) => n !== name).map((n) => publicKeyText(keys[n]));
+  return [
+    QUIET,
+    '[memory]\nembedder = "hashing"\n',
+    "[orchestrator]\nmonitor_interval_ms = 0\n",
+    "[gateway]\nmodels = []\n",
+    "[fleet]",
+    "enabled = true",
+    `servers = [${JSON.stringify(nats.url)}]`,
+    `name = "${name}"`,
+    `labels = { role = "${MACHINES[name]}", site = "lab" }`,
+    `user = "${name}"`,
+    'password_file = "/etc/aios/nats-password"',
+    `trusted_keys = ${JSON.stringify(trusted)}`,
+    "heartbeat_ms = 1000",
+    "stale_ms = 4000",
+    "",
+  ].join("\n");
+}
+
+async function boot(name: Name): Promise<Stack> {
+  const root = join(dir, name);
+  mkdirSync(join(root, "etc/aios"), { recursive: true });
+  mkdirSync(join(root, "var/lib/aios/fleet"), { recursive: true });
+  writeFileSync(join(root, "etc/aios/nats-password"), `pw-${name}\n`, { mode: 0o600 });
+  writeFileSync(join(root, "var/lib/aios/fleet/signing.key"), keys[name].export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
+  const stack = await startStack(root, { config: fleetConfig(name), agents: { runner: RUNNER } });
+  stacks[name] = stack;
+  return stack;
+}
+
+const aiosctl = (name: Name, ...args: string[]) => run([join(dir, name, "usr/bin/aiosctl"), ...args, "--root", join(dir, name)], join(dir, name));
+const fleetClient = (name: Name) => rpcConnect(FleetServiceDefinition, join(dir, name, "run/aios/fleet.sock"), { defaultTimeoutMs: 30_000 });
+
+async function fleetGoalsOn(name: Name) {
+  const { goals } = await stacks[name]!.orchestrator.listGoals({ states: [], pageSize: 100, pageToken: "" });
+  return goals.filter((goal) => goal.source === GoalSource.GOAL_SOURCE_FLEET);
+}
+
+async function results(from: Name, id: string) {
+  const client = fleetClient(from);
+  try {
+    return await client.getFleetGoal({ fleetGoalId: id });
+  } finally {
+    client.close();
+  }
+}
+
+beforeAll(async () => {
+  nats = await NatsServer.start(join(dir, "nats"), [
+    { user: "admin", password: "pw-admin" },
+    { user: "web-1", password: "pw-web-1" },
+    { user: "web-2", password: "pw-web-2" },
+    { user: "db-1", password: "pw-db-1", permissions: restricted("db-1") },
+  ]);
+  for (const name of NAMES) await boot(name);
+  admin = await connect({ servers: nats.url, user: "admin", pass: "pw-admin" });
+  // Every machine's record is in the bucket.
+  await waitFor(
+    async () => {
+      const listed = await aiosctl("web-1", "fleet", "ls", "--json");
+      return listed.code === 0 && (JSON.parse(listed.stdout).machines ?? []).filter((m: { reachable: boolean }) => m.reachable).length === 3;
+    },
+    () => `three reachable machines:\n${stacks["web-1"]!.init.output().slice(-2000)}`,
+  );
+});
+
+afterAll(async () => {
+  await admin?.close();
+  for (const stack of Object.values(stacks)) await stack?.stop();
+  await nats?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a fleet on NATS JetStream", () => {
+  test("aiosctl fleet ls: every machine, its labels, health and version; a selector narrows it", async () => {
+    const listed = await aiosctl("db-1", "fleet", "ls");
+    expect(listed.stdout).toMatch(/^MACHINE\s+HEALTH\s+LABELS/);
+    for (const name of NAMES) expect(listed.stdout).toMatch(new RegExp(`^${name}\\s+ready\\s+role=${MACHINES[name]},site=lab\\s`, "m"));
+    const web = await aiosctl("db-1", "fleet", "ls", "role=web", "--json");
+    expect(JSON.parse(web.stdout).machines.map((m: { name: string }) => m.name)).toEqual(["web-1", "web-2"]);
+    const status = await aiosctl("web-2", "fleet", "status");
+    expect(status.stdout).toContain("connected:  yes");
+    expect(status.stdout).toContain(publicKeyText(keys["web-2"]));
+  });
+
+  test("aiosctl goal --on role=web runs on exactly web-1 and web-2, each through its own orchestrator; the answers come back", async () => {
+    const sent = await aiosctl("db-1", "goal", "--on", "role=web", "disk usage");
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toMatch(/^fleet goal fleet-[0-9a-f-]{36} sent to web-1, web-2$/m);
+    expect(sent.stdout).toMatch(/^web-1\s+succeeded\s+.*% used/m);
+    expect(sent.stdout).toMatch(/^web-2\s+succeeded\s+.*% used/m);
+    expect(sent.stdout).not.toMatch(/^db-1\s/m);
+    expect(await fleetGoalsOn("web-1")).toHaveLength(1);
+    expect(await fleetGoalsOn("web-2")).toHaveLength(1);
+    expect(await fleetGoalsOn("db-1")).toHaveLength(0);
+  });
+
+  test("a goal signed by a key no machine trusts, or not signed at all, is refused and said so; nothing runs", async () => {
+    const js = jetstream(admin);
+    const stranger = generateKeyPairSync("ed25519").privateKey;
+    const before = (await fleetGoalsOn("web-1")).length;
+    const ids: string[] = [];
+    for (const signer of [stranger, null]) {
+      const id = `fleet-${crypto.randomUUID()}`;
+      ids.push(id);
+      const message: FleetGoalMessage = {
+        v: 1,
+        id,
+        text: "disk usage",
+        from: "db-1",
+        to: "web-1",
+        selector: "role=web",
+        sent_at: new Date().toISOString(),
+        expires_at: new Date(Date.now() + 60_000).toISOString(),
+      };
+      const data = encode(message);
+      const h = headers();
+      if (signer) h.set("Aios-Signature", signBytes(signer, data));
+      await js.publish("aios.fleet.goal.web-1", data, { headers: h });
+    }
+    // The refusal is on the results stream, where the sender looks (read here by the admin).
+    for (const [id, why] of [
+      [ids[0]!, "not from a key this machine trusts"],
+      [ids[1]!, "not signed"],
+    ] as const) {
+      let said = "";
+      await waitFor(
+        async () => {
+          const stored = await (await import("@nats-io/jetstream"))
+            .jetstreamManager(admin)
+            .then((jsm) => jsm.streams.getMessage("AIOS_FLEET_RESULTS", { last_by_subj: `aios.fleet.result.${id}.web-1` }).catch(() => null));
+          said = stored ? new TextDecoder().decode(stored.data) : "";
+          return said !== "";
+        },
+        () => `web-1 to refuse ${id}: ${stacks["web-1"]!.init.output().slice(-1500)}`,
+      );
+      expect(JSON.parse(said)).toMatchObject({ state: "refused", answer: expect.stringContaining(why) });
+    }
+    expect((await fleetGoalsOn("web-1")).length).toBe(before);
+    // And kept on web-1 as a security event, where a person looks for what went wrong.
+    const { events } = await stacks["web-1"]!.memory.recentEvents({ source: "aios-fleet", types: ["fleet.goal_refused"], limit: 50 });
+    expect(events.filter((e) => e.type === "fleet.goal_refused").map((e) => e.message)).toEqual(expect.arrayContaining([expect.stringContaining("not signed")]));
+  });
+
+  test("db-1's NATS user cannot read what is addressed to web-1: no subscription, no pull from its consumer, no consumer of its own on it", async () => {
+    const spy = await connect({ servers: nats.url, user: "db-1", pass: "pw-db-1" });
+    try {
+      const errors: string[] = [];
+      spy.subscribe("aios.fleet.goal.web-1", {
+        callback: (error) => {
+          if (error) errors.push(error.message);
+        },
+      });
+      await spy.flush();
+      await waitFor(() => errors.length > 0, "a permissions violation for the subscription");
+      expect(errors[0]).toMatch(/permission/i);
+      const jsm = await (await import("@nats-io/jetstream")).jetstreamManager(spy);
+      const created = await jsm.consumers.add("AIOS_FLEET_GOALS", { durable_name: "peek", filter_subject: "aios.fleet.goal.web-1" }).catch((e: Error) => e);
+      expect(created).toBeInstanceOf(Error);
+      const pulled = await jetstream(spy)
+        .consumers.get("AIOS_FLEET_GOALS", "machine-web-1")
+        .then((c) => c.next({ expires: 2000 }))
+        .catch((e: Error) => e);
+      expect(pulled).toBeInstanceOf(Error);
+    } finally {
+      await spy.close();
+    }
+  });
+
+  test("a machine stopped while its goal waits for approval picks it up when it starts again; the sender gets the answer", async () => {
+    const sent = await aiosctl("db-1", "goal", "--machine", "web-2", "--no-follow", 'call process.spawn {"argv": ["/bin/echo", "from the fleet"]}');
+    const id = /fleet goal (fleet-[0-9a-f-]{36})/.exec(sent.stdout)![1]!;
+    await waitFor(async () => (await results("db-1", id)).results[0]?.state === "waiting_approval", `web-2 to wait for approval of ${id}`);
+    await stacks["web-2"]!.stop();
+    await boot("web-2");
+    // The approval is web-2's own, answered there by a person, after the restart.
+    const web2 = stacks["web-2"]!;
+    let approvalId = "";
+    await waitFor(async () => {
+      const { approvals } = await web2.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: "" });
+      approvalId = approvals[0]?.id ?? "";
+      return approvalId !== "";
+    }, "the approval on web-2 after its restart");
+    await decideApproval(web2, { approvalId, approve: true, by: "human:test", note: "" });
+    await waitFor(async () => (await results("db-1", id)).done, `the answer of web-2 to ${id}`);
+    const answer = (await results("db-1", id)).results[0]!;
+    expect([answer.machine, answer.state]).toEqual(["web-2", "succeeded"]);
+    expect(answer.answer).toContain("from the fleet");
+    // Run once: the message delivered again found the goal it had started.
+    expect((await fleetGoalsOn("web-2")).filter((g) => g.text.includes("from the fleet"))).toHaveLength(1);
+  });
+
+  test("a goal sent while its machine is down survives a NATS restart and runs when the machine is back", async () => {
+    await stacks["web-1"]!.stop();
+    const sent = await aiosctl("db-1", "goal", "--machine", "web-1", "--no-follow", "memory usage");
+    expect(sent.code).toBe(0);
+    const id = /fleet goal (fleet-[0-9a-f-]{36})/.exec(sent.stdout)![1]!;
+    await nats.stop();
+    await nats.resume();
+    await boot("web-1");
+    await waitFor(async () => (await results("db-1", id).catch(() => ({ done: false }))).done, `web-1 to answer ${id} after the NATS restart`);
+    expect((await results("db-1", id)).results[0]).toMatchObject({ machine: "web-1", state: "succeeded" });
+  });
+});
