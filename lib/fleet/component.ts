@@ -18,11 +18,9 @@ import { type ComponentSpec, connect, failedPrecondition, implement, invalidArgu
 import { FleetLink } from "./link.ts";
 import { FleetGoalRunner, result } from "./runner.ts";
 import { parseSelector, selects } from "./selector.ts";
-import { loadOrCreateSigningKey, publicKeyText, signBytes } from "./signing.ts";
-import { encode, FINAL_STATES, type FleetGoalMessage, FleetGoalId, type MachineRecord } from "./wire.ts";
-
-/** A fleet goal not read within a day is refused by its machine: an old order is not run late. */
-const GOAL_LIFETIME_MS = 24 * 3600_000;
+import { sendFleetGoal } from "./send.ts";
+import { loadOrCreateSigningKey, publicKeyText } from "./signing.ts";
+import { FINAL_STATES, FleetGoalId, type MachineRecord } from "./wire.ts";
 
 export const fleetComponent: ComponentSpec = {
   name: "fleet",
@@ -175,23 +173,7 @@ export const fleetComponent: ComponentSpec = {
             targets = records.filter((r) => selects(terms, r.labels) && toProto(r).reachable).map((r) => r.name);
             if (targets.length === 0) throw failedPrecondition(`no reachable machine has the labels ${selector}: aiosctl fleet ls`);
           }
-          const id = `fleet-${crypto.randomUUID()}`;
-          const sentAt = new Date();
-          await link.putGoalTargets(id, { machines: targets, text, from: machine, sent_at: sentAt.toISOString() });
-          for (const to of targets) {
-            const message: FleetGoalMessage = {
-              v: 1,
-              id,
-              text,
-              from: machine,
-              to,
-              selector: selector || `name=${named}`,
-              sent_at: sentAt.toISOString(),
-              expires_at: new Date(sentAt.getTime() + GOAL_LIFETIME_MS).toISOString(),
-            };
-            const data = encode(message);
-            await link.publishGoal(to, data, signBytes(key, data), `${id}.${to}`);
-          }
+          const id = await sendFleetGoal(link, key, machine, text, selector || `name=${named}`, targets);
           log.info("fleet goal sent", { fleet_goal: id, machines: targets });
           return { fleetGoalId: id, machines: targets };
         },
