@@ -233,6 +233,12 @@ describe("the console in a browser", () => {
     expect((await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
   });
 
+  test("the Fleet view of a machine that is in no fleet says so", async () => {
+    await page.click("#tabs button[data-view=fleet]");
+    await page.waitForFunction(() => document.getElementById("fleet-status")!.textContent!.includes("not in a fleet"), null, WAIT);
+    expect(await page.textContent("#fleet-table tbody")).toBe("no machines");
+  });
+
   test("on a phone: no sideways scrolling, the goal box and tabs fit", async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await phone.goto(base);

@@ -25,6 +25,8 @@ import { run } from "./support/binary.ts";
 import { NatsServer, type NatsUser } from "./support/nats.ts";
 import { QUIET, type Stack, startStack } from "./support/stack.ts";
 import { waitFor } from "./support/wait.ts";
+import { adminToken, consoleConfig, consoleService } from "./support/console.ts";
+import { freePort } from "../rootfs/qemu.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aios-fleet-"));
 const MACHINES = { "web-1": "web", "web-2": "web", "db-1": "db" } as const;
@@ -57,6 +59,8 @@ function restricted(machine: Name): NatsUser["permissions"] {
   };
 }
 
+let consolePort = 0;
+
 function fleetConfig(name: Name): string {
   const trusted = NAMES.filter((n) => n !== name).map((n) => publicKeyText(keys[n]));
   return [
@@ -75,6 +79,8 @@ function fleetConfig(name: Name): string {
     "heartbeat_ms = 1000",
     "stale_ms = 4000",
     "",
+    // db-1 has a console: its Fleet view's API.
+    name === "db-1" ? consoleConfig(consolePort) : "",
   ].join("\n");
 }
 
@@ -84,7 +90,7 @@ async function boot(name: Name): Promise<Stack> {
   mkdirSync(join(root, "var/lib/aios/fleet"), { recursive: true });
   writeFileSync(join(root, "etc/aios/nats-password"), `pw-${name}\n`, { mode: 0o600 });
   writeFileSync(join(root, "var/lib/aios/fleet/signing.key"), keys[name].export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
-  const stack = await startStack(root, { config: fleetConfig(name), agents: { runner: RUNNER } });
+  const stack = await startStack(root, { config: fleetConfig(name), agents: { runner: RUNNER }, ...(name === "db-1" ? { services: { console: consoleService(consolePort) } } : {}) });
   stacks[name] = stack;
   return stack;
 }
@@ -107,6 +113,7 @@ async function results(from: Name, id: string) {
 }
 
 beforeAll(async () => {
+  consolePort = await freePort();
   nats = await NatsServer.start(join(dir, "nats"), [
     { user: "admin", password: "pw-admin" },
     { user: "web-1", password: "pw-web-1" },
@@ -154,6 +161,26 @@ describe("a fleet on NATS JetStream", () => {
     expect(await fleetGoalsOn("web-1")).toHaveLength(1);
     expect(await fleetGoalsOn("web-2")).toHaveLength(1);
     expect(await fleetGoalsOn("db-1")).toHaveLength(0);
+  });
+
+  test("the console's fleet API: the machines, a goal sent by label, each machine's answer", async () => {
+    const base = `http://127.0.0.1:${consolePort}`;
+    const auth = { authorization: `Bearer ${adminToken(join(dir, "db-1"))}`, "content-type": "application/json" };
+    const fleet = (await (await fetch(`${base}/api/fleet`, { headers: auth })).json()) as {
+      status: { connected: boolean; name: string };
+      machines: { name: string; labels: Record<string, string> }[];
+    };
+    expect(fleet.status).toMatchObject({ connected: true, name: "db-1" });
+    expect(fleet.machines.map((m) => m.name)).toEqual(["db-1", "web-1", "web-2"]);
+    const sent = await fetch(`${base}/api/fleet/goals`, { method: "POST", headers: auth, body: JSON.stringify({ text: "memory usage", selector: "role=db" }) });
+    expect(sent.status).toBe(201);
+    const { fleetGoalId, machines } = (await sent.json()) as { fleetGoalId: string; machines: string[] };
+    expect(machines).toEqual(["db-1"]);
+    let answer: { done?: boolean; results?: { machine: string; state: string }[] } = {};
+    await waitFor(async () => (answer = await (await fetch(`${base}/api/fleet/goals/${fleetGoalId}`, { headers: auth })).json()).done === true, "db-1's answer");
+    expect(answer.results).toEqual([expect.objectContaining({ machine: "db-1", state: "succeeded" })]);
+    const bad = await fetch(`${base}/api/fleet/goals`, { method: "POST", headers: auth, body: JSON.stringify({ text: "x", selector: "role" }) });
+    expect(bad.status).toBe(422);
   });
 
   test("a goal signed by a key no machine trusts, or not signed at all, is refused and said so; nothing runs", async () => {

@@ -18,6 +18,7 @@ import { goalRoutes } from "./api/goals.ts";
 import { sessionRoutes } from "./api/session.ts";
 import { systemRoutes } from "./api/system.ts";
 import { tokenRoutes } from "./api/tokens.ts";
+import { fleetRoutes } from "./api/fleet.ts";
 import type { ApiTokens } from "./api-tokens.ts";
 import { mcpRoutes } from "./mcp-http.ts";
 import { openAiRoutes } from "./openai-api.ts";
@@ -150,6 +151,7 @@ export function createConsoleApp(deps: ConsoleDeps) {
   app = goalRoutes(app, { backends: deps.backends, actorOf });
   app = eventRoutes(app, { backends: deps.backends });
   app = systemRoutes(app, { backends: deps.backends, metrics: deps.metrics, witness: deps.witness });
+  app = fleetRoutes(app, { backends: deps.backends });
   if (deps.tokens) {
     app = tokenRoutes(app, { tokens: deps.tokens });
     app = mcpRoutes(app, { tools: deps.backends.tools, tokens: deps.tokens, lockout: deps.lockout, clientOf, log: deps.log });

@@ -23,6 +23,7 @@ import * as request from "./web/request.ts" with { type: "text" };
 import * as services from "./web/services.ts" with { type: "text" };
 import * as settings from "./web/settings.ts" with { type: "text" };
 import * as tokens from "./web/tokens.ts" with { type: "text" };
+import * as fleet from "./web/fleet.ts" with { type: "text" };
 import * as taskGraph from "./web/task-graph.ts" with { type: "text" };
 
 /**
@@ -42,6 +43,7 @@ const MODULES: Record<string, unknown> = {
   "services.ts": services,
   "settings.ts": settings,
   "tokens.ts": tokens,
+  "fleet.ts": fleet,
   "task-graph.ts": taskGraph,
 };
 

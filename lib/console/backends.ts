@@ -5,6 +5,7 @@
  * (camelCase fields, enum names, RFC 3339 times, default values left out).
  */
 import { type Config, socketPath } from "../config/index.ts";
+import { FleetServiceDefinition } from "../rpc/gen/aios/v1/fleet.ts";
 import { GatewayServiceDefinition } from "../rpc/gen/aios/v1/gateway.ts";
 import { InitServiceDefinition } from "../rpc/gen/aios/v1/init.ts";
 import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
@@ -18,6 +19,8 @@ export interface Backends {
   tools: ServiceClient<typeof ToolsServiceDefinition>;
   memory: ServiceClient<typeof MemoryServiceDefinition>;
   gateway: ServiceClient<typeof GatewayServiceDefinition>;
+  /** aios-fleet, only there when [fleet] enabled. */
+  fleet: ServiceClient<typeof FleetServiceDefinition>;
   close(): void;
 }
 
@@ -32,6 +35,7 @@ export function connectBackends(config: Config, root: string): Backends {
     tools: connect(ToolsServiceDefinition, at("tools"), OPTIONS),
     memory: connect(MemoryServiceDefinition, at("memory"), OPTIONS),
     gateway: connect(GatewayServiceDefinition, at("gateway"), OPTIONS),
+    fleet: connect(FleetServiceDefinition, at("fleet"), OPTIONS),
   };
   return {
     ...clients,

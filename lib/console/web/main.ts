@@ -19,6 +19,7 @@ import { api, onSignedOut } from "./request.ts";
 import { refreshServices, restartSelectedService } from "./services.ts";
 import { applySettings, refreshSettings, saveSetting } from "./settings.ts";
 import { createToken, refreshTokens } from "./tokens.ts";
+import { refreshFleet, sendFleetGoal } from "./fleet.ts";
 import type { EventJson } from "./wire.ts";
 
 const views: Record<string, () => Promise<void>> = {
@@ -29,6 +30,7 @@ const views: Record<string, () => Promise<void>> = {
   memory: refreshMemoryStats,
   models: refreshModels,
   services: refreshServices,
+  fleet: refreshFleet,
   settings: async () => {
     await Promise.all([refreshSettings(), refreshTokens()]);
   },
@@ -90,6 +92,7 @@ function wireControls() {
   $("service-restart").addEventListener("click", restartSelectedService);
   $<HTMLFormElement>("settings-form").addEventListener("submit", saveSetting);
   $<HTMLFormElement>("token-form").addEventListener("submit", createToken);
+  $<HTMLFormElement>("fleet-form").addEventListener("submit", sendFleetGoal);
   $("settings-apply").addEventListener("click", () => applySettings(false));
   $("settings-restart").addEventListener("click", () => applySettings(true));
   $<HTMLSelectElement>("autonomy").addEventListener("change", (e) =>

@@ -48,6 +48,7 @@ ${preload.map((path) => `<link rel="modulepreload" href="${path}">`).join("\n")}
     <button data-view="memory">Memory</button>
     <button data-view="models">Models</button>
     <button data-view="services">Services</button>
+    <button data-view="fleet">Fleet</button>
     <button data-view="settings">Settings</button>
   </nav>
   <main>
@@ -95,6 +96,16 @@ ${preload.map((path) => `<link rel="modulepreload" href="${path}">`).join("\n")}
         <div class="card"><h2>Services</h2><div class="table-wrap"><table id="service-table"><thead><tr><th>service</th><th>state</th><th>restarts</th><th>uptime</th></tr></thead><tbody></tbody></table></div></div>
         <div class="card"><h2 id="log-title">Logs</h2><div class="row"><button id="service-restart" class="quiet" hidden>Restart</button></div><pre id="log-view" class="log">Pick a service.</pre></div>
       </div>
+    </section>
+    <section id="view-fleet" class="view" hidden>
+      <p id="fleet-status" class="muted"></p>
+      <form id="fleet-form" class="card goal-box">
+        <input id="fleet-selector" placeholder="role=web, or a machine's name" maxlength="500" required>
+        <input id="fleet-text" placeholder="What should they do? e.g. restart nginx" maxlength="10000" required>
+        <button type="submit" class="primary">Send</button>
+      </form>
+      <div class="card"><h2>Answers <span id="fleet-sent" class="muted"></span></h2><div class="table-wrap"><table><thead><tr><th>machine</th><th>state</th><th>answer</th></tr></thead><tbody id="fleet-results"></tbody></table></div></div>
+      <div class="card"><h2>Machines</h2><div class="table-wrap"><table id="fleet-table"><thead><tr><th>machine</th><th>health</th><th>labels</th><th>version</th><th>autonomy</th><th>approvals</th></tr></thead><tbody></tbody></table></div></div>
     </section>
     <section id="view-settings" class="view" hidden>
       <form id="settings-form" class="card goal-box">
