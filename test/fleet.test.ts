@@ -52,6 +52,7 @@ function restricted(machine: Name): NatsUser["permissions"] {
         "$JS.API.STREAM.MSG.GET.AIOS_FLEET_GOALS",
         "$JS.API.DIRECT.GET.AIOS_FLEET_GOALS.>",
         ...others.map((o) => `aios.fleet.result.*.${o}`),
+        ...others.map((o) => `aios.fleet.audit.${o}`),
         ...others.map((o) => `$KV.aios-fleet.machines.${o}`),
       ],
     },
@@ -181,6 +182,42 @@ describe("a fleet on NATS JetStream", () => {
     expect(answer.results).toEqual([expect.objectContaining({ machine: "db-1", state: "succeeded" })]);
     const bad = await fetch(`${base}/api/fleet/goals`, { method: "POST", headers: auth, body: JSON.stringify({ text: "x", selector: "role" }) });
     expect(bad.status).toBe(422);
+  });
+
+  test("each machine's audit ledger is copied to the fleet: any machine verifies it whole; a forged entry breaks the chain; nobody deletes from it", async () => {
+    const newest = async () => Number((await stacks["web-1"]!.tools.queryAudit({ pageSize: 1 })).entries[0]?.seq ?? 0);
+    const head = await newest();
+    expect(head).toBeGreaterThan(0);
+    let verdict = { stdout: "", stderr: "", code: -1 };
+    await waitFor(
+      async () => {
+        verdict = await aiosctl("db-1", "fleet", "audit", "web-1", "--json");
+        return verdict.code === 0 && Number(JSON.parse(verdict.stdout).lastSeq) >= head;
+      },
+      () => `web-1's ledger copied up to ${head}: ${verdict.stdout} ${(verdict as { stderr?: string }).stderr}`,
+    );
+    expect(JSON.parse(verdict.stdout)).toMatchObject({ machine: "web-1", ok: true });
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    const jsm = await jetstreamManager(admin);
+    expect(await jsm.streams.deleteMessage("AIOS_FLEET_AUDIT", 1).catch((e: Error) => e)).toBeInstanceOf(Error);
+    // A forged entry: the next seq, linked to nothing real.
+    const last = JSON.parse(verdict.stdout) as { lastSeq: string };
+    const forged = {
+      seq: Number(last.lastSeq) + 1,
+      execution_id: "exe_forged",
+      time: new Date().toISOString(),
+      agent: "general",
+      goal_id: "",
+      tool: "fs.delete",
+      result: "ok",
+      error: "",
+      prev_hash: "0".repeat(64),
+      hash: "f".repeat(64),
+    };
+    await jetstream(admin).publish("aios.fleet.audit.web-1", encode(forged));
+    const broken = await aiosctl("db-1", "fleet", "audit", "web-1");
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(`BROKEN at entry ${forged.seq}`);
   });
 
   test("a goal signed by a key no machine trusts, or not signed at all, is refused and said so; nothing runs", async () => {

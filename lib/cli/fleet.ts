@@ -4,10 +4,11 @@
  *   aiosctl fleet ls [SELECTOR]      the machines, their labels, health, version, approvals
  *   aiosctl fleet status             this machine's link to the fleet and its public key
  *   aiosctl fleet goal ID            what each machine answered to a fleet goal (after the fact)
+ *   aiosctl fleet audit NAME         NAME's audit ledger as copied to the fleet: whole and linked?
  *   aiosctl goal --on SELECTOR TEXT  a goal to every machine the labels select (or --machine NAME),
  *                                    followed until each has answered: a table per machine
  */
-import { FleetServiceDefinition, type FleetGoalResult, GetFleetGoalResponse, GetFleetStatusResponse, ListMachinesResponse } from "../rpc/gen/aios/v1/fleet.ts";
+import { FleetServiceDefinition, type FleetGoalResult, GetFleetGoalResponse, GetFleetStatusResponse, ListMachinesResponse, VerifyFleetAuditResponse } from "../rpc/gen/aios/v1/fleet.ts";
 import type { ServiceClient } from "../rpc/index.ts";
 import { json, runCommand, usageError } from "./command.ts";
 
@@ -16,7 +17,7 @@ const spec = (name: string, usage: string, summary: string, flags = {}) => ({ na
 export function fleetCommand(argv: readonly string[]): Promise<number> {
   return runCommand(
     argv,
-    spec("fleet", "aiosctl fleet ls [SELECTOR] | status | goal ID", "the fleet of AIOS machines this one belongs to ([fleet] in aios.toml)"),
+    spec("fleet", "aiosctl fleet ls [SELECTOR] | status | goal ID | audit NAME", "the fleet of AIOS machines this one belongs to ([fleet] in aios.toml)"),
     async (c, { positionals, values }) => {
       const [action, argument, ...extra] = positionals;
       if (action === "status" && !argument) {
@@ -65,7 +66,18 @@ export function fleetCommand(argv: readonly string[]): Promise<number> {
         else process.stdout.write(resultsTable(answer.results));
         return answer.done && answer.results.every((r) => r.state === "succeeded") ? 0 : 1;
       }
-      return usageError("fleet", "aiosctl fleet ls [SELECTOR] | status | goal ID");
+      if (action === "audit" && argument && extra.length === 0) {
+        const verdict = await c.verifyFleetAudit({ machine: argument });
+        if (values.json) json(VerifyFleetAuditResponse.toJSON(verdict));
+        else
+          process.stdout.write(
+            verdict.ok
+              ? `${verdict.machine}'s audit ledger in the fleet: ${verdict.entriesChecked} entries, whole and linked; newest ${verdict.lastSeq}:${verdict.lastHash}\n`
+              : `${verdict.machine}'s audit ledger in the fleet is BROKEN at entry ${verdict.firstBrokenSeq}: ${verdict.reason}\n`,
+          );
+        return verdict.ok ? 0 : 1;
+      }
+      return usageError("fleet", "aiosctl fleet ls [SELECTOR] | status | goal ID | audit NAME");
     },
   );
 }

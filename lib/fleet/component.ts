@@ -14,13 +14,18 @@ import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
 import { FleetServiceDefinition, type Machine } from "../rpc/gen/aios/v1/fleet.ts";
 import { InitServiceDefinition, ServiceState } from "../rpc/gen/aios/v1/init.ts";
 import { OrchestratorServiceDefinition } from "../rpc/gen/aios/v1/orchestrator.ts";
+import { ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
 import { type ComponentSpec, connect, failedPrecondition, implement, invalidArgument, notFound, parseRequest } from "../rpc/index.ts";
+import { AuditReplica, checkChain } from "./audit-replica.ts";
 import { FleetLink } from "./link.ts";
 import { FleetGoalRunner, result } from "./runner.ts";
 import { parseSelector, selects } from "./selector.ts";
 import { sendFleetGoal } from "./send.ts";
 import { loadOrCreateSigningKey, publicKeyText } from "./signing.ts";
 import { FINAL_STATES, FleetGoalId, type MachineRecord } from "./wire.ts";
+
+/** How often the audit ledger's new entries are copied to the fleet. */
+const AUDIT_COPY_MS = 3000;
 
 export const fleetComponent: ComponentSpec = {
   name: "fleet",
@@ -112,9 +117,15 @@ export const fleetComponent: ComponentSpec = {
         writing = false;
       }
     }, 1000);
+    // This machine's audit ledger, copied to the fleet as it grows.
+    const tools = connect(ToolsServiceDefinition, socketPath(config, root, "tools"), { defaultTimeoutMs: 15_000 });
+    const replica = new AuditReplica(link, tools, machine, log);
+    const copier = setInterval(() => void replica.catchUp(), AUDIT_COPY_MS);
     link.start();
     onStop(async () => {
       clearInterval(heartbeat);
+      clearInterval(copier);
+      tools.close();
       await link.stop();
       orchestrator.close();
       init.close();
@@ -176,6 +187,15 @@ export const fleetComponent: ComponentSpec = {
           const id = await sendFleetGoal(link, key, machine, text, selector || `name=${named}`, targets);
           log.info("fleet goal sent", { fleet_goal: id, machines: targets });
           return { fleetGoalId: id, machines: targets };
+        },
+        verifyFleetAudit: async (request) => {
+          const { machine: name } = parseRequest(v.object({ machine: v.pipe(v.string(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a machine name")) }), request);
+          connected();
+          const entries = await link.auditEntries(name);
+          if (entries.length === 0) throw notFound(`nothing of ${name}'s audit ledger is in the fleet's stream: aiosctl fleet ls`);
+          const verdict = checkChain(entries);
+          const last = entries.at(-1)!;
+          return { machine: name, entriesChecked: entries.length, ok: verdict.ok, firstBrokenSeq: verdict.firstBrokenSeq, reason: verdict.reason, lastSeq: last.seq, lastHash: last.hash };
         },
         getFleetGoal: async (request) => {
           const { fleetGoalId } = parseRequest(v.object({ fleetGoalId: FleetGoalId }), request);

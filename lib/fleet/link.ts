@@ -13,7 +13,23 @@ import { type Authenticator, connect, credsAuthenticator, headers, type NatsConn
 import * as v from "valibot";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
-import { consumerName, encode, FleetResultMessage, GOALS_STREAM, goalSubject, MachineRecord, MEMBERS_BUCKET, memberKey, RESULTS_STREAM, resultSubject, SIGNATURE_HEADER } from "./wire.ts";
+import {
+  AUDIT_STREAM,
+  auditSubject,
+  consumerName,
+  encode,
+  FleetResultMessage,
+  GOALS_STREAM,
+  goalSubject,
+  MachineRecord,
+  MEMBERS_BUCKET,
+  memberKey,
+  RESULTS_STREAM,
+  type ReplicatedEntry,
+  ReplicatedEntrySchema,
+  resultSubject,
+  SIGNATURE_HEADER,
+} from "./wire.ts";
 
 const ACK_WAIT_NS = 30_000_000_000;
 const RESULTS_MAX_AGE_NS = 30 * 86_400 * 1_000_000_000;
@@ -129,6 +145,16 @@ export class FleetLink {
       max_age: RESULTS_MAX_AGE_NS,
       max_msgs_per_subject: 20,
     });
+    // Append-only: no member may delete or purge what was copied of a ledger.
+    await ensureStream(AUDIT_STREAM, {
+      name: AUDIT_STREAM,
+      subjects: [auditSubject("*")],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      deny_delete: true,
+      deny_purge: true,
+      duplicate_window: 120_000_000_000,
+    });
     this.kv = await new Kvm(js).create(MEMBERS_BUCKET, { history: 1, storage: StorageType.File });
     const durable = consumerName(this.options.machine);
     try {
@@ -203,6 +229,40 @@ export class FleetLink {
     if (!stored) return null;
     const parsed = v.safeParse(FleetResultMessage, safeJson(new TextDecoder().decode(stored.data)));
     return parsed.success ? parsed.output : null;
+  }
+
+  /** The seq of the newest entry of a machine's ledger in the fleet's stream; 0 when none. */
+  async lastAuditSeq(machine: string): Promise<number> {
+    const stored = await this.need()
+      .jsm.streams.getMessage(AUDIT_STREAM, { last_by_subj: auditSubject(machine) })
+      .catch(() => null);
+    if (!stored) return 0;
+    const seq = (safeJson(new TextDecoder().decode(stored.data)) as { seq?: unknown } | undefined)?.seq;
+    return typeof seq === "number" && Number.isInteger(seq) ? seq : 0;
+  }
+
+  async publishAudit(machine: string, entry: ReplicatedEntry): Promise<void> {
+    await this.need().js.publish(auditSubject(machine), encode(entry), { msgID: `${machine}.${entry.seq}` });
+  }
+
+  /** Every entry of a machine's ledger in the fleet's stream, in the stream's order. */
+  async auditEntries(machine: string): Promise<ReplicatedEntry[]> {
+    const { js, jsm } = this.need();
+    const info = await jsm.streams.info(AUDIT_STREAM, { subjects_filter: auditSubject(machine) });
+    const total = info.state.subjects?.[auditSubject(machine)] ?? 0;
+    const entries: ReplicatedEntry[] = [];
+    if (total === 0) return entries;
+    // One subject as a string: nats-server 2.9 (Debian 12) takes filter_subject, not the list.
+    const consumer = await js.consumers.get(AUDIT_STREAM, { filter_subjects: auditSubject(machine) });
+    const messages = await consumer.consume();
+    for await (const message of messages) {
+      const parsed = v.safeParse(ReplicatedEntrySchema, safeJson(new TextDecoder().decode(message.data)));
+      // A message that is not an entry breaks the chain where it stands.
+      entries.push(parsed.success ? parsed.output : { seq: -1, execution_id: "", time: "", agent: "", goal_id: "", tool: "", result: "", error: "", prev_hash: "", hash: "" });
+      if (message.info.pending === 0) break;
+    }
+    await messages.close();
+    return entries;
   }
 
   /** A fleet goal's targets, kept in the bucket so that its answers can be read after the sender is gone. */

@@ -8,11 +8,13 @@ import * as v from "valibot";
 export const GOALS_STREAM = "AIOS_FLEET_GOALS";
 export const RESULTS_STREAM = "AIOS_FLEET_RESULTS";
 export const MEMBERS_BUCKET = "aios-fleet";
+export const AUDIT_STREAM = "AIOS_FLEET_AUDIT";
 export const SIGNATURE_HEADER = "Aios-Signature";
 
 export const goalSubject = (machine: string) => `aios.fleet.goal.${machine}`;
 export const resultSubject = (fleetGoalId: string, machine: string) => `aios.fleet.result.${fleetGoalId}.${machine}`;
 export const memberKey = (machine: string) => `machines.${machine}`;
+export const auditSubject = (machine: string) => `aios.fleet.audit.${machine}`;
 /** The durable consumer a machine reads its goals through. */
 export const consumerName = (machine: string) => `machine-${machine}`;
 
@@ -62,3 +64,17 @@ export type MachineRecord = v.InferOutput<typeof MachineRecord>;
 
 /** JSON bytes of a message, as signed and as sent. */
 export const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+export const ReplicatedEntrySchema = v.object({
+  seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  execution_id: v.string(),
+  time: v.string(),
+  agent: v.string(),
+  goal_id: v.string(),
+  tool: v.string(),
+  result: v.string(),
+  error: v.string(),
+  prev_hash: v.string(),
+  hash: v.string(),
+});
+export type ReplicatedEntry = v.InferOutput<typeof ReplicatedEntrySchema>;

@@ -63,6 +63,7 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   // Sending a goal to other machines is a person's act, signed with this machine's key.
   "/aios.v1.FleetService/SendFleetGoal": PEOPLE,
   "/aios.v1.FleetService/GetFleetGoal": AIOS,
+  "/aios.v1.FleetService/VerifyFleetAudit": AIOS,
   "/aios.v1.GatewayService/LoadModel": PEOPLE,
   "/aios.v1.GatewayService/UnloadModel": PEOPLE,
 

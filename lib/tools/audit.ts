@@ -203,7 +203,8 @@ export class AuditLedger {
   }
 
   /** Newest first; beforeSeq pages backwards. */
-  query(filter: AuditFilter, limit: number, beforeSeq?: number): AuditRow[] {
+  /** Newest first below beforeSeq; or, with afterSeq, oldest first above it (a copy catching up). */
+  query(filter: AuditFilter, limit: number, beforeSeq?: number, afterSeq?: number): AuditRow[] {
     const where: string[] = [];
     const params: Record<string, string | number> = {};
     for (const key of ["agent", "tool", "goal_id", "result", "execution_id"] as const) {
@@ -215,8 +216,9 @@ export class AuditLedger {
     if (filter.since) where.push("time >= $since"), (params.since = filter.since);
     if (filter.until) where.push("time < $until"), (params.until = filter.until);
     if (beforeSeq !== undefined) where.push("seq < $before"), (params.before = beforeSeq);
+    if (afterSeq !== undefined) where.push("seq > $after"), (params.after = afterSeq);
     params.limit = limit;
-    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT $limit`;
+    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq ${afterSeq === undefined ? "DESC" : "ASC"} LIMIT $limit`;
     return this.db.query<AuditRow, [Record<string, string | number>]>(sql).all(params);
   }
 

@@ -189,7 +189,8 @@ export function toolsService(options: ToolsServiceOptions): ServiceImplementatio
     },
     queryAudit: (request) => {
       // The token is the seq of the last entry given: the next page starts below it.
-      const before = request.pageToken ? pageOffset(request.pageToken) : undefined;
+      const after = request.afterSeq > 0 ? request.afterSeq : undefined;
+      const before = request.pageToken && after === undefined ? pageOffset(request.pageToken) : undefined;
       const limit = pageLimit(request.pageSize, 50, MAX_PAGE);
       const rows = options.ledger.query(
         {
@@ -203,6 +204,7 @@ export function toolsService(options: ToolsServiceOptions): ServiceImplementatio
         },
         limit + 1,
         before,
+        after,
       );
       const page = rows.slice(0, limit);
       return { entries: page.map(toProtoAudit), nextPageToken: rows.length > limit ? String(page.at(-1)!.seq) : "" };

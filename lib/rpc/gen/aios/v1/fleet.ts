@@ -13,6 +13,27 @@ import { Timestamp } from "../../google/protobuf/timestamp";
  * /run/aios/fleet.sock (in the orchestrator's process).
  */
 
+export interface VerifyFleetAuditRequest {
+  /** The machine whose replicated ledger to check. */
+  machine: string;
+}
+
+export interface VerifyFleetAuditResponse {
+  /** The machine. */
+  machine: string;
+  /** Entries read from the stream. */
+  entriesChecked: number;
+  /** No entry missing, out of order or unlinked. */
+  ok: boolean;
+  /** The first entry that breaks the chain; 0 when ok. */
+  firstBrokenSeq: number;
+  /** What is wrong there, in words. */
+  reason: string;
+  /** The newest entry replicated: its seq and hash (compare with the machine's own aiosctl audit verify). */
+  lastSeq: number;
+  lastHash: string;
+}
+
 export interface GetFleetStatusRequest {
 }
 
@@ -123,6 +144,254 @@ export interface GetFleetGoalResponse {
   /** Every machine has a final state (succeeded, failed, cancelled or refused). */
   done: boolean;
 }
+
+function createBaseVerifyFleetAuditRequest(): VerifyFleetAuditRequest {
+  return { machine: "" };
+}
+
+export const VerifyFleetAuditRequest: MessageFns<VerifyFleetAuditRequest> = {
+  encode(message: VerifyFleetAuditRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.machine !== "") {
+      writer.uint32(10).string(message.machine);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyFleetAuditRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyFleetAuditRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.machine = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyFleetAuditRequest {
+    return { machine: isSet(object.machine) ? globalThis.String(object.machine) : "" };
+  },
+
+  toJSON(message: VerifyFleetAuditRequest): unknown {
+    const obj: any = {};
+    if (message.machine !== "") {
+      obj.machine = message.machine;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyFleetAuditRequest>, I>>(base?: I): VerifyFleetAuditRequest {
+    return VerifyFleetAuditRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyFleetAuditRequest>, I>>(object: I): VerifyFleetAuditRequest {
+    const message = createBaseVerifyFleetAuditRequest();
+    message.machine = object.machine ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifyFleetAuditResponse(): VerifyFleetAuditResponse {
+  return { machine: "", entriesChecked: 0, ok: false, firstBrokenSeq: 0, reason: "", lastSeq: 0, lastHash: "" };
+}
+
+export const VerifyFleetAuditResponse: MessageFns<VerifyFleetAuditResponse> = {
+  encode(message: VerifyFleetAuditResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.machine !== "") {
+      writer.uint32(10).string(message.machine);
+    }
+    if (message.entriesChecked !== 0) {
+      writer.uint32(16).uint64(message.entriesChecked);
+    }
+    if (message.ok !== false) {
+      writer.uint32(24).bool(message.ok);
+    }
+    if (message.firstBrokenSeq !== 0) {
+      writer.uint32(32).uint64(message.firstBrokenSeq);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    if (message.lastSeq !== 0) {
+      writer.uint32(48).uint64(message.lastSeq);
+    }
+    if (message.lastHash !== "") {
+      writer.uint32(58).string(message.lastHash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyFleetAuditResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyFleetAuditResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.machine = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.entriesChecked = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.ok = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.firstBrokenSeq = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.lastSeq = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lastHash = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyFleetAuditResponse {
+    return {
+      machine: isSet(object.machine) ? globalThis.String(object.machine) : "",
+      entriesChecked: isSet(object.entriesChecked)
+        ? globalThis.Number(object.entriesChecked)
+        : isSet(object.entries_checked)
+        ? globalThis.Number(object.entries_checked)
+        : 0,
+      ok: isSet(object.ok) ? globalThis.Boolean(object.ok) : false,
+      firstBrokenSeq: isSet(object.firstBrokenSeq)
+        ? globalThis.Number(object.firstBrokenSeq)
+        : isSet(object.first_broken_seq)
+        ? globalThis.Number(object.first_broken_seq)
+        : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      lastSeq: isSet(object.lastSeq)
+        ? globalThis.Number(object.lastSeq)
+        : isSet(object.last_seq)
+        ? globalThis.Number(object.last_seq)
+        : 0,
+      lastHash: isSet(object.lastHash)
+        ? globalThis.String(object.lastHash)
+        : isSet(object.last_hash)
+        ? globalThis.String(object.last_hash)
+        : "",
+    };
+  },
+
+  toJSON(message: VerifyFleetAuditResponse): unknown {
+    const obj: any = {};
+    if (message.machine !== "") {
+      obj.machine = message.machine;
+    }
+    if (message.entriesChecked !== 0) {
+      obj.entriesChecked = Math.round(message.entriesChecked);
+    }
+    if (message.ok !== false) {
+      obj.ok = message.ok;
+    }
+    if (message.firstBrokenSeq !== 0) {
+      obj.firstBrokenSeq = Math.round(message.firstBrokenSeq);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.lastSeq !== 0) {
+      obj.lastSeq = Math.round(message.lastSeq);
+    }
+    if (message.lastHash !== "") {
+      obj.lastHash = message.lastHash;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyFleetAuditResponse>, I>>(base?: I): VerifyFleetAuditResponse {
+    return VerifyFleetAuditResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyFleetAuditResponse>, I>>(object: I): VerifyFleetAuditResponse {
+    const message = createBaseVerifyFleetAuditResponse();
+    message.machine = object.machine ?? "";
+    message.entriesChecked = object.entriesChecked ?? 0;
+    message.ok = object.ok ?? false;
+    message.firstBrokenSeq = object.firstBrokenSeq ?? 0;
+    message.reason = object.reason ?? "";
+    message.lastSeq = object.lastSeq ?? 0;
+    message.lastHash = object.lastHash ?? "";
+    return message;
+  },
+};
 
 function createBaseGetFleetStatusRequest(): GetFleetStatusRequest {
   return {};
@@ -1491,6 +1760,18 @@ export const FleetServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Checks a machine's audit ledger as replicated to the fleet: every entry there, in order,
+     * none missing, each linked to the one before by its hash.
+     */
+    verifyFleetAudit: {
+      name: "VerifyFleetAudit",
+      requestType: VerifyFleetAuditRequest as typeof VerifyFleetAuditRequest,
+      requestStream: false,
+      responseType: VerifyFleetAuditResponse as typeof VerifyFleetAuditResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -1530,6 +1811,17 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
 }
 
 function isObject(value: any): boolean {

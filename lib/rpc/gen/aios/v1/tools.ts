@@ -386,6 +386,11 @@ export interface QueryAuditRequest {
   pageToken: string;
   /** Only the call with this execution id; empty for all. */
   executionId: string;
+  /**
+   * Set: only entries after this seq, oldest first (a copy of the ledger catching up); the
+   * other filters still apply.
+   */
+  afterSeq: number;
 }
 
 export interface QueryAuditResponse {
@@ -2938,6 +2943,7 @@ function createBaseQueryAuditRequest(): QueryAuditRequest {
     pageSize: 0,
     pageToken: "",
     executionId: "",
+    afterSeq: 0,
   };
 }
 
@@ -2969,6 +2975,9 @@ export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
     }
     if (message.executionId !== "") {
       writer.uint32(74).string(message.executionId);
+    }
+    if (message.afterSeq !== 0) {
+      writer.uint32(80).uint64(message.afterSeq);
     }
     return writer;
   },
@@ -3058,6 +3067,14 @@ export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
             message.executionId = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.afterSeq = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3097,6 +3114,11 @@ export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
         : isSet(object.execution_id)
         ? globalThis.String(object.execution_id)
         : "",
+      afterSeq: isSet(object.afterSeq)
+        ? globalThis.Number(object.afterSeq)
+        : isSet(object.after_seq)
+        ? globalThis.Number(object.after_seq)
+        : 0,
     };
   },
 
@@ -3129,6 +3151,9 @@ export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
     if (message.executionId !== "") {
       obj.executionId = message.executionId;
     }
+    if (message.afterSeq !== 0) {
+      obj.afterSeq = Math.round(message.afterSeq);
+    }
     return obj;
   },
 
@@ -3146,6 +3171,7 @@ export const QueryAuditRequest: MessageFns<QueryAuditRequest> = {
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
     message.executionId = object.executionId ?? "";
+    message.afterSeq = object.afterSeq ?? 0;
     return message;
   },
 };
