@@ -77,6 +77,8 @@ function fleetConfig(name: Name): string {
     `user = "${name}"`,
     'password_file = "/etc/aios/nats-password"',
     `trusted_keys = ${JSON.stringify(trusted)}`,
+    // web-1 takes answers to its approvals from the fleet's other machines; web-2 does not.
+    `remote_approvals = ${name === "web-1"}`,
     "heartbeat_ms = 1000",
     "stale_ms = 4000",
     "",
@@ -290,6 +292,33 @@ describe("a fleet on NATS JetStream", () => {
     } finally {
       await spy.close();
     }
+  });
+
+  test("an approval web-1 waits on is answered from db-1 (web-1 has remote_approvals on); web-2, which has not, refuses such an answer", async () => {
+    const waitingOn = async (name: Name) => {
+      let listed: { name: string; approvals?: string[] }[] = [];
+      await waitFor(async () => {
+        listed = JSON.parse((await aiosctl("db-1", "fleet", "ls", "--json")).stdout).machines;
+        return (listed.find((m) => m.name === name)?.approvals ?? []).length > 0;
+      }, `${name}'s record to show its approval`);
+      return listed.find((m) => m.name === name)!.approvals![0]!.split(" ")[0]!;
+    };
+    const sent = await aiosctl("db-1", "goal", "--machine", "web-1", "--no-follow", 'call process.spawn {"argv": ["/bin/echo", "approved from db-1"]}');
+    const id = /fleet goal (fleet-[0-9a-f-]{36})/.exec(sent.stdout)![1]!;
+    const approval = await waitingOn("web-1");
+    const answered = await aiosctl("db-1", "fleet", "approve", "web-1", approval, "--note", "fine");
+    expect([answered.code, answered.stdout]).toEqual([0, expect.stringMatching(/^web-1\s+succeeded\s+approval \S+ approved by human:\S+ at db-1 \(fleet\)/m)]);
+    await waitFor(async () => (await results("db-1", id)).done, `web-1's answer to ${id}`);
+    expect((await results("db-1", id)).results[0]).toMatchObject({ state: "succeeded", answer: expect.stringContaining("approved from db-1") });
+
+    await aiosctl("db-1", "goal", "--machine", "web-2", "--no-follow", 'call process.spawn {"argv": ["/bin/echo", "never"]}');
+    const other = await waitingOn("web-2");
+    const refused = await aiosctl("db-1", "fleet", "approve", "web-2", other);
+    expect([refused.code, refused.stdout]).toEqual([1, expect.stringMatching(/^web-2\s+refused\s+this machine takes answers to its approvals only from its own people/m)]);
+    const { approvals } = await stacks["web-2"]!.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: "" });
+    expect(approvals.map((a) => a.id)).toContain(other);
+    // Its own person says no: nothing is left waiting there.
+    await decideApproval(stacks["web-2"]!, { approvalId: other, approve: false, by: "human:test", note: "" });
   });
 
   test("a machine stopped while its goal waits for approval picks it up when it starts again; the sender gets the answer", async () => {

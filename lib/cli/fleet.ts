@@ -5,6 +5,7 @@
  *   aiosctl fleet status             this machine's link to the fleet and its public key
  *   aiosctl fleet goal ID            what each machine answered to a fleet goal (after the fact)
  *   aiosctl fleet audit NAME         NAME's audit ledger as copied to the fleet: whole and linked?
+ *   aiosctl fleet approve|deny NAME ID   answer an approval NAME waits on (NAME's remote_approvals)
  *   aiosctl goal --on SELECTOR TEXT  a goal to every machine the labels select (or --machine NAME),
  *                                    followed until each has answered: a table per machine
  */
@@ -15,71 +16,80 @@ import { json, runCommand, usageError } from "./command.ts";
 const spec = (name: string, usage: string, summary: string, flags = {}) => ({ name, usage, summary, flags, component: "fleet", service: FleetServiceDefinition, timeoutMs: 30_000 });
 
 export function fleetCommand(argv: readonly string[]): Promise<number> {
-  return runCommand(
-    argv,
-    spec("fleet", "aiosctl fleet ls [SELECTOR] | status | goal ID | audit NAME", "the fleet of AIOS machines this one belongs to ([fleet] in aios.toml)"),
-    async (c, { positionals, values }) => {
-      const [action, argument, ...extra] = positionals;
-      if (action === "status" && !argument) {
-        const status = await c.getFleetStatus({});
-        if (values.json) json(GetFleetStatusResponse.toJSON(status));
-        else
-          process.stdout.write(
-            [
-              `machine:    ${status.name}`,
-              `labels:     ${
-                Object.entries(status.labels)
-                  .map(([k, v]) => `${k}=${v}`)
-                  .join(",") || "(none)"
-              }`,
-              `connected:  ${status.connected ? `yes, to ${status.server}` : `no${status.error ? ` (${status.error})` : ""}`}`,
-              `public key: ${status.publicKey}   (other machines list it in [fleet] trusted_keys to run the goals this one sends)`,
-              "",
-            ].join("\n"),
-          );
-        return status.connected ? 0 : 1;
-      }
-      if ((action === "ls" || action === "list") && extra.length === 0) {
-        const listed = await c.listMachines({ selector: argument ?? "" });
-        if (values.json) json(ListMachinesResponse.toJSON(listed));
-        else if (listed.machines.length === 0) process.stdout.write("no machines\n");
-        else {
-          const rows = listed.machines.map((m) => [
-            m.name,
-            m.reachable ? m.health : "unreachable",
-            Object.entries(m.labels)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(",") || "-",
-            m.version,
-            m.autonomy || "-",
-            String(m.pendingApprovals),
-            m.load1.toFixed(2),
-            m.lastSeen ? `${Math.round((Date.now() - m.lastSeen.getTime()) / 1000)} s ago` : "-",
-          ]);
-          process.stdout.write(table(["MACHINE", "HEALTH", "LABELS", "VERSION", "AUTONOMY", "APPROVALS", "LOAD", "SEEN"], rows));
+  const usage = "aiosctl fleet ls [SELECTOR] | status | goal ID | audit NAME | approve|deny NAME APPROVAL_ID";
+  const flags = { note: { type: "string" as const, help: "approve/deny: why, for the record" } };
+  return runCommand(argv, spec("fleet", usage, "the fleet of AIOS machines this one belongs to ([fleet] in aios.toml)", flags), async (c, { positionals, values }) => {
+    const [action, argument, ...extra] = positionals;
+    if ((action === "approve" || action === "deny") && argument && extra.length === 1) {
+      const person = process.env.SUDO_USER || process.env.USER || "root";
+      const { fleetGoalId } = await c.decideFleetApproval({ machine: argument, approvalId: extra[0]!, approve: action === "approve", note: String(values.note ?? ""), decidedBy: `human:${person}` });
+      if (!values.json) process.stdout.write(`answer sent to ${argument} (${fleetGoalId})\n`);
+      return follow(c, fleetGoalId, Boolean(values.json));
+    }
+    if (action === "status" && !argument) {
+      const status = await c.getFleetStatus({});
+      if (values.json) json(GetFleetStatusResponse.toJSON(status));
+      else
+        process.stdout.write(
+          [
+            `machine:    ${status.name}`,
+            `labels:     ${
+              Object.entries(status.labels)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(",") || "(none)"
+            }`,
+            `connected:  ${status.connected ? `yes, to ${status.server}` : `no${status.error ? ` (${status.error})` : ""}`}`,
+            `public key: ${status.publicKey}   (other machines list it in [fleet] trusted_keys to run the goals this one sends)`,
+            "",
+          ].join("\n"),
+        );
+      return status.connected ? 0 : 1;
+    }
+    if ((action === "ls" || action === "list") && extra.length === 0) {
+      const listed = await c.listMachines({ selector: argument ?? "" });
+      if (values.json) json(ListMachinesResponse.toJSON(listed));
+      else if (listed.machines.length === 0) process.stdout.write("no machines\n");
+      else {
+        const rows = listed.machines.map((m) => [
+          m.name,
+          m.reachable ? m.health : "unreachable",
+          Object.entries(m.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",") || "-",
+          m.version,
+          m.autonomy || "-",
+          String(m.pendingApprovals),
+          m.load1.toFixed(2),
+          m.lastSeen ? `${Math.round((Date.now() - m.lastSeen.getTime()) / 1000)} s ago` : "-",
+        ]);
+        process.stdout.write(table(["MACHINE", "HEALTH", "LABELS", "VERSION", "AUTONOMY", "APPROVALS", "LOAD", "SEEN"], rows));
+        // What each machine waits on, and whether it may be answered from here.
+        for (const m of listed.machines.filter((m) => m.approvals.length)) {
+          const how = m.remoteApprovals ? `aiosctl fleet approve ${m.name} ID` : `answered on ${m.name} only`;
+          process.stdout.write(`\n${m.name} waits on (${how}):\n${m.approvals.map((a) => `  ${a}\n`).join("")}`);
         }
-        return 0;
       }
-      if (action === "goal" && argument && extra.length === 0) {
-        const answer = await c.getFleetGoal({ fleetGoalId: argument });
-        if (values.json) json(GetFleetGoalResponse.toJSON(answer));
-        else process.stdout.write(resultsTable(answer.results));
-        return answer.done && answer.results.every((r) => r.state === "succeeded") ? 0 : 1;
-      }
-      if (action === "audit" && argument && extra.length === 0) {
-        const verdict = await c.verifyFleetAudit({ machine: argument });
-        if (values.json) json(VerifyFleetAuditResponse.toJSON(verdict));
-        else
-          process.stdout.write(
-            verdict.ok
-              ? `${verdict.machine}'s audit ledger in the fleet: ${verdict.entriesChecked} entries, whole and linked; newest ${verdict.lastSeq}:${verdict.lastHash}\n`
-              : `${verdict.machine}'s audit ledger in the fleet is BROKEN at entry ${verdict.firstBrokenSeq}: ${verdict.reason}\n`,
-          );
-        return verdict.ok ? 0 : 1;
-      }
-      return usageError("fleet", "aiosctl fleet ls [SELECTOR] | status | goal ID | audit NAME");
-    },
-  );
+      return 0;
+    }
+    if (action === "goal" && argument && extra.length === 0) {
+      const answer = await c.getFleetGoal({ fleetGoalId: argument });
+      if (values.json) json(GetFleetGoalResponse.toJSON(answer));
+      else process.stdout.write(resultsTable(answer.results));
+      return answer.done && answer.results.every((r) => r.state === "succeeded") ? 0 : 1;
+    }
+    if (action === "audit" && argument && extra.length === 0) {
+      const verdict = await c.verifyFleetAudit({ machine: argument });
+      if (values.json) json(VerifyFleetAuditResponse.toJSON(verdict));
+      else
+        process.stdout.write(
+          verdict.ok
+            ? `${verdict.machine}'s audit ledger in the fleet: ${verdict.entriesChecked} entries, whole and linked; newest ${verdict.lastSeq}:${verdict.lastHash}\n`
+            : `${verdict.machine}'s audit ledger in the fleet is BROKEN at entry ${verdict.firstBrokenSeq}: ${verdict.reason}\n`,
+        );
+      return verdict.ok ? 0 : 1;
+    }
+    return usageError("fleet", usage);
+  });
 }
 
 /** `aiosctl goal --on SELECTOR TEXT` and `--machine NAME`: sent, then followed until every machine answered. */

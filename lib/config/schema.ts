@@ -352,6 +352,8 @@ export const ConfigSchema = v.strictObject({
     tls_ca_file: v.optional(v.pipe(v.string(), v.regex(/^$|^\//, "must be an absolute path (start with /)")), ""),
     /** Public keys (ed25519, base64) of machines whose fleet goals this one runs; its own is always trusted. */
     trusted_keys: v.optional(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]{43}=$/, "must be a public key as aiosctl fleet status prints it"))), []),
+    /** Let people at trusted machines answer this machine's approvals (their answers are signed); off: only people here. */
+    remote_approvals: v.optional(v.boolean(), false),
     /** How often this machine's record is written. */
     heartbeat_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1000)), 10_000),
     /** A record older than this is shown as unreachable. */

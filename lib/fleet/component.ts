@@ -9,18 +9,18 @@ import { hostname, loadavg } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
 import { rooted, socketPath, VERSION } from "../config/index.ts";
-import { AutonomyLevel, Severity } from "../rpc/gen/aios/v1/common.ts";
+import { ApprovalState, AutonomyLevel, Severity } from "../rpc/gen/aios/v1/common.ts";
 import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
 import { FleetServiceDefinition, type Machine } from "../rpc/gen/aios/v1/fleet.ts";
 import { InitServiceDefinition, ServiceState } from "../rpc/gen/aios/v1/init.ts";
 import { OrchestratorServiceDefinition } from "../rpc/gen/aios/v1/orchestrator.ts";
 import { ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
-import { type ComponentSpec, connect, failedPrecondition, implement, invalidArgument, notFound, parseRequest } from "../rpc/index.ts";
+import { type ComponentSpec, connect, decideApproval, failedPrecondition, implement, invalidArgument, notFound, parseRequest } from "../rpc/index.ts";
 import { AuditReplica, checkChain } from "./audit-replica.ts";
 import { FleetLink } from "./link.ts";
 import { FleetGoalRunner, result } from "./runner.ts";
 import { parseSelector, selects } from "./selector.ts";
-import { sendFleetGoal } from "./send.ts";
+import { sendApprovalAnswer, sendFleetGoal } from "./send.ts";
 import { loadOrCreateSigningKey, publicKeyText } from "./signing.ts";
 import { FINAL_STATES, FleetGoalId, type MachineRecord } from "./wire.ts";
 
@@ -58,7 +58,17 @@ export const fleetComponent: ComponentSpec = {
         },
       });
     };
-    const runner = new FleetGoalRunner({ machine, trustedKeys: () => trusted, orchestrator, publish: (r) => link.publishResult(r), recordRefusal, log });
+    const tools = connect(ToolsServiceDefinition, socketPath(config, root, "tools"), { defaultTimeoutMs: 15_000 });
+    const runner = new FleetGoalRunner({
+      machine,
+      trustedKeys: () => trusted,
+      orchestrator,
+      publish: (r) => link.publishResult(r),
+      recordRefusal,
+      remoteApprovals: fleet.remote_approvals,
+      decide: (answer) => decideApproval({ tools, orchestrator }, answer),
+      log,
+    });
     link = new FleetLink({
       fleet,
       machine,
@@ -79,7 +89,12 @@ export const fleetComponent: ComponentSpec = {
 
     /** This machine as the fleet sees it. */
     const record = async (): Promise<MachineRecord> => {
-      const [services, status] = await Promise.all([init.listServices({}).catch(() => null), orchestrator.getSystemStatus({}).catch(() => null)]);
+      const [services, status, waiting] = await Promise.all([
+        init.listServices({}).catch(() => null),
+        orchestrator.getSystemStatus({}).catch(() => null),
+        orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: "", pageSize: 20, pageToken: "" }).catch(() => null),
+      ]);
+      const pending = waiting?.approvals ?? [];
       const down = (services?.services ?? []).filter((s) => s.critical && s.state !== ServiceState.SERVICE_STATE_RUNNING).map((s) => s.name);
       return {
         v: 1,
@@ -91,6 +106,8 @@ export const fleetComponent: ComponentSpec = {
         load1: Math.round(loadavg()[0]! * 100) / 100,
         autonomy: status ? (AutonomyLevel[status.autonomy] ?? "").replace("AUTONOMY_LEVEL_", "").toLowerCase() : "",
         pending_approvals: status?.pendingApprovals ?? 0,
+        approvals: pending.map((a) => ({ id: a.id, goal_id: a.goalId, tool: a.tool, reason: a.reason.slice(0, 200) })),
+        remote_approvals: fleet.remote_approvals,
         public_key: ownKey,
         updated_at: new Date().toISOString(),
       };
@@ -118,7 +135,6 @@ export const fleetComponent: ComponentSpec = {
       }
     }, 1000);
     // This machine's audit ledger, copied to the fleet as it grows.
-    const tools = connect(ToolsServiceDefinition, socketPath(config, root, "tools"), { defaultTimeoutMs: 15_000 });
     const replica = new AuditReplica(link, tools, machine, log);
     const copier = setInterval(() => void replica.catchUp(), AUDIT_COPY_MS);
     link.start();
@@ -143,6 +159,8 @@ export const fleetComponent: ComponentSpec = {
         load1: r.load1,
         autonomy: r.autonomy,
         pendingApprovals: r.pending_approvals,
+        approvals: r.approvals.map((a) => `${a.id} ${a.tool}: ${a.reason}`),
+        remoteApprovals: r.remote_approvals,
         lastSeen: new Date(seen),
         reachable: Date.now() - seen <= fleet.stale_ms,
       };
@@ -187,6 +205,22 @@ export const fleetComponent: ComponentSpec = {
           const id = await sendFleetGoal(link, key, machine, text, selector || `name=${named}`, targets);
           log.info("fleet goal sent", { fleet_goal: id, machines: targets });
           return { fleetGoalId: id, machines: targets };
+        },
+        decideFleetApproval: async (request) => {
+          const answer = parseRequest(
+            v.object({
+              machine: v.pipe(v.string(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a machine name")),
+              approvalId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,100}$/, "must be an approval id as aiosctl fleet ls --json shows it")),
+              approve: v.boolean(),
+              note: v.pipe(v.string(), v.maxLength(2000)),
+              decidedBy: v.pipe(v.string(), v.maxLength(200)),
+            }),
+            request,
+          );
+          connected();
+          const id = await sendApprovalAnswer(link, key, machine, { ...answer, by: answer.decidedBy || "a person" });
+          log.info("an approval answer sent to the fleet", { fleet_goal: id, machine: answer.machine, approval: answer.approvalId, approve: answer.approve });
+          return { fleetGoalId: id };
         },
         verifyFleetAudit: async (request) => {
           const { machine: name } = parseRequest(v.object({ machine: v.pipe(v.string(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a machine name")) }), request);

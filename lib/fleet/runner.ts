@@ -13,7 +13,7 @@ import type { Logger } from "../log/index.ts";
 import { GoalSource, GoalState, type OrchestratorServiceDefinition } from "../rpc/gen/aios/v1/orchestrator.ts";
 import type { ServiceClient } from "../rpc/index.ts";
 import { signedBy } from "./signing.ts";
-import { FINAL_STATES, FleetGoalMessage, type FleetResultMessage, SIGNATURE_HEADER } from "./wire.ts";
+import { FINAL_STATES, FleetApprovalMessage, FleetGoalMessage, type FleetResultMessage, SIGNATURE_HEADER } from "./wire.ts";
 
 /** What the runner needs of a JetStream message (lib/fleet/link adapts the client's). */
 export interface GoalDelivery {
@@ -32,6 +32,10 @@ export interface RunnerDeps {
   trustedKeys(): readonly string[];
   orchestrator: ServiceClient<typeof OrchestratorServiceDefinition>;
   publish(result: FleetResultMessage): Promise<void>;
+  /** [fleet] remote_approvals: people at trusted machines may answer this machine's approvals. */
+  remoteApprovals?: boolean;
+  /** Answers an approval of this machine (the orchestrator's and aios-tools' records alike). */
+  decide?(answer: { approvalId: string; approve: boolean; by: string; note: string }): Promise<unknown>;
   /** Keeps a refusal where a person looks for what went wrong (aios-memory, a security event). */
   recordRefusal(why: string, fleetGoalId: string): Promise<void>;
   log: Logger;
@@ -48,6 +52,10 @@ const STATE_WORDS: Partial<Record<GoalState, FleetResultMessage["state"]>> = {
 
 export class FleetGoalRunner {
   constructor(private readonly deps: RunnerDeps) {}
+
+  private answerApproval(body: unknown, message: GoalDelivery, refuse: (why: string, id?: string) => Promise<void>): Promise<void> {
+    return answerApprovalWith(this.deps, body, message, refuse);
+  }
 
   async handle(message: GoalDelivery, signal: AbortSignal): Promise<void> {
     const { deps } = this;
@@ -68,7 +76,9 @@ export class FleetGoalRunner {
     const signature = message.header(SIGNATURE_HEADER);
     if (!signature) return refuse("it is not signed", claimed);
     if (!signedBy(message.data, signature, deps.trustedKeys())) return refuse("its signature is not from a key this machine trusts ([fleet] trusted_keys)", claimed);
-    const parsed = v.safeParse(FleetGoalMessage, JSON.parse(new TextDecoder().decode(message.data)));
+    const body = JSON.parse(new TextDecoder().decode(message.data)) as { kind?: unknown };
+    if (body.kind === "approval") return this.answerApproval(body, message, refuse);
+    const parsed = v.safeParse(FleetGoalMessage, body);
     if (!parsed.success) return refuse(`it is not a fleet goal: ${parsed.issues[0]?.message}`, claimed);
     const goal = parsed.output;
     if (goal.to !== deps.machine) return refuse(`it is addressed to ${goal.to}, not to this machine`, goal.id);
@@ -100,6 +110,28 @@ export class FleetGoalRunner {
       await Bun.sleep(deps.pollMs ?? 1000);
     }
   }
+}
+
+/** An answer to one of this machine's approvals, from a person at a trusted machine (signature already checked). */
+async function answerApprovalWith(deps: RunnerDeps, body: unknown, message: GoalDelivery, refuse: (why: string, id?: string) => Promise<void>): Promise<void> {
+  const parsed = v.safeParse(FleetApprovalMessage, body);
+  if (!parsed.success) return refuse(`it is not an approval answer: ${parsed.issues[0]?.message}`);
+  const answer = parsed.output;
+  if (answer.to !== deps.machine) return refuse(`it is addressed to ${answer.to}, not to this machine`, answer.id);
+  if (Date.parse(answer.expires_at) < Date.now()) return refuse(`it expired at ${answer.expires_at}`, answer.id);
+  if (!deps.remoteApprovals) return refuse("this machine takes answers to its approvals only from its own people ([fleet] remote_approvals = false)", answer.id);
+  const by = `${answer.by} at ${answer.from} (fleet)`;
+  try {
+    if (!deps.decide) throw new Error("this machine cannot answer approvals from the fleet");
+    await deps.decide({ approvalId: answer.approval_id, approve: answer.approve, by, note: answer.note });
+  } catch (error) {
+    await deps.publish(result(deps.machine, answer.id, "failed", `approval ${answer.approval_id}: ${(error as Error).message}`, "")).catch(() => undefined);
+    message.term();
+    return;
+  }
+  deps.log.info("an approval answered from the fleet", { approval: answer.approval_id, approve: answer.approve, by });
+  await deps.publish(result(deps.machine, answer.id, "succeeded", `approval ${answer.approval_id} ${answer.approve ? "approved" : "denied"} by ${by}`, ""));
+  message.ack();
 }
 
 export function result(machine: string, id: string, state: FleetResultMessage["state"], answer: string, goalId: string): FleetResultMessage {

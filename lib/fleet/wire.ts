@@ -33,6 +33,26 @@ export const FleetGoalMessage = v.strictObject({
 });
 export type FleetGoalMessage = v.InferOutput<typeof FleetGoalMessage>;
 
+/**
+ * A person's answer, at another machine, to an approval this machine waits on: on the same
+ * subject as goals (one consumer a machine), signed the same way, run only where
+ * [fleet] remote_approvals is on.
+ */
+export const FleetApprovalMessage = v.strictObject({
+  v: v.literal(1),
+  kind: v.literal("approval"),
+  id: FleetGoalId,
+  approval_id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,100}$/)),
+  approve: v.boolean(),
+  by: v.pipe(v.string(), v.maxLength(200)),
+  note: v.pipe(v.string(), v.maxLength(2000)),
+  from: Name,
+  to: Name,
+  sent_at: v.pipe(v.string(), v.isoTimestamp()),
+  expires_at: v.pipe(v.string(), v.isoTimestamp()),
+});
+export type FleetApprovalMessage = v.InferOutput<typeof FleetApprovalMessage>;
+
 export const RESULT_STATES = ["sent", "running", "waiting_approval", "succeeded", "failed", "cancelled", "refused"] as const;
 export const FINAL_STATES: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled", "refused"]);
 
@@ -57,6 +77,10 @@ export const MachineRecord = v.strictObject({
   load1: v.number(),
   autonomy: v.string(),
   pending_approvals: v.number(),
+  /** The approvals waiting, newest 20: what a person elsewhere in the fleet may answer. */
+  approvals: v.optional(v.array(v.object({ id: v.string(), goal_id: v.string(), tool: v.string(), reason: v.string() })), []),
+  /** Whether it takes answers to its approvals from trusted machines ([fleet] remote_approvals). */
+  remote_approvals: v.optional(v.boolean(), false),
   public_key: v.string(),
   updated_at: v.pipe(v.string(), v.isoTimestamp()),
 });

@@ -64,6 +64,7 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   "/aios.v1.FleetService/SendFleetGoal": PEOPLE,
   "/aios.v1.FleetService/GetFleetGoal": AIOS,
   "/aios.v1.FleetService/VerifyFleetAudit": AIOS,
+  "/aios.v1.FleetService/DecideFleetApproval": PEOPLE,
   "/aios.v1.GatewayService/LoadModel": PEOPLE,
   "/aios.v1.GatewayService/UnloadModel": PEOPLE,
 
@@ -77,7 +78,8 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   "/aios.v1.OrchestratorService/ListSchedules": AIOS,
   "/aios.v1.OrchestratorService/GetSystemStatus": ANYONE,
   "/aios.v1.OrchestratorService/CancelGoal": PEOPLE,
-  "/aios.v1.OrchestratorService/ResolveApproval": PEOPLE,
+  // aios-fleet acts on a signed answer from a trusted machine's person, when [fleet] remote_approvals.
+  "/aios.v1.OrchestratorService/ResolveApproval": [...PEOPLE, "fleet"],
   "/aios.v1.OrchestratorService/SetAutonomy": PEOPLE,
   "/aios.v1.OrchestratorService/EmergencyStop": PEOPLE,
   "/aios.v1.OrchestratorService/CreateSchedule": PEOPLE,
@@ -97,7 +99,7 @@ export const AUTHORIZATION: Readonly<Record<string, readonly Caller[]>> = {
   "/aios.v1.ToolsService/GrantCapability": PEOPLE,
   "/aios.v1.ToolsService/RevokeCapability": PEOPLE,
   // The orchestrator may only deny (a cancelled goal's approvals); the handler refuses it a yes.
-  "/aios.v1.ToolsService/DecideApproval": [...PEOPLE, "orchestrator"],
+  "/aios.v1.ToolsService/DecideApproval": [...PEOPLE, "orchestrator", "fleet"],
 };
 
 /** Entries for a server's own services beyond AIOS's contract (a benchmark's echo): method → callers. */

@@ -288,9 +288,11 @@ export function toolsService(options: ToolsServiceOptions): ServiceImplementatio
     },
     decideApproval: (request, ctx) => {
       const { approvalId, decidedBy } = parseRequest(v.object({ approvalId: Required("approval_id"), decidedBy: Required("decided_by") }), request);
-      // A yes comes from a person (aiosctl as root, the console); the orchestrator, which runs
-      // the agents that asked, may only say no (for a goal that was cancelled).
-      if (request.approve && ctx.peer.caller !== "person" && ctx.peer.caller !== "console") {
+      // A yes comes from a person (aiosctl as root, the console, or a person at a trusted
+      // machine of the fleet: aios-fleet passes on only a signed answer, and only with
+      // [fleet] remote_approvals on); the orchestrator, which runs the agents that asked, may
+      // only say no (for a goal that was cancelled).
+      if (request.approve && ctx.peer.caller !== "person" && ctx.peer.caller !== "console" && ctx.peer.caller !== "fleet") {
         throw permissionDenied(`only a person (aiosctl as root, the console) may approve a call; this caller is ${ctx.peer.caller}, which may only deny`);
       }
       return { approval: toProtoApproval(options.approvals.decide(approvalId, request.approve, decidedBy)) };

@@ -47,6 +47,23 @@ export function fleetRoutes(app: AnyElysia, { backends }: { backends: Backends }
         detail: { summary: "Send a goal, signed by this machine, to the machines a label selector matches or to one by name" },
       },
     )
+    .post(
+      "/api/fleet/approvals",
+      async ({ body, set }) => {
+        const sent = await backends.fleet.decideFleetApproval({ machine: body.machine, approvalId: body.approvalId, approve: body.approve, note: body.note ?? "", decidedBy: "human:console" });
+        set.status = 201;
+        return sent;
+      },
+      {
+        body: v.strictObject({
+          machine: v.pipe(v.string(), v.maxLength(63)),
+          approvalId: v.pipe(v.string(), v.maxLength(100)),
+          approve: v.boolean(),
+          note: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+        }),
+        detail: { summary: "Answer an approval another machine waits on (it acts on it only with [fleet] remote_approvals); follow it as a fleet goal" },
+      },
+    )
     .get("/api/fleet/goals/:id", async ({ params }) => toJson(GetFleetGoalResponse, await backends.fleet.getFleetGoal({ fleetGoalId: params.id })), {
       params: v.object({ id: v.pipe(v.string(), v.regex(/^fleet-[0-9a-f-]{36}$/, "must be a fleet goal id")) }),
       detail: { summary: "What each machine answered to a fleet goal" },

@@ -16,6 +16,8 @@ interface MachineJson {
   pendingApprovals?: number;
   reachable?: boolean;
   lastSeen?: string;
+  approvals?: string[];
+  remoteApprovals?: boolean;
 }
 interface FleetJson {
   status: { enabled?: boolean; connected?: boolean; name?: string; server?: string; error?: string };
@@ -53,7 +55,7 @@ export async function refreshFleet() {
               h("td", {}, labelsText(m.labels)),
               h("td", {}, m.version ?? ""),
               h("td", {}, m.autonomy ?? ""),
-              h("td", {}, String(m.pendingApprovals ?? 0)),
+              h("td", {}, ...approvalsOf(m)),
             );
           })
         : [h("tr", {}, h("td", { class: "muted", colspan: "6" }, "no machines"))]),
@@ -88,6 +90,34 @@ export async function sendFleetGoal(event: SubmitEvent) {
       if (answer.done) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
+  } catch (error) {
+    report(error);
+  }
+}
+
+/** A machine's waiting approvals; with remote_approvals on, each with its answer buttons. */
+function approvalsOf(m: MachineJson): (HTMLElement | string)[] {
+  const waiting = m.approvals ?? [];
+  if (waiting.length === 0) return [String(m.pendingApprovals ?? 0)];
+  return waiting.map((text) => {
+    const id = text.split(" ")[0] ?? "";
+    const row = h("div", {}, text);
+    if (m.remoteApprovals) {
+      for (const approve of [true, false]) {
+        const button = h("button", { class: approve ? "primary" : "quiet" }, approve ? "Approve" : "Deny");
+        button.addEventListener("click", () => void answer(m.name ?? "", id, approve));
+        row.append(" ", button);
+      }
+    }
+    return row;
+  });
+}
+
+async function answer(machine: string, approvalId: string, approve: boolean) {
+  try {
+    const sent = await api<{ fleetGoalId: string }>("POST", "/api/fleet/approvals", { machine, approvalId, approve });
+    $("fleet-sent").textContent = `${approve ? "approval" : "denial"} sent to ${machine} (${sent.fleetGoalId})`;
+    await refreshFleet();
   } catch (error) {
     report(error);
   }

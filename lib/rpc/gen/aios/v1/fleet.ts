@@ -13,6 +13,24 @@ import { Timestamp } from "../../google/protobuf/timestamp";
  * /run/aios/fleet.sock (in the orchestrator's process).
  */
 
+export interface DecideFleetApprovalRequest {
+  /** The machine the approval is on. */
+  machine: string;
+  /** The approval's id there (aiosctl fleet ls --json lists a machine's pending ones). */
+  approvalId: string;
+  /** True to approve, false to deny. */
+  approve: boolean;
+  /** Why, for the record. */
+  note: string;
+  /** Who decides ("human:alice"); empty for the caller. */
+  decidedBy: string;
+}
+
+export interface DecideFleetApprovalResponse {
+  /** The id to follow it by (GetFleetGoal): the machine answers whether it acted on it. */
+  fleetGoalId: string;
+}
+
 export interface VerifyFleetAuditRequest {
   /** The machine whose replicated ledger to check. */
   machine: string;
@@ -80,6 +98,13 @@ export interface Machine {
   autonomy: string;
   /** Approvals waiting on it. */
   pendingApprovals: number;
+  /**
+   * The approvals waiting on it (newest 20), which a person elsewhere may answer when
+   * remote_approvals is on: "ID tool: reason".
+   */
+  approvals: string[];
+  /** It takes answers to its approvals from trusted machines ([fleet] remote_approvals). */
+  remoteApprovals: boolean;
   /** When its record was last written. */
   lastSeen?:
     | Date
@@ -144,6 +169,220 @@ export interface GetFleetGoalResponse {
   /** Every machine has a final state (succeeded, failed, cancelled or refused). */
   done: boolean;
 }
+
+function createBaseDecideFleetApprovalRequest(): DecideFleetApprovalRequest {
+  return { machine: "", approvalId: "", approve: false, note: "", decidedBy: "" };
+}
+
+export const DecideFleetApprovalRequest: MessageFns<DecideFleetApprovalRequest> = {
+  encode(message: DecideFleetApprovalRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.machine !== "") {
+      writer.uint32(10).string(message.machine);
+    }
+    if (message.approvalId !== "") {
+      writer.uint32(18).string(message.approvalId);
+    }
+    if (message.approve !== false) {
+      writer.uint32(24).bool(message.approve);
+    }
+    if (message.note !== "") {
+      writer.uint32(34).string(message.note);
+    }
+    if (message.decidedBy !== "") {
+      writer.uint32(42).string(message.decidedBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecideFleetApprovalRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecideFleetApprovalRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.machine = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.approvalId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.approve = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.decidedBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DecideFleetApprovalRequest {
+    return {
+      machine: isSet(object.machine) ? globalThis.String(object.machine) : "",
+      approvalId: isSet(object.approvalId)
+        ? globalThis.String(object.approvalId)
+        : isSet(object.approval_id)
+        ? globalThis.String(object.approval_id)
+        : "",
+      approve: isSet(object.approve) ? globalThis.Boolean(object.approve) : false,
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      decidedBy: isSet(object.decidedBy)
+        ? globalThis.String(object.decidedBy)
+        : isSet(object.decided_by)
+        ? globalThis.String(object.decided_by)
+        : "",
+    };
+  },
+
+  toJSON(message: DecideFleetApprovalRequest): unknown {
+    const obj: any = {};
+    if (message.machine !== "") {
+      obj.machine = message.machine;
+    }
+    if (message.approvalId !== "") {
+      obj.approvalId = message.approvalId;
+    }
+    if (message.approve !== false) {
+      obj.approve = message.approve;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.decidedBy !== "") {
+      obj.decidedBy = message.decidedBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DecideFleetApprovalRequest>, I>>(base?: I): DecideFleetApprovalRequest {
+    return DecideFleetApprovalRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DecideFleetApprovalRequest>, I>>(object: I): DecideFleetApprovalRequest {
+    const message = createBaseDecideFleetApprovalRequest();
+    message.machine = object.machine ?? "";
+    message.approvalId = object.approvalId ?? "";
+    message.approve = object.approve ?? false;
+    message.note = object.note ?? "";
+    message.decidedBy = object.decidedBy ?? "";
+    return message;
+  },
+};
+
+function createBaseDecideFleetApprovalResponse(): DecideFleetApprovalResponse {
+  return { fleetGoalId: "" };
+}
+
+export const DecideFleetApprovalResponse: MessageFns<DecideFleetApprovalResponse> = {
+  encode(message: DecideFleetApprovalResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fleetGoalId !== "") {
+      writer.uint32(10).string(message.fleetGoalId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecideFleetApprovalResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecideFleetApprovalResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fleetGoalId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DecideFleetApprovalResponse {
+    return {
+      fleetGoalId: isSet(object.fleetGoalId)
+        ? globalThis.String(object.fleetGoalId)
+        : isSet(object.fleet_goal_id)
+        ? globalThis.String(object.fleet_goal_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DecideFleetApprovalResponse): unknown {
+    const obj: any = {};
+    if (message.fleetGoalId !== "") {
+      obj.fleetGoalId = message.fleetGoalId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DecideFleetApprovalResponse>, I>>(base?: I): DecideFleetApprovalResponse {
+    return DecideFleetApprovalResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DecideFleetApprovalResponse>, I>>(object: I): DecideFleetApprovalResponse {
+    const message = createBaseDecideFleetApprovalResponse();
+    message.fleetGoalId = object.fleetGoalId ?? "";
+    return message;
+  },
+};
 
 function createBaseVerifyFleetAuditRequest(): VerifyFleetAuditRequest {
   return { machine: "" };
@@ -743,6 +982,8 @@ function createBaseMachine(): Machine {
     load1: 0,
     autonomy: "",
     pendingApprovals: 0,
+    approvals: [],
+    remoteApprovals: false,
     lastSeen: undefined,
     reachable: false,
   };
@@ -773,6 +1014,12 @@ export const Machine: MessageFns<Machine> = {
     }
     if (message.pendingApprovals !== 0) {
       writer.uint32(64).uint32(message.pendingApprovals);
+    }
+    for (const v of message.approvals) {
+      writer.uint32(90).string(v!);
+    }
+    if (message.remoteApprovals !== false) {
+      writer.uint32(96).bool(message.remoteApprovals);
     }
     if (message.lastSeen !== undefined) {
       Timestamp.encode(toTimestamp(message.lastSeen), writer.uint32(74).fork()).join();
@@ -863,6 +1110,22 @@ export const Machine: MessageFns<Machine> = {
             message.pendingApprovals = reader.uint32();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.approvals.push(reader.string());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.remoteApprovals = reader.bool();
+            continue;
+          }
           case 9: {
             if (tag !== 74) {
               break;
@@ -922,6 +1185,14 @@ export const Machine: MessageFns<Machine> = {
         : isSet(object.pending_approvals)
         ? globalThis.Number(object.pending_approvals)
         : 0,
+      approvals: globalThis.Array.isArray(object?.approvals)
+        ? object.approvals.map((e: any) => globalThis.String(e))
+        : [],
+      remoteApprovals: isSet(object.remoteApprovals)
+        ? globalThis.Boolean(object.remoteApprovals)
+        : isSet(object.remote_approvals)
+        ? globalThis.Boolean(object.remote_approvals)
+        : false,
       lastSeen: isSet(object.lastSeen)
         ? fromJsonTimestamp(object.lastSeen)
         : isSet(object.last_seen)
@@ -963,6 +1234,12 @@ export const Machine: MessageFns<Machine> = {
     if (message.pendingApprovals !== 0) {
       obj.pendingApprovals = Math.round(message.pendingApprovals);
     }
+    if (message.approvals?.length) {
+      obj.approvals = message.approvals;
+    }
+    if (message.remoteApprovals !== false) {
+      obj.remoteApprovals = message.remoteApprovals;
+    }
     if (message.lastSeen !== undefined) {
       obj.lastSeen = message.lastSeen.toISOString();
     }
@@ -993,6 +1270,8 @@ export const Machine: MessageFns<Machine> = {
     message.load1 = object.load1 ?? 0;
     message.autonomy = object.autonomy ?? "";
     message.pendingApprovals = object.pendingApprovals ?? 0;
+    message.approvals = object.approvals?.map((e) => e) || [];
+    message.remoteApprovals = object.remoteApprovals ?? false;
     message.lastSeen = object.lastSeen ?? undefined;
     message.reachable = object.reachable ?? false;
     return message;
@@ -1769,6 +2048,18 @@ export const FleetServiceDefinition = {
       requestType: VerifyFleetAuditRequest as typeof VerifyFleetAuditRequest,
       requestStream: false,
       responseType: VerifyFleetAuditResponse as typeof VerifyFleetAuditResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Answers an approval another machine waits on, signed with this machine's key; that machine
+     * acts on it only if it trusts this one and has [fleet] remote_approvals on.
+     */
+    decideFleetApproval: {
+      name: "DecideFleetApproval",
+      requestType: DecideFleetApprovalRequest as typeof DecideFleetApprovalRequest,
+      requestStream: false,
+      responseType: DecideFleetApprovalResponse as typeof DecideFleetApprovalResponse,
       responseStream: false,
       options: {},
     },
