@@ -20,6 +20,7 @@ import { encode, type FleetGoalMessage } from "../lib/fleet/wire.ts";
 import { ApprovalState } from "../lib/rpc/gen/aios/v1/common.ts";
 import { FleetServiceDefinition } from "../lib/rpc/gen/aios/v1/fleet.ts";
 import { GoalSource } from "../lib/rpc/gen/aios/v1/orchestrator.ts";
+import { MemoryKind } from "../lib/rpc/gen/aios/v1/memory.ts";
 import { connect as rpcConnect, decideApproval } from "../lib/rpc/index.ts";
 import { run } from "./support/binary.ts";
 import { NatsServer, type NatsUser } from "./support/nats.ts";
@@ -79,6 +80,8 @@ function fleetConfig(name: Name): string {
     `trusted_keys = ${JSON.stringify(trusted)}`,
     // web-1 takes answers to its approvals from the fleet's other machines; web-2 does not.
     `remote_approvals = ${name === "web-1"}`,
+    // The web machines share what they learn; db-1 keeps to itself.
+    `share_procedures = ${name !== "db-1"}`,
     "heartbeat_ms = 1000",
     "stale_ms = 4000",
     "",
@@ -319,6 +322,27 @@ describe("a fleet on NATS JetStream", () => {
     expect(approvals.map((a) => a.id)).toContain(other);
     // Its own person says no: nothing is left waiting there.
     await decideApproval(stacks["web-2"]!, { approvalId: other, approve: false, by: "human:test", note: "" });
+  });
+
+  test("a procedure web-1 learned is shared with web-2 (both share_procedures), tagged where it came from; db-1, which does not share, gets nothing", async () => {
+    const steps = JSON.stringify([{ tool: "monitor.disk", agent: "general", input: {}, description: "look at the disks" }]);
+    await stacks["web-1"]!.memory.remember({
+      kind: MemoryKind.MEMORY_KIND_PROCEDURE,
+      title: "how full are the disks",
+      content: "monitor.disk answers it",
+      tags: [],
+      procedure: { goalPattern: "how full are the disks on this web server", toolSequence: ["monitor.disk"], successes: 3, failures: 0, stepsJson: steps, promoted: false },
+    });
+    const learned = async (name: Name) =>
+      (await stacks[name]!.memory.listProcedures({ replayableOnly: true, limit: 100 })).procedures.filter((p) => p.procedure?.goalPattern === "how full are the disks on this web server");
+    await waitFor(
+      async () => (await learned("web-2")).length === 1,
+      () => `web-2 to learn web-1's procedure:\n${stacks["web-2"]!.init.output().slice(-1500)}`,
+    );
+    const [taken] = await learned("web-2");
+    expect(taken!.tags).toEqual(expect.arrayContaining(["fleet", "from:web-1"]));
+    expect(taken!.procedure).toMatchObject({ stepsJson: steps, promoted: false });
+    expect(await learned("db-1")).toHaveLength(0);
   });
 
   test("a machine stopped while its goal waits for approval picks it up when it starts again; the sender gets the answer", async () => {

@@ -354,6 +354,8 @@ export const ConfigSchema = v.strictObject({
     trusted_keys: v.optional(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]{43}=$/, "must be a public key as aiosctl fleet status prints it"))), []),
     /** Let people at trusted machines answer this machine's approvals (their answers are signed); off: only people here. */
     remote_approvals: v.optional(v.boolean(), false),
+    /** Share the procedures this machine learned with trusted machines, and remember theirs. */
+    share_procedures: v.optional(v.boolean(), false),
     /** How often this machine's record is written. */
     heartbeat_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1000)), 10_000),
     /** A record older than this is shown as unreachable. */

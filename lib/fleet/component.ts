@@ -17,6 +17,7 @@ import { OrchestratorServiceDefinition } from "../rpc/gen/aios/v1/orchestrator.t
 import { ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
 import { type ComponentSpec, connect, decideApproval, failedPrecondition, implement, invalidArgument, notFound, parseRequest } from "../rpc/index.ts";
 import { AuditReplica, checkChain } from "./audit-replica.ts";
+import { ProcedureSharing } from "./procedures.ts";
 import { FleetLink } from "./link.ts";
 import { FleetGoalRunner, result } from "./runner.ts";
 import { parseSelector, selects } from "./selector.ts";
@@ -26,6 +27,8 @@ import { FINAL_STATES, FleetGoalId, type MachineRecord } from "./wire.ts";
 
 /** How often the audit ledger's new entries are copied to the fleet. */
 const AUDIT_COPY_MS = 3000;
+/** How often learned procedures are looked for and shared ([fleet] share_procedures). */
+const PROCEDURE_SHARE_MS = 5000;
 
 export const fleetComponent: ComponentSpec = {
   name: "fleet",
@@ -137,10 +140,26 @@ export const fleetComponent: ComponentSpec = {
     // This machine's audit ledger, copied to the fleet as it grows.
     const replica = new AuditReplica(link, tools, machine, log);
     const copier = setInterval(() => void replica.catchUp(), AUDIT_COPY_MS);
+    // Learned procedures, given and taken, only when the person said so.
+    const sharing = fleet.share_procedures ? new ProcedureSharing(link, memory, machine, key, () => trusted, log) : null;
+    const sharer = sharing ? setInterval(() => void sharing.share().catch((error: Error) => log.warn("could not share procedures", { error: error.message })), PROCEDURE_SHARE_MS) : undefined;
+    let taking = false;
+    const taker = sharing
+      ? setInterval(() => {
+          if (taking || !link.connected) return;
+          taking = true;
+          void link
+            .takeProcedures((data, signature) => sharing.take(data, signature))
+            .catch((error: Error) => log.warn("could not read shared procedures", { error: error.message }))
+            .finally(() => (taking = false));
+        }, 2000)
+      : undefined;
     link.start();
     onStop(async () => {
       clearInterval(heartbeat);
       clearInterval(copier);
+      clearInterval(sharer);
+      clearInterval(taker);
       tools.close();
       await link.stop();
       orchestrator.close();

@@ -24,6 +24,7 @@ import {
   MachineRecord,
   MEMBERS_BUCKET,
   memberKey,
+  PROCEDURES_STREAM,
   RESULTS_STREAM,
   type ReplicatedEntry,
   ReplicatedEntrySchema,
@@ -155,6 +156,14 @@ export class FleetLink {
       deny_purge: true,
       duplicate_window: 120_000_000_000,
     });
+    await ensureStream(PROCEDURES_STREAM, {
+      name: PROCEDURES_STREAM,
+      subjects: ["aios.fleet.procedure.*"],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_msgs_per_subject: 1000,
+      duplicate_window: 120_000_000_000,
+    });
     this.kv = await new Kvm(js).create(MEMBERS_BUCKET, { history: 1, storage: StorageType.File });
     const durable = consumerName(this.options.machine);
     try {
@@ -263,6 +272,41 @@ export class FleetLink {
     }
     await messages.close();
     return entries;
+  }
+
+  async publishProcedure(machine: string, data: Uint8Array, signature: string, msgId: string): Promise<void> {
+    const h = headers();
+    h.set(SIGNATURE_HEADER, signature);
+    await this.need().js.publish(`aios.fleet.procedure.${machine}`, data, { headers: h, msgID: msgId });
+  }
+
+  /**
+   * Reads every machine's shared procedures through this machine's durable consumer
+   * (procedures-NAME), from the oldest it has not acknowledged; runs until stopped.
+   */
+  async takeProcedures(take: (data: Uint8Array, signature: string | undefined) => Promise<void>): Promise<void> {
+    const { js, jsm } = this.need();
+    const durable = `procedures-${this.options.machine}`;
+    try {
+      await jsm.consumers.info(PROCEDURES_STREAM, durable);
+    } catch {
+      await jsm.consumers.add(PROCEDURES_STREAM, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: ACK_WAIT_NS });
+    }
+    const consumer = await js.consumers.get(PROCEDURES_STREAM, durable);
+    while (!this.stopped) {
+      const messages = await consumer.consume({ max_messages: 16 });
+      for await (const message of messages) {
+        await take(message.data, message.headers?.get(SIGNATURE_HEADER) || undefined).then(
+          () => message.ack(),
+          (error: Error) => {
+            this.options.log.warn("could not remember a shared procedure; it comes again", { error: error.message });
+            message.nak(5000);
+          },
+        );
+        if (this.stopped) break;
+      }
+      await Bun.sleep(1000);
+    }
   }
 
   /** A fleet goal's targets, kept in the bucket so that its answers can be read after the sender is gone. */

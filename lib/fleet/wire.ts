@@ -9,6 +9,7 @@ export const GOALS_STREAM = "AIOS_FLEET_GOALS";
 export const RESULTS_STREAM = "AIOS_FLEET_RESULTS";
 export const MEMBERS_BUCKET = "aios-fleet";
 export const AUDIT_STREAM = "AIOS_FLEET_AUDIT";
+export const PROCEDURES_STREAM = "AIOS_FLEET_PROCEDURES";
 export const SIGNATURE_HEADER = "Aios-Signature";
 
 export const goalSubject = (machine: string) => `aios.fleet.goal.${machine}`;
