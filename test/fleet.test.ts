@@ -318,6 +318,15 @@ describe("a fleet on NATS JetStream", () => {
     const other = await waitingOn("web-2");
     const refused = await aiosctl("db-1", "fleet", "approve", "web-2", other);
     expect([refused.code, refused.stdout]).toEqual([1, expect.stringMatching(/^web-2\s+refused\s+this machine takes answers to its approvals only from its own people/m)]);
+    // The same from db-1's console (its Fleet view's buttons).
+    const base = `http://127.0.0.1:${consolePort}`;
+    const auth = { authorization: `Bearer ${adminToken(join(dir, "db-1"))}`, "content-type": "application/json" };
+    const posted = await fetch(`${base}/api/fleet/approvals`, { method: "POST", headers: auth, body: JSON.stringify({ machine: "web-2", approvalId: other, approve: true }) });
+    expect(posted.status).toBe(201);
+    const { fleetGoalId } = (await posted.json()) as { fleetGoalId: string };
+    let said: { done?: boolean; results?: { state: string }[] } = {};
+    await waitFor(async () => (said = await (await fetch(`${base}/api/fleet/goals/${fleetGoalId}`, { headers: auth })).json()).done === true, "web-2's refusal of the console's answer");
+    expect(said.results?.[0]?.state).toBe("refused");
     const { approvals } = await stacks["web-2"]!.orchestrator.listApprovals({ states: [ApprovalState.APPROVAL_STATE_PENDING], goalId: "" });
     expect(approvals.map((a) => a.id)).toContain(other);
     // Its own person says no: nothing is left waiting there.
