@@ -13,6 +13,9 @@ import { FleetServiceDefinition, type FleetGoalResult, GetFleetGoalResponse, Get
 import type { ServiceClient } from "../rpc/index.ts";
 import { json, runCommand, usageError } from "./command.ts";
 
+/** Another machine's words, as they are printed here: no control characters (a terminal's escapes). */
+const printable = (text: string) => text.replace(/\p{Cc}/gu, " ");
+
 const spec = (name: string, usage: string, summary: string, flags = {}) => ({ name, usage, summary, flags, component: "fleet", service: FleetServiceDefinition, timeoutMs: 30_000 });
 
 export function fleetCommand(argv: readonly string[]): Promise<number> {
@@ -53,11 +56,13 @@ export function fleetCommand(argv: readonly string[]): Promise<number> {
         const rows = listed.machines.map((m) => [
           m.name,
           m.reachable ? m.health : "unreachable",
-          Object.entries(m.labels)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(",") || "-",
-          m.version,
-          m.autonomy || "-",
+          printable(
+            Object.entries(m.labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(","),
+          ) || "-",
+          printable(m.version),
+          printable(m.autonomy) || "-",
           String(m.pendingApprovals),
           m.load1.toFixed(2),
           m.lastSeen ? `${Math.round((Date.now() - m.lastSeen.getTime()) / 1000)} s ago` : "-",
@@ -66,7 +71,7 @@ export function fleetCommand(argv: readonly string[]): Promise<number> {
         // What each machine waits on, and whether it may be answered from here.
         for (const m of listed.machines.filter((m) => m.approvals.length)) {
           const how = m.remoteApprovals ? `aiosctl fleet approve ${m.name} ID` : `answered on ${m.name} only`;
-          process.stdout.write(`\n${m.name} waits on (${how}):\n${m.approvals.map((a) => `  ${a}\n`).join("")}`);
+          process.stdout.write(`\n${m.name} waits on (${how}):\n${m.approvals.map((a) => `  ${printable(a)}\n`).join("")}`);
         }
       }
       return 0;
@@ -135,7 +140,7 @@ async function follow(c: ServiceClient<typeof FleetServiceDefinition>, id: strin
 function resultsTable(results: readonly FleetGoalResult[]): string {
   return table(
     ["MACHINE", "STATE", "ANSWER"],
-    results.map((r) => [r.machine, r.state, r.answer.replace(/\s+/g, " ").slice(0, 200) || "-"]),
+    results.map((r) => [r.machine, r.state, printable(r.answer).replace(/\s+/g, " ").slice(0, 200) || "-"]),
   );
 }
 

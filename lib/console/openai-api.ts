@@ -40,7 +40,7 @@ const Message = v.looseObject({
 });
 const FunctionName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, _, . or -"));
 const ChatRequest = v.looseObject({
-  model: v.pipe(v.string(), v.nonEmpty("is required (GET /v1/models lists them)")),
+  model: v.pipe(v.string(), v.nonEmpty("is required (GET /v1/models lists them)"), v.maxLength(200)),
   messages: v.pipe(v.array(Message), v.minLength(1, "needs at least one message"), v.maxLength(1000)),
   tools: v.optional(
     v.array(

@@ -231,8 +231,8 @@ export const fleetComponent: ComponentSpec = {
               machine: v.pipe(v.string(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a machine name")),
               approvalId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,100}$/, "must be an approval id as aiosctl fleet ls --json shows it")),
               approve: v.boolean(),
-              note: v.pipe(v.string(), v.maxLength(2000)),
-              decidedBy: v.pipe(v.string(), v.maxLength(200)),
+              note: v.pipe(v.string(), v.maxLength(2000), v.regex(/^[^\p{Cc}]*$/u, "must be printable text")),
+              decidedBy: v.pipe(v.string(), v.regex(/^[\x20-\x7e]{0,200}$/, "must be printable text of at most 200 characters")),
             }),
             request,
           );

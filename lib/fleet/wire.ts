@@ -45,8 +45,9 @@ export const FleetApprovalMessage = v.strictObject({
   id: FleetGoalId,
   approval_id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,100}$/)),
   approve: v.boolean(),
-  by: v.pipe(v.string(), v.maxLength(200)),
-  note: v.pipe(v.string(), v.maxLength(2000)),
+  // Printed and recorded on the machine that acts on it: printable text only.
+  by: v.pipe(v.string(), v.regex(/^[\x20-\x7e]{1,200}$/, "must be printable text")),
+  note: v.pipe(v.string(), v.maxLength(2000), v.regex(/^[^\p{Cc}]*$/u, "must be printable text")),
   from: Name,
   to: Name,
   sent_at: v.pipe(v.string(), v.isoTimestamp()),
