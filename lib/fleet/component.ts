@@ -8,7 +8,7 @@
 import { hostname, loadavg } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
-import { rooted, socketPath, VERSION } from "../config/index.ts";
+import { ConfigError, rooted, socketPath, VERSION } from "../config/index.ts";
 import { ApprovalState, AutonomyLevel, Severity } from "../rpc/gen/aios/v1/common.ts";
 import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
 import { FleetServiceDefinition, type Machine } from "../rpc/gen/aios/v1/fleet.ts";
@@ -35,6 +35,8 @@ export const fleetComponent: ComponentSpec = {
   summary: "this machine in a fleet of AIOS machines on NATS JetStream",
   services: async ({ config, root, log, onStop }) => {
     const fleet = config.fleet;
+    // A fleet with nowhere to go would quietly try the default address forever.
+    if (fleet.servers.length === 0) throw new ConfigError("aios.toml", ["fleet.servers: [fleet] enabled needs at least one NATS server (nats://HOST:4222)"]);
     const machine =
       fleet.name ||
       (config.system.hostname !== "aios"
