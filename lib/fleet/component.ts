@@ -127,7 +127,8 @@ export const fleetComponent: ComponentSpec = {
       writing = true;
       try {
         const now = await record();
-        const { updated_at: _, ...meaning } = now;
+        // Load moves all the time: it goes out with the heartbeat, not as a change.
+        const { updated_at: _at, load1: _load, ...meaning } = now;
         const text = JSON.stringify(meaning);
         if (text === written && Date.now() - writtenAt < fleet.heartbeat_ms) return;
         await link.putRecord(now);
