@@ -8,7 +8,7 @@
  */
 import type { Logger } from "../log/index.ts";
 import { AuditResult, type AuditEntry, type ToolsServiceDefinition } from "../rpc/gen/aios/v1/tools.ts";
-import type { ServiceClient } from "../rpc/index.ts";
+import { enumName, type ServiceClient } from "../rpc/index.ts";
 import type { FleetLink } from "./link.ts";
 import type { ReplicatedEntry } from "./wire.ts";
 
@@ -22,7 +22,7 @@ export function replicated(entry: AuditEntry): ReplicatedEntry {
     agent: entry.agent,
     goal_id: entry.goalId,
     tool: entry.tool,
-    result: (AuditResult[entry.result] ?? "").replace("AUDIT_RESULT_", "").toLowerCase(),
+    result: enumName(entry.result, AuditResult, "AUDIT_RESULT_"),
     error: entry.error,
     prev_hash: entry.prevHash,
     hash: entry.hash,

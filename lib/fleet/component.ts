@@ -9,7 +9,8 @@ import { hostname, loadavg } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
 import { ConfigError, rooted, socketPath, VERSION } from "../config/index.ts";
-import { ApprovalState, AutonomyLevel, Severity } from "../rpc/gen/aios/v1/common.ts";
+import { autonomyName } from "../rpc/autonomy.ts";
+import { ApprovalState, Severity } from "../rpc/gen/aios/v1/common.ts";
 import { MemoryServiceDefinition } from "../rpc/gen/aios/v1/memory.ts";
 import { FleetServiceDefinition, type Machine } from "../rpc/gen/aios/v1/fleet.ts";
 import { InitServiceDefinition, ServiceState } from "../rpc/gen/aios/v1/init.ts";
@@ -109,7 +110,7 @@ export const fleetComponent: ComponentSpec = {
         health: !services ? "starting" : down.length ? "degraded" : "ready",
         unhealthy_services: down,
         load1: Math.round(loadavg()[0]! * 100) / 100,
-        autonomy: status ? (AutonomyLevel[status.autonomy] ?? "").replace("AUTONOMY_LEVEL_", "").toLowerCase() : "",
+        autonomy: (status && autonomyName(status.autonomy)) ?? "",
         pending_approvals: status?.pendingApprovals ?? 0,
         approvals: pending.map((a) => ({ id: a.id, goal_id: a.goalId, tool: a.tool, reason: a.reason.slice(0, 200) })),
         remote_approvals: fleet.remote_approvals,

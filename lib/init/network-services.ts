@@ -2,7 +2,9 @@
  * @module lib/init/network-services
  * DHCP as a supervised service: BusyBox udhcpc in the foreground on the configured interface.
  * Its script (/etc/aios/udhcpc.script) sets the address, the route and /etc/resolv.conf from
- * the lease, unless [network] dns names the servers (aios-init wrote them at boot).
+ * the lease, unless [network] dns names the servers (aios-init wrote them at boot). And
+ * aios-fleet, the machine's link to its fleet on NATS, only when [fleet] enabled. Both are
+ * built in: aios.toml, not a service file, says whether they run.
  */
 import type { Config } from "../config/index.ts";
 import { parseServiceFile, type ServiceDefinition } from "./service-config.ts";

@@ -155,8 +155,10 @@ class McpServerLink {
     const delay = Math.min(FIRST_RETRY_MS * 2 ** this.attempt, LAST_RETRY_MS);
     this.attempt++;
     this.state = "down";
-    this.reason = `${reason.slice(0, 300)}; next try in ${Math.round(delay / 1000)} s`;
-    this.log.warn("MCP server unavailable; connecting again with backoff", { server: this.config.name, reason, retry_in_ms: delay });
+    // The reason may hold the server's own words (a JSON-RPC error): shown to people as text only.
+    const said = printable(reason).slice(0, 300);
+    this.reason = `${said}; next try in ${Math.round(delay / 1000)} s`;
+    this.log.warn("MCP server unavailable; connecting again with backoff", { server: this.config.name, reason: said, retry_in_ms: delay });
     this.retry = setTimeout(() => {
       this.state = "starting";
       void this.connect();
